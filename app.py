@@ -1,0 +1,29 @@
+"""Deep Learning Explorer: router and shared sidebar. Run with ``streamlit run app.py``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.registry import SECTIONS, available_pages
+from ui.url_state import NOTICE_SLOT, url_language
+
+st.set_page_config(page_title="Deep Learning Explorer", page_icon="🧠", layout="wide")
+st.session_state.pop(NOTICE_SLOT, None)  # a notice slot belongs to one run only
+
+with st.sidebar:
+    url_language()  # first: every label below is drawn in the language chosen here
+
+pages_by_section: dict[str, list[st.Page]] = {}
+for page in available_pages():
+    pages_by_section.setdefault(page.section, []).append(
+        st.Page(page.script, title=t(f"nav.{page.namespace}"), icon=page.icon,
+                url_path=page.url_path or None, default=page.url_path == "")
+    )
+navigation = st.navigation(
+    {t(f"nav.section_{s.replace('.', '_')}") if s != "home" else "": pages_by_section[s]
+     for s in SECTIONS if s in pages_by_section}
+)
+with st.sidebar:
+    st.caption(t("common.sidebar_about"))
+navigation.run()

@@ -1,0 +1,359 @@
+"""Activation functions: their curves, vanishing gradients with depth, and dying ReLUs.
+
+Three experiments, each a frozen Config and a ``run_*`` function returning plain numbers
+(numpy arrays / floats) that charts and tests can use without touching torch again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data import make_toy_2d, toy_2d_code
+from core.models import MLPSpec, build_mlp, make_activation
+from core.stats import hidden_activity, relative_weight_change, weight_grad_norms, weight_snapshot
+from core.training import StepInfo, full_batch, make_optimizer, train
+
+CURVE_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
+
+
+# --- 1. curves and autograd derivatives ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurvesConfig:
+    activations: tuple[str, ...] = CURVE_ACTIVATIONS  # which functions to draw
+    x_limit: float = 6.0  # the curves span [-x_limit, x_limit]
+    points: int = 601  # grid resolution
+
+
+@dataclass(frozen=True)
+class ActivationMeasures:
+    min_output: float  # smallest f(x) on the grid
+    max_output: float  # largest f(x) on the grid
+    max_derivative: float  # largest f'(x) on the grid: caps how much gradient a layer passes
+    derivative_at_limit: float  # f'(x_limit): ~0 means the unit saturates
+
+
+@dataclass(frozen=True)
+class CurvesResult:
+    x: np.ndarray  # (points,)
+    values: dict[str, np.ndarray]  # name -> f(x)
+    derivatives: dict[str, np.ndarray]  # name -> f'(x), from autograd
+    measures: dict[str, ActivationMeasures]
+
+
+def run_curves(cfg: CurvesConfig) -> CurvesResult:
+    """Evaluate each activation on a grid and differentiate it with autograd."""
+    x = torch.linspace(-cfg.x_limit, cfg.x_limit, cfg.points, dtype=torch.float64)
+    values, derivatives, measures = {}, {}, {}
+    for name in cfg.activations:
+        xs = x.clone().requires_grad_(True)
+        y = make_activation(name)(xs)
+        # Elementwise function: d(sum y)/dx_i = f'(x_i), so one backward gives the whole curve.
+        (grad,) = torch.autograd.grad(y.sum(), xs)
+        values[name] = y.detach().numpy()
+        derivatives[name] = grad.numpy()
+        measures[name] = ActivationMeasures(
+            min_output=float(y.detach().min()),
+            max_output=float(y.detach().max()),
+            max_derivative=float(grad.max()),
+            derivative_at_limit=float(grad[-1]),
+        )
+    return CurvesResult(x.numpy(), values, derivatives, measures)
+
+
+# --- 2. vanishing gradients -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VanishingConfig:
+    depth: int = 10  # hidden layers (1-50)
+    width: int = 32  # units per hidden layer
+    activation: str = "sigmoid"
+    init: str = "default"  # "default", "xavier", "he" or "normal"
+    init_std: float = 0.1  # sigma for init == "normal"
+    train_steps: int = 30  # length of the short training run
+    lr: float = 0.1  # SGD learning rate of that run
+    n_samples: int = 256  # size of the 2-D spiral dataset
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class VanishingResult:
+    grad_norms: np.ndarray  # (depth+1,) ‖∂L/∂W‖ per Linear layer at init, input side first
+    update_size: np.ndarray  # (steps, depth+1) ‖ΔW‖/‖W‖ per step and layer
+    activation_std: np.ndarray  # (depth,) std of each hidden layer's output at init
+    loss: np.ndarray  # (steps,) training loss
+    diverged: bool
+    diverged_at: int | None
+
+
+def vanishing_spec(cfg: VanishingConfig) -> MLPSpec:
+    return MLPSpec(
+        in_features=2,
+        hidden=(cfg.width,) * cfg.depth,
+        out_features=2,
+        activation=cfg.activation,
+        init=cfg.init,
+        init_std=cfg.init_std,
+    )
+
+
+def run_vanishing(cfg: VanishingConfig) -> VanishingResult:
+    """One backward pass through a fresh deep MLP, then a short SGD run on spiral data."""
+    data = make_toy_2d("spiral", n=cfg.n_samples, noise=0.05, seed=cfg.seed)
+    model = build_mlp(vanishing_spec(cfg), seed=cfg.seed)
+    loss_fn = nn.CrossEntropyLoss()
+
+    loss_fn(model(data.x), data.y).backward()
+    grad_norms = np.array(weight_grad_norms(model))
+    activation_std = np.array([a.std for a in hidden_activity(model, data.x)])
+
+    updates: list[list[float]] = []
+    before = [weight_snapshot(model)]
+
+    def measure_update(info: StepInfo) -> None:
+        updates.append(relative_weight_change(before[0], info.model))
+        before[0] = weight_snapshot(info.model)
+
+    history = train(
+        model,
+        loss_fn,
+        make_optimizer("sgd", model.parameters(), lr=cfg.lr),
+        full_batch(data.x, data.y),
+        epochs=cfg.train_steps,
+        callbacks=[measure_update],
+        seed=cfg.seed,
+    )
+    n_layers = len(grad_norms)
+    return VanishingResult(
+        grad_norms=grad_norms,
+        update_size=np.array(updates).reshape(-1, n_layers),
+        activation_std=activation_std,
+        loss=np.array(history.train_loss),
+        diverged=history.diverged,
+        diverged_at=history.diverged_at,
+    )
+
+
+# --- 3. dying ReLU ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DyingReluConfig:
+    optimizer: str = "sgd"  # "sgd" or "adam"; Adam rescales LeakyReLU's tiny gradients
+    lr: float = 0.1  # learning rate; large values knock units into the dead zone
+    bias_shift: float = 0.0  # added to every hidden bias at init; negative starts units dead
+    depth: int = 3  # hidden layers
+    width: int = 32  # units per hidden layer
+    steps: int = 150  # full-batch SGD steps
+    seed: int = 0
+    compared: tuple[str, ...] = ("relu", "leaky_relu")  # activations trained side by side
+
+
+@dataclass(frozen=True)
+class DyingReluRun:
+    inactive: np.ndarray  # (recorded steps, depth) fraction of units negative on every input
+    loss: np.ndarray  # (steps,) training loss
+    accuracy: float  # final training accuracy (nan if diverged)
+    diverged: bool
+    diverged_at: int | None
+
+
+@dataclass(frozen=True)
+class DyingReluResult:
+    steps: np.ndarray  # (recorded steps,) 0 = at init
+    runs: dict[str, DyingReluRun] = field(default_factory=dict)
+
+
+def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
+    """Train the same net (same data, same initial weights) with each activation in
+    ``cfg.compared`` and record, after every step, the fraction of inactive units per layer.
+
+    For ReLU an inactive unit is dead: output 0 and gradient 0 on every input, so nothing
+    can revive it. LeakyReLU keeps a small slope there, so its units can come back.
+    """
+    data = make_toy_2d("moons", n=300, noise=0.1, seed=cfg.seed)
+    steps = np.arange(cfg.steps + 1)
+    runs: dict[str, DyingReluRun] = {}
+    for activation in cfg.compared:
+        spec = MLPSpec(
+            hidden=(cfg.width,) * cfg.depth, activation=activation, init="he",
+            bias_shift=cfg.bias_shift,
+        )
+        model = build_mlp(spec, seed=cfg.seed)
+        inactive = [[a.inactive_fraction for a in hidden_activity(model, data.x)]]
+
+        def record(info: StepInfo, inactive: list = inactive) -> None:
+            inactive.append([a.inactive_fraction for a in hidden_activity(info.model, data.x)])
+
+        history = train(
+            model,
+            nn.CrossEntropyLoss(),
+            make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr),
+            full_batch(data.x, data.y),
+            epochs=cfg.steps,
+            callbacks=[record],
+            seed=cfg.seed,
+        )
+        with torch.no_grad():
+            accuracy = float((model(data.x).argmax(1) == data.y).float().mean())
+        runs[activation] = DyingReluRun(
+            inactive=np.array(inactive),
+            loss=np.array(history.train_loss),
+            accuracy=float("nan") if history.diverged else accuracy,
+            diverged=history.diverged,
+            diverged_at=history.diverged_at,
+        )
+    return DyingReluResult(steps=steps, runs=runs)
+
+
+# --- code panels: self-contained torch that reproduces each view ----------------------
+
+_INIT_CODE = {
+    "default": (
+        "    bound = 1 / math.sqrt(fc.in_features)  # what nn.Linear does by default\n"
+        "    nn.init.uniform_(fc.weight, -bound, bound, generator=g)\n"
+        "    nn.init.uniform_(fc.bias, -bound, bound, generator=g)\n"
+    ),
+    "xavier": "    nn.init.xavier_uniform_(fc.weight, generator=g)\n    nn.init.zeros_(fc.bias)\n",
+    "he": (
+        "    nn.init.kaiming_normal_(fc.weight, nonlinearity='relu', generator=g)\n"
+        "    nn.init.zeros_(fc.bias)\n"
+    ),
+    "normal": "    nn.init.normal_(fc.weight, 0.0, {std}, generator=g)\n    nn.init.zeros_(fc.bias)\n",
+}
+_ACTIVATION_CODE = {
+    "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()",
+    "leaky_relu": "nn.LeakyReLU(0.01)", "gelu": "nn.GELU()", "identity": "nn.Identity()",
+}
+
+
+def curves_code(cfg: CurvesConfig) -> str:
+    acts = ", ".join(f"{name!r}: {_ACTIVATION_CODE[name]}" for name in cfg.activations)
+    return f'''import torch
+from torch import nn
+
+x = torch.linspace({-cfg.x_limit}, {cfg.x_limit}, {cfg.points}, dtype=torch.float64)
+for name, f in {{{acts}}}.items():
+    xs = x.clone().requires_grad_(True)
+    y = f(xs)
+    (dy_dx,) = torch.autograd.grad(y.sum(), xs)  # elementwise f, so this is f'(x) at every x
+    print(f"{{name:>10}}: f in [{{y.min():.4f}}, {{y.max():.4f}}], "
+          f"max f' = {{dy_dx.max():.4f}}, f'({cfg.x_limit:g}) = {{dy_dx[-1]:.2e}}")
+'''
+
+
+def _mlp_code(width: int, depth: int, activation: str, init: str, std: float) -> str:
+    init_body = _INIT_CODE[init].format(std=std)
+    return f'''g = torch.Generator().manual_seed(seed)  # the weights' own generator
+def init_(fc):
+{init_body}
+layers = []
+for fan_in in [2] + [{width}] * {depth - 1}:
+    fc = nn.Linear(fan_in, {width})
+    with torch.no_grad():
+        init_(fc)
+    layers += [fc, {_ACTIVATION_CODE[activation]}]
+head = nn.Linear({width}, 2)
+with torch.no_grad():
+    init_(head)
+model = nn.Sequential(*layers, head)
+linears = [m for m in model if isinstance(m, nn.Linear)]
+'''
+
+
+def vanishing_code(cfg: VanishingConfig) -> str:
+    return f'''import math
+import torch
+from torch import nn
+
+torch.set_flush_denormal(True)  # tiny gradients are slow as denormal floats; the app does this too
+
+# Data: a two-class 2-D spiral, {cfg.n_samples} points
+{toy_2d_code("spiral", cfg.n_samples, 0.05, cfg.seed)}
+# Model: {cfg.depth} hidden layers of {cfg.width} units, {cfg.activation}, init={cfg.init}
+{_mlp_code(cfg.width, cfg.depth, cfg.activation, cfg.init, cfg.init_std)}
+# 1) One backward pass at initialisation: gradient norm per layer
+loss_fn = nn.CrossEntropyLoss()
+loss_fn(model(x), y).backward()
+grad_norms = [fc.weight.grad.norm().item() for fc in linears]
+for i, norm in enumerate(grad_norms, 1):
+    print(f"layer {{i:2d}}: |dL/dW| = {{norm:.3e}}")
+
+# 2) A short SGD run: how far does each layer's weight move per step?
+optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+update_size = []
+for step in range({cfg.train_steps}):
+    before = [fc.weight.detach().clone() for fc in linears]
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    if not torch.isfinite(loss):
+        print("diverged at step", step + 1)
+        break
+    loss.backward()
+    optimizer.step()
+    update_size.append([((fc.weight - w).norm() / w.norm()).item()
+                        for fc, w in zip(linears, before)])
+mean_update = torch.tensor(update_size).mean(0)
+print("mean |dW|/|W| per step, per layer:", [f"{{u:.1e}}" for u in mean_update.tolist()])
+'''
+
+
+def dying_relu_code(cfg: DyingReluConfig) -> str:
+    optimizer = ("torch.optim.Adam(model.parameters(), lr=lr)" if cfg.optimizer == "adam"
+                 else "torch.optim.SGD(model.parameters(), lr=lr)")
+    return f'''import math
+import torch
+from torch import nn
+
+torch.set_flush_denormal(True)
+lr = {cfg.lr}
+
+# Data: two moons, 300 points
+{toy_2d_code("moons", 300, 0.1, cfg.seed)}
+
+def inactive_fraction(model):
+    """Per hidden layer: share of units whose input is <= 0 for every sample."""
+    fractions, h = [], x
+    with torch.no_grad():
+        for m in model:
+            if isinstance(m, (nn.ReLU, nn.LeakyReLU)):
+                fractions.append((h <= 0).all(0).float().mean().item())
+            h = m(h)
+    return fractions
+
+
+for activation in {list(cfg.compared)!r}:
+    act = nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.01)
+    g = torch.Generator().manual_seed(seed)
+    layers = []
+    for fan_in in [2] + [{cfg.width}] * {cfg.depth - 1}:
+        fc = nn.Linear(fan_in, {cfg.width})
+        with torch.no_grad():
+            nn.init.kaiming_normal_(fc.weight, nonlinearity="relu", generator=g)
+            fc.bias.fill_({cfg.bias_shift})  # zero init plus the bias shift
+        layers += [fc, act]
+    head = nn.Linear({cfg.width}, 2)
+    with torch.no_grad():
+        nn.init.kaiming_normal_(head.weight, nonlinearity="relu", generator=g)
+        nn.init.zeros_(head.bias)
+    model = nn.Sequential(*layers, head)
+    optimizer = {optimizer}
+    loss_fn = nn.CrossEntropyLoss()
+    for step in range({cfg.steps}):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        if not math.isfinite(loss.item()) or loss.item() > 1e8:
+            print(activation, "diverged at step", step + 1)
+            break
+        loss.backward()
+        optimizer.step()
+    accuracy = (model(x).argmax(1) == y).float().mean().item()
+    print(f"{{activation:>10}}: inactive units per layer {{inactive_fraction(model)}}, "
+          f"accuracy {{accuracy:.3f}}")
+'''

@@ -1,0 +1,144 @@
+"""Figures for the activations page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.activations import CurvesResult, DyingReluResult, VanishingResult
+from core.charts.common import (
+    FONT_FAMILY,
+    FONT_SIZE,
+    base_figure,
+    color_for,
+    finite_positive,
+    log_axis,
+    mark_diverged,
+)
+
+
+def curves_figure(result: CurvesResult, text: Mapping[str, str],
+                  names: Mapping[str, str]) -> go.Figure:
+    """f(x) and its autograd derivative f'(x), side by side, one colour per function.
+
+    text: title, x, value, derivative. names: activation id -> display name.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["value"], text["derivative"]),
+                        horizontal_spacing=0.08)
+    for name, values in result.values.items():
+        style = {"color": color_for(name), "width": 3}
+        fig.add_trace(go.Scatter(x=result.x, y=values, name=names[name], line=style,
+                                 legendgroup=name), row=1, col=1)
+        fig.add_trace(go.Scatter(x=result.x, y=result.derivatives[name], name=names[name],
+                                 line=style, legendgroup=name, showlegend=False), row=1, col=2)
+    fig.update_layout(
+        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
+        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=430,
+        margin={"l": 60, "r": 20, "t": 90, "b": 60},
+        legend={"orientation": "h", "y": -0.2, "x": 0.5, "xanchor": "center"},
+    )
+    fig.update_xaxes(title_text=text["x"], zeroline=True)
+    # Derivatives of these functions live in [-0.2, 1.2]; fixing the range keeps the eye
+    # on the 0.25 cap of sigmoid versus 1 of tanh/ReLU as functions are toggled.
+    fig.update_yaxes(range=[-0.2, 1.25], row=1, col=2)
+    for annotation in fig.layout.annotations:
+        annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
+    return fig
+
+
+def _per_layer_axis(fig: go.Figure, n_layers: int, text: Mapping[str, str]) -> None:
+    ticks = list(range(1, n_layers + 1))
+    labels = [str(i) for i in ticks[:-1]] + [text["head"]]
+    step = max(1, n_layers // 12)  # keep at most ~12 tick labels on a 50-layer net
+    fig.update_xaxes(tickmode="array", tickvals=ticks[::step] + [ticks[-1]],
+                     ticktext=labels[::step] + [labels[-1]])
+
+
+def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Figure:
+    """‖∂L/∂W‖ per layer on a log axis, input layer on the left."""
+    norms = finite_positive(result.grad_norms)
+    layers = np.arange(1, len(norms) + 1)
+    fig = base_figure(text["title"], text["x"], text["y"])
+    fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", name=text["y"],
+                             line={"width": 3, "color": "#1f77b4"}, marker={"size": 8}))
+    log_axis(fig, norms)
+    _per_layer_axis(fig, len(norms), text)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def update_size_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Figure:
+    """Mean ‖ΔW‖/‖W‖ per SGD step, per layer (log axis), from the short training run."""
+    fig = base_figure(text["title"], text["x"], text["y"])
+    if result.update_size.size:
+        mean_update = np.nanmean(result.update_size, axis=0)
+        layers = np.arange(1, len(mean_update) + 1)
+        moved = np.isfinite(mean_update) & (mean_update > 0)
+        axis_range = log_axis(fig, mean_update[moved]) if moved.any() else None
+        # A weight whose update is below float32 resolution does not change at all (0):
+        # draw those layers as a grey stub at the bottom, labelled, instead of a 1e-30 bar.
+        bottom = 10 ** axis_range[0] if axis_range else 1e-12
+        fig.add_trace(go.Bar(x=layers[moved], y=mean_update[moved], marker_color="#2ca02c",
+                             name=text["y"], base=bottom if axis_range else None))
+        if (~moved).any():
+            fig.add_trace(go.Bar(x=layers[~moved], y=[bottom * 3] * int((~moved).sum()),
+                                 base=bottom, marker_color="#bbbbbb", text=["0"] * int((~moved).sum()),
+                                 textposition="outside", name="0", hovertext=text["zero"]))
+        _per_layer_axis(fig, len(mean_update), text)
+    fig.update_layout(showlegend=False)
+    if result.diverged:
+        mark_diverged(fig, text["diverged"])
+    return fig
+
+
+def dying_figure(result: DyingReluResult, text: Mapping[str, str],
+                 names: Mapping[str, str]) -> go.Figure:
+    """Fraction of inactive units per layer over the steps; one panel per activation."""
+    runs = list(result.runs.items())
+    fig = make_subplots(rows=1, cols=len(runs), shared_yaxes=True, horizontal_spacing=0.05,
+                        subplot_titles=[names[name] for name, _ in runs])
+    for col, (_, run) in enumerate(runs, start=1):
+        steps = result.steps[: len(run.inactive)]
+        for layer in range(run.inactive.shape[1]):
+            fig.add_trace(
+                go.Scatter(x=steps, y=100 * run.inactive[:, layer], mode="lines",
+                           name=text["layer"].format(n=layer + 1),
+                           line={"width": 3, "color": color_for("", layer)},
+                           legendgroup=str(layer), showlegend=col == 1),
+                row=1, col=col,
+            )
+        if run.diverged:
+            fig.add_annotation(text=f"⚠ {text['diverged']}", xref=f"x{col} domain",
+                               yref="y domain", x=0.5, y=0.5, showarrow=False,
+                               font={"color": "#d62728", "size": FONT_SIZE + 1},
+                               bgcolor="rgba(255,255,255,0.85)")
+    fig.update_layout(
+        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
+        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=430,
+        margin={"l": 70, "r": 20, "t": 90, "b": 60},
+        legend={"orientation": "h", "y": -0.22, "x": 0.5, "xanchor": "center"},
+    )
+    fig.update_xaxes(title_text=text["x"])
+    fig.update_yaxes(title_text=text["y"], range=[-3, 103], row=1, col=1)
+    for annotation in fig.layout.annotations:
+        if annotation.text in [names[n] for n, _ in runs]:
+            annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
+    return fig
+
+
+def dying_loss_figure(result: DyingReluResult, text: Mapping[str, str],
+                      names: Mapping[str, str]) -> go.Figure:
+    """Training loss of each activation's run on one log axis."""
+    fig = base_figure(text["title"], text["x"], text["y"], height=380)
+    all_losses = []
+    for name, run in result.runs.items():
+        loss = finite_positive(run.loss)
+        all_losses.append(loss)
+        fig.add_trace(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, name=names[name],
+                                 mode="lines", line={"width": 3, "color": color_for(name)}))
+    if all_losses:
+        log_axis(fig, np.concatenate(all_losses))
+    return fig

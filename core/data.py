@@ -1,0 +1,178 @@
+"""Small datasets made on the fly (or shipped with scikit-learn), never downloaded.
+
+Every builder takes a seed and draws from its own ``torch.Generator``, so the same
+arguments always give the same tensors, whatever other sessions are doing.
+Shapes: 2-D sets give ``x: (n, 2) float32`` and ``y: (n,) int64``; regression sets
+give ``x: (n, 1)`` and ``y: (n, 1)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+
+from core.seeding import make_generator
+
+TOY_2D_NAMES = ("moons", "circles", "xor", "spiral", "blobs")
+
+
+@dataclass(frozen=True)
+class Classification2D:
+    x: torch.Tensor  # (n, 2) float32
+    y: torch.Tensor  # (n,) int64 class labels
+    n_classes: int
+
+
+def make_toy_2d(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> Classification2D:
+    """One of TOY_2D_NAMES with ``n`` points, Gaussian ``noise`` added to the coordinates."""
+    if name not in TOY_2D_NAMES:
+        raise ValueError(f"unknown 2-D dataset {name!r}; expected one of {TOY_2D_NAMES}")
+    if n < 2:
+        raise ValueError("need at least two points")
+    g = make_generator(seed)
+    half = n // 2
+    labels = torch.cat([torch.zeros(half), torch.ones(n - half)]).long()
+    if name == "moons":
+        t = torch.rand(n, generator=g) * math.pi
+        upper = torch.stack([torch.cos(t), torch.sin(t)], 1)
+        lower = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], 1)
+        x = torch.where(labels[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25])
+        n_classes = 2
+    elif name == "circles":
+        t = torch.rand(n, generator=g) * 2 * math.pi
+        radius = torch.where(labels == 0, 1.0, 0.45)
+        x = torch.stack([torch.cos(t), torch.sin(t)], 1) * radius[:, None]
+        n_classes = 2
+    elif name == "xor":
+        x = torch.rand(n, 2, generator=g) * 2 - 1
+        labels = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).long()
+        n_classes = 2
+    elif name == "spiral":
+        t = torch.rand(n, generator=g) * 3 * math.pi + 0.5
+        angle = t + labels.float() * math.pi
+        x = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], 1) / (3 * math.pi)
+        n_classes = 2
+    else:  # blobs: three Gaussian clusters
+        labels = torch.arange(n) % 3
+        centers = torch.tensor([[-0.8, -0.5], [0.8, -0.5], [0.0, 0.8]])
+        x = centers[labels] + 0.3 * torch.randn(n, 2, generator=g)
+        n_classes = 3
+    x = x + noise * torch.randn(n, 2, generator=g)
+    return Classification2D(x=x.float(), y=labels, n_classes=n_classes)
+
+
+@dataclass(frozen=True)
+class Regression1D:
+    x: torch.Tensor  # (n, 1)
+    y: torch.Tensor  # (n, 1)
+    is_outlier: torch.Tensor  # (n,) bool
+    true_slope: float
+    true_intercept: float
+
+
+def make_line_with_outliers(
+    n: int = 60,
+    slope: float = 2.0,
+    intercept: float = 1.0,
+    noise: float = 0.5,
+    n_outliers: int = 5,
+    outlier_size: float = 15.0,
+    outlier_side: str = "up",
+    seed: int = 0,
+) -> Regression1D:
+    """Points on ``y = slope * x + intercept`` plus noise; the last ``n_outliers`` points
+    (at the largest x, where they pull the slope hardest) are shifted by ``outlier_size``.
+
+    ``outlier_side``: "up", "down" or "both" (alternating).
+    """
+    if outlier_side not in ("up", "down", "both"):
+        raise ValueError("outlier_side must be 'up', 'down' or 'both'")
+    n_outliers = max(0, min(int(n_outliers), n))
+    g = make_generator(seed)
+    x = torch.sort(torch.rand(n, generator=g) * 4 - 2).values
+    y = slope * x + intercept + noise * torch.randn(n, generator=g)
+    is_outlier = torch.zeros(n, dtype=torch.bool)
+    if n_outliers:
+        # Spread outliers over the right third of the x range rather than stacking them.
+        idx = torch.linspace(n - 1, int(n * 2 / 3), n_outliers).round().long().unique()
+        sign = torch.ones(len(idx))
+        if outlier_side == "down":
+            sign = -sign
+        elif outlier_side == "both":
+            sign[1::2] = -1
+        y[idx] += sign * outlier_size
+        is_outlier[idx] = True
+    return Regression1D(x[:, None], y[:, None], is_outlier, slope, intercept)
+
+
+@dataclass(frozen=True)
+class Digits:
+    images: torch.Tensor  # (n, 1, 8, 8) float32, raw pixel intensities 0..16
+    labels: torch.Tensor  # (n,) int64, 0..9
+
+
+@lru_cache(maxsize=1)
+def load_digits() -> Digits:
+    """The 1,797 real 8x8 handwritten digits bundled with scikit-learn (no download)."""
+    from sklearn.datasets import load_digits as _sk_load_digits
+
+    bunch = _sk_load_digits()
+    images = torch.tensor(bunch.images, dtype=torch.float32)[:, None]
+    labels = torch.tensor(bunch.target, dtype=torch.int64)
+    return Digits(images=images, labels=labels)
+
+
+def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> list[torch.Tensor]:
+    """Shuffle ``range(n)`` and cut it into consecutive parts of the given fractions.
+
+    The last part takes the remainder, so the parts always cover every index exactly once.
+    """
+    if not fractions or any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
+        raise ValueError("fractions must be non-negative and sum to at most 1")
+    perm = torch.randperm(n, generator=make_generator(seed))
+    sizes = [int(round(f * n)) for f in fractions[:-1]]
+    sizes.append(n - sum(sizes))
+    return list(torch.split(perm, sizes))
+
+
+# Standalone code that builds exactly what make_toy_2d builds (used by the code panels;
+# tests/core/test_data.py execs each one and compares with make_toy_2d). Expects `math`,
+# `torch`, `n`, `noise` and `seed` in scope; defines `x` (n, 2) and `y` (n,).
+_TOY_2D_HEADER = """g = torch.Generator().manual_seed(seed)
+y = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)]).long()
+"""
+TOY_2D_CODE = {
+    "moons": _TOY_2D_HEADER + """t = torch.rand(n, generator=g) * math.pi
+upper = torch.stack([torch.cos(t), torch.sin(t)], 1)
+lower = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], 1)
+x = torch.where(y[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25])
+x = x + noise * torch.randn(n, 2, generator=g)
+""",
+    "circles": _TOY_2D_HEADER + """t = torch.rand(n, generator=g) * 2 * math.pi
+radius = torch.where(y == 0, 1.0, 0.45)
+x = torch.stack([torch.cos(t), torch.sin(t)], 1) * radius[:, None]
+x = x + noise * torch.randn(n, 2, generator=g)
+""",
+    "xor": _TOY_2D_HEADER + """x = torch.rand(n, 2, generator=g) * 2 - 1
+y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).long()
+x = x + noise * torch.randn(n, 2, generator=g)
+""",
+    "spiral": _TOY_2D_HEADER + """t = torch.rand(n, generator=g) * 3 * math.pi + 0.5
+angle = t + y.float() * math.pi
+x = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], 1) / (3 * math.pi)
+x = x + noise * torch.randn(n, 2, generator=g)
+""",
+    "blobs": _TOY_2D_HEADER + """y = torch.arange(n) % 3
+centers = torch.tensor([[-0.8, -0.5], [0.8, -0.5], [0.0, 0.8]])
+x = centers[y] + 0.3 * torch.randn(n, 2, generator=g)
+x = x + noise * torch.randn(n, 2, generator=g)
+""",
+}
+
+
+def toy_2d_code(name: str, n: int, noise: float, seed: int) -> str:
+    """Code-panel text that recreates ``make_toy_2d(name, n, noise, seed)`` with torch only."""
+    return f"n, noise, seed = {n}, {noise}, {seed}\n" + TOY_2D_CODE[name]

@@ -1,0 +1,100 @@
+"""The whole training loop in one small, real run: the home page's live map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from torch import nn
+
+from core.data import make_toy_2d, split_indices, toy_2d_code
+from core.models import MLPSpec, build_mlp
+from core.training import make_loader, make_optimizer, train
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    dataset: str = "moons"  # one of core.data.TOY_2D_NAMES
+    hidden: int = 16  # units in each of the two hidden layers
+    epochs: int = 30
+    lr: float = 0.03  # Adam learning rate
+    batch_size: int = 32
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LoopResult:
+    steps: np.ndarray  # optimizer step of each train_loss value
+    train_loss: np.ndarray  # per step
+    eval_epochs: np.ndarray  # epoch index of each validation value (0 = before training)
+    val_loss: np.ndarray
+    val_accuracy: np.ndarray
+    diverged: bool
+    diverged_at: int | None
+
+
+def run_loop(cfg: LoopConfig) -> LoopResult:
+    """data → forward → loss → backward → update → evaluate, with a 75/25 split."""
+    data = make_toy_2d(cfg.dataset, n=400, noise=0.15, seed=cfg.seed)
+    train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
+    model = build_mlp(MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=data.n_classes),
+                      seed=cfg.seed)
+    loss_fn = nn.CrossEntropyLoss()
+    loader = make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
+    steps_per_epoch = len(loader)
+
+    def evaluate(m: nn.Module) -> dict[str, float]:
+        logits = m(data.x[val_idx])
+        return {"loss": float(loss_fn(logits, data.y[val_idx])),
+                "accuracy": float((logits.argmax(1) == data.y[val_idx]).float().mean())}
+
+    history = train(model, loss_fn, make_optimizer("adam", model.parameters(), lr=cfg.lr),
+                    loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
+                    seed=cfg.seed)
+    return LoopResult(
+        steps=np.array(history.steps), train_loss=np.array(history.train_loss),
+        eval_epochs=np.array(history.eval_steps) / steps_per_epoch,
+        val_loss=np.array(history.eval_metrics.get("loss", [])),
+        val_accuracy=np.array(history.eval_metrics.get("accuracy", [])),
+        diverged=history.diverged, diverged_at=history.diverged_at,
+    )
+
+
+def loop_code(cfg: LoopConfig) -> str:
+    return f'''import math
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+# 1. Data: {cfg.dataset}, 400 points, 75% for training and 25% for validation
+{toy_2d_code(cfg.dataset, 400, 0.15, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+train_idx, val_idx = perm[:300], perm[300:]
+loader = DataLoader(TensorDataset(x[train_idx], y[train_idx]), batch_size={cfg.batch_size},
+                    shuffle=True, generator=torch.Generator().manual_seed(seed))
+
+model = nn.Sequential(nn.Linear(2, {cfg.hidden}), nn.ReLU(),
+                      nn.Linear({cfg.hidden}, {cfg.hidden}), nn.ReLU(),
+                      nn.Linear({cfg.hidden}, int(y.max()) + 1))
+g = torch.Generator().manual_seed(seed)
+with torch.no_grad():  # PyTorch's default init, drawn from our own generator (reproducible)
+    for fc in [m for m in model if isinstance(m, nn.Linear)]:
+        bound = 1 / math.sqrt(fc.in_features)
+        fc.weight.uniform_(-bound, bound, generator=g)
+        fc.bias.uniform_(-bound, bound, generator=g)
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+
+for epoch in range({cfg.epochs}):
+    model.train()                       # dropout on, batch norm uses batch statistics
+    for xb, yb in loader:               # data, one batch at a time
+        logits = model(xb)              # forward pass
+        loss = loss_fn(logits, yb)      # loss
+        optimizer.zero_grad()           # clear last step's gradients
+        loss.backward()                 # backward pass: autograd fills .grad
+        optimizer.step()                # update the parameters
+    model.eval()                        # evaluate: dropout off, running statistics
+    with torch.no_grad():               # no graph, no gradients: faster, less memory
+        val_logits = model(x[val_idx])
+        accuracy = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
+    print(f"epoch {{epoch + 1:3d}}  train loss {{loss.item():.3f}}  val accuracy {{accuracy:.3f}}")
+'''

@@ -1,0 +1,69 @@
+"""/ — the training loop as a map, each step linking to its page, and one live run of it."""
+
+import streamlit as st
+
+from core.charts.home import loop_figure
+from core.data import TOY_2D_NAMES
+from core.home import LoopConfig, loop_code, run_loop
+from ui.i18n import labels, t
+from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.registry import available_pages
+from ui.url_state import url_log_slider, url_select, url_slider
+
+NS = "home"
+STEPS = {  # loop step -> (the line of PyTorch that does it, pages that teach it)
+    "data": ("for x, y in loader:", ("normalization", "augmentation", "data_split", "dataloader")),
+    "forward": ("logits = model(x)", ("forward_pass", "activations")),
+    "loss": ("loss = loss_fn(logits, y)", ("losses",)),
+    "backward": ("loss.backward()", ("backprop",)),
+    "update": ("optimizer.step()\noptimizer.zero_grad()", ("optimizers",)),
+    "evaluate": ("model.eval()\nwith torch.no_grad(): ...",
+                 ("metrics", "dropout", "batchnorm", "train_vs_eval")),
+}
+
+page_header(NS)
+st.subheader(t(f"{NS}.map.title"))
+pages = {page.namespace: page for page in available_pages()}
+columns = [*st.columns(3), *st.columns(3)]  # two rows of three: readable on a projector
+for column, (step, (code, namespaces)) in zip(columns, STEPS.items()):
+    with column.container(border=True, height="stretch"):
+        st.markdown(f"**{t(f'{NS}.map.{step}')}**")
+        st.code(code, language="python")
+        st.caption(t(f"{NS}.map.{step}_what"))
+        for namespace in namespaces:
+            if namespace in pages:
+                st.page_link(pages[namespace].script, label=t(f"nav.{namespace}"),
+                             icon=pages[namespace].icon)
+            else:
+                st.caption(f"{t(f'nav.{namespace}')} {t(f'{NS}.map.soon')}")
+
+section(NS, "live")
+presets(NS, {
+    "easy": {"home_data": "moons", "home_hidden": 16, "home_epochs": 30, "home_lr": 0.03},
+    "hard": {"home_data": "spiral", "home_hidden": 64, "home_epochs": 100, "home_lr": 0.01},
+    "too_fast": {"home_data": "moons", "home_hidden": 16, "home_epochs": 30, "home_lr": 1.0},
+})
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    dataset = url_select("home_data", t(f"{NS}.live.dataset"), TOY_2D_NAMES, "moons",
+                         format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
+                         horizontal=False)
+with c2:
+    hidden = url_slider("home_hidden", t(f"{NS}.live.hidden"), 2, 64, 16)
+with c3:
+    epochs = url_slider("home_epochs", t(f"{NS}.live.epochs"), 1, 100, 30)
+with c4:
+    lr = url_log_slider("home_lr", t(f"{NS}.live.lr"), (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
+                        0.03)
+cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
+with st.spinner(t("common.training")):
+    result = cached(run_loop)(cfg)
+labels = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
+chart(loop_figure(result, {k: t(f"{NS}.live.{k}") for k in labels}
+                  | {"title": t(f"{NS}.live.chart_title"), "diverged": t("common.diverged")}),
+      "home_loop")
+if result.diverged:
+    st.error(t("common.diverged_at", step=result.diverged_at))
+elif len(result.val_accuracy):
+    notice(t(f"{NS}.live.notice", start=result.val_accuracy[0], end=result.val_accuracy[-1]))
+code_panel(loop_code(cfg), key="home_code")

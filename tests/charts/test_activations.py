@@ -1,0 +1,74 @@
+import json
+
+import numpy as np
+
+from core.activations import (
+    CurvesConfig,
+    DyingReluConfig,
+    VanishingConfig,
+    run_curves,
+    run_dying_relu,
+    run_vanishing,
+)
+from core.charts.activations import (
+    curves_figure,
+    dying_figure,
+    dying_loss_figure,
+    grad_norm_figure,
+    update_size_figure,
+)
+
+TEXT = {k: k.upper() for k in ("title", "x", "y", "value", "derivative", "head", "diverged",
+                               "layer", "zero")}
+TEXT["layer"] = "L{n}"
+NAMES = {n: n.title() for n in ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")}
+
+
+def drawn_y(fig):
+    return [np.asarray(trace.y, dtype=float) for trace in fig.data]
+
+
+def test_curves_figure_has_both_panels_and_every_function():
+    fig = curves_figure(run_curves(CurvesConfig()), TEXT, NAMES)
+    assert len(fig.data) == 2 * 5
+    assert {t.name for t in fig.data} == set(NAMES.values())
+    assert list(fig.layout.yaxis2.range) == [-0.2, 1.25]
+    json.dumps(fig.to_plotly_json(), default=str)  # serializable for the browser
+
+
+def test_grad_norm_figure_is_log_and_spans_the_data():
+    result = run_vanishing(VanishingConfig(depth=12))
+    fig = grad_norm_figure(result, TEXT)
+    assert fig.layout.yaxis.type == "log"
+    lo, hi = fig.layout.yaxis.range
+    assert lo <= np.log10(result.grad_norms.min()) and hi >= np.log10(result.grad_norms.max())
+    assert fig.layout.xaxis.ticktext[-1] == "HEAD"
+    assert fig.layout.title.text == "TITLE"
+
+
+def test_update_figure_marks_frozen_layers_instead_of_drawing_1e_30():
+    result = run_vanishing(VanishingConfig(depth=20, activation="sigmoid"))
+    fig = update_size_figure(result, TEXT)
+    lo, _ = fig.layout.yaxis.range
+    assert lo > -20  # the axis is not stretched down to the floor value
+    frozen = (result.update_size.mean(0) == 0).sum()
+    if frozen:
+        assert list(fig.data[-1].text) == ["0"] * frozen
+
+
+def test_diverged_run_is_marked_and_drawn_without_nan_axes():
+    result = run_vanishing(VanishingConfig(depth=3, activation="relu", init="normal",
+                                           init_std=2.0, lr=1000.0))
+    fig = update_size_figure(result, TEXT)
+    assert any("DIVERGED" in (a.text or "") for a in fig.layout.annotations)
+    if fig.layout.yaxis.range is not None:
+        assert all(np.isfinite(fig.layout.yaxis.range))
+
+
+def test_dying_figures():
+    result = run_dying_relu(DyingReluConfig(steps=20))
+    fig = dying_figure(result, TEXT, NAMES)
+    assert len(fig.data) == 2 * 3  # two activations x three layers
+    assert all(np.nanmax(y) <= 100 and np.nanmin(y) >= 0 for y in drawn_y(fig))
+    loss = dying_loss_figure(result, TEXT, NAMES)
+    assert loss.layout.yaxis.type == "log"

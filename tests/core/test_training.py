@@ -1,0 +1,135 @@
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from core.models import MLPSpec, build_mlp
+from core.seeding import make_generator
+from core.training import OPTIMIZERS, full_batch, make_loader, make_optimizer, train
+
+
+def linear_problem(n=64, seed=0):
+    g = make_generator(seed)
+    x = torch.randn(n, 3, generator=g)
+    y = x @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
+    return x, y
+
+
+def test_training_reduces_the_loss_for_every_optimizer():
+    x, y = linear_problem()
+    torch.manual_seed(0)  # nn.Linear's own init; tests run alone, so the global RNG is fine
+    for name in OPTIMIZERS:
+        model = nn.Linear(3, 1)
+        lr = 0.5 if name == "adagrad" else 0.05  # Adagrad's steps shrink as 1/sqrt(sum g^2)
+        history = train(model, nn.MSELoss(), make_optimizer(name, model.parameters(), lr=lr),
+                        full_batch(x, y), epochs=200)
+        assert history.train_loss[-1] < 0.1 * history.train_loss[0], name
+        assert not history.diverged
+
+
+def test_one_sgd_step_is_w_minus_lr_grad():
+    """The loop's update equals the textbook rule computed by hand."""
+    x, y = linear_problem(n=8)
+    model = nn.Linear(3, 1)
+    w0, b0 = model.weight.detach().clone(), model.bias.detach().clone()
+    residual = (x @ w0.T + b0) - y  # (8, 1)
+    grad_w = 2 * (residual * x).mean(0, keepdim=True)  # d/dW mean((xW^T + b - y)^2)
+    grad_b = 2 * residual.mean(0)
+    train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=0.1),
+          full_batch(x, y), epochs=1)
+    assert torch.allclose(model.weight, w0 - 0.1 * grad_w, atol=1e-6)
+    assert torch.allclose(model.bias, b0 - 0.1 * grad_b, atol=1e-6)
+
+
+def test_divergence_is_reported_not_raised():
+    x, y = linear_problem()
+    model = nn.Linear(3, 1)
+    history = train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=10.0),
+                    full_batch(x, y), epochs=500)
+    assert history.diverged and history.diverged_at is not None
+    assert history.diverged_at < 500
+    last = history.train_loss[-1]
+    assert not math.isfinite(last) or last > 1e8
+
+
+def test_nan_input_is_a_divergence():
+    x, y = linear_problem()
+    x[0, 0] = float("nan")
+    model = nn.Linear(3, 1)
+    history = train(model, nn.MSELoss(), make_optimizer("adam", model.parameters(), lr=0.1),
+                    full_batch(x, y), epochs=5)
+    assert history.diverged and history.diverged_at == 1
+
+
+def _grad_after(zero_grad, steps, x, y):
+    model = nn.Linear(3, 1)
+    torch.nn.init.constant_(model.weight, 0.1)
+    torch.nn.init.constant_(model.bias, 0.0)
+    # lr=0: parameters never move, so each step's gradient is the same fresh gradient
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+    train(model, nn.MSELoss(), optimizer, full_batch(x, y), epochs=steps, zero_grad=zero_grad)
+    return model.weight.grad.clone()
+
+
+def test_without_zero_grad_gradients_add_up():
+    x, y = linear_problem()
+    once = _grad_after(True, 1, x, y)
+    assert torch.allclose(_grad_after(True, 5, x, y), once)
+    assert torch.allclose(_grad_after(False, 5, x, y), 5 * once, rtol=1e-5)
+
+
+def test_accumulating_micro_batches_equals_one_big_batch():
+    x, y = linear_problem(n=64)
+    big, small = nn.Linear(3, 1), nn.Linear(3, 1)
+    small.load_state_dict(big.state_dict())
+    train(big, nn.MSELoss(), torch.optim.SGD(big.parameters(), lr=0.1), full_batch(x, y),
+          epochs=1)
+    micro = [(x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    history = train(small, nn.MSELoss(), torch.optim.SGD(small.parameters(), lr=0.1), micro,
+                    epochs=1, accumulate=4)
+    assert history.steps == [1]
+    assert torch.allclose(big.weight, small.weight, atol=1e-6)
+    assert torch.allclose(big.bias, small.bias, atol=1e-6)
+
+
+def test_evaluate_runs_in_eval_mode_without_grad_and_training_resumes_in_train_mode():
+    x, y = linear_problem()
+    model = build_mlp(MLPSpec(in_features=3, hidden=(8,), out_features=1, dropout=0.5))
+    seen = []
+
+    def evaluate(m):
+        out = m(x)
+        seen.append((m.training, torch.is_grad_enabled(), out.requires_grad))
+        return {"mse": float(((out - y) ** 2).mean())}
+
+    modes = []
+    history = train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=0.01),
+                    full_batch(x, y), epochs=3, evaluate=evaluate,
+                    callbacks=[lambda info: modes.append(info.model.training)])
+    assert set(seen) == {(False, False, False)}
+    assert modes == [True, True, True]
+    assert history.eval_steps == [0, 1, 2, 3]
+    assert len(history.eval_metrics["mse"]) == 4
+
+
+def test_callback_can_stop_training():
+    x, y = linear_problem()
+    model = nn.Linear(3, 1)
+    history = train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=0.01),
+                    full_batch(x, y), epochs=100, callbacks=[lambda info: info.step >= 7])
+    assert history.stopped_by_callback and history.steps[-1] == 7
+
+
+def test_loader_shuffles_reproducibly_and_differently_each_epoch():
+    x = torch.arange(10.0)[:, None]
+    loader = make_loader(x, x, batch_size=10, seed=3)
+    first, second = [next(iter(loader))[0].squeeze().tolist() for _ in range(2)]
+    assert first != second
+    again = make_loader(x, x, batch_size=10, seed=3)
+    assert next(iter(again))[0].squeeze().tolist() == first
+
+
+def test_unknown_optimizer():
+    with pytest.raises(ValueError, match="optimizer"):
+        make_optimizer("lion", nn.Linear(1, 1).parameters(), lr=0.1)

@@ -1,0 +1,153 @@
+"""AppTest over every page in the registry: defaults in both languages, every preset,
+every widget at its extremes, bad URL values, and the URL round trip.
+
+Pages are opened through app.py (the router), as a browser would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.i18n import catalog
+from ui.registry import PageInfo, available_pages
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 180  # importing torch and a cold run of a page can take several seconds on CI
+PAGES = available_pages()
+IDS = [p.namespace for p in PAGES]
+
+
+def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if page.url_path:
+        at.switch_page(page.script)
+    at.run()
+    return at
+
+
+def assert_ok(at: AppTest, context: str = "") -> None:
+    assert not at.exception, f"{context}: {[e.value for e in at.exception]}"
+
+
+def url_widgets(at: AppTest):
+    """The page's own widgets (keys are URL parameters), the language switch excluded."""
+    kinds = ("slider", "select_slider", "selectbox", "radio", "multiselect", "toggle",
+             "checkbox", "number_input")
+    for kind in kinds:
+        for widget in at.get(kind):
+            if widget.key and widget.key != "lang" and not widget.key.startswith("preset_"):
+                yield kind, widget
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_defaults_render_in_both_languages(page, lang):
+    at = open_page(page, lang)
+    assert_ok(at)
+    assert at.title[0].value == catalog(page.namespace)["title"][lang]
+    assert len(at.get("plotly_chart")) >= 1, "every page draws at least one chart"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_every_preset(page):
+    at = open_page(page)
+    presets = [b for b in at.button if (b.key or "").startswith("preset_")]
+    assert len(presets) >= 2, "every page offers at least two classroom presets"
+    for key in [b.key for b in presets]:
+        at.button(key=key).click().run()
+        assert_ok(at, key)
+
+
+def option_values(widget) -> list:
+    """The real option values of a choice widget (AppTest's ``options`` are display labels).
+
+    Pages translate labels with ``format_func=labels(...).get``, so the ids are that dict's
+    keys; the log sliders format numbers, so their values are the labels parsed back.
+    """
+    mapping = getattr(widget.format_func, "__self__", None)
+    if isinstance(mapping, dict):
+        by_label = {label: option_id for option_id, label in mapping.items()}
+        return [by_label[label] for label in widget.options]
+    values = []
+    for label in widget.options:
+        try:
+            values.append(float(label))
+        except ValueError:
+            values.append(label)
+    return values
+
+
+def extreme_values(kind: str, widget) -> list:
+    if kind == "slider":
+        return [widget.min, widget.max]
+    if kind == "select_slider":
+        options = option_values(widget)
+        return [options[0], options[-1]]
+    if kind in ("selectbox", "radio"):
+        return option_values(widget)  # every choice: there are few
+    if kind == "multiselect":
+        return [[], option_values(widget)]
+    if kind in ("toggle", "checkbox"):
+        return [not widget.value, widget.value]
+    return []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_every_widget_at_its_extremes(page):
+    at = open_page(page)
+    for kind, widget in list(url_widgets(at)):
+        for value in extreme_values(kind, widget):
+            current = next(w for w in at.get(kind) if w.key == widget.key)
+            current.set_value(value)
+            at.run()
+            assert_ok(at, f"{widget.key}={value}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_bad_url_values_are_dropped_with_a_notice(page):
+    keys = [w.key for _, w in url_widgets(open_page(page))]
+    if not keys:
+        pytest.skip("page has no URL-bound widgets")
+    bad = {key: "not-a-valid-value" for key in keys}
+    at = open_page(page, "ko", bad)
+    assert_ok(at)
+    warnings = " ".join(w.value for w in at.warning)
+    for key in keys:
+        assert f"`{key}=not-a-valid-value`" in warnings, key
+    # and the bad values are gone from the URL
+    assert not any(at.query_params.get(key) == ["not-a-valid-value"] for key in keys)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_extreme_numbers_in_the_url(page):
+    at = open_page(page)
+    sliders = [w for kind, w in url_widgets(at) if kind == "slider"]
+    params = {}
+    for i, slider in enumerate(sliders):
+        params[slider.key] = ["nan", "inf", "-1e308", "1e309"][i % 4]
+    at = open_page(page, "en", params)
+    assert_ok(at)
+    assert len(at.warning) >= len(sliders)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_url_round_trip(page):
+    at = open_page(page)
+    sliders = [w for kind, w in url_widgets(at) if kind == "slider"]
+    if not sliders:
+        pytest.skip("no slider")
+    slider = sliders[0]
+    key, new_value = slider.key, slider.max
+    slider.set_value(new_value).run()
+    assert_ok(at)
+    shared = {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert key in shared
+    reopened = open_page(page, "en", shared)
+    assert_ok(reopened)
+    assert next(w for k, w in url_widgets(reopened) if w.key == key).value == new_value
