@@ -76,9 +76,9 @@ class VanishingConfig:
     activation: str = "sigmoid"
     init: str = "default"  # "default", "xavier", "he" or "normal"
     init_std: float = 0.1  # sigma for init == "normal"
-    train_steps: int = 30  # length of the short training run
+    train_steps: int = 20  # length of the short training run
     lr: float = 0.1  # SGD learning rate of that run
-    n_samples: int = 256  # size of the 2-D spiral dataset
+    n_samples: int = 128  # size of the 2-D spiral dataset (kept small: depth 50 must stay fast)
     seed: int = 0
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LEGACY_DIR = "pages"  # see PageInfo.script; nothing should live there once pages are moved
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,17 @@ class PageInfo:
 
     @property
     def script(self) -> str:
-        """Path relative to app.py, as st.Page, st.page_link and AppTest.switch_page want it."""
-        return f"pages/{self.namespace}.py"
+        """Path relative to app.py, as st.Page, st.page_link and AppTest.switch_page want it.
+
+        The folder is ``app_pages/``, not ``pages/``: Streamlit still treats a ``pages/``
+        folder beside the main script as a legacy multipage app until some session has run
+        ``st.navigation``, so on a freshly started server a shared deep link such as
+        ``/activations`` would run the page file alone, without the router or language switch.
+        """
+        if not (ROOT / "app_pages" / f"{self.namespace}.py").exists() and \
+                (ROOT / LEGACY_DIR / f"{self.namespace}.py").exists():
+            return f"{LEGACY_DIR}/{self.namespace}.py"  # a page still being moved in
+        return f"app_pages/{self.namespace}.py"
 
     @property
     def file(self) -> Path:
