@@ -10,13 +10,7 @@ from plotly.subplots import make_subplots
 
 from core.activations import CurvesResult, DyingReluResult, VanishingResult
 from core.charts.common import (
-    FONT_FAMILY,
-    FONT_SIZE,
-    base_figure,
-    color_for,
-    finite_positive,
-    log_axis,
-    mark_diverged,
+    FONT_SIZE, base_figure, color_for, finite_positive, log_axis, mark_diverged, style_subplots,
 )
 
 
@@ -34,18 +28,11 @@ def curves_figure(result: CurvesResult, text: Mapping[str, str],
                                  legendgroup=name), row=1, col=1)
         fig.add_trace(go.Scatter(x=result.x, y=result.derivatives[name], name=names[name],
                                  line=style, legendgroup=name, showlegend=False), row=1, col=2)
-    fig.update_layout(
-        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=430,
-        margin={"l": 60, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.2, "x": 0.5, "xanchor": "center"},
-    )
+    style_subplots(fig, text["title"], legend_y=-0.2)
     fig.update_xaxes(title_text=text["x"], zeroline=True)
     # Derivatives of these functions live in [-0.2, 1.2]; fixing the range keeps the eye
     # on the 0.25 cap of sigmoid versus 1 of tanh/ReLU as functions are toggled.
     fig.update_yaxes(range=[-0.2, 1.25], row=1, col=2)
-    for annotation in fig.layout.annotations:
-        annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
     return fig
 
 
@@ -110,22 +97,17 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
                            legendgroup=str(layer), showlegend=col == 1),
                 row=1, col=col,
             )
+    style_subplots(fig, text["title"])  # before the banners: it restyles annotations
+    for col, (_, run) in enumerate(runs, start=1):
         if run.diverged:
-            fig.add_annotation(text=f"⚠ {text['diverged']}", xref=f"x{col} domain",
+            # plotly names the first axis "x", not "x1"
+            axis = "x domain" if col == 1 else f"x{col} domain"
+            fig.add_annotation(text=f"⚠ {text['diverged']}", xref=axis,
                                yref="y domain", x=0.5, y=0.5, showarrow=False,
                                font={"color": "#d62728", "size": FONT_SIZE + 1},
                                bgcolor="rgba(255,255,255,0.85)")
-    fig.update_layout(
-        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=430,
-        margin={"l": 70, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.22, "x": 0.5, "xanchor": "center"},
-    )
     fig.update_xaxes(title_text=text["x"])
     fig.update_yaxes(title_text=text["y"], range=[-3, 103], row=1, col=1)
-    for annotation in fig.layout.annotations:
-        if annotation.text in [names[n] for n, _ in runs]:
-            annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
     return fig
 
 

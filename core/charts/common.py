@@ -41,6 +41,21 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go
     return fig
 
 
+def style_subplots(fig: go.Figure, title: str, height: int = 430,
+                   legend_y: float = -0.22) -> go.Figure:
+    """The house style for a make_subplots figure: title, fonts, legend under the panels."""
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "font": {"size": FONT_SIZE + 3}},
+        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=height,
+        margin={"l": 70, "r": 20, "t": 90, "b": 60},
+        legend={"orientation": "h", "y": legend_y, "x": 0.5, "xanchor": "center"},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+    )
+    for annotation in fig.layout.annotations:  # subplot titles are annotations
+        annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
+    return fig
+
+
 def finite_positive(values: Iterable[float], floor: float = 1e-30) -> np.ndarray:
     """Values made drawable on a log axis: non-finite -> nan (a gap), tiny -> floor."""
     array = np.asarray(list(values), dtype=float)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_FAMILY, FONT_SIZE, mark_diverged
+from core.charts.common import mark_diverged, style_subplots
 from core.home import LoopResult
 
 
@@ -27,12 +27,7 @@ def loop_figure(result: LoopResult, text: Mapping[str, str]) -> go.Figure:
     fig.add_trace(go.Scatter(x=result.eval_epochs, y=100 * result.val_accuracy,
                              name=text["val_acc"], line={"color": "#2ca02c", "width": 3}),
                   row=1, col=2)
-    fig.update_layout(
-        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=400,
-        margin={"l": 60, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.25, "x": 0.5, "xanchor": "center"},
-    )
+    style_subplots(fig, text["title"], height=400, legend_y=-0.25)
     fig.update_xaxes(title_text=text["epoch"])
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 102], title_text="%", row=1, col=2)

@@ -72,3 +72,12 @@ def test_dying_figures():
     assert all(np.nanmax(y) <= 100 and np.nanmin(y) >= 0 for y in drawn_y(fig))
     loss = dying_loss_figure(result, TEXT, NAMES)
     assert loss.layout.yaxis.type == "log"
+
+
+def test_dying_figure_marks_a_diverged_relu_run():
+    # SGD at lr 3 diverges for both activations (see test_activations' scan)
+    result = run_dying_relu(DyingReluConfig(optimizer="sgd", lr=3.0, steps=30))
+    assert result.runs["relu"].diverged
+    fig = dying_figure(result, TEXT, NAMES)
+    banners = [a for a in fig.layout.annotations if "DIVERGED" in (a.text or "")]
+    assert banners and banners[0].xref == "x domain"

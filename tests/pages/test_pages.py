@@ -25,9 +25,10 @@ def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = 
     at.query_params["lang"] = lang
     for key, value in (params or {}).items():
         at.query_params[key] = value
+    at.run()  # first: before a run, switch_page only knows pages whose file name is the URL
     if page.url_path:
         at.switch_page(page.script)
-    at.run()
+        at.run()
     return at
 
 

@@ -1,0 +1,146 @@
+"""/forward-pass — y = Wx + b, layers with and without activations, outputs, input tensors."""
+
+import numpy as np
+import streamlit as st
+
+from core.charts.forward_pass import (
+    boundary_figure,
+    contour_figure,
+    digit_figure,
+    layer_maps_figure,
+    line_figure,
+    output_figure,
+)
+from core.forward_pass import (
+    B_RANGE,
+    LAYER_ACTIVATIONS,
+    W_RANGE,
+    DigitConfig,
+    LayersConfig,
+    LineConfig,
+    OutputConfig,
+    digit_code,
+    layers_code,
+    line_code,
+    outputs_code,
+    run_digit,
+    run_layers,
+    run_line,
+    run_outputs,
+)
+from ui.i18n import labels, t
+from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
+
+NS = "forward_pass"
+LR_CHOICES = (0.01, 0.03, 0.1, 0.3, 0.5, 0.7, 1.0)
+DATASETS = ("circles", "moons", "xor", "spiral")
+text = labels(f"{NS}.line", ("chart_title", "data", "line", "residual", "contour_title",
+                             "colorbar", "start", "path"))
+
+page_header(NS)
+presets(NS, {
+    "autograd_fit": {"fp_fit": True, "fp_w": -1.5, "fp_b": 3.5, "fp_lr": 0.1},
+    "too_fast": {"fp_fit": True, "fp_w": -1.5, "fp_b": 3.5, "fp_lr": 1.0},
+    "deep_linear": {"fp_data": "circles", "fp_depth": 4, "fp_act": "relu", "fp_width": 6},
+    "spiral": {"fp_data": "spiral", "fp_depth": 3, "fp_width": 12, "fp_act": "tanh"},
+})
+
+# 1. y = Wx + b ----------------------------------------------------------------------------
+section(NS, "line")
+c1, c2, c3, c4, c5 = st.columns(5)
+with c1:
+    w = url_slider("fp_w", t(f"{NS}.line.w"), *W_RANGE, -1.0, step=0.1)
+with c2:
+    b = url_slider("fp_b", t(f"{NS}.line.b"), *B_RANGE, 2.5, step=0.1)
+with c3:
+    noise = url_slider("fp_noise", t(f"{NS}.line.noise"), 0.0, 2.0, 0.5, step=0.1)
+with c4:
+    fit = url_toggle("fp_fit", t(f"{NS}.line.fit"), False)
+with c5:
+    lr = url_log_slider("fp_lr", t(f"{NS}.line.lr"), LR_CHOICES, 0.1)
+line_cfg = LineConfig(w=w, b=b, noise=noise, fit=fit, lr=lr)
+line = cached(run_line)(line_cfg)
+left, right = st.columns(2)
+with left:
+    chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text), "fp_line")
+with right:
+    chart(contour_figure(line, text | {"title": text["contour_title"], "w": "W", "b": "b",
+                                       "diverged": t("common.diverged")}), "fp_contour")
+m1, m2 = st.columns(2)
+m1.metric(t(f"{NS}.line.mse"), f"{line.mse:.3f}")
+if fit and not line.diverged:
+    m2.metric(t(f"{NS}.line.fitted", steps=line_cfg.steps), f"{line.path_loss[-1]:.3f}",
+              delta=f"W = {line.path_w[-1]:.3f}, b = {line.path_b[-1]:.3f}", delta_color="off")
+if line.diverged:
+    st.error(t("common.diverged_at", step=line.diverged_at))
+best = cached(run_line)(LineConfig(w=0.0, b=0.0, noise=noise, fit=True, lr=0.3, steps=60))
+notice(t(f"{NS}.line.notice", w=best.path_w[-1], b=best.path_b[-1]))
+code_panel(line_code(line_cfg), key="fp_code_line")
+
+# 2. Layers --------------------------------------------------------------------------------
+section(NS, "layers")
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    dataset = url_select("fp_data", t(f"{NS}.layers.dataset"), DATASETS, "circles",
+                         format_func=labels(f"{NS}.dataset", DATASETS).get, horizontal=False)
+with c2:
+    depth = url_slider("fp_depth", t(f"{NS}.layers.depth"), 1, 4, 2)
+with c3:
+    width = url_slider("fp_width", t(f"{NS}.layers.width"), 2, 12, 6)
+with c4:
+    activation = url_select("fp_act", t(f"{NS}.layers.activation"), LAYER_ACTIVATIONS, "relu",
+                            format_func=labels(f"{NS}.act", LAYER_ACTIVATIONS).get)
+if st.session_state.get("fp_unit", 1) > width:  # the width shrank under the chosen unit
+    st.session_state["fp_unit"] = width
+unit = url_slider("fp_unit", t(f"{NS}.layers.unit"), 1, 12, 1)
+unit = min(unit, width)
+layers_cfg = LayersConfig(dataset=dataset, depth=depth, width=width, activation=activation)
+layers = cached(run_layers)(layers_cfg)
+layer_text = labels(f"{NS}.layers", ("pre", "post", "nonlinear", "linear", "class0", "class1"))
+chart(layer_maps_figure(layers.nonlinear, layers.grid, unit - 1, layer_text | {
+    "title": t(f"{NS}.layers.maps_title")}), "fp_maps")
+chart(boundary_figure(layers, layer_text | {"title": t(f"{NS}.layers.boundary_title"),
+                                            "diverged": t("common.diverged")}), "fp_boundary")
+weff = np.array2string(layers.effective_w, precision=2, suppress_small=True)
+notice(t(f"{NS}.layers.notice", depth=depth, weff=weff.replace("\n", ""),
+         err=layers.collapse_error))
+code_panel(layers_code(layers_cfg), key="fp_code_layers")
+
+# 3. Output --------------------------------------------------------------------------------
+section(NS, "output")
+c1, c2 = st.columns(2)
+with c1:
+    x1 = url_slider("fp_x1", t(f"{NS}.output.x1"), -1.5, 1.5, 0.3, step=0.05)
+with c2:
+    x2 = url_slider("fp_x2", t(f"{NS}.output.x2"), -1.5, 1.5, 0.2, step=0.05)
+out_cfg = OutputConfig(layers=layers_cfg, x1=x1, x2=x2)
+out = cached(run_outputs)(out_cfg)
+chart(output_figure(out, labels(f"{NS}.output", ("classification", "regression", "prob",
+                                                 "predicted", "true"))
+                    | {"title": t(f"{NS}.output.chart_title")}
+                    | labels(f"{NS}.layers", ("class0", "class1"))), "fp_output")
+notice(t(f"{NS}.output.notice", logits=np.round(out.logits.astype(float), 2).tolist(),
+         probs=np.round(out.probs.astype(float), 3).tolist(), total=float(out.probs.sum()),
+         value=out.value))
+code_panel(outputs_code(out_cfg), key="fp_code_output")
+
+# 4. Input processing ----------------------------------------------------------------------
+section(NS, "input")
+c1, c2 = st.columns([3, 1])
+with c1:
+    index = url_slider("fp_digit", t(f"{NS}.input.index"), 0, 1796, 0)
+with c2:
+    scale = url_toggle("fp_scale", t(f"{NS}.input.scale"), True)
+digit_cfg = DigitConfig(index=index, scale=scale)
+digit = cached(run_digit)(digit_cfg)
+chart(digit_figure(digit, labels(f"{NS}.input", ("image", "flat", "pixel"))
+                   | {"title": t(f"{NS}.input.chart_title", label=digit.label)}), "fp_digit_fig")
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t(f"{NS}.input.shape"), str(digit.shape))
+m2.metric(t(f"{NS}.input.dtype"), digit.dtype)
+m3.metric(t(f"{NS}.input.range"), f"{digit.min_value:g} – {digit.max_value:g}")
+m4.metric(t(f"{NS}.input.flat_shape"), f"{digit.flat_shape} → {digit.logits_shape}")
+notice(t(f"{NS}.input.notice", shape=digit.shape, dtype=digit.dtype, lo=digit.min_value,
+         hi=digit.max_value, flat=digit.flat_shape, out=digit.logits_shape))
+code_panel(digit_code(digit_cfg), key="fp_code_input")

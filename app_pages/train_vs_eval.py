@@ -1,0 +1,94 @@
+"""/train-vs-eval — the notes' train/eval table made live: mode × no_grad, measured."""
+
+import pandas as pd
+import streamlit as st
+
+from core.charts.train_vs_eval import costs_figure
+from core.train_vs_eval import (
+    COMBOS, MODES, TrainEvalConfig, combo_id, run_train_vs_eval, train_vs_eval_code,
+)
+from ui.i18n import labels, t
+from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.url_state import url_select, url_slider, url_toggle
+
+NS = "train_vs_eval"
+combo_name = labels(f"{NS}.combo", [combo_id(m, ng) for m, ng in COMBOS])
+
+page_header(NS)
+presets(NS, {
+    "evaluate": {"te_mode": "eval", "te_nograd": True},
+    "train": {"te_mode": "train", "te_nograd": False},
+    "mistake_grad": {"te_mode": "eval", "te_nograd": False},
+    "mistake_mode": {"te_mode": "train", "te_nograd": True},
+})
+
+section(NS, "table")
+c1, c2, c3 = st.columns([1, 1, 1])
+with c1:
+    mode = url_select("te_mode", t(f"{NS}.table.mode"), MODES, "eval",
+                      format_func=labels(f"{NS}.mode", MODES).get)
+with c2:
+    no_grad = url_toggle("te_nograd", t(f"{NS}.table.no_grad"), True)
+with c3:
+    p = url_slider("te_p", t(f"{NS}.table.p"), 0.0, 0.8, 0.3, step=0.1)
+cfg = TrainEvalConfig(p=p)
+with st.spinner(t("common.training")):
+    result = cached(run_train_vs_eval)(cfg)
+if result.diverged:
+    st.error(t(f"{NS}.table.diverged"))
+selected = combo_id(mode, no_grad)
+
+
+def yes_no(flag: bool) -> str:
+    return t(f"{NS}.table.{'yes' if flag else 'no'}")
+
+
+def describe(m) -> dict[str, str]:
+    """One column of the measured table: every row of the notes' table, as measured."""
+    return {
+        "deterministic": yes_no(True) if m.deterministic
+        else t(f"{NS}.table.differs", diff=m.max_output_diff),
+        "bn": t(f"{NS}.table.{m.bn_uses}"),
+        "moved": f"{yes_no(m.running_mean_moved > 0)} ({m.running_mean_moved:.3g})",
+        "grad": f"{m.requires_grad} / {m.grad_fn or None}",
+        "step": t(f"{NS}.table.weights_moved", change=m.weight_change) if not m.backward_error
+        else t(f"{NS}.table.no_graph", error="RuntimeError"),
+        "accuracy": f"{m.accuracy:.1%}",
+        "time": f"{m.forward_ms:.2f} ms",
+        "memory": f"{m.saved_bytes / 1024:,.0f} KiB",
+        "purpose": t(f"{NS}.table.purpose_" + {"train_grad": "train", "eval_nograd": "eval"}
+                     .get(combo_id(m.mode, m.no_grad), "mistake")),
+    }
+
+
+chosen = result.combos[selected]
+cards = describe(chosen)
+card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory", "accuracy", "time")
+for start in range(0, len(card_keys), 4):
+    for col, key in zip(st.columns(4), card_keys[start:start + 4]):
+        value = yes_no(not chosen.backward_error) if key == "step" else cards[key].split(" (")[0]
+        col.metric(t(f"{NS}.table.{key}"), value.replace(" statistics", "").replace(" 통계", ""))
+
+rows = ["deterministic", "bn", "moved", "grad", "step", "accuracy", "time", "memory", "purpose"]
+table = pd.DataFrame(
+    {("▶ " if cid == selected else "") + combo_name[cid]: describe(result.combos[cid]).values()
+     for cid in combo_name},
+    index=[t(f"{NS}.table.{r}") for r in rows],
+)
+table.index.name = t(f"{NS}.table.item")
+st.dataframe(table, width="stretch")
+st.caption(f"RuntimeError: {result.combos['eval_nograd'].backward_error}")
+
+good = result.combos["eval_nograd"]
+if selected == "eval_grad":
+    st.warning(t(f"{NS}.table.mistake_grad", kib=chosen.saved_bytes / 1024), icon="⚠️")
+elif selected == "train_nograd":
+    st.warning(t(f"{NS}.table.mistake_mode", diff=chosen.max_output_diff, acc=chosen.accuracy,
+                 good=good.accuracy), icon="⚠️")
+chart(costs_figure(result, {"title": t(f"{NS}.table.chart_title"),
+                            "accuracy": t(f"{NS}.table.chart_accuracy"),
+                            "time": t(f"{NS}.table.chart_time"),
+                            "memory": t(f"{NS}.table.chart_memory")} | combo_name,
+                   selected), "te_costs")
+notice(t(f"{NS}.table.notice", kib=result.combos["eval_grad"].saved_bytes / 1024))
+code_panel(train_vs_eval_code(cfg), key="te_code")

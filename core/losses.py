@@ -1,0 +1,281 @@
+"""Loss functions: MSE vs MAE vs Huber on data with outliers, and cross-entropy.
+
+Two experiments. The regression one trains the same ``nn.Linear(1, 1)`` three times with
+``core.training.train``, once per loss, and compares the fitted lines. The classification
+one pushes a few logits through softmax and cross-entropy and lets autograd say what
+gradient cross-entropy gives compared with MSE on the probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.data import make_line_with_outliers
+from core.training import StepInfo, full_batch, make_optimizer, train
+
+LOSSES = ("mse", "mae", "huber")
+TRUE_SLOPE, TRUE_INTERCEPT = 2.0, 1.0  # the line the regression data is drawn from
+
+
+def make_loss(name: str, delta: float = 1.0) -> nn.Module:
+    """The torch loss module for one of LOSSES (mean over the batch)."""
+    if name == "mse":
+        return nn.MSELoss()
+    if name == "mae":
+        return nn.L1Loss()
+    if name == "huber":
+        return nn.HuberLoss(delta=delta)
+    raise ValueError(f"unknown loss {name!r}; expected one of {LOSSES}")
+
+
+# --- 1. regression with outliers ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegressionConfig:
+    n_outliers: int = 5  # points shifted far from the line (at the largest x)
+    outlier_size: float = 15.0  # how far they are shifted
+    outlier_side: str = "up"  # "up", "down" or "both"
+    noise: float = 0.5  # Gaussian noise on every point
+    delta: float = 1.0  # Huber threshold: quadratic below, linear above
+    n: int = 60  # points
+    steps: int = 300  # full-batch SGD steps per loss
+    lr: float = 0.5  # initial SGD learning rate, decayed linearly to 0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LineFit:
+    slope: float
+    intercept: float
+    slope_error: float  # |fitted − true|
+    intercept_error: float
+    loss: np.ndarray  # (steps,) training loss of this run
+    diverged: bool
+    diverged_at: int | None
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    x: np.ndarray  # (n,)
+    y: np.ndarray  # (n,)
+    is_outlier: np.ndarray  # (n,) bool
+    true_slope: float
+    true_intercept: float
+    fits: dict[str, LineFit]  # loss name -> fit
+    residual: np.ndarray  # (r,) residual grid for the penalty curves
+    penalty: dict[str, np.ndarray]  # loss name -> penalty of one point with that residual
+    influence: dict[str, np.ndarray]  # loss name -> d penalty / d residual (autograd)
+
+
+def regression_data(cfg: RegressionConfig):
+    return make_line_with_outliers(
+        n=cfg.n, slope=TRUE_SLOPE, intercept=TRUE_INTERCEPT, noise=cfg.noise,
+        n_outliers=cfg.n_outliers, outlier_size=cfg.outlier_size,
+        outlier_side=cfg.outlier_side, seed=cfg.seed,
+    )
+
+
+def fit_line(x: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module, steps: int,
+             lr: float) -> tuple[nn.Linear, object]:
+    """``nn.Linear(1, 1)`` from w = b = 0, full-batch SGD with a linearly decaying rate.
+
+    The decay matters for MAE: its gradient never shrinks near the optimum, so at a
+    fixed rate SGD would hop around it forever.
+    """
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    optimizer = make_optimizer("sgd", model.parameters(), lr=lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1 - s / steps)
+
+    def decay(info: StepInfo) -> None:
+        scheduler.step()
+
+    history = train(model, loss_fn, optimizer, full_batch(x, y), epochs=steps,
+                    callbacks=[decay])
+    return model, history
+
+
+def penalty_curves(delta: float, limit: float) -> tuple[np.ndarray, dict, dict]:
+    """Penalty of a single residual r (prediction − target) and its autograd derivative."""
+    r = torch.linspace(-limit, limit, 401, dtype=torch.float64, requires_grad=True)
+    penalty, influence = {}, {}
+    for name in LOSSES:
+        loss_fn = make_loss(name, delta)
+        loss_fn.reduction = "none"  # one penalty per residual
+        value = loss_fn(r, torch.zeros_like(r))
+        # Elementwise, so d(sum)/dr_i is the derivative at r_i: how hard that point pulls.
+        (grad,) = torch.autograd.grad(value.sum(), r)
+        penalty[name], influence[name] = value.detach().numpy(), grad.numpy()
+    return r.detach().numpy(), penalty, influence
+
+
+def run_regression(cfg: RegressionConfig) -> RegressionResult:
+    """Fit the same line with MSE, MAE and Huber on the same data."""
+    data = regression_data(cfg)
+    fits = {}
+    for name in LOSSES:
+        model, history = fit_line(data.x, data.y, make_loss(name, cfg.delta), cfg.steps, cfg.lr)
+        slope, intercept = float(model.weight.detach()), float(model.bias.detach())
+        fits[name] = LineFit(
+            slope=slope, intercept=intercept,
+            slope_error=abs(slope - data.true_slope),
+            intercept_error=abs(intercept - data.true_intercept),
+            loss=np.array(history.train_loss), diverged=history.diverged,
+            diverged_at=history.diverged_at,
+        )
+    limit = max(3.0, 2.5 * cfg.delta, min(cfg.outlier_size, 20.0))
+    residual, penalty, influence = penalty_curves(cfg.delta, limit)
+    return RegressionResult(
+        x=data.x[:, 0].numpy(), y=data.y[:, 0].numpy(), is_outlier=data.is_outlier.numpy(),
+        true_slope=data.true_slope, true_intercept=data.true_intercept, fits=fits,
+        residual=residual, penalty=penalty, influence=influence,
+    )
+
+
+# --- 2. cross-entropy ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrossEntropyConfig:
+    logits: tuple[float, ...] = (2.0, 0.5, -1.0)  # raw scores of the classes
+    true_class: int = 0  # index of the correct class
+
+
+@dataclass(frozen=True)
+class CrossEntropyResult:
+    probs: np.ndarray  # (K,) softmax(logits)
+    cross_entropy: float  # F.cross_entropy(logits, true_class)
+    neg_log_p: float  # −log p[true_class], computed by hand: equal to cross_entropy
+    mse_on_probs: float  # mean((p − one_hot)²)
+    grad_ce: np.ndarray  # (K,) ∂CE/∂logits (autograd) = p − one_hot
+    grad_mse: np.ndarray  # (K,) ∂MSE(p, one_hot)/∂logits (autograd)
+    p_curve: np.ndarray  # (m,) probability of the true class, for the curves
+    ce_curve: np.ndarray  # (m,) −log p
+    sweep_p: np.ndarray  # (s,) p(true) of a two-class prediction, from wrong to right
+    sweep_grad_ce: np.ndarray  # (s,) |∂loss/∂(true logit)| under cross-entropy
+    sweep_grad_mse: np.ndarray  # (s,) the same under MSE on the probabilities
+
+
+def _mse_on_probs(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    probs = torch.softmax(logits, dim=-1)
+    return F.mse_loss(probs, F.one_hot(target, logits.shape[-1]).to(probs.dtype))
+
+
+def run_cross_entropy(cfg: CrossEntropyConfig) -> CrossEntropyResult:
+    if not 0 <= cfg.true_class < len(cfg.logits):
+        raise ValueError("true_class out of range")
+    z = torch.tensor(cfg.logits, dtype=torch.float64, requires_grad=True)
+    target = torch.tensor(cfg.true_class)
+    ce = F.cross_entropy(z[None], target[None])
+    (grad_ce,) = torch.autograd.grad(ce, z)
+    mse = _mse_on_probs(z[None], target[None])
+    (grad_mse,) = torch.autograd.grad(mse, z)
+    probs = torch.softmax(z.detach(), 0)
+
+    p_curve = torch.logspace(-3, 0, 200, dtype=torch.float64)
+    # Two classes, logits (m, 0), true class 0: p(true) = sigmoid(m) sweeps from 0 to 1.
+    margin = torch.linspace(-8, 8, 161, dtype=torch.float64)
+    pair = torch.stack([margin, torch.zeros_like(margin)], 1).requires_grad_(True)
+    targets = torch.zeros(len(margin), dtype=torch.long)
+    # Sum over samples so each row's gradient is that sample's own gradient.
+    (g_ce,) = torch.autograd.grad(F.cross_entropy(pair, targets, reduction="sum"), pair)
+    per_sample_mse = ((torch.softmax(pair, 1) - F.one_hot(targets, 2)) ** 2).mean(1)
+    (g_mse,) = torch.autograd.grad(per_sample_mse.sum(), pair)
+    return CrossEntropyResult(
+        probs=probs.numpy(), cross_entropy=float(ce.detach()),
+        neg_log_p=float(-torch.log(probs[target])),
+        mse_on_probs=float(mse.detach()), grad_ce=grad_ce.numpy(), grad_mse=grad_mse.numpy(),
+        p_curve=p_curve.numpy(), ce_curve=(-torch.log(p_curve)).numpy(),
+        sweep_p=torch.sigmoid(margin).numpy(),
+        sweep_grad_ce=g_ce[:, 0].abs().numpy(), sweep_grad_mse=g_mse[:, 0].abs().numpy(),
+    )
+
+
+# --- code panels ------------------------------------------------------------------------
+
+
+def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outliers: int,
+                   outlier_size: float, outlier_side: str, seed: int) -> str:
+    """Standalone torch that builds exactly what core.data.make_line_with_outliers builds;
+    defines ``x`` (n, 1), ``y`` (n, 1) and ``is_outlier`` (n,)."""
+    n_outliers = max(0, min(int(n_outliers), n))
+    lines = [
+        f"g = torch.Generator().manual_seed({seed})",
+        f"x = torch.sort(torch.rand({n}, generator=g) * 4 - 2).values",
+        f"y = {slope} * x + {intercept} + {noise} * torch.randn({n}, generator=g)",
+        f"is_outlier = torch.zeros({n}, dtype=torch.bool)",
+    ]
+    if n_outliers:
+        sign = {"up": "torch.ones(len(idx))", "down": "-torch.ones(len(idx))",
+                "both": "torch.tensor([(-1.0) ** i for i in range(len(idx))])"}[outlier_side]
+        lines += [
+            "# outliers: spread over the right third of x, where they pull the slope hardest",
+            (f"idx = torch.linspace({n - 1}, {int(n * 2 / 3)}, {n_outliers})"
+             ".round().long().unique()"),
+            f"y[idx] += {sign} * {outlier_size}",
+            "is_outlier[idx] = True",
+        ]
+    lines.append("x, y = x[:, None], y[:, None]  # (n, 1) columns, as nn.Linear expects")
+    return "\n".join(lines) + "\n"
+
+
+def regression_code(cfg: RegressionConfig) -> str:
+    data = line_data_code(cfg.n, TRUE_SLOPE, TRUE_INTERCEPT, cfg.noise, cfg.n_outliers,
+                          cfg.outlier_size, cfg.outlier_side, cfg.seed)
+    return f'''import torch
+from torch import nn
+
+# Data: y = {TRUE_SLOPE}x + {TRUE_INTERCEPT} plus noise, with {cfg.n_outliers} outliers
+{data}
+losses = {{"mse": nn.MSELoss(), "mae": nn.L1Loss(), "huber": nn.HuberLoss(delta={cfg.delta})}}
+fits = {{}}
+for name, loss_fn in losses.items():
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+    # linear decay to 0: MAE's gradient does not shrink near the optimum
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1 - s / {cfg.steps})
+    for step in range({cfg.steps}):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        if not torch.isfinite(loss) or loss.item() > 1e8:
+            print(name, "diverged at step", step + 1)
+            break
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    slope, intercept = model.weight.item(), model.bias.item()
+    fits[name] = (slope, intercept)
+    print(f"{{name:>5}}: slope {{slope:.3f}} (error {{abs(slope - {TRUE_SLOPE}):.3f}}), "
+          f"intercept {{intercept:.3f}} (error {{abs(intercept - {TRUE_INTERCEPT}):.3f}})")
+'''
+
+
+def cross_entropy_code(cfg: CrossEntropyConfig) -> str:
+    return f'''import torch
+import torch.nn.functional as F
+
+logits = torch.tensor({list(cfg.logits)!r}, dtype=torch.float64, requires_grad=True)
+target = torch.tensor([{cfg.true_class}])  # index of the true class
+
+probs = torch.softmax(logits, dim=0)  # sums to 1
+ce = F.cross_entropy(logits[None], target)  # = -log probs[target]
+print("probabilities:", [round(p, 4) for p in probs.tolist()])
+print(f"cross-entropy {{ce.item():.4f}} = -log p(true) = {{-probs[target].log().item():.4f}}")
+
+(grad_ce,) = torch.autograd.grad(ce, logits)
+mse = F.mse_loss(torch.softmax(logits, 0)[None], F.one_hot(target, len(logits)).double())
+(grad_mse,) = torch.autograd.grad(mse, logits)
+print("dCE/dlogits  =", [round(g, 4) for g in grad_ce.tolist()], " (= probs - one_hot)")
+print("dMSE/dlogits =", [round(g, 4) for g in grad_mse.tolist()])
+'''

@@ -1,0 +1,257 @@
+"""Evaluation metrics: accuracy under class imbalance vs the majority baseline, the confusion
+matrix, precision / recall / F1 / balanced accuracy at a threshold, and MSE / RMSE / MAE of
+fixed predictions as one outlier grows.
+
+The classifier and the regression line are trained by ``core.training.train``; the metrics
+are computed from their predictions with plain torch (tests compare with scikit-learn).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data import make_line_with_outliers, split_indices
+from core.models import MLPSpec, build_mlp
+from core.seeding import make_generator
+from core.training import full_batch, make_optimizer, train
+
+# --- classification ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    minority: float = 0.1  # share of the positive (minority) class in the data
+    separation: float = 2.0  # distance between the two class centres, in noise stds
+    n: int = 1000  # points, split 50/50 into train and test
+    hidden: int = 16  # units of the one hidden layer
+    steps: int = 200  # full-batch Adam steps
+    lr: float = 0.05
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ClassifierResult:
+    x_test: np.ndarray  # (n_test, 2)
+    y_test: np.ndarray  # (n_test,) 0 = majority, 1 = minority (positive)
+    prob_test: np.ndarray  # (n_test,) predicted P(y = 1)
+    loss: np.ndarray  # (steps,) training loss
+    diverged: bool
+    diverged_at: int | None
+
+
+@dataclass(frozen=True)
+class ThresholdMetrics:
+    confusion: np.ndarray  # (2, 2) rows = true class, columns = predicted: [[TN, FP], [FN, TP]]
+    accuracy: float
+    baseline_accuracy: float  # always predicting the majority class
+    precision: float  # TP / (TP + FP); nan when nothing is predicted positive
+    recall: float  # TP / (TP + FN)
+    f1: float  # harmonic mean of precision and recall (0 when both are 0)
+    balanced_accuracy: float  # mean of recall and specificity (per-class recall)
+
+
+def make_imbalanced(n: int, minority: float, separation: float,
+                    seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two Gaussian classes in 2-D; ``round(minority * n)`` of the points are class 1."""
+    g = make_generator(seed)
+    n_pos = max(1, min(n - 1, round(minority * n)))
+    y = torch.zeros(n, dtype=torch.int64)
+    y[torch.randperm(n, generator=g)[:n_pos]] = 1
+    centres = torch.tensor([[0.0, 0.0], [separation / math.sqrt(2), separation / math.sqrt(2)]])
+    x = centres[y] + torch.randn(n, 2, generator=g)
+    return x, y
+
+
+def run_classifier(cfg: ClassifierConfig) -> ClassifierResult:
+    x, y = make_imbalanced(cfg.n, cfg.minority, cfg.separation, cfg.seed)
+    # seed + 1: the class draw above used a permutation from `seed`; reusing it would put
+    # every positive in the training half.
+    train_idx, test_idx = split_indices(cfg.n, (0.5, 0.5), seed=cfg.seed + 1)
+    model = build_mlp(MLPSpec(in_features=2, hidden=(cfg.hidden,), out_features=2,
+                              activation="tanh"), seed=cfg.seed)
+    history = train(model, nn.CrossEntropyLoss(),
+                    make_optimizer("adam", model.parameters(), lr=cfg.lr),
+                    full_batch(x[train_idx], y[train_idx]), epochs=cfg.steps, seed=cfg.seed)
+    model.eval()
+    with torch.no_grad():
+        prob = torch.softmax(model(x[test_idx]), dim=1)[:, 1]
+    return ClassifierResult(
+        x_test=x[test_idx].numpy(), y_test=y[test_idx].numpy(), prob_test=prob.numpy(),
+        loss=np.array(history.train_loss), diverged=history.diverged,
+        diverged_at=history.diverged_at,
+    )
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+def threshold_metrics(y_true: np.ndarray, prob: np.ndarray, threshold: float) -> ThresholdMetrics:
+    """Predict 1 where ``prob >= threshold`` and count (torch.bincount) the four outcomes."""
+    y = torch.as_tensor(y_true, dtype=torch.int64)
+    pred = (torch.as_tensor(prob) >= threshold).long()
+    tn, fp, fn, tp = torch.bincount(2 * y + pred, minlength=4).tolist()
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    specificity = _ratio(tn, tn + fp)
+    f1 = 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+    n = len(y)
+    return ThresholdMetrics(
+        confusion=np.array([[tn, fp], [fn, tp]]),
+        accuracy=(tp + tn) / n,
+        baseline_accuracy=max(int((y == 0).sum()), int((y == 1).sum())) / n,
+        precision=precision, recall=recall, f1=f1,
+        balanced_accuracy=float(np.nanmean([recall, specificity])),
+    )
+
+
+@dataclass(frozen=True)
+class ThresholdSweep:
+    thresholds: np.ndarray  # (k,)
+    accuracy: np.ndarray  # (k,) each metric at each threshold
+    precision: np.ndarray
+    recall: np.ndarray
+    f1: np.ndarray
+    balanced_accuracy: np.ndarray
+
+
+def threshold_sweep(y_true: np.ndarray, prob: np.ndarray, points: int = 99) -> ThresholdSweep:
+    thresholds = np.linspace(0.01, 0.99, points)
+    rows = [threshold_metrics(y_true, prob, float(th)) for th in thresholds]
+    pick = lambda name: np.array([getattr(r, name) for r in rows])  # noqa: E731
+    return ThresholdSweep(thresholds, pick("accuracy"), pick("precision"), pick("recall"),
+                          pick("f1"), pick("balanced_accuracy"))
+
+
+def classifier_code(cfg: ClassifierConfig, threshold: float) -> str:
+    return f'''import math
+import torch
+from torch import nn
+
+seed, n, minority, separation = {cfg.seed}, {cfg.n}, {cfg.minority}, {cfg.separation}
+g = torch.Generator().manual_seed(seed)
+n_pos = max(1, min(n - 1, round(minority * n)))
+y = torch.zeros(n, dtype=torch.int64)
+y[torch.randperm(n, generator=g)[:n_pos]] = 1          # class 1 is the rare one
+centres = torch.tensor([[0.0, 0.0], [separation / math.sqrt(2), separation / math.sqrt(2)]])
+x = centres[y] + torch.randn(n, 2, generator=g)
+perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 1))
+tr, te = perm[:round(0.5 * n)], perm[round(0.5 * n):]
+
+g = torch.Generator().manual_seed(seed)                 # the weights' own generator
+model = nn.Sequential(nn.Linear(2, {cfg.hidden}), nn.Tanh(), nn.Linear({cfg.hidden}, 2))
+with torch.no_grad():
+    for fc in (model[0], model[2]):
+        bound = 1 / math.sqrt(fc.in_features)
+        fc.weight.uniform_(-bound, bound, generator=g)
+        fc.bias.uniform_(-bound, bound, generator=g)
+optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+for step in range({cfg.steps}):
+    optimizer.zero_grad()
+    loss = nn.functional.cross_entropy(model(x[tr]), y[tr])
+    loss.backward()
+    optimizer.step()
+
+model.eval()
+with torch.no_grad():
+    prob = torch.softmax(model(x[te]), dim=1)[:, 1]     # P(class 1)
+y_true, pred = y[te], (prob >= {threshold}).long()
+tn, fp, fn, tp = torch.bincount(2 * y_true + pred, minlength=4).tolist()
+recall, specificity = tp / (tp + fn), tn / (tn + fp)
+print("confusion [[TN, FP], [FN, TP]] =", [[tn, fp], [fn, tp]])
+print("accuracy          :", (tp + tn) / len(y_true))
+print("majority baseline :", max((y_true == 0).sum().item(), (y_true == 1).sum().item()) / len(y_true))
+print("precision         :", tp / (tp + fp) if tp + fp else float("nan"))
+print("recall            :", recall)
+print("F1                :", 2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+print("balanced accuracy :", (recall + specificity) / 2)
+'''
+
+
+# --- regression: MSE, RMSE, MAE and one growing outlier ---------------------------------
+
+
+@dataclass(frozen=True)
+class RegressionConfig:
+    n: int = 30  # points on a noisy line
+    max_outlier: float = 30.0  # the sweep runs the outlier from 0 to this
+    steps: int = 300  # Adam steps fitting the line (on the clean data)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    x: np.ndarray  # (n,)
+    y: np.ndarray  # (n,) clean targets
+    pred: np.ndarray  # (n,) the fitted line's predictions (fixed from here on)
+    outlier_index: int  # the point whose target is pushed up
+    sizes: np.ndarray  # (k,) outlier sizes swept
+    mse: np.ndarray  # (k,) MSE of the same predictions at each outlier size
+    rmse: np.ndarray  # (k,)
+    mae: np.ndarray  # (k,)
+    diverged: bool
+
+
+def regression_errors(y: torch.Tensor, pred: torch.Tensor) -> tuple[float, float, float]:
+    """(MSE, RMSE, MAE) with torch's own losses."""
+    mse = float(nn.functional.mse_loss(pred, y))
+    return mse, math.sqrt(mse), float(nn.functional.l1_loss(pred, y))
+
+
+def run_regression(cfg: RegressionConfig) -> RegressionResult:
+    data = make_line_with_outliers(n=cfg.n, n_outliers=0, seed=cfg.seed)
+    model = build_mlp(MLPSpec(in_features=1, hidden=(), out_features=1), seed=cfg.seed)
+    history = train(model, nn.MSELoss(), make_optimizer("adam", model.parameters(), lr=0.1),
+                    full_batch(data.x, data.y), epochs=cfg.steps, seed=cfg.seed)
+    with torch.no_grad():
+        pred = model(data.x)[:, 0]
+    y = data.y[:, 0]
+    index = cfg.n - 1  # the point at the largest x
+    sizes = np.linspace(0.0, cfg.max_outlier, 61)
+    rows = []
+    for size in sizes:
+        shifted = y.clone()
+        shifted[index] += float(size)
+        rows.append(regression_errors(shifted, pred))
+    errors = np.array(rows)
+    return RegressionResult(
+        x=data.x[:, 0].numpy(), y=y.numpy(), pred=pred.numpy(), outlier_index=index,
+        sizes=sizes, mse=errors[:, 0], rmse=errors[:, 1], mae=errors[:, 2],
+        diverged=history.diverged,
+    )
+
+
+def regression_code(cfg: RegressionConfig, outlier: float) -> str:
+    return f'''import math
+import torch
+from torch import nn
+
+seed, n = {cfg.seed}, {cfg.n}
+g = torch.Generator().manual_seed(seed)
+x = torch.sort(torch.rand(n, generator=g) * 4 - 2).values[:, None]   # (n, 1)
+y = 2.0 * x + 1.0 + 0.5 * torch.randn(n, generator=g)[:, None]      # a noisy line
+
+g = torch.Generator().manual_seed(seed)
+model = nn.Linear(1, 1)
+with torch.no_grad():
+    model.weight.uniform_(-1, 1, generator=g)
+    model.bias.uniform_(-1, 1, generator=g)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+for step in range({cfg.steps}):
+    optimizer.zero_grad()
+    nn.functional.mse_loss(model(x), y).backward()
+    optimizer.step()
+with torch.no_grad():
+    pred = model(x)            # these predictions stay fixed below
+
+for size in (0.0, {outlier}):
+    target = y.clone()
+    target[-1] += size          # one outlier at the largest x
+    mse = nn.functional.mse_loss(pred, target).item()
+    mae = nn.functional.l1_loss(pred, target).item()
+    print(f"outlier {{size:5.1f}}: MSE {{mse:.4f}}  RMSE {{math.sqrt(mse):.4f}}  MAE {{mae:.4f}}")
+'''

@@ -1,0 +1,528 @@
+"""Optimizers on 2-D loss surfaces, and the same optimizers on a real network.
+
+Two experiments:
+
+* ``run_trajectories``: each selected ``torch.optim`` optimizer moves a 2-parameter tensor
+  ``p = (x, y)`` downhill on a test surface (ill-conditioned quadratic, Rosenbrock, a saddle,
+  Himmelblau, Rastrigin, Beale). Gradients come from autograd; every step is a real
+  ``optimizer.step()``. The result holds the path, loss, gradient and step of every
+  optimizer, plus the measured version of the notes' table (steps to reach the minimum,
+  final loss, zig-zags).
+* ``run_network``: the same MLP (same seed, same initial weights, same batches) trained on a
+  2-D dataset with each optimizer through ``core.training.train``; training and validation
+  curves show convergence speed versus generalisation.
+
+Speed: a naive loop (one forward/backward and one step per optimizer per step) pays
+Python and autograd overhead for every optimizer. Here all optimizers share one forward
+and one ``torch.autograd.grad`` call per step over the stacked points ``(K, 2)``, each
+optimizer then steps its own 2-element leaf, and the path is written into preallocated
+tensors. A run stops early once every optimizer has diverged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data import TOY_2D_NAMES, make_toy_2d, split_indices
+from core.models import MLPSpec, build_mlp
+from core.seeding import prepare_thread
+from core.training import DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, make_loader, make_optimizer, train
+
+
+def _prepare() -> None:
+    """prepare_thread plus one intra-op thread. These tensors are tiny, and on a shared 2-core
+    machine OpenMP workers spin against each other: a 10-epoch MLP run took 2.6 s with 2
+    threads and 0.07 s with 1. (The setting holds for this thread and threads started later.)
+    """
+    prepare_thread()
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+# --- surfaces ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Surface:
+    name: str
+    expression: str  # torch expression in x and y; the code panel prints the same text
+    x_range: tuple[float, float]  # plotted region
+    y_range: tuple[float, float]
+    minima: tuple[tuple[float, float], ...]  # global minima (distance is to the nearest)
+    min_value: float  # f at the global minima
+    start: tuple[float, float]  # default start point
+    lrs: dict[str, float]  # a learning rate per optimizer that behaves well here
+    log_levels: bool = True  # draw contours of log10(f - f* + offset)
+
+    def __call__(self, p: torch.Tensor) -> torch.Tensor:
+        """f(p) for points ``p`` of shape (..., 2); returns shape (...)."""
+        return eval(_COMPILED[self.name], _EVAL_GLOBALS, {"x": p[..., 0], "y": p[..., 1]})
+
+    @property
+    def span(self) -> float:
+        return max(self.x_range[1] - self.x_range[0], self.y_range[1] - self.y_range[0])
+
+
+_EVAL_GLOBALS = {"torch": torch, "math": math, "__builtins__": {}}
+
+SURFACES: dict[str, Surface] = {
+    s.name: s
+    for s in (
+        Surface(
+            "quadratic", "0.1 * x**2 + 3 * y**2", (-6.0, 6.0), (-3.0, 3.0), ((0.0, 0.0),), 0.0,
+            (-5.0, -2.0),
+            {"sgd": 0.3, "momentum": 0.1, "nesterov": 0.1, "rmsprop": 0.1, "adagrad": 1.0,
+             "adam": 0.2, "adamw": 0.2},
+        ),
+        Surface(
+            "rosenbrock", "(1 - x)**2 + 100 * (y - x**2)**2", (-2.0, 2.0), (-1.0, 3.0),
+            ((1.0, 1.0),), 0.0, (-1.5, 2.0),
+            {"sgd": 0.002, "momentum": 0.002, "nesterov": 0.001, "rmsprop": 0.01,
+             "adagrad": 0.5, "adam": 0.1, "adamw": 0.1},
+        ),
+        Surface(
+            # A saddle at the origin with two minima at y = ±sqrt(5): gradient descent started
+            # near y = 0 crawls along the ridge before it escapes.
+            "saddle", "x**2 - 0.2 * y**2 + 0.02 * y**4", (-3.0, 3.0), (-3.0, 3.0),
+            ((0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))), -0.5, (-2.5, 0.01),
+            {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.02, "adagrad": 0.2,
+             "adam": 0.05, "adamw": 0.05},
+            log_levels=False,
+        ),
+        Surface(
+            "himmelblau", "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", (-5.0, 5.0), (-5.0, 5.0),
+            ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
+            0.0, (-0.5, -0.5),
+            {"sgd": 0.01, "momentum": 0.002, "nesterov": 0.002, "rmsprop": 0.02, "adagrad": 0.5,
+             "adam": 0.1, "adamw": 0.1},
+        ),
+        Surface(
+            "rastrigin",
+            "20 + x**2 - 10 * torch.cos(2 * math.pi * x) + y**2 - 10 * torch.cos(2 * math.pi * y)",
+            (-4.5, 4.5), (-4.5, 4.5), ((0.0, 0.0),), 0.0, (-3.2, 2.8),
+            {"sgd": 0.002, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.05, "adagrad": 0.5,
+             "adam": 0.2, "adamw": 0.2},
+            log_levels=False,
+        ),
+        Surface(
+            "beale",
+            "(1.5 - x + x * y)**2 + (2.25 - x + x * y**2)**2 + (2.625 - x + x * y**3)**2",
+            (-1.0, 4.5), (-2.0, 2.5), ((3.0, 0.5),), 0.0, (1.0, 1.5),
+            {"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "rmsprop": 0.01,
+             "adagrad": 0.5, "adam": 0.05, "adamw": 0.05},
+        ),
+    )
+}
+SURFACE_NAMES = tuple(SURFACES)
+_COMPILED = {name: compile(s.expression, f"<surface {name}>", "eval")
+             for name, s in SURFACES.items()}
+
+
+def get_surface(name: str) -> Surface:
+    if name not in SURFACES:
+        raise ValueError(f"unknown surface {name!r}; expected one of {SURFACE_NAMES}")
+    return SURFACES[name]
+
+
+@dataclass(frozen=True)
+class SurfaceGrid:
+    x: np.ndarray  # (n,)
+    y: np.ndarray  # (n,)
+    z: np.ndarray  # (n, n) f(x, y) - f*, rows over y
+    levels: np.ndarray  # (n, n) what the contour draws: log10(z + offset) or z
+    offset: float  # added before the log
+
+
+def surface_grid(name: str, n: int = 120) -> SurfaceGrid:
+    """f on an n×n grid over the plotted region (for contours and the 3-D view)."""
+    surface = get_surface(name)
+    x = torch.linspace(*surface.x_range, n, dtype=torch.float64)
+    y = torch.linspace(*surface.y_range, n, dtype=torch.float64)
+    yy, xx = torch.meshgrid(y, x, indexing="ij")
+    z = (surface(torch.stack([xx, yy], -1)) - surface.min_value).clamp_min(0.0).numpy()
+    offset = 1e-3 * max(float(np.median(z)), 1e-12)
+    levels = np.log10(z + offset) if surface.log_levels else z
+    return SurfaceGrid(x.numpy(), y.numpy(), z, levels, offset)
+
+
+# --- trajectories --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    name: str  # one of core.training.OPTIMIZERS
+    lr: float  # learning rate
+    momentum: float = 0.9  # "momentum" and "nesterov" only
+    beta1: float = 0.9  # Adam/AdamW: decay of the gradient average (their momentum)
+    beta2: float = 0.999  # Adam/AdamW: decay of the squared-gradient average
+    alpha: float = 0.99  # RMSprop: decay of the squared-gradient average
+
+
+def build_optimizer(settings: OptimizerSettings,
+                    params: list[torch.Tensor]) -> torch.optim.Optimizer:
+    """The torch.optim optimizer for these settings (through the app's make_optimizer)."""
+    return make_optimizer(settings.name, params, lr=settings.lr, momentum=settings.momentum,
+                          betas=(settings.beta1, settings.beta2), alpha=settings.alpha)
+
+
+def default_settings(surface: str,
+                     names: tuple[str, ...] = OPTIMIZERS) -> tuple[OptimizerSettings, ...]:
+    """Each optimizer with the learning rate that behaves well on ``surface``."""
+    lrs = get_surface(surface).lrs
+    return tuple(OptimizerSettings(name, lrs[name]) for name in names)
+
+
+@dataclass(frozen=True)
+class TrajectoryConfig:
+    surface: str = "rosenbrock"  # one of SURFACE_NAMES
+    optimizers: tuple[OptimizerSettings, ...] = ()  # empty: every optimizer, surface's lrs
+    start: tuple[float, float] | None = None  # None: the surface's default start
+    steps: int = 300  # optimizer steps (1-1000)
+    epsilon: float = 0.05  # "reached the minimum" radius, in parameter space
+    escape: float = 1e6  # a point farther than escape * span from the region has diverged
+
+    def resolved(self) -> TrajectoryConfig:
+        """Defaults filled in (what actually runs)."""
+        surface = get_surface(self.surface)
+        return replace(self, optimizers=self.optimizers or default_settings(self.surface),
+                       start=self.start or surface.start)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    positions: np.ndarray  # (steps+1, 2); nan after divergence
+    loss: np.ndarray  # (steps+1,) f(p_t) - f*; nan after divergence
+    grads: np.ndarray  # (steps+1, 2) autograd gradient at p_t
+    distance: np.ndarray  # (steps+1,) distance to the nearest global minimum
+    diverged: bool
+    diverged_at: int | None  # first step whose loss or position is non-finite or huge
+    steps_to_eps: int | None  # first step within epsilon of a minimum (None: never)
+    final_loss: float  # f - f* at the last step (nan if diverged)
+    final_distance: float  # nan if diverged
+    zigzags: int  # sign changes of the step direction, per coordinate, of visible steps
+    loss_increases: int  # steps after which the loss went up
+
+    @property
+    def moves(self) -> np.ndarray:
+        """(steps, 2) the step actually taken, p_{t+1} - p_t: momentum's velocity times lr."""
+        return np.diff(self.positions, axis=0)
+
+
+@dataclass(frozen=True)
+class TrajectoryResult:
+    config: TrajectoryConfig  # resolved
+    runs: dict[str, Trajectory] = field(default_factory=dict)  # optimizer name -> run
+
+
+def _nearest_distance(positions: np.ndarray, minima: tuple[tuple[float, float], ...]) -> np.ndarray:
+    targets = np.asarray(minima, dtype=float)  # (m, 2)
+    return np.linalg.norm(positions[:, None, :] - targets[None], axis=-1).min(axis=1)
+
+
+def _summarize(positions: np.ndarray, loss: np.ndarray, grads: np.ndarray, surface: Surface,
+               cfg: TrajectoryConfig) -> Trajectory:
+    center = np.array([np.mean(surface.x_range), np.mean(surface.y_range)])
+    with np.errstate(invalid="ignore", over="ignore"):
+        far = np.abs(positions - center).max(axis=1) > cfg.escape * surface.span
+        bad = ~np.isfinite(loss) | (np.abs(loss) > DIVERGENCE_LOSS) | far
+        bad |= ~np.isfinite(positions).all(axis=1)
+    diverged_at = int(np.argmax(bad)) if bad.any() else None
+    positions, loss, grads = positions.copy(), loss.copy(), grads.copy()
+    if diverged_at is not None:
+        positions[diverged_at:] = np.nan
+        loss[diverged_at:] = np.nan
+        grads[diverged_at:] = np.nan
+    distance = _nearest_distance(positions, surface.minima)
+    with np.errstate(invalid="ignore"):
+        inside = np.flatnonzero(distance <= cfg.epsilon)
+        moves = np.diff(positions, axis=0)
+        visible = np.abs(moves) > 1e-3 * surface.span  # ignore jitter too small to see
+        signs = np.where(visible, np.sign(moves), 0.0)
+        zigzags = 0
+        for k in range(2):  # count flips between consecutive visible moves of one coordinate
+            s = signs[:, k][signs[:, k] != 0]
+            zigzags += int(np.count_nonzero(s[1:] != s[:-1]))
+        scale = max(1.0, float(np.nanmax(np.abs(loss), initial=0.0)))
+        loss_increases = int(np.count_nonzero(np.diff(loss) > 1e-12 * scale))
+    return Trajectory(
+        positions=positions, loss=loss, grads=grads, distance=distance,
+        diverged=diverged_at is not None, diverged_at=diverged_at,
+        steps_to_eps=int(inside[0]) if inside.size else None,
+        final_loss=float(loss[-1]), final_distance=float(distance[-1]),
+        zigzags=zigzags, loss_increases=loss_increases,
+    )
+
+
+# Optimizers of one torch.optim class share one optimizer object, one param group each:
+# fewer step() calls per step (7 -> 4), each with the fused CPU kernel where torch has one.
+_FAMILY = {"sgd": "sgd", "momentum": "sgd", "nesterov": "sgd", "rmsprop": "rmsprop",
+           "adagrad": "adagrad", "adam": "adam", "adamw": "adam"}
+
+
+def _param_group(s: OptimizerSettings, p: torch.Tensor) -> dict:
+    """The param group that makes the family's class behave like make_optimizer(s.name)."""
+    group: dict = {"params": [p], "lr": s.lr}
+    if s.name in ("momentum", "nesterov"):
+        group |= {"momentum": s.momentum, "nesterov": s.name == "nesterov"}
+    elif s.name == "rmsprop":
+        group |= {"alpha": s.alpha}
+    elif s.name in ("adam", "adamw"):
+        # AdamW is Adam with decoupled weight decay (torch documents the equivalence);
+        # make_optimizer gives AdamW weight_decay=0.01.
+        group |= {"betas": (s.beta1, s.beta2), "weight_decay": 0.01 if s.name == "adamw" else 0.0,
+                  "decoupled_weight_decay": s.name == "adamw"}
+    return group
+
+
+def build_grouped_optimizers(settings: tuple[OptimizerSettings, ...],
+                             params: list[torch.Tensor]) -> list[torch.optim.Optimizer]:
+    """One torch.optim optimizer per class, one param group per optimizer setting."""
+    families: dict[str, list[dict]] = {}
+    for s, p in zip(settings, params):
+        families.setdefault(_FAMILY[s.name], []).append(_param_group(s, p))
+    classes = {"sgd": (torch.optim.SGD, True), "rmsprop": (torch.optim.RMSprop, False),
+               "adagrad": (torch.optim.Adagrad, True), "adam": (torch.optim.Adam, True)}
+    optimizers = []
+    for family, groups in families.items():
+        cls, fused = classes[family]
+        optimizers.append(cls(groups, lr=groups[0]["lr"], **({"fused": True} if fused else {})))
+    return optimizers
+
+
+def run_trajectories(cfg: TrajectoryConfig) -> TrajectoryResult:
+    """Run every selected optimizer from the same start for ``cfg.steps`` steps.
+
+    The K points live in one buffer ``points`` (K, 2); optimizer k updates the leaf
+    ``points[k]`` (a view, shape (2,)) in place. Per step: one forward of f on all K points,
+    one ``torch.autograd.grad`` (f of row k depends on row k only, so row k of the gradient
+    is exactly optimizer k's gradient), then one real ``step()`` per torch.optim class.
+    Diverging runs (NaN/Inf/huge) are recorded, not raised.
+    """
+    cfg = cfg.resolved()
+    if not 1 <= cfg.steps <= 10_000:
+        raise ValueError("steps must be in [1, 10000]")
+    names = [s.name for s in cfg.optimizers]
+    if len(set(names)) != len(names):
+        raise ValueError("each optimizer may appear once")
+    _prepare()
+    surface = get_surface(cfg.surface)
+    k = len(names)
+    points = torch.tensor([cfg.start] * k, dtype=torch.float64)  # (K, 2)
+    grad_buffer = torch.zeros_like(points)
+    leaves = [points[i].requires_grad_(True) for i in range(k)]
+    for i, leaf in enumerate(leaves):
+        leaf.grad = grad_buffer[i]  # the optimizers read their gradient from this buffer
+    optimizers = build_grouped_optimizers(cfg.optimizers, leaves)
+    positions = torch.full((cfg.steps + 1, k, 2), float("nan"), dtype=torch.float64)
+    losses = torch.full((cfg.steps + 1, k), float("nan"), dtype=torch.float64)
+    grads = torch.full((cfg.steps + 1, k, 2), float("nan"), dtype=torch.float64)
+    for t in range(cfg.steps + 1):
+        x = points.detach().requires_grad_(True)  # shares memory with the leaves
+        loss = surface(x)  # (K,)
+        (g,) = torch.autograd.grad(loss.sum(), x)
+        positions[t] = points
+        losses[t] = loss.detach()
+        grads[t] = g
+        if t == cfg.steps:
+            break
+        if t % 50 == 49 and not torch.isfinite(losses[t]).any():
+            break  # every run has diverged: nothing left to draw
+        grad_buffer.copy_(g)
+        for optimizer in optimizers:
+            optimizer.step()
+    positions_np, losses_np = positions.numpy(), losses.numpy() - surface.min_value
+    grads_np = grads.numpy()
+    runs = {name: _summarize(positions_np[:, i], losses_np[:, i], grads_np[:, i], surface, cfg)
+            for i, name in enumerate(names)}
+    return TrajectoryResult(config=cfg, runs=runs)
+
+
+def run_trajectory_naive(surface_name: str, settings: OptimizerSettings,
+                         start: tuple[float, float], steps: int) -> np.ndarray:
+    """The textbook loop for one optimizer: (steps+1, 2) positions. Reference and benchmark."""
+    surface = get_surface(surface_name)
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    optimizer = build_optimizer(settings, [p])
+    path = [p.detach().clone()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        surface(p).backward()
+        optimizer.step()
+        path.append(p.detach().clone())
+    return torch.stack(path).numpy()
+
+
+# --- the same optimizers on a real network --------------------------------------------
+
+# Usual learning rates for a small MLP: the adaptive methods want ~10-100x smaller steps.
+NETWORK_LRS = {"sgd": 0.2, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.003,
+               "adagrad": 0.05, "adam": 0.005, "adamw": 0.005}
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    optimizers: tuple[OptimizerSettings, ...] = ()  # lrs are taken from NETWORK_LRS × lr_scale
+    lr_scale: float = 1.0  # multiplies every optimizer's usual network learning rate
+    dataset: str = "moons"  # one of core.data.TOY_2D_NAMES
+    n_samples: int = 300  # half for training, half for validation
+    noise: float = 0.3  # label-blurring noise on the coordinates
+    hidden: tuple[int, ...] = (32, 32)  # MLP hidden widths
+    epochs: int = 60
+    batch_size: int = 16
+    seed: int = 0
+
+    def resolved(self) -> NetworkConfig:
+        settings = self.optimizers or default_settings("quadratic")
+        return replace(self, optimizers=tuple(
+            replace(s, lr=NETWORK_LRS[s.name] * self.lr_scale) for s in settings))
+
+
+@dataclass(frozen=True)
+class NetworkRun:
+    epochs: np.ndarray  # (recorded,) 0 = at init
+    train_loss: np.ndarray  # (recorded,) full training-set loss, eval mode
+    val_loss: np.ndarray  # (recorded,)
+    train_acc: np.ndarray
+    val_acc: np.ndarray
+    diverged: bool
+    diverged_at: int | None  # optimizer step
+    epochs_to_fit: int | None  # first epoch with training loss <= 0.4 × its initial value
+    best_val_loss: float
+    best_val_epoch: int
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    config: NetworkConfig  # resolved (with the learning rates used)
+    runs: dict[str, NetworkRun] = field(default_factory=dict)
+
+
+def _network_data(cfg: NetworkConfig) -> tuple[torch.Tensor, ...]:
+    """x_train, y_train, x_val, y_val: one dataset split half and half."""
+    if cfg.dataset not in TOY_2D_NAMES:
+        raise ValueError(f"unknown dataset {cfg.dataset!r}")
+    data = make_toy_2d(cfg.dataset, n=cfg.n_samples, noise=cfg.noise, seed=cfg.seed)
+    train_idx, val_idx = split_indices(cfg.n_samples, (0.5, 0.5), seed=cfg.seed)
+    return data.x[train_idx], data.y[train_idx], data.x[val_idx], data.y[val_idx]
+
+
+def run_network(cfg: NetworkConfig,
+                _on_progress: Callable[[float], None] | None = None) -> NetworkResult:
+    """Train the same MLP from the same weights on the same batches with each optimizer.
+
+    ``_on_progress(fraction)`` is called as training advances (underscore: st.cache_data
+    does not hash it).
+    """
+    cfg = cfg.resolved()
+    _prepare()
+    x_train, y_train, x_val, y_val = _network_data(cfg)
+    n_classes = int(torch.cat([y_train, y_val]).max()) + 1
+    spec = MLPSpec(hidden=cfg.hidden, out_features=n_classes, activation="relu")
+    loss_fn = nn.CrossEntropyLoss()
+    steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs * len(cfg.optimizers)
+
+    def evaluate(model: nn.Module) -> dict[str, float]:
+        out_train, out_val = model(x_train), model(x_val)
+        return {
+            "train_loss": float(loss_fn(out_train, y_train)),
+            "val_loss": float(loss_fn(out_val, y_val)),
+            "train_acc": float((out_train.argmax(1) == y_train).float().mean()),
+            "val_acc": float((out_val.argmax(1) == y_val).float().mean()),
+        }
+
+    runs: dict[str, NetworkRun] = {}
+    for i, settings in enumerate(cfg.optimizers):
+        model = build_mlp(spec, seed=cfg.seed)  # same seed: same initial weights for all
+        loader = make_loader(x_train, y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
+
+        def progress(info: StepInfo, done: int = i * steps_per_epoch * cfg.epochs) -> None:
+            if _on_progress is not None and info.step % steps_per_epoch == 0:
+                _on_progress(min(1.0, (done + info.step) / total))
+
+        history = train(model, loss_fn, build_optimizer(settings, list(model.parameters())),
+                        loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
+                        callbacks=[progress], seed=cfg.seed)
+        m = {k: np.array(v) for k, v in history.eval_metrics.items()}
+        epochs = np.array(history.eval_steps) / steps_per_epoch
+        fitted = np.flatnonzero(m["train_loss"] <= 0.4 * m["train_loss"][0])
+        val = np.where(np.isfinite(m["val_loss"]), m["val_loss"], np.inf)
+        runs[settings.name] = NetworkRun(
+            epochs=epochs, train_loss=m["train_loss"], val_loss=m["val_loss"],
+            train_acc=m["train_acc"], val_acc=m["val_acc"], diverged=history.diverged,
+            diverged_at=history.diverged_at,
+            epochs_to_fit=int(math.ceil(epochs[fitted[0]])) if fitted.size else None,
+            best_val_loss=float(val.min()), best_val_epoch=int(round(epochs[int(val.argmin())])),
+        )
+    if _on_progress is not None:
+        _on_progress(1.0)
+    return NetworkResult(config=cfg, runs=runs)
+
+
+# --- code panel ------------------------------------------------------------------------
+
+
+def optimizer_code(settings: OptimizerSettings, param: str = "p") -> str:
+    """The torch.optim constructor call, exactly as make_optimizer builds it."""
+    s = settings
+    betas = f"betas=({s.beta1:g}, {s.beta2:g})"
+    return {
+        "sgd": f"torch.optim.SGD([{param}], lr={s.lr:g})",
+        "momentum": f"torch.optim.SGD([{param}], lr={s.lr:g}, momentum={s.momentum:g})",
+        "nesterov": (f"torch.optim.SGD([{param}], lr={s.lr:g}, momentum={s.momentum:g}, "
+                     "nesterov=True)"),
+        "rmsprop": f"torch.optim.RMSprop([{param}], lr={s.lr:g}, alpha={s.alpha:g})",
+        "adagrad": f"torch.optim.Adagrad([{param}], lr={s.lr:g})",
+        "adam": f"torch.optim.Adam([{param}], lr={s.lr:g}, {betas})",
+        "adamw": f"torch.optim.AdamW([{param}], lr={s.lr:g}, {betas}, weight_decay=0.01)",
+    }[s.name]
+
+
+def trajectories_code(cfg: TrajectoryConfig) -> str:
+    """Self-contained torch reproducing the trajectories and the measured table."""
+    cfg = cfg.resolved()
+    surface = get_surface(cfg.surface)
+    makers = "\n".join(f"    {s.name!r}: lambda p: {optimizer_code(s)}," for s in cfg.optimizers)
+    return f'''import math
+import torch
+
+def f(p):  # the {cfg.surface} surface; p = (x, y)
+    x, y = p[0], p[1]
+    return {surface.expression}
+
+minima = torch.tensor({[list(m) for m in surface.minima]}, dtype=torch.float64)
+f_min, epsilon, steps = {surface.min_value!r}, {cfg.epsilon!r}, {cfg.steps}
+optimizers = {{
+{makers}
+}}
+results = {{}}
+for name, make in optimizers.items():
+    p = torch.tensor({list(cfg.start)!r}, dtype=torch.float64, requires_grad=True)
+    optimizer = make(p)
+    path, reached = [p.detach().clone()], None
+    for step in range(steps):
+        optimizer.zero_grad()
+        loss = f(p)
+        if not torch.isfinite(loss) or abs(loss.item()) > 1e8:
+            break  # diverged: stop instead of crashing
+        loss.backward()
+        optimizer.step()
+        path.append(p.detach().clone())
+    path = torch.stack(path)
+    distance = (path[:, None, :] - minima[None]).norm(dim=-1).min(dim=1).values
+    inside = (distance <= epsilon).nonzero()
+    final = f(path[-1]).item() - f_min
+    diverged = not math.isfinite(final) or abs(final) > 1e8
+    results[name] = {{"final_position": path[-1].tolist(), "final_loss": final,
+                     "steps_to_eps": int(inside[0]) if len(inside) else None,
+                     "diverged": diverged}}
+    print(f"{{name:>9}}: end at ({{path[-1, 0]:.4f}}, {{path[-1, 1]:.4f}}), "
+          f"f - f* = {{final:.3e}}, steps to eps: {{results[name]['steps_to_eps']}}"
+          + (" (diverged)" if diverged else ""))
+'''

@@ -1,0 +1,261 @@
+"""The notes' train/eval table, measured: ``model.train()/eval()`` × ``torch.no_grad()``.
+
+A digits classifier with dropout and batch norm is trained once (through
+``core.training.train``). Then, for each of the four combinations of mode and grad
+context, a fresh copy of the trained model is measured: are two forwards of the same batch
+identical, which statistics batch norm used (and whether its running statistics moved),
+does the output carry ``requires_grad`` / ``grad_fn``, can ``backward`` + ``optimizer.step``
+change the weights, accuracy, forward time and the bytes autograd saved for backward.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data import load_digits, split_indices
+from core.dropout import mlp_code
+from core.models import MLPSpec, build_mlp
+from core.seeding import global_rng
+from core.training import make_loader, make_optimizer, train
+
+MODES = ("train", "eval")
+COMBOS = (("train", False), ("train", True), ("eval", False), ("eval", True))  # (mode, no_grad)
+
+
+def combo_id(mode: str, no_grad: bool) -> str:
+    return f"{mode}_{'nograd' if no_grad else 'grad'}"
+
+
+@dataclass(frozen=True)
+class TrainEvalConfig:
+    p: float = 0.3  # dropout probability after each hidden layer
+    width: int = 128  # units per hidden layer (two hidden layers, each with BatchNorm1d)
+    steps: int = 150  # minibatch training steps before the measurements
+    batch_size: int = 64
+    lr: float = 0.01  # Adam learning rate
+    timing_repeats: int = 20  # forward passes timed per combination (median reported)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ComboMeasure:
+    mode: str  # "train" or "eval"
+    no_grad: bool
+    deterministic: bool  # two forwards of the same batch gave identical outputs
+    max_output_diff: float  # largest |difference| between those two forwards
+    bn_uses: str  # "batch" or "running": which statistics bn1 normalised with (measured)
+    running_mean_moved: float  # ‖Δ running_mean‖ of bn1 caused by the two forwards
+    requires_grad: bool  # output.requires_grad
+    grad_fn: str  # type of output.grad_fn, "" when None
+    backward_error: str  # the RuntimeError text when backward is impossible, "" otherwise
+    weight_change: float  # ‖ΔW‖/‖W‖ of the first layer after backward + optimizer.step()
+    accuracy: float  # test accuracy of the first forward
+    forward_ms: float  # median forward time of the whole test set, milliseconds
+    saved_bytes: int  # bytes autograd kept for backward during one forward
+
+
+@dataclass(frozen=True)
+class TrainEvalResult:
+    combos: dict[str, ComboMeasure]  # combo_id -> measurements
+    n_test: int
+    diverged: bool
+    diverged_at: int | None
+
+
+def train_eval_spec(cfg: TrainEvalConfig) -> MLPSpec:
+    return MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10,
+                   activation="relu", dropout=cfg.p, batchnorm=True)
+
+
+def digits_split(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Digits as (n, 64) pixels scaled to [0, 1], split 80/20 by ``seed``."""
+    digits = load_digits()
+    x = digits.images.reshape(-1, 64) / 16.0
+    train_idx, test_idx = split_indices(len(x), (0.8, 0.2), seed=seed)
+    return x[train_idx], digits.labels[train_idx], x[test_idx], digits.labels[test_idx]
+
+
+def train_digits_model(cfg: TrainEvalConfig) -> tuple[nn.Module, bool, int | None]:
+    xt, yt, _, _ = digits_split(cfg.seed)
+    model = build_mlp(train_eval_spec(cfg), seed=cfg.seed)
+    history = train(model, nn.CrossEntropyLoss(),
+                    make_optimizer("adam", model.parameters(), lr=cfg.lr),
+                    make_loader(xt, yt, cfg.batch_size, shuffle=True, seed=cfg.seed),
+                    epochs=10**6, max_steps=cfg.steps, seed=cfg.seed)
+    return model, history.diverged, history.diverged_at
+
+
+def saved_bytes_of_forward(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """Forward ``x`` and count the bytes autograd stores for backward (0 under no_grad)."""
+    storages: dict[int, int] = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        out = model(x)
+    return out, sum(storages.values())
+
+
+def measure_combo(trained: nn.Module, mode: str, no_grad: bool, x: torch.Tensor,
+                  y: torch.Tensor, cfg: TrainEvalConfig) -> ComboMeasure:
+    model = copy.deepcopy(trained)  # each combination starts from the same trained state
+    model.train(mode == "train")
+    bn = model.bn1
+    running_before = bn.running_mean.clone()
+    running_var_before = bn.running_var.clone()
+    captured: dict[str, torch.Tensor] = {}
+
+    def capture(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        captured.setdefault("io", (inputs[0].detach(), output.detach()))  # first forward only
+
+    handle = bn.register_forward_hook(capture)
+    context = torch.no_grad() if no_grad else nullcontext()
+    with global_rng(cfg.seed), context:
+        out1, saved = saved_bytes_of_forward(model, x)
+        out2 = model(x)
+    handle.remove()
+    # Which statistics did bn1 use? Recompute its output both ways and see which matches.
+    z, bn_out = captured["io"]
+    scale, shift = bn.weight.detach(), bn.bias.detach()
+    by_batch = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + bn.eps) * scale + shift
+    by_running = (z - running_before) / torch.sqrt(running_var_before + bn.eps) * scale + shift
+    bn_uses = ("batch" if (bn_out - by_batch).abs().max() < (bn_out - by_running).abs().max()
+               else "running")
+
+    first_weight = model.fc1.weight.detach().clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    optimizer.zero_grad()
+    backward_error = ""
+    try:
+        nn.functional.cross_entropy(out1, y).backward()
+        optimizer.step()
+    except RuntimeError as error:  # no graph was built: nothing to differentiate
+        backward_error = str(error).split("\n")[0]
+    weight_change = float((model.fc1.weight.detach() - first_weight).norm() / first_weight.norm())
+
+    times = []
+    timed = copy.deepcopy(trained).train(mode == "train")
+    with global_rng(cfg.seed), (torch.no_grad() if no_grad else nullcontext()):
+        for _ in range(cfg.timing_repeats):
+            start = time.perf_counter()
+            timed(x)
+            times.append(time.perf_counter() - start)
+    return ComboMeasure(
+        mode=mode, no_grad=no_grad,
+        deterministic=bool(torch.equal(out1, out2)),
+        max_output_diff=float((out1 - out2).detach().abs().max()),
+        bn_uses=bn_uses,
+        running_mean_moved=float((bn.running_mean - running_before).norm()),
+        requires_grad=bool(out1.requires_grad),
+        grad_fn=type(out1.grad_fn).__name__ if out1.grad_fn is not None else "",
+        backward_error=backward_error,
+        weight_change=weight_change,
+        accuracy=float((out1.argmax(1) == y).float().mean()),
+        forward_ms=1000 * float(np.median(times)),
+        saved_bytes=int(saved),
+    )
+
+
+def run_train_vs_eval(cfg: TrainEvalConfig) -> TrainEvalResult:
+    model, diverged, diverged_at = train_digits_model(cfg)
+    _, _, xs, ys = digits_split(cfg.seed)
+    combos = {combo_id(mode, ng): measure_combo(model, mode, ng, xs, ys, cfg)
+              for mode, ng in COMBOS}
+    return TrainEvalResult(combos=combos, n_test=len(ys), diverged=diverged,
+                           diverged_at=diverged_at)
+
+
+def train_vs_eval_code(cfg: TrainEvalConfig) -> str:
+    return f'''import copy
+import math
+import time
+from contextlib import nullcontext
+
+import torch
+from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+seed = {cfg.seed}
+torch.set_flush_denormal(True)
+digits = load_digits()
+x = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 16.0
+y = torch.tensor(digits.target, dtype=torch.int64)
+perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+n_train = round(0.8 * len(x))
+xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
+
+# Linear -> BatchNorm1d -> ReLU -> Dropout({cfg.p}), twice, then a Linear head
+{mlp_code(64, (cfg.width, cfg.width), 10, "relu", cfg.p, batchnorm=True)}
+bn = model[1]  # the first BatchNorm1d
+loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=True,
+                    generator=torch.Generator().manual_seed(seed))
+optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+loss_fn = nn.CrossEntropyLoss()
+torch.manual_seed(seed)  # dropout masks
+model.train()            # dropout ON, batch norm uses (and updates) batch statistics
+step = 0
+while step < {cfg.steps}:
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        optimizer.step()
+        step += 1
+        if step == {cfg.steps}:
+            break
+
+trained = model
+for mode in ("train", "eval"):
+    for no_grad in (False, True):
+        model = copy.deepcopy(trained)
+        model.train(mode == "train")
+        running_before = model[1].running_mean.clone()
+        saved = {{}}  # storages autograd keeps for backward during one forward
+
+        def pack(t):
+            saved[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
+            return t
+
+        torch.manual_seed(seed)  # the same dropout masks for every combination
+        with (torch.no_grad() if no_grad else nullcontext()):
+            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+                out1 = model(xs)
+            out2 = model(xs)
+        moved = (model[1].running_mean - running_before).norm().item()
+        before = model[0].weight.detach().clone()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        opt.zero_grad()
+        try:
+            nn.functional.cross_entropy(out1, ys).backward()
+            opt.step()
+            backward = "ok"
+        except RuntimeError as error:
+            backward = "RuntimeError: " + str(error).split(chr(10))[0]
+        change = ((model[0].weight - before).norm() / before.norm()).item()
+        timed = copy.deepcopy(trained).train(mode == "train")
+        times = []
+        torch.manual_seed(seed)
+        with (torch.no_grad() if no_grad else nullcontext()):
+            for _ in range({cfg.timing_repeats}):
+                start = time.perf_counter()
+                timed(xs)
+                times.append(time.perf_counter() - start)
+        print(f"model.{{mode}}(), no_grad={{no_grad}}:"
+              f" deterministic={{torch.equal(out1, out2)}}"
+              f" running_mean moved={{moved:.4f}}"
+              f" requires_grad={{out1.requires_grad}} grad_fn={{type(out1.grad_fn).__name__ if out1.grad_fn else None}}"
+              f" backward: {{backward}} |dW|/|W|={{change:.2e}}"
+              f" saved for backward={{sum(saved.values()) / 1024:.0f}} KiB"
+              f" accuracy={{(out1.argmax(1) == ys).float().mean().item():.4f}}"
+              f" forward={{1000 * sorted(times)[len(times) // 2]:.2f}} ms")
+'''
