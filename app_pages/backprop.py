@@ -49,11 +49,11 @@ chart(graph_figure(graph, labels(f"{NS}.graph", ("value", "grad"))
 col = labels(f"{NS}.graph", ("col_param", "col_chain", "col_product", "col_autograd",
                               "col_fd", "col_gap"))
 rows = chain_table_rows(graph)
-st.dataframe(pd.DataFrame([{
+st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
     col["col_param"]: r["param"], col["col_chain"]: r["chain"],
     col["col_product"]: f"{r['product']:+.6f}", col["col_autograd"]: f"{r['autograd']:+.6f}",
     col["col_fd"]: f"{r['finite_diff']:+.6f}", col["col_gap"]: f"{r['gap']:.1e}",
-} for r in rows]), hide_index=True, width="stretch")
+} for r in rows]).set_index(col["col_param"]))
 notice(t(f"{NS}.graph.notice", eps=graph_cfg.eps, gap=max(max(r["gap"] for r in rows), 1e-12),
          dhdz=graph.local["dh/dz"]))
 code_panel(graph_code(graph_cfg), key="bp_code_graph")

@@ -91,9 +91,10 @@ with c3:
 with c4:
     activation = url_select("fp_act", t(f"{NS}.layers.activation"), LAYER_ACTIVATIONS, "relu",
                             format_func=labels(f"{NS}.act", LAYER_ACTIVATIONS).get)
-if st.session_state.get("fp_unit", 1) > width:  # the width shrank under the chosen unit
+if st.session_state.get("fp_unit", 0) > width:  # the width shrank under the chosen unit
     st.session_state["fp_unit"] = width
-unit = url_slider("fp_unit", t(f"{NS}.layers.unit"), 1, 12, 1)
+# Unit 5 by default: at the default seed units 1-2 of layer 1 are dead ReLUs (flat maps).
+unit = url_slider("fp_unit", t(f"{NS}.layers.unit"), 1, 12, 5)
 unit = min(unit, width)
 layers_cfg = LayersConfig(dataset=dataset, depth=depth, width=width, activation=activation)
 layers = cached(run_layers)(layers_cfg)
@@ -140,7 +141,7 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(t(f"{NS}.input.shape"), str(digit.shape))
 m2.metric(t(f"{NS}.input.dtype"), digit.dtype)
 m3.metric(t(f"{NS}.input.range"), f"{digit.min_value:g} – {digit.max_value:g}")
-m4.metric(t(f"{NS}.input.flat_shape"), f"{digit.flat_shape} → {digit.logits_shape}")
+m4.metric(t(f"{NS}.input.flat_shape", flat=str(digit.flat_shape)), str(digit.logits_shape))
 notice(t(f"{NS}.input.notice", shape=digit.shape, dtype=digit.dtype, lo=digit.min_value,
          hi=digit.max_value, flat=digit.flat_shape, out=digit.logits_shape))
 code_panel(digit_code(digit_cfg), key="fp_code_input")

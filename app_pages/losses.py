@@ -59,7 +59,7 @@ with right:
     st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
     col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
                                       "col_intercept", "col_intercept_err", "col_status"))
-    st.dataframe(pd.DataFrame([{
+    st.table(pd.DataFrame([{
         col["col_loss"]: names[name],
         col["col_slope"]: f"{fit.slope:.3f}" if not fit.diverged else "—",
         col["col_slope_err"]: f"{fit.slope_error:.3f}" if not fit.diverged else "—",
@@ -67,7 +67,7 @@ with right:
         col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
         col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
                             else t(f"{NS}.regression.ok")),
-    } for name, fit in reg.fits.items()]), hide_index=True, width="stretch")
+    } for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
     st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
 chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
       "ls_penalty")

@@ -122,14 +122,11 @@ with c3:
     lr_scale = url_log_slider("opt_lrscale", t(f"{NS}.network.lr_scale"), (0.1, 0.3, 1, 3, 10),
                               1.0, help=t(f"{NS}.network.lr_scale_help"))
 net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset, epochs=epochs)
-trained = st.session_state.setdefault("opt_trained", set())
-if st.button(t(f"{NS}.network.train"), key="opt_train", type="primary", icon="▶️"):
-    bar = st.progress(0.0, text=t("common.training"))
-    cached(core.run_network)(net_cfg, _on_progress=lambda f: bar.progress(f))
+# A toggle rather than a button: it lives in the URL, so a shared link shows the curves too.
+if url_toggle("opt_net", t(f"{NS}.network.train"), False):
+    bar = st.progress(0.0, text=t("common.training"))  # moves only when not cached yet
+    net = cached(core.run_network)(net_cfg, _on_progress=lambda f: bar.progress(f))
     bar.empty()
-    trained.add(net_cfg)
-if net_cfg in trained:
-    net = cached(core.run_network)(net_cfg)
     chart(charts.network_figure(net, {"title": t(f"{NS}.network.chart_title"),
                                "train": t(f"{NS}.network.train_loss"),
                                "val": t(f"{NS}.network.val_loss"), "x": t(f"{NS}.network.epoch"),
@@ -140,5 +137,6 @@ if net_cfg in trained:
     fit = {n: r.epochs_to_fit or 10**6 for n, r in net.runs.items()}
     notice(t(f"{NS}.network.notice", fastest=name_of[min(fit, key=fit.get)],
              best=name_of[min(net.runs, key=lambda n: net.runs[n].best_val_loss)]))
+    code_panel(core.network_code(net_cfg), key="opt_code_network")
 else:
     st.info(t(f"{NS}.network.press"))

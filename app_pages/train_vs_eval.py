@@ -76,7 +76,7 @@ table = pd.DataFrame(
     index=[t(f"{NS}.table.{r}") for r in rows],
 )
 table.index.name = t(f"{NS}.table.item")
-st.dataframe(table, width="stretch")
+st.table(table)  # wraps long cells instead of scrolling sideways
 st.caption(f"RuntimeError: {result.combos['eval_nograd'].backward_error}")
 
 good = result.combos["eval_nograd"]

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.codegen import ACTIVATION_CODE, indent, mlp_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, make_activation
 from core.stats import hidden_activity, relative_weight_change, weight_grad_norms, weight_snapshot
@@ -170,6 +171,11 @@ class DyingReluResult:
     runs: dict[str, DyingReluRun] = field(default_factory=dict)
 
 
+def dying_spec(cfg: DyingReluConfig, activation: str) -> MLPSpec:
+    return MLPSpec(hidden=(cfg.width,) * cfg.depth, activation=activation, init="he",
+                   bias_shift=cfg.bias_shift)
+
+
 def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
     """Train the same net (same data, same initial weights) with each activation in
     ``cfg.compared`` and record, after every step, the fraction of inactive units per layer.
@@ -181,11 +187,7 @@ def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
     steps = np.arange(cfg.steps + 1)
     runs: dict[str, DyingReluRun] = {}
     for activation in cfg.compared:
-        spec = MLPSpec(
-            hidden=(cfg.width,) * cfg.depth, activation=activation, init="he",
-            bias_shift=cfg.bias_shift,
-        )
-        model = build_mlp(spec, seed=cfg.seed)
+        model = build_mlp(dying_spec(cfg, activation), seed=cfg.seed)
         inactive = [[a.inactive_fraction for a in hidden_activity(model, data.x)]]
 
         def record(info: StepInfo, inactive: list = inactive) -> None:
@@ -214,27 +216,8 @@ def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
 
 # --- code panels: self-contained torch that reproduces each view ----------------------
 
-_INIT_CODE = {
-    "default": (
-        "    bound = 1 / math.sqrt(fc.in_features)  # what nn.Linear does by default\n"
-        "    nn.init.uniform_(fc.weight, -bound, bound, generator=g)\n"
-        "    nn.init.uniform_(fc.bias, -bound, bound, generator=g)\n"
-    ),
-    "xavier": "    nn.init.xavier_uniform_(fc.weight, generator=g)\n    nn.init.zeros_(fc.bias)\n",
-    "he": (
-        "    nn.init.kaiming_normal_(fc.weight, nonlinearity='relu', generator=g)\n"
-        "    nn.init.zeros_(fc.bias)\n"
-    ),
-    "normal": "    nn.init.normal_(fc.weight, 0.0, {std}, generator=g)\n    nn.init.zeros_(fc.bias)\n",
-}
-_ACTIVATION_CODE = {
-    "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()",
-    "leaky_relu": "nn.LeakyReLU(0.01)", "gelu": "nn.GELU()", "identity": "nn.Identity()",
-}
-
-
 def curves_code(cfg: CurvesConfig) -> str:
-    acts = ", ".join(f"{name!r}: {_ACTIVATION_CODE[name]}" for name in cfg.activations)
+    acts = ", ".join(f"{name!r}: {ACTIVATION_CODE[name]}" for name in cfg.activations)
     return f'''import torch
 from torch import nn
 
@@ -248,25 +231,6 @@ for name, f in {{{acts}}}.items():
 '''
 
 
-def _mlp_code(width: int, depth: int, activation: str, init: str, std: float) -> str:
-    init_body = _INIT_CODE[init].format(std=std)
-    return f'''g = torch.Generator().manual_seed(seed)  # the weights' own generator
-def init_(fc):
-{init_body}
-layers = []
-for fan_in in [2] + [{width}] * {depth - 1}:
-    fc = nn.Linear(fan_in, {width})
-    with torch.no_grad():
-        init_(fc)
-    layers += [fc, {_ACTIVATION_CODE[activation]}]
-head = nn.Linear({width}, 2)
-with torch.no_grad():
-    init_(head)
-model = nn.Sequential(*layers, head)
-linears = [m for m in model if isinstance(m, nn.Linear)]
-'''
-
-
 def vanishing_code(cfg: VanishingConfig) -> str:
     return f'''import math
 import torch
@@ -277,7 +241,7 @@ torch.set_flush_denormal(True)  # tiny gradients are slow as denormal floats; th
 # Data: a two-class 2-D spiral, {cfg.n_samples} points
 {toy_2d_code("spiral", cfg.n_samples, 0.05, cfg.seed)}
 # Model: {cfg.depth} hidden layers of {cfg.width} units, {cfg.activation}, init={cfg.init}
-{_mlp_code(cfg.width, cfg.depth, cfg.activation, cfg.init, cfg.init_std)}
+{mlp_code(vanishing_spec(cfg))}
 # 1) One backward pass at initialisation: gradient norm per layer
 loss_fn = nn.CrossEntropyLoss()
 loss_fn(model(x), y).backward()
@@ -305,6 +269,7 @@ print("mean |dW|/|W| per step, per layer:", [f"{{u:.1e}}" for u in mean_update.t
 
 
 def dying_relu_code(cfg: DyingReluConfig) -> str:
+    spec = dying_spec(cfg, "relu")
     optimizer = ("torch.optim.Adam(model.parameters(), lr=lr)" if cfg.optimizer == "adam"
                  else "torch.optim.SGD(model.parameters(), lr=lr)")
     return f'''import math
@@ -330,20 +295,7 @@ def inactive_fraction(model):
 
 for activation in {list(cfg.compared)!r}:
     act = nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.01)
-    g = torch.Generator().manual_seed(seed)
-    layers = []
-    for fan_in in [2] + [{cfg.width}] * {cfg.depth - 1}:
-        fc = nn.Linear(fan_in, {cfg.width})
-        with torch.no_grad():
-            nn.init.kaiming_normal_(fc.weight, nonlinearity="relu", generator=g)
-            fc.bias.fill_({cfg.bias_shift})  # zero init plus the bias shift
-        layers += [fc, act]
-    head = nn.Linear({cfg.width}, 2)
-    with torch.no_grad():
-        nn.init.kaiming_normal_(head.weight, nonlinearity="relu", generator=g)
-        nn.init.zeros_(head.bias)
-    model = nn.Sequential(*layers, head)
-    optimizer = {optimizer}
+{indent(mlp_code(spec, activation="act"))}    optimizer = {optimizer}
     loss_fn = nn.CrossEntropyLoss()
     for step in range({cfg.steps}):
         optimizer.zero_grad()

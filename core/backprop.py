@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core import codegen
 from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.forward_pass import mlp_code
 from core.losses import line_data_code
@@ -394,7 +395,7 @@ from torch.utils.data import DataLoader, TensorDataset
 k = {cfg.k}  # micro-batches per optimizer step
 final = {{}}
 for batch_size, accumulate in (({cfg.micro_batch}, k), ({cfg.k * cfg.micro_batch}, 1)):
-{_indent(mlp_code((16,), 2, "tanh", cfg.seed))}
+{codegen.indent(mlp_code((16,), 2, "tanh", cfg.seed))}
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True,
                         generator=torch.Generator().manual_seed(seed))
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
@@ -421,5 +422,3 @@ print(f"max |θ(accumulate={{k}} x {cfg.micro_batch}) - θ(one batch of {cfg.k *
 '''
 
 
-def _indent(code: str) -> str:
-    return "\n".join("    " + line if line else line for line in code.splitlines())

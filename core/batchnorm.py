@@ -22,7 +22,8 @@ import torch
 from torch import nn
 
 from core.data import load_digits, split_indices
-from core.dropout import mlp_code
+from core import codegen
+from core.codegen import mlp_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
@@ -129,7 +130,7 @@ n_train = round(0.8 * len(x))
 xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
 
 for use_bn in (False, True):
-{_indent(mlp_code(64, (cfg.width,) * cfg.depth, 10, "relu", batchnorm=False), 4)}
+{codegen.indent(mlp_code(MLPSpec(in_features=64, hidden=(cfg.width,) * cfg.depth, out_features=10)), 4)}
     if use_bn:  # the same weights, with BatchNorm1d between each Linear and its ReLU
         layers = []
         for m in model:
@@ -170,11 +171,6 @@ for use_bn in (False, True):
     print("with BN   " if use_bn else "without BN", status, f"test accuracy {{accuracy:.4f}}",
           "last step std per layer:", [round(s, 3) for _, s in last])
 '''
-
-
-def _indent(code: str, spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line if line.strip() else line for line in code.splitlines())
 
 
 # --- 2. batch vs running statistics -----------------------------------------------------
@@ -368,7 +364,7 @@ perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
 n_train = round(0.8 * len(x))
 xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
 
-{mlp_code(64, (cfg.width, cfg.width), 10, "relu", batchnorm=True)}
+{mlp_code(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10, batchnorm=True))}
 loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.train_batch}, shuffle=True,
                     generator=torch.Generator().manual_seed(seed))
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})

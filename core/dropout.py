@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
@@ -25,38 +26,6 @@ PROBE_INPUT = (0.8, -0.4)  # the one 2-D input pushed through the network again 
 
 
 # --- shared code-panel helper -----------------------------------------------------------
-
-
-def mlp_code(in_features: int, hidden: tuple[int, ...], out_features: int, activation: str,
-             dropout: float = 0.0, batchnorm: bool = False) -> str:
-    """Standalone code building exactly what ``build_mlp`` builds with ``init="default"``.
-
-    Expects ``math``, ``torch``, ``nn`` and ``seed`` in scope; defines ``model``.
-    """
-    act = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()"}[activation]
-    per_layer = "    layers += [linear(fan_in, fan_out)"
-    per_layer += ", nn.BatchNorm1d(fan_out)" if batchnorm else ""
-    per_layer += f", {act}"
-    per_layer += f", nn.Dropout({dropout})" if dropout > 0 else ""
-    per_layer += "]\n"
-    widths = [in_features, *hidden]
-    return f'''g = torch.Generator().manual_seed(seed)  # the weights' own generator
-
-
-def linear(fan_in, fan_out):
-    """nn.Linear with PyTorch's default init, drawn from g so the weights are reproducible."""
-    fc = nn.Linear(fan_in, fan_out)
-    bound = 1 / math.sqrt(fan_in)
-    with torch.no_grad():
-        fc.weight.uniform_(-bound, bound, generator=g)
-        fc.bias.uniform_(-bound, bound, generator=g)
-    return fc
-
-
-layers = []
-for fan_in, fan_out in zip({widths[:-1]}, {widths[1:]}):
-{per_layer}model = nn.Sequential(*layers, linear({hidden[-1]}, {out_features}))
-'''
 
 
 # --- 1. masks, scaling and determinism --------------------------------------------------
@@ -138,7 +107,7 @@ import torch
 from torch import nn
 
 seed, p, passes = {cfg.seed}, {cfg.p}, {cfg.passes}
-{mlp_code(2, (cfg.width,), 1, "tanh", cfg.p)}
+{mlp_code(MLPSpec(hidden=(cfg.width,), out_features=1, activation="tanh", dropout=cfg.p))}
 x = torch.tensor([{list(PROBE_INPUT)}])  # the same input every time, shape (1, 2)
 with torch.no_grad():
     h = model[1](model[0](x))[0]  # what enters the dropout layer (tanh: no exact zeros)
@@ -241,7 +210,7 @@ train_idx, val_idx = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 xt, yt, xv, yv = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 
 # Model: {cfg.depth} x {cfg.width} ReLU units, Dropout(p={cfg.p}) after each
-{mlp_code(2, (cfg.width,) * cfg.depth, 2, "relu", cfg.p)}
+{mlp_code(MLPSpec(hidden=(cfg.width,) * cfg.depth, dropout=cfg.p))}
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core import codegen
 from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp, linear_layers
@@ -305,23 +306,9 @@ ACT_CODE = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
 
 def mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed: int,
              act_expr: str | None = None) -> str:
-    """Standalone torch that builds the same weights as core.models.build_mlp (default init).
-
-    ``act_expr`` replaces the activation module expression (e.g. a variable of a loop).
-    """
-    act = act_expr or ACT_CODE[activation]
-    return f'''widths = [2] + {list(hidden)!r}
-layers = []
-for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-    layers += [nn.Linear(fan_in, fan_out), {act}]
-model = nn.Sequential(*layers, nn.Linear(widths[-1], {out_features}))
-g = torch.Generator().manual_seed({seed})  # PyTorch's default init, from our own generator
-with torch.no_grad():
-    for fc in [m for m in model if isinstance(m, nn.Linear)]:
-        bound = 1 / math.sqrt(fc.in_features)
-        fc.weight.uniform_(-bound, bound, generator=g)
-        fc.bias.uniform_(-bound, bound, generator=g)
-'''
+    """core.codegen.mlp_code for this page's nets (2 inputs, default init)."""
+    spec = MLPSpec(hidden=hidden, out_features=out_features, activation=activation)
+    return codegen.mlp_code(spec, seed=str(seed), activation=act_expr)
 
 
 def line_code(cfg: LineConfig) -> str:
@@ -381,7 +368,7 @@ accuracy = {{}}
 for activation in ["{cfg.activation}", "identity"]:
     def make_act():
         return {{"{cfg.activation}": {ACT_CODE[cfg.activation]}, "identity": nn.Identity()}}[activation]
-{_indent(_train_code(cfg, cfg.activation, 2, "y", "nn.CrossEntropyLoss()", "make_act()"))}
+{codegen.indent(_train_code(cfg, cfg.activation, 2, "y", "nn.CrossEntropyLoss()", "make_act()"))}
     with torch.no_grad():
         accuracy[activation] = (model(x).argmax(1) == y).float().mean().item()
         z1 = model[0](x)          # layer 1, linear part: z = W1 x + b1, shape (200, {cfg.width})
@@ -397,10 +384,6 @@ with torch.no_grad():
     collapse_error = (model(x) - (x @ W.T + b)).abs().max().item()
 print("W_eff =", W.tolist(), " max |net(x) - (W_eff x + b_eff)| =", collapse_error)
 '''
-
-
-def _indent(code: str) -> str:
-    return "\n".join("    " + line if line else line for line in code.splitlines())
 
 
 def outputs_code(cfg: OutputConfig) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
+from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import make_loader, make_optimizer, train
@@ -33,12 +34,16 @@ class LoopResult:
     diverged_at: int | None
 
 
+def loop_spec(cfg: LoopConfig) -> MLPSpec:
+    n_classes = 3 if cfg.dataset == "blobs" else 2
+    return MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=n_classes)
+
+
 def run_loop(cfg: LoopConfig) -> LoopResult:
     """data → forward → loss → backward → update → evaluate, with a 75/25 split."""
     data = make_toy_2d(cfg.dataset, n=400, noise=0.15, seed=cfg.seed)
     train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
-    model = build_mlp(MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=data.n_classes),
-                      seed=cfg.seed)
+    model = build_mlp(loop_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
     loader = make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
     steps_per_epoch = len(loader)
@@ -72,16 +77,7 @@ train_idx, val_idx = perm[:300], perm[300:]
 loader = DataLoader(TensorDataset(x[train_idx], y[train_idx]), batch_size={cfg.batch_size},
                     shuffle=True, generator=torch.Generator().manual_seed(seed))
 
-model = nn.Sequential(nn.Linear(2, {cfg.hidden}), nn.ReLU(),
-                      nn.Linear({cfg.hidden}, {cfg.hidden}), nn.ReLU(),
-                      nn.Linear({cfg.hidden}, int(y.max()) + 1))
-g = torch.Generator().manual_seed(seed)
-with torch.no_grad():  # PyTorch's default init, drawn from our own generator (reproducible)
-    for fc in [m for m in model if isinstance(m, nn.Linear)]:
-        bound = 1 / math.sqrt(fc.in_features)
-        fc.weight.uniform_(-bound, bound, generator=g)
-        fc.bias.uniform_(-bound, bound, generator=g)
-loss_fn = nn.CrossEntropyLoss()
+{mlp_code(loop_spec(cfg))}loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 
 for epoch in range({cfg.epochs}):

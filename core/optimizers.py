@@ -29,20 +29,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.data import TOY_2D_NAMES, make_toy_2d, split_indices
+from core.codegen import indent, mlp_code
+from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, make_loader, make_optimizer, train
-
-
-def _prepare() -> None:
-    """prepare_thread plus one intra-op thread. These tensors are tiny, and on a shared 2-core
-    machine OpenMP workers spin against each other: a 10-epoch MLP run took 2.6 s with 2
-    threads and 0.07 s with 1. (The setting holds for this thread and threads started later.)
-    """
-    prepare_thread()
-    if torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
 
 
 # --- surfaces ------------------------------------------------------------------------
@@ -310,7 +301,7 @@ def run_trajectories(cfg: TrajectoryConfig) -> TrajectoryResult:
     names = [s.name for s in cfg.optimizers]
     if len(set(names)) != len(names):
         raise ValueError("each optimizer may appear once")
-    _prepare()
+    prepare_thread()
     surface = get_surface(cfg.surface)
     k = len(names)
     points = torch.tensor([cfg.start] * k, dtype=torch.float64)  # (K, 2)
@@ -420,7 +411,7 @@ def run_network(cfg: NetworkConfig,
     does not hash it).
     """
     cfg = cfg.resolved()
-    _prepare()
+    prepare_thread()
     x_train, y_train, x_val, y_val = _network_data(cfg)
     n_classes = int(torch.cat([y_train, y_val]).max()) + 1
     spec = MLPSpec(hidden=cfg.hidden, out_features=n_classes, activation="relu")
@@ -525,4 +516,50 @@ for name, make in optimizers.items():
     print(f"{{name:>9}}: end at ({{path[-1, 0]:.4f}}, {{path[-1, 1]:.4f}}), "
           f"f - f* = {{final:.3e}}, steps to eps: {{results[name]['steps_to_eps']}}"
           + (" (diverged)" if diverged else ""))
+'''
+
+
+def network_code(cfg: NetworkConfig) -> str:
+    """Self-contained torch reproducing the network comparison (final losses per optimizer)."""
+    cfg = cfg.resolved()
+    spec = MLPSpec(hidden=cfg.hidden, out_features=3 if cfg.dataset == "blobs" else 2)
+    makers = "\n".join(f"    {s.name!r}: lambda params: {optimizer_code(s, '*params')},"
+                       for s in cfg.optimizers)
+    return f'''import math
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+# Data: {cfg.dataset}, {cfg.n_samples} points, half for training and half for validation
+{toy_2d_code(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+train_idx, val_idx = perm[:round(n / 2)], perm[round(n / 2):]
+x_train, y_train, x_val, y_val = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
+loss_fn = nn.CrossEntropyLoss()
+optimizers = {{
+{makers}
+}}
+for name, make in optimizers.items():
+    # The same seed for every optimizer: the same initial weights and the same batches.
+{indent(mlp_code(spec))}    optimizer = make(model.parameters())
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size={cfg.batch_size},
+                        shuffle=True, generator=torch.Generator().manual_seed(seed))
+    diverged = False
+    for epoch in range({cfg.epochs}):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            if not math.isfinite(loss.item()) or loss.item() > 1e8:
+                diverged = True
+                break
+            loss.backward()
+            optimizer.step()
+        if diverged:
+            break
+    model.eval()
+    with torch.no_grad():
+        train_loss = loss_fn(model(x_train), y_train).item()
+        val_loss = loss_fn(model(x_val), y_val).item()
+    status = "diverged" if diverged else f"train loss {{train_loss:.4f}}  val loss {{val_loss:.4f}}"
+    print(f"{{name:>9}}: {{status}}")
 '''

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from core.data import load_digits, split_indices
-from core.dropout import mlp_code
+from core.codegen import mlp_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
 from core.training import make_loader, make_optimizer, train
@@ -196,7 +196,7 @@ n_train = round(0.8 * len(x))
 xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
 
 # Linear -> BatchNorm1d -> ReLU -> Dropout({cfg.p}), twice, then a Linear head
-{mlp_code(64, (cfg.width, cfg.width), 10, "relu", cfg.p, batchnorm=True)}
+{mlp_code(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10, dropout=cfg.p, batchnorm=True))}
 bn = model[1]  # the first BatchNorm1d
 loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=True,
                     generator=torch.Generator().manual_seed(seed))

@@ -97,7 +97,7 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
                            legendgroup=str(layer), showlegend=col == 1),
                 row=1, col=col,
             )
-    style_subplots(fig, text["title"])  # before the banners: it restyles annotations
+    style_subplots(fig, text["title"])
     for col, (_, run) in enumerate(runs, start=1):
         if run.diverged:
             # plotly names the first axis "x", not "x1"

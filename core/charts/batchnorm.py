@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from core.batchnorm import BNTrainResult, PitfallsResult, RunningStatsResult
 from core.charts.common import (
-    FONT_FAMILY, FONT_SIZE, base_figure, color_for, finite_positive, log_range,
+    FONT_SIZE, base_figure, color_for, finite_positive, log_axis, style_subplots,
 )
 
 
@@ -38,15 +38,10 @@ def activation_std_figure(result: BNTrainResult, text: Mapping[str, str]) -> go.
                                font={"color": "#d62728", "size": FONT_SIZE},
                                bgcolor="rgba(255,255,255,0.85)")
     all_values = np.concatenate(values) if values else np.array([1.0])
-    fig.update_yaxes(type="log", range=log_range(all_values), exponentformat="power")
+    log_axis(fig, all_values)
     fig.update_yaxes(title_text=text["y"], row=1, col=1)
     fig.update_xaxes(title_text=text["x"])
-    fig.update_layout(
-        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=440,
-        margin={"l": 70, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.22, "x": 0.5, "xanchor": "center"},
-    )
+    style_subplots(fig, text["title"], height=440)
     return fig
 
 
@@ -59,7 +54,7 @@ def bn_loss_figure(result: BNTrainResult, text: Mapping[str, str]) -> go.Figure:
         losses.append(loss)
         fig.add_trace(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, name=text[name],
                                  mode="lines", line={"width": 3, "color": color}))
-    fig.update_yaxes(type="log", range=log_range(np.concatenate(losses)), exponentformat="power")
+    log_axis(fig, np.concatenate(losses))
     return fig
 
 

@@ -52,7 +52,8 @@ def style_subplots(fig: go.Figure, title: str, height: int = 430,
         hoverlabel={"font": {"family": FONT_FAMILY}},
     )
     for annotation in fig.layout.annotations:  # subplot titles are annotations
-        annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
+        if annotation.font.color is None:  # leave styled ones (diverged banners) alone
+            annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
     return fig
 
 

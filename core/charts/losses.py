@@ -93,7 +93,8 @@ def softmax_figure(result: CrossEntropyResult, true_class: int,
     p = float(result.probs[true_class])
     fig.add_trace(go.Scatter(x=[max(p, 1e-3)], y=[result.cross_entropy], mode="markers+text",
                              marker={"size": 14, "color": "#2ca02c"}, showlegend=False,
-                             text=[f"{result.cross_entropy:.3f}"], textposition="top right"),
+                             text=[f"{result.cross_entropy:.3f}"], textposition="top left",
+                             cliponaxis=False),
                   row=1, col=2)
     fig.update_yaxes(range=[0, 1.15], row=1, col=1)
     fig.update_xaxes(type="log", title_text=text["p_true"], dtick=1, row=1, col=2)

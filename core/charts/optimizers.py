@@ -19,7 +19,8 @@ from core.charts.common import (
     PALETTE,
     base_figure,
     finite_positive,
-    log_range,
+    log_axis,
+    style_subplots,
 )
 from core.optimizers import NetworkResult, SurfaceGrid, Trajectory, TrajectoryResult, get_surface
 from core.training import OPTIMIZERS
@@ -187,7 +188,7 @@ def _per_step_figure(result: TrajectoryResult, values: Mapping[str, np.ndarray],
                 showlegend=False, hovertext=f"{names[name]}: {_diverged_label(text, run)}",
                 hoverinfo="text"))
     values_all = np.concatenate(drawn) if drawn else np.array([])
-    fig.update_yaxes(type="log", range=log_range(values_all), exponentformat="power")
+    log_axis(fig, values_all)
     fig.update_xaxes(range=[0, result.config.steps])
     fig.add_vline(x=step, line={"color": "#444", "dash": "dot", "width": 1})
     diverged = [f"{names[n]}: {_diverged_label(text, r)}" for n, r in result.runs.items()
@@ -244,15 +245,7 @@ def network_figure(result: NetworkResult, text: Mapping[str, str],
     fig.update_yaxes(range=[0, top], row=1, col=1)
     fig.update_yaxes(title_text=text["y"], row=1, col=1)
     fig.update_xaxes(title_text=text["x"])
-    fig.update_layout(
-        title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=430,
-        margin={"l": 70, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.2, "x": 0.5, "xanchor": "center"},
-    )
-    for annotation in fig.layout.annotations:
-        if annotation.text in (text["train"], text["val"]):
-            annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
+    style_subplots(fig, text["title"], legend_y=-0.2)
     return fig
 
 

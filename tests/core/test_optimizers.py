@@ -206,3 +206,21 @@ def test_network_divergence_is_a_result():
                         epochs=3, n_samples=80)
     run = run_network(cfg).runs["sgd"]
     assert run.diverged and run.diverged_at is not None
+
+
+def test_network_code_panel_reproduces_the_network_runs():
+    import contextlib
+    import io
+
+    from core.optimizers import NetworkConfig, default_settings, network_code, run_network
+
+    cfg = NetworkConfig(optimizers=default_settings("quadratic", ("momentum", "rmsprop", "adam")),
+                        epochs=4, dataset="circles")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(network_code(cfg), {})
+    result = run_network(cfg)
+    for name, run in result.runs.items():
+        line = next(line for line in out.getvalue().splitlines() if line.strip().startswith(name))
+        assert f"train loss {run.train_loss[-1]:.4f}" in line
+        assert f"val loss {run.val_loss[-1]:.4f}" in line
