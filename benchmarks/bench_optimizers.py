@@ -13,6 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from core import optimizers as opt  # noqa: E402
 
 from core.charts.optimizers import distance_figure, loss_figure, trajectory_figure  # noqa: E402
 from core.optimizers import (  # noqa: E402
@@ -54,14 +57,35 @@ def main() -> None:
                 run_trajectory_naive(surface, s, start, STEPS)
 
         cfg = TrajectoryConfig(surface=surface, optimizers=settings, steps=STEPS)
+
+        def cold(cfg=cfg) -> None:  # nothing stored: every path computed (batched)
+            opt._paths.clear()
+            run_trajectories(cfg)
+
         t_naive = best_of(naive)
-        t_fast = best_of(lambda cfg=cfg: run_trajectories(cfg))
+        t_fast = best_of(cold)
         per_step = t_naive / (len(settings) * STEPS) * 1e3
         print(f"{surface:>10}: naive {t_naive * 1e3:7.1f} ms ({per_step:.3f} ms/step/optimizer)"
-              f" | batched {t_fast * 1e3:6.1f} ms | x{t_naive / t_fast:.1f}")
-        one = TrajectoryConfig(surface=surface, optimizers=settings[:1], steps=STEPS)
-        t_one = best_of(lambda one=one: run_trajectories(one))
-        print(f"{'':>10}  one optimizer alone (batched path): {t_one * 1e3:.1f} ms")
+              f" | batched, cold {t_fast * 1e3:6.1f} ms | x{t_naive / t_fast:.1f}")
+
+        counter = iter(range(10**6))
+
+        def one_changed(settings=settings, surface=surface, counter=counter) -> None:
+            # the page after one optimizer's learning-rate slider moved: one path recomputed
+            lr = settings[-1].lr * (1 + 1e-6 * next(counter))
+            run_trajectories(TrajectoryConfig(surface=surface, steps=STEPS,
+                                              optimizers=(*settings[:-1],
+                                                          replace(settings[-1], lr=lr))))
+
+        moved = iter(range(1, 10**6))
+
+        def fewer_steps(cfg=cfg, moved=moved) -> None:
+            run_trajectories(replace(cfg, steps=STEPS - next(moved)))
+
+        t_one = best_of(one_changed)
+        t_steps = best_of(fewer_steps)
+        print(f"{'':>10}  one optimizer's setting changed: {t_one * 1e3:.1f} ms | "
+              f"steps slider moved down (paths reused): {t_steps * 1e3:.1f} ms")
 
     # A scrubber move: trajectories come from the cache, only the figures are rebuilt.
     cfg = TrajectoryConfig(surface="rosenbrock", steps=STEPS)

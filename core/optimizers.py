@@ -22,6 +22,8 @@ tensors. A run stops early once every optimizer has diverged.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -286,51 +288,93 @@ def build_grouped_optimizers(settings: tuple[OptimizerSettings, ...],
     return optimizers
 
 
-def run_trajectories(cfg: TrajectoryConfig) -> TrajectoryResult:
-    """Run every selected optimizer from the same start for ``cfg.steps`` steps.
+# Raw paths are kept per (surface, one optimizer's settings, start), with however many
+# steps were last computed: moving the steps slider down only slices a stored path, and
+# changing one optimizer's settings recomputes that optimizer alone. Bounded, shared by
+# every session, safe across threads.
+_PATHS_MAX = 512
+_paths: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_paths_lock = threading.Lock()
+MAX_STEPS = 10_000
+
+
+def _compute_paths(surface: Surface, settings: tuple[OptimizerSettings, ...],
+                   start: tuple[float, float], steps: int) -> list[tuple[np.ndarray, ...]]:
+    """Positions (steps+1, 2), f (steps+1,) and gradients (steps+1, 2) for each setting.
 
     The K points live in one buffer ``points`` (K, 2); optimizer k updates the leaf
     ``points[k]`` (a view, shape (2,)) in place. Per step: one forward of f on all K points,
     one ``torch.autograd.grad`` (f of row k depends on row k only, so row k of the gradient
     is exactly optimizer k's gradient), then one real ``step()`` per torch.optim class.
-    Diverging runs (NaN/Inf/huge) are recorded, not raised.
     """
-    cfg = cfg.resolved()
-    if not 1 <= cfg.steps <= 10_000:
-        raise ValueError("steps must be in [1, 10000]")
-    names = [s.name for s in cfg.optimizers]
-    if len(set(names)) != len(names):
-        raise ValueError("each optimizer may appear once")
-    prepare_thread()
-    surface = get_surface(cfg.surface)
-    k = len(names)
-    points = torch.tensor([cfg.start] * k, dtype=torch.float64)  # (K, 2)
+    k = len(settings)
+    points = torch.tensor([start] * k, dtype=torch.float64)  # (K, 2)
     grad_buffer = torch.zeros_like(points)
     leaves = [points[i].requires_grad_(True) for i in range(k)]
     for i, leaf in enumerate(leaves):
         leaf.grad = grad_buffer[i]  # the optimizers read their gradient from this buffer
-    optimizers = build_grouped_optimizers(cfg.optimizers, leaves)
-    positions = torch.full((cfg.steps + 1, k, 2), float("nan"), dtype=torch.float64)
-    losses = torch.full((cfg.steps + 1, k), float("nan"), dtype=torch.float64)
-    grads = torch.full((cfg.steps + 1, k, 2), float("nan"), dtype=torch.float64)
-    for t in range(cfg.steps + 1):
+    optimizers = build_grouped_optimizers(settings, leaves)
+    positions = torch.full((steps + 1, k, 2), float("nan"), dtype=torch.float64)
+    losses = torch.full((steps + 1, k), float("nan"), dtype=torch.float64)
+    grads = torch.full((steps + 1, k, 2), float("nan"), dtype=torch.float64)
+    for t in range(steps + 1):
         x = points.detach().requires_grad_(True)  # shares memory with the leaves
         loss = surface(x)  # (K,)
         (g,) = torch.autograd.grad(loss.sum(), x)
         positions[t] = points
         losses[t] = loss.detach()
         grads[t] = g
-        if t == cfg.steps:
+        if t == steps:
             break
         if t % 50 == 49 and not torch.isfinite(losses[t]).any():
             break  # every run has diverged: nothing left to draw
         grad_buffer.copy_(g)
         for optimizer in optimizers:
             optimizer.step()
-    positions_np, losses_np = positions.numpy(), losses.numpy() - surface.min_value
-    grads_np = grads.numpy()
-    runs = {name: _summarize(positions_np[:, i], losses_np[:, i], grads_np[:, i], surface, cfg)
-            for i, name in enumerate(names)}
+    return [(positions[:, i].numpy(), losses[:, i].numpy(), grads[:, i].numpy())
+            for i in range(k)]
+
+
+def _paths_for(surface_name: str, settings: tuple[OptimizerSettings, ...],
+               start: tuple[float, float], steps: int) -> list[tuple[np.ndarray, ...]]:
+    """Each setting's raw path for ``steps`` steps, computing (batched) only the missing ones."""
+    keys = [(surface_name, s, tuple(start)) for s in settings]
+    with _paths_lock:
+        found = {key: _paths[key] for key in keys
+                 if key in _paths and len(_paths[key][0]) > steps}
+        for key in found:
+            _paths.move_to_end(key)
+    missing = [s for s, key in zip(settings, keys) if key not in found]
+    if missing:
+        computed = _compute_paths(get_surface(surface_name), tuple(missing), start, steps)
+        with _paths_lock:
+            for s, path in zip(missing, computed):
+                key = (surface_name, s, tuple(start))
+                found[key] = _paths[key] = path
+            while len(_paths) > _PATHS_MAX:
+                _paths.popitem(last=False)
+    # A stored path of n >= steps steps, cut at `steps`, is the path of `steps` steps.
+    return [tuple(a[: steps + 1] for a in found[key]) for key in keys]
+
+
+def run_trajectories(cfg: TrajectoryConfig) -> TrajectoryResult:
+    """Run every selected optimizer from the same start for ``cfg.steps`` steps.
+
+    Real torch.optim steps, batched across optimizers (see _compute_paths) and reused
+    across shorter step counts and unchanged optimizers (see _paths_for). Diverging runs (NaN/Inf/
+    huge) are recorded, not raised.
+    """
+    cfg = cfg.resolved()
+    if not 1 <= cfg.steps <= MAX_STEPS:
+        raise ValueError(f"steps must be in [1, {MAX_STEPS}]")
+    names = [s.name for s in cfg.optimizers]
+    if len(set(names)) != len(names):
+        raise ValueError("each optimizer may appear once")
+    prepare_thread()
+    surface = get_surface(cfg.surface)
+    paths = _paths_for(cfg.surface, cfg.optimizers, cfg.start, cfg.steps)
+    runs = {name: _summarize(positions, loss - surface.min_value, grads, surface, cfg)
+            for name, (positions, loss, grads) in zip(names, paths)}
     return TrajectoryResult(config=cfg, runs=runs)
 
 

@@ -1,6 +1,7 @@
 import contextlib
 import io
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -224,3 +225,27 @@ def test_network_code_panel_reproduces_the_network_runs():
         line = next(line for line in out.getvalue().splitlines() if line.strip().startswith(name))
         assert f"train loss {run.train_loss[-1]:.4f}" in line
         assert f"val loss {run.val_loss[-1]:.4f}" in line
+
+
+def test_stored_paths_are_reused_across_step_counts_and_optimizers():
+    """A path cut from a longer stored one equals the textbook loop run for that many steps,
+    and a changed optimizer's path is recomputed without touching the others."""
+    from core import optimizers as opt
+
+    surface = "rosenbrock"
+    settings = opt.default_settings(surface, ("sgd", "momentum", "adam"))
+    start = opt.get_surface(surface).start
+    long = opt.run_trajectories(opt.TrajectoryConfig(surface, settings, steps=700))
+    short = opt.run_trajectories(opt.TrajectoryConfig(surface, settings, steps=37))
+    for s in settings:
+        naive = opt.run_trajectory_naive(surface, s, start, 37)
+        np.testing.assert_allclose(short.runs[s.name].positions, naive, rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(short.runs[s.name].positions,
+                                      long.runs[s.name].positions[:38])
+    faster = replace(settings[2], lr=settings[2].lr * 3)
+    changed = opt.run_trajectories(opt.TrajectoryConfig(surface, (*settings[:2], faster),
+                                                        steps=37))
+    np.testing.assert_allclose(changed.runs["adam"].positions,
+                               opt.run_trajectory_naive(surface, faster, start, 37),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(changed.runs["sgd"].positions, short.runs["sgd"].positions)
