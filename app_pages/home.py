@@ -6,7 +6,7 @@ from core.charts.home import loop_figure
 from core.data import TOY_2D_NAMES
 from core.home import LoopConfig, loop_code, run_loop
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import chart, code_panel, notice, page_header, presets, run_with_progress, section
 from ui.registry import available_pages
 from ui.url_state import url_log_slider, url_select, url_slider
 
@@ -56,8 +56,7 @@ with c4:
     lr = url_log_slider("home_lr", t(f"{NS}.live.lr"), (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
                         0.03)
 cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
-with st.spinner(t("common.training")):
-    result = cached(run_loop)(cfg)
+result = run_with_progress(run_loop, cfg, t("common.training"))
 labels = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
 chart(loop_figure(result, {k: t(f"{NS}.live.{k}") for k in labels}
                   | {"title": t(f"{NS}.live.chart_title"), "diverged": t("common.diverged")}),

@@ -8,7 +8,7 @@ from core.charts import optimizers as charts
 from core.data import TOY_2D_NAMES
 from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice, page_header, presets, run_with_progress, section
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
 NS = "optimizers"
@@ -124,9 +124,7 @@ with c3:
 net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset, epochs=epochs)
 # A toggle rather than a button: it lives in the URL, so a shared link shows the curves too.
 if url_toggle("opt_net", t(f"{NS}.network.train"), False):
-    bar = st.progress(0.0, text=t("common.training"))  # moves only when not cached yet
-    net = cached(core.run_network)(net_cfg, _on_progress=lambda f: bar.progress(f))
-    bar.empty()
+    net = run_with_progress(core.run_network, net_cfg, t("common.training"))
     chart(charts.network_figure(net, {"title": t(f"{NS}.network.chart_title"),
                                "train": t(f"{NS}.network.train_loss"),
                                "val": t(f"{NS}.network.val_loss"), "x": t(f"{NS}.network.epoch"),

@@ -47,7 +47,7 @@ def bench(info) -> tuple[float, float, float, float, str]:
         lo, hi, start = slider.min, slider.max, slider.value
         for fraction in (0.35, 0.9):
             value = lo + (hi - lo) * fraction
-            value = int(round(value)) if isinstance(lo, int) else round(value, 6)
+            value = int(round(value)) if isinstance(start, int) else round(value, 6)
             if value == start:
                 continue
             at.slider(key=key).set_value(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,7 @@ from torch import nn
 from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
-from core.training import make_loader, make_optimizer, train
+from core.training import StepInfo, make_loader, make_optimizer, train
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,13 @@ def loop_spec(cfg: LoopConfig) -> MLPSpec:
     return MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=n_classes)
 
 
-def run_loop(cfg: LoopConfig) -> LoopResult:
-    """data → forward → loss → backward → update → evaluate, with a 75/25 split."""
+def run_loop(cfg: LoopConfig,
+             _on_progress: Callable[[float], None] | None = None) -> LoopResult:
+    """data → forward → loss → backward → update → evaluate, with a 75/25 split.
+
+    ``_on_progress(fraction)`` is called once per epoch (underscore: st.cache_data does not
+    hash it, so a progress bar does not split the cache).
+    """
     data = make_toy_2d(cfg.dataset, n=400, noise=0.15, seed=cfg.seed)
     train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
     model = build_mlp(loop_spec(cfg), seed=cfg.seed)
@@ -53,9 +59,13 @@ def run_loop(cfg: LoopConfig) -> LoopResult:
         return {"loss": float(loss_fn(logits, data.y[val_idx])),
                 "accuracy": float((logits.argmax(1) == data.y[val_idx]).float().mean())}
 
+    def progress(info: StepInfo) -> None:
+        if _on_progress is not None and info.step % steps_per_epoch == 0:
+            _on_progress(info.step / (steps_per_epoch * cfg.epochs))
+
     history = train(model, loss_fn, make_optimizer("adam", model.parameters(), lr=cfg.lr),
                     loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
-                    seed=cfg.seed)
+                    callbacks=[progress], seed=cfg.seed)
     return LoopResult(
         steps=np.array(history.steps), train_loss=np.array(history.train_loss),
         eval_epochs=np.array(history.eval_steps) / steps_per_epoch,

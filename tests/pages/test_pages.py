@@ -152,3 +152,15 @@ def test_url_round_trip(page):
     reopened = open_page(page, "en", shared)
     assert_ok(reopened)
     assert next(w for k, w in url_widgets(reopened) if w.key == key).value == new_value
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_a_second_visitor_gets_the_cached_view(page):
+    """Regression: st.cache_data replays st.* calls made inside a cached run (a progress bar)
+    into elements that no longer exist. The second session must render from the cache."""
+    params = {"opt_net": "1", "opt_epochs": "5"} if page.namespace == "optimizers" else {}
+    first = open_page(page, "en", params)
+    assert_ok(first, "first visitor")
+    second = open_page(page, "en", params)
+    assert_ok(second, "second visitor")
+    assert len(second.get("plotly_chart")) == len(first.get("plotly_chart"))
