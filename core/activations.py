@@ -15,7 +15,10 @@ from torch import nn
 from core.codegen import ACTIVATION_CODE, indent, mlp_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, make_activation
-from core.stats import hidden_activity, relative_weight_change, weight_grad_norms, weight_snapshot
+from core.stats import (
+    hidden_activity, record_hidden_activity, relative_weight_change, weight_grad_norms,
+    weight_snapshot,
+)
 from core.training import StepInfo, full_batch, make_optimizer, train
 
 CURVE_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
@@ -188,24 +191,25 @@ def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
     runs: dict[str, DyingReluRun] = {}
     for activation in cfg.compared:
         model = build_mlp(dying_spec(cfg, activation), seed=cfg.seed)
-        inactive = [[a.inactive_fraction for a in hidden_activity(model, data.x)]]
-
-        def record(info: StepInfo, inactive: list = inactive) -> None:
-            inactive.append([a.inactive_fraction for a in hidden_activity(info.model, data.x)])
-
-        history = train(
-            model,
-            nn.CrossEntropyLoss(),
-            make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr),
-            full_batch(data.x, data.y),
-            epochs=cfg.steps,
-            callbacks=[record],
-            seed=cfg.seed,
-        )
-        with torch.no_grad():
-            accuracy = float((model(data.x).argmax(1) == data.y).float().mean())
+        # Full-batch training: the forward pass of step t sees exactly the state after t
+        # updates on the whole dataset, so the hooks read the dead units off the training
+        # forward itself instead of paying for a second forward per step.
+        with record_hidden_activity(model) as records:
+            history = train(
+                model,
+                nn.CrossEntropyLoss(),
+                make_optimizer(cfg.optimizer, model.parameters(), lr=cfg.lr),
+                full_batch(data.x, data.y),
+                epochs=cfg.steps,
+                seed=cfg.seed,
+            )
+            with torch.no_grad():  # the state after the last update
+                accuracy = float((model(data.x).argmax(1) == data.y).float().mean())
+        inactive = np.array([a.inactive_fraction for a in records]).reshape(-1, cfg.depth)
+        if history.diverged:  # the forward that saw the divergence had no update after it
+            inactive = inactive[:-1]
         runs[activation] = DyingReluRun(
-            inactive=np.array(inactive),
+            inactive=inactive,
             loss=np.array(history.train_loss),
             accuracy=float("nan") if history.diverged else accuracy,
             diverged=history.diverged,
