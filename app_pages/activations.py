@@ -46,100 +46,119 @@ presets(NS, {
 })
 
 # 1. Curves ------------------------------------------------------------------------------
-section(NS, "curves")
-left, right = st.columns([3, 1])
-with left:
-    funcs = url_multiselect("ac_funcs", t(f"{NS}.curves.functions"), CURVE_ACTIVATIONS,
-                            CURVE_ACTIVATIONS, format_func=name_of.get)
-with right:
-    x_limit = url_slider("ac_xlim", t(f"{NS}.curves.x_limit"), 1.0, 20.0, 6.0, step=1.0)
-curves_cfg = CurvesConfig(activations=tuple(funcs) or ("sigmoid",), x_limit=x_limit)
-curves = cached(run_curves)(curves_cfg)
-if not funcs:
-    st.warning(t(f"{NS}.curves.pick_one"))
-chart(curves_figure(curves, {k: t(f"{NS}.curves.{k}") for k in ("value", "derivative")}
-                    | {"title": t(f"{NS}.curves.chart_title"), "x": "x"}, name_of), "ac_curves")
-st.markdown(f"**{t(f'{NS}.curves.table_title')}**")
-st.table(pd.DataFrame([{
-    t(f"{NS}.table.function"): name_of[a],
-    t(f"{NS}.table.range"): t(f"{NS}.table.rows.{a}.range"),
-    t(f"{NS}.table.strength"): t(f"{NS}.table.rows.{a}.strength"),
-    t(f"{NS}.table.weakness"): t(f"{NS}.table.rows.{a}.weakness"),
-    t(f"{NS}.table.used"): t(f"{NS}.table.rows.{a}.used"),
-    t(f"{NS}.table.measured_range"):
-        f"[{curves.measures[a].min_output:.3g}, {curves.measures[a].max_output:.3g}]",
-    t(f"{NS}.table.max_derivative"): f"{curves.measures[a].max_derivative:.4g}",
-    t(f"{NS}.table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
-} for a in curves_cfg.activations]).set_index(t(f"{NS}.table.function")))
-reference = cached(run_curves)(CurvesConfig(("sigmoid", "tanh"), x_limit))
-notice(t(f"{NS}.curves.notice", sig_max=reference.measures["sigmoid"].max_derivative,
-         limit=x_limit, sig_edge=reference.measures["sigmoid"].derivative_at_limit,
-         tanh_edge=reference.measures["tanh"].derivative_at_limit))
-code_panel(curves_code(curves_cfg), key="ac_code_curves")
+
+
+@st.fragment  # a slider here reruns this section alone, not the whole page
+def curves_section() -> None:
+    section(NS, "curves")
+    left, right = st.columns([3, 1])
+    with left:
+        funcs = url_multiselect("ac_funcs", t(f"{NS}.curves.functions"), CURVE_ACTIVATIONS,
+                                CURVE_ACTIVATIONS, format_func=name_of.get)
+    with right:
+        x_limit = url_slider("ac_xlim", t(f"{NS}.curves.x_limit"), 1.0, 20.0, 6.0, step=1.0)
+    curves_cfg = CurvesConfig(activations=tuple(funcs) or ("sigmoid",), x_limit=x_limit)
+    curves = cached(run_curves)(curves_cfg)
+    if not funcs:
+        st.warning(t(f"{NS}.curves.pick_one"))
+    chart(curves_figure(curves, {k: t(f"{NS}.curves.{k}") for k in ("value", "derivative")}
+                        | {"title": t(f"{NS}.curves.chart_title"), "x": "x"}, name_of), "ac_curves")
+    st.markdown(f"**{t(f'{NS}.curves.table_title')}**")
+    st.table(pd.DataFrame([{
+        t(f"{NS}.table.function"): name_of[a],
+        t(f"{NS}.table.range"): t(f"{NS}.table.rows.{a}.range"),
+        t(f"{NS}.table.strength"): t(f"{NS}.table.rows.{a}.strength"),
+        t(f"{NS}.table.weakness"): t(f"{NS}.table.rows.{a}.weakness"),
+        t(f"{NS}.table.used"): t(f"{NS}.table.rows.{a}.used"),
+        t(f"{NS}.table.measured_range"):
+            f"[{curves.measures[a].min_output:.3g}, {curves.measures[a].max_output:.3g}]",
+        t(f"{NS}.table.max_derivative"): f"{curves.measures[a].max_derivative:.4g}",
+        t(f"{NS}.table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
+    } for a in curves_cfg.activations]).set_index(t(f"{NS}.table.function")))
+    reference = cached(run_curves)(CurvesConfig(("sigmoid", "tanh"), x_limit))
+    notice(t(f"{NS}.curves.notice", sig_max=reference.measures["sigmoid"].max_derivative,
+             limit=x_limit, sig_edge=reference.measures["sigmoid"].derivative_at_limit,
+             tanh_edge=reference.measures["tanh"].derivative_at_limit))
+    code_panel(curves_code(curves_cfg), key="ac_code_curves")
+
 
 # 2. Vanishing gradients -----------------------------------------------------------------
-section(NS, "vanishing")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    depth = url_slider("ac_depth", t(f"{NS}.vanishing.depth"), 1, 50, 10)
-with c2:
-    width = url_slider("ac_width", t(f"{NS}.vanishing.width"), 4, 128, 32, step=4)
-with c3:
-    activation = url_select("ac_act", t(f"{NS}.vanishing.activation"), HIDDEN_ACTIVATIONS,
-                            "sigmoid", format_func=name_of.get, horizontal=False)
-with c4:
-    init = url_select("ac_init", t(f"{NS}.vanishing.init"), INITS, "default",
-                      format_func=labels(f"{NS}.init", INITS).get, horizontal=False)
-    init_std = (url_slider("ac_std", t(f"{NS}.vanishing.init_std"), 0.01, 2.0, 0.1, step=0.01)
-                if init == "normal" else 0.1)
-vanishing_cfg = VanishingConfig(depth=depth, width=width, activation=activation, init=init,
-                                init_std=init_std)
-vanishing = cached(run_vanishing)(vanishing_cfg)
-axis_text = {"x": t(f"{NS}.vanishing.x"), "head": t(f"{NS}.vanishing.head"),
-             "zero": t(f"{NS}.vanishing.zero"), "diverged": t("common.diverged")}
-left, right = st.columns(2)
-with left:
-    chart(grad_norm_figure(vanishing, axis_text | {"title": t(f"{NS}.vanishing.grad_title"),
-                                                   "y": t(f"{NS}.vanishing.grad_y")}), "ac_grad")
-with right:
-    chart(update_size_figure(vanishing, axis_text | {
-        "title": t(f"{NS}.vanishing.update_title", steps=vanishing_cfg.train_steps),
-        "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
-if vanishing.diverged:
-    st.error(t("common.diverged_at", step=vanishing.diverged_at))
-ratio = vanishing.grad_norms[0] / max(vanishing.grad_norms[-1], 1e-300)
-notice(t(f"{NS}.vanishing.notice", ratio=fmt_ratio(ratio)))
-code_panel(vanishing_code(vanishing_cfg), key="ac_code_vanishing")
+
+
+@st.fragment  # a slider here reruns this section alone, not the whole page
+def vanishing_section() -> None:
+    section(NS, "vanishing")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        depth = url_slider("ac_depth", t(f"{NS}.vanishing.depth"), 1, 50, 10)
+    with c2:
+        width = url_slider("ac_width", t(f"{NS}.vanishing.width"), 4, 128, 32, step=4)
+    with c3:
+        activation = url_select("ac_act", t(f"{NS}.vanishing.activation"), HIDDEN_ACTIVATIONS,
+                                "sigmoid", format_func=name_of.get, horizontal=False)
+    with c4:
+        init = url_select("ac_init", t(f"{NS}.vanishing.init"), INITS, "default",
+                          format_func=labels(f"{NS}.init", INITS).get, horizontal=False)
+        init_std = (url_slider("ac_std", t(f"{NS}.vanishing.init_std"), 0.01, 2.0, 0.1, step=0.01)
+                    if init == "normal" else 0.1)
+    vanishing_cfg = VanishingConfig(depth=depth, width=width, activation=activation, init=init,
+                                    init_std=init_std)
+    vanishing = cached(run_vanishing)(vanishing_cfg)
+    axis_text = {"x": t(f"{NS}.vanishing.x"), "head": t(f"{NS}.vanishing.head"),
+                 "zero": t(f"{NS}.vanishing.zero"), "diverged": t("common.diverged")}
+    left, right = st.columns(2)
+    with left:
+        chart(grad_norm_figure(vanishing, axis_text | {"title": t(f"{NS}.vanishing.grad_title"),
+                                                       "y": t(f"{NS}.vanishing.grad_y")}), "ac_grad")
+    with right:
+        chart(update_size_figure(vanishing, axis_text | {
+            "title": t(f"{NS}.vanishing.update_title", steps=vanishing_cfg.train_steps),
+            "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
+    if vanishing.diverged:
+        st.error(t("common.diverged_at", step=vanishing.diverged_at))
+    ratio = vanishing.grad_norms[0] / max(vanishing.grad_norms[-1], 1e-300)
+    notice(t(f"{NS}.vanishing.notice", ratio=fmt_ratio(ratio)))
+    code_panel(vanishing_code(vanishing_cfg), key="ac_code_vanishing")
+
 
 # 3. Dying ReLU --------------------------------------------------------------------------
-section(NS, "dying")
-c1, c2, c3 = st.columns(3)
-with c1:
-    optimizer = url_select("ac_opt", t(f"{NS}.dying.optimizer"), ("sgd", "adam"), "sgd",
-                           format_func={"sgd": "SGD", "adam": "Adam"}.get)
-with c2:
-    lr = url_log_slider("ac_lr", t(f"{NS}.dying.lr"), LR_CHOICES, 0.1)
-with c3:
-    shift = url_slider("ac_shift", t(f"{NS}.dying.bias_shift"), -3.0, 1.0, 0.0, step=0.25,
-                       help=t(f"{NS}.dying.bias_shift_help"))
-dying_cfg = DyingReluConfig(optimizer=optimizer, lr=lr, bias_shift=shift)
-dying = cached(run_dying_relu)(dying_cfg)
-step_text = {"x": t("common.step"), "diverged": t("common.diverged")}
-chart(dying_figure(dying, step_text | {"title": t(f"{NS}.dying.chart_title"),
-                                       "y": t(f"{NS}.dying.y"),
-                                       "layer": t(f"{NS}.dying.layer")}, name_of), "ac_dying")
-left, right = st.columns([2, 1])
-with left:
-    chart(dying_loss_figure(dying, step_text | {"title": t(f"{NS}.dying.loss_title"),
-                                                "y": t("common.loss")}, name_of), "ac_dyloss")
-final_dead = {a: 100 * run.inactive[-1].mean() for a, run in dying.runs.items()}
-accuracy = {a: "—" if run.diverged else f"{run.accuracy:.0%}" for a, run in dying.runs.items()}
-with right:
-    for a, run in dying.runs.items():
-        st.metric(t(f"{NS}.dying.accuracy", name=name_of[a]), accuracy[a])
-        st.metric(t(f"{NS}.dying.dead_now", name=name_of[a]), f"{final_dead[a]:.0f}%")
-        if run.diverged:
-            st.error(f"{name_of[a]}: " + t("common.diverged_at", step=run.diverged_at))
-notice(t(f"{NS}.dying.notice", relu_dead=final_dead["relu"], relu_acc=accuracy["relu"],
-         leaky_dead=final_dead["leaky_relu"], leaky_acc=accuracy["leaky_relu"]))
-code_panel(dying_relu_code(dying_cfg), key="ac_code_dying")
+
+
+@st.fragment  # a slider here reruns this section alone, not the whole page
+def dying_section() -> None:
+    section(NS, "dying")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        optimizer = url_select("ac_opt", t(f"{NS}.dying.optimizer"), ("sgd", "adam"), "sgd",
+                               format_func={"sgd": "SGD", "adam": "Adam"}.get)
+    with c2:
+        lr = url_log_slider("ac_lr", t(f"{NS}.dying.lr"), LR_CHOICES, 0.1)
+    with c3:
+        shift = url_slider("ac_shift", t(f"{NS}.dying.bias_shift"), -3.0, 1.0, 0.0, step=0.25,
+                           help=t(f"{NS}.dying.bias_shift_help"))
+    dying_cfg = DyingReluConfig(optimizer=optimizer, lr=lr, bias_shift=shift)
+    dying = cached(run_dying_relu)(dying_cfg)
+    step_text = {"x": t("common.step"), "diverged": t("common.diverged")}
+    chart(dying_figure(dying, step_text | {"title": t(f"{NS}.dying.chart_title"),
+                                           "y": t(f"{NS}.dying.y"),
+                                           "layer": t(f"{NS}.dying.layer")}, name_of), "ac_dying")
+    left, right = st.columns([2, 1])
+    with left:
+        chart(dying_loss_figure(dying, step_text | {"title": t(f"{NS}.dying.loss_title"),
+                                                    "y": t("common.loss")}, name_of), "ac_dyloss")
+    final_dead = {a: 100 * run.inactive[-1].mean() for a, run in dying.runs.items()}
+    accuracy = {a: "—" if run.diverged else f"{run.accuracy:.0%}" for a, run in dying.runs.items()}
+    with right:
+        for a, run in dying.runs.items():
+            st.metric(t(f"{NS}.dying.accuracy", name=name_of[a]), accuracy[a])
+            st.metric(t(f"{NS}.dying.dead_now", name=name_of[a]), f"{final_dead[a]:.0f}%")
+            if run.diverged:
+                st.error(f"{name_of[a]}: " + t("common.diverged_at", step=run.diverged_at))
+    notice(t(f"{NS}.dying.notice", relu_dead=final_dead["relu"], relu_acc=accuracy["relu"],
+             leaky_dead=final_dead["leaky_relu"], leaky_acc=accuracy["leaky_relu"]))
+    code_panel(dying_relu_code(dying_cfg), key="ac_code_dying")
+
+
+curves_section()
+vanishing_section()
+dying_section()

@@ -56,7 +56,9 @@ def test_page_in_browser(base_url, browser, info, lang):
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{info.namespace}_{lang}.png"))
 
-        sliders = page.locator("[data-testid=stSlider] [role=slider]")
+        # Streamlit's slider is a react-aria group around a visually hidden range input.
+        sliders = page.locator("[data-testid=stSlider] input[type=range]")
+        assert sliders.count() >= 1, "every page has at least one slider"
         if sliders.count():
             before = page.locator(".js-plotly-plot").first.inner_html()
             url_before = page.url
