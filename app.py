@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import streamlit as st
 
 from ui.i18n import t
@@ -26,4 +30,8 @@ navigation = st.navigation(
 )
 with st.sidebar:
     st.caption(t("common.sidebar_about"))
+started = time.perf_counter()
 navigation.run()
+if os.environ.get("DLE_LOG_RUN_TIMES"):  # set by benchmarks/bench_browser.py
+    print(f"run {navigation.url_path or '/'} {time.perf_counter() - started:.3f}s",
+          file=sys.stderr, flush=True)
