@@ -50,27 +50,27 @@ reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_sid
 reg = cached(run_regression)(reg_cfg)
 reg_text = labels(f"{NS}.regression", ("inliers", "outliers", "true", "penalty", "pull",
                                        "residual"))
-left, right = st.columns([3, 2])
+left, right = st.columns(2)
 with left:
     chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
                                        "y": "y", "diverged": t("common.diverged")}, names),
           "ls_fits")
-with right:
-    st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
-    col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
-                                      "col_intercept", "col_intercept_err", "col_status"))
-    st.table(pd.DataFrame([{
-        col["col_loss"]: names[name],
-        col["col_slope"]: f"{fit.slope:.3f}" if not fit.diverged else "—",
-        col["col_slope_err"]: f"{fit.slope_error:.3f}" if not fit.diverged else "—",
-        col["col_intercept"]: f"{fit.intercept:.3f}" if not fit.diverged else "—",
-        col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
-        col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
-                            else t(f"{NS}.regression.ok")),
-    } for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
-    st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
-chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
-      "ls_penalty")
+with right:  # the penalty curves beside the fits; the table goes full width below them
+    chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
+          "ls_penalty")
+st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
+col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
+                                  "col_intercept", "col_intercept_err", "col_status"))
+st.table(pd.DataFrame([{
+    col["col_loss"]: names[name],
+    col["col_slope"]: f"{fit.slope:.3f}" if not fit.diverged else "—",
+    col["col_slope_err"]: f"{fit.slope_error:.3f}" if not fit.diverged else "—",
+    col["col_intercept"]: f"{fit.intercept:.3f}" if not fit.diverged else "—",
+    col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
+    col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
+                        else t(f"{NS}.regression.ok")),
+} for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
+st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
 notice(t(f"{NS}.regression.notice", **{n: reg.fits[n].slope_error for n in LOSSES}))
 code_panel(regression_code(reg_cfg), key="ls_code_regression")
 
