@@ -87,3 +87,17 @@ def test_bad_url_value_shows_a_notice(base_url, browser):
         assert page.locator("[data-testid=stException]").count() == 0
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("locale, lang", [("ko-KR", "ko"), ("en-US", "en")])
+def test_language_defaults_to_the_browser_locale(base_url, browser, locale, lang):
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/activations")  # no ?lang=
+        wait_idle(page)
+        assert page.locator("h1").first.inner_text().strip() == \
+            catalog("activations")["title"][lang]
+        page.wait_for_function(f"() => location.search.includes('lang={lang}')")
+    finally:
+        context.close()
