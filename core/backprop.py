@@ -192,7 +192,7 @@ def zero_grad_data(cfg: ZeroGradConfig):
 
 
 def _line_gradient(x: torch.Tensor, y: torch.Tensor, w: float, b: float) -> list[float]:
-    model = nn.Linear(1, 1)
+    model = nn.utils.skip_init(nn.Linear, 1, 1)  # no global-RNG draw
     with torch.no_grad():
         model.weight.fill_(w)
         model.bias.fill_(b)
@@ -202,7 +202,7 @@ def _line_gradient(x: torch.Tensor, y: torch.Tensor, w: float, b: float) -> list
 
 def _zero_grad_run(cfg: ZeroGradConfig, zero_grad: bool) -> ZeroGradRun:
     data = zero_grad_data(cfg)
-    model = nn.Linear(1, 1)
+    model = nn.utils.skip_init(nn.Linear, 1, 1)  # no global-RNG draw
     with torch.no_grad():
         model.weight.zero_()
         model.bias.zero_()

@@ -1,0 +1,54 @@
+"""Every core experiment leaves torch's global RNG exactly as it found it.
+
+Sessions are threads of one process: a run that drew from the global generator (directly,
+or by building an nn.Module with its default init) would shift another session's dropout
+masks mid-run. Runs that need global draws do them inside core.seeding.global_rng, which
+restores the state. This test calls every ``run_*`` whose config has defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+import torch
+
+import core
+
+SKIP = {"run_trajectory_naive"}  # a benchmark reference with positional arguments
+
+
+def default_runs():
+    for info in pkgutil.iter_modules(core.__path__):
+        if info.name in ("charts",):
+            continue
+        module = importlib.import_module(f"core.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("run_") or name in SKIP or fn.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(fn).parameters.values())
+            hints = inspect.get_annotations(fn, eval_str=True)
+            config_type = hints.get(params[0].name) if params else None
+            if dataclasses.is_dataclass(config_type):
+                yield pytest.param(fn, config_type, id=f"{info.name}.{name}")
+
+
+RUNS = list(default_runs())
+
+
+def test_every_page_module_is_covered():
+    modules = {p.id.split(".")[0] for p in RUNS}
+    assert {"activations", "home", "losses", "backprop", "forward_pass", "optimizers",
+            "metrics", "dropout", "batchnorm", "train_vs_eval"} <= modules
+
+
+@pytest.mark.parametrize("run, config_type", RUNS)
+def test_run_does_not_touch_the_global_rng(run, config_type):
+    torch.manual_seed(1234)
+    expected = torch.rand(3)
+    torch.manual_seed(1234)
+    run(config_type())
+    assert torch.equal(torch.rand(3), expected), f"{run.__name__} drew from the global RNG"
