@@ -60,12 +60,16 @@ def make_loader(
     x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True, seed: int = 0,
     num_workers: int = 0,
 ) -> DataLoader:
-    """A DataLoader over tensors whose shuffling comes from its own generator (reproducible)."""
+    """A DataLoader over tensors whose shuffling comes from its own generator (reproducible).
+
+    The generator is passed even without shuffling: every epoch's iterator draws a base seed
+    for its workers, and without a generator that draw comes from torch's global RNG.
+    """
     return DataLoader(
         TensorDataset(x, y),
         batch_size=max(1, int(batch_size)),
         shuffle=shuffle,
-        generator=make_generator(seed) if shuffle else None,
+        generator=make_generator(seed),
         num_workers=num_workers,
     )
 

@@ -1,0 +1,75 @@
+"""/augmentation — random affine copies of real digits; training with vs without them."""
+
+import numpy as np
+import streamlit as st
+
+from core.augmentation import (
+    TEST_ANGLES, TEST_SHIFTS, AugmentSpec, GalleryConfig, TrainingConfig, gallery_code,
+    run_gallery, run_training, training_code,
+)
+from core.charts.augmentation import curves_figure, gallery_figure, robustness_figure
+from ui.i18n import labels, t
+from ui.page import cached, chart, code_panel, notice, page_header, presets, run_with_progress, section
+from ui.url_state import url_select, url_slider
+
+NS = "augmentation"
+DIGITS = tuple(str(d) for d in range(10))
+model_name = labels(f"{NS}.model", ("plain", "augmented"))
+
+page_header(NS)
+presets(NS, {
+    "none": {"au_rot": 0, "au_shift": 0.0, "au_zoom": 0.0},
+    "mild": {"au_rot": 10, "au_shift": 0.05, "au_zoom": 0.05},
+    "strong": {"au_rot": 30, "au_shift": 0.2, "au_zoom": 0.2},
+})
+
+section(NS, "gallery")
+c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+with c1:
+    digit = url_select("au_digit", t(f"{NS}.gallery.digit"), DIGITS, "3", format_func={d: d for d in DIGITS}.get,
+                       horizontal=False)
+with c2:
+    rotation = url_slider("au_rot", t(f"{NS}.gallery.rotation"), 0, 45, 10)
+with c3:
+    shift = url_slider("au_shift", t(f"{NS}.gallery.translate"), 0.0, 0.3, 0.05, step=0.05)
+with c4:
+    zoom = url_slider("au_zoom", t(f"{NS}.gallery.scale"), 0.0, 0.3, 0.05, step=0.05)
+spec = AugmentSpec(rotation=float(rotation), translate=shift, scale=zoom)
+gallery_cfg = GalleryConfig(digit=int(digit), spec=spec)
+gallery = cached(run_gallery)(gallery_cfg)
+chart(gallery_figure(gallery, {"title": t(f"{NS}.gallery.chart_title"),
+                               "original": t(f"{NS}.gallery.original")}), "au_gallery")
+change = float(np.abs(gallery.augmented - gallery.original).mean())
+notice(t(f"{NS}.gallery.notice", change=change))
+code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
+
+section(NS, "training")
+epochs = url_slider("au_epochs", t(f"{NS}.training.epochs"), 10, 100, 60, step=10)
+train_cfg = TrainingConfig(spec=spec, epochs=epochs)
+runs = run_with_progress(run_training, train_cfg, t("common.training"))
+chart(curves_figure(runs, {"title": t(f"{NS}.training.chart_title"),
+                           "accuracy": t(f"{NS}.training.accuracy"),
+                           "loss": t(f"{NS}.training.loss"), "x": t(f"{NS}.training.x"),
+                           "train": t(f"{NS}.training.train"), "val": t(f"{NS}.training.val"),
+                           "diverged": t("common.diverged")}, model_name), "au_curves")
+gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
+for column, (name, run) in zip(st.columns(2), runs.items()):
+    column.metric(t(f"{NS}.training.val_acc", name=model_name[name]), f"{run.val_accuracy[-1]:.1%}")
+    column.metric(t(f"{NS}.training.gap", name=model_name[name]), f"{gaps[name]:.3f}")
+    if run.diverged:
+        column.error(t("common.diverged_at", step=run.diverged_at))
+notice(t(f"{NS}.training.notice", plain_train=runs["plain"].train_loss[-1],
+         plain_val=runs["plain"].val_loss[-1], plain_gap=gaps["plain"], aug_gap=gaps["augmented"]))
+code_panel(training_code(train_cfg), key="au_code_training")
+
+section(NS, "robust")
+chart(robustness_figure(runs, {"title": t(f"{NS}.robust.chart_title"),
+                               "rotated": t(f"{NS}.robust.rotated"),
+                               "shifted": t(f"{NS}.robust.shifted"),
+                               "angle": t(f"{NS}.robust.angle"),
+                               "shift": t(f"{NS}.robust.shift")}, model_name), "au_robust")
+rot, sh = TEST_ANGLES.index(20), TEST_SHIFTS.index(1)
+notice(t(f"{NS}.robust.notice", plain_rot=runs["plain"].rotated_accuracy[rot],
+         aug_rot=runs["augmented"].rotated_accuracy[rot],
+         plain_shift=runs["plain"].shifted_accuracy[sh],
+         aug_shift=runs["augmented"].shifted_accuracy[sh]))

@@ -1,0 +1,110 @@
+"""/normalization — raw vs standardized vs min-max inputs: speed, stable lr, loss surface, pixels."""
+
+import pandas as pd
+import streamlit as st
+
+from core.charts.normalization import loss_curves_figure, pixels_figure, surface_figure
+from core.normalization import (
+    PIXEL_SCALINGS, SCALINGS, FeaturesConfig, PixelsConfig, SurfaceConfig, features_code,
+    pixels_code, run_features, run_lr_sweep, run_pixels, run_surface, surface_code,
+)
+from ui.i18n import labels, t
+from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.url_state import url_log_slider, url_slider
+
+NS = "normalization"
+SCALES = (1.0, 10.0, 100.0, 1000.0, 10000.0)
+LRS = (1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
+name_of = labels(f"{NS}.scaling", (*SCALINGS, *PIXEL_SCALINGS))
+diverged_text = {"diverged": t("common.diverged")}
+
+page_header(NS)
+presets(NS, {
+    "thousand": {"nm_scale": 1000.0, "nm_lr": 0.1, "nm_sscale": 30.0},
+    "equal": {"nm_scale": 1.0, "nm_lr": 0.1, "nm_sscale": 1.0},
+    "raw_pixels": {"nm_plr": 0.3, "nm_epochs": 10},
+})
+
+
+@st.fragment
+def features_section() -> None:
+    section(NS, "features")
+    c1, c2 = st.columns(2)
+    with c1:
+        scale2 = url_log_slider("nm_scale", t(f"{NS}.features.scale2"), SCALES, 1000.0)
+    with c2:
+        lr = url_log_slider("nm_lr", t(f"{NS}.features.lr"), LRS, 0.1)
+    cfg = FeaturesConfig(scale2=scale2, lr=lr)
+    runs, sweep = cached(run_features)(cfg), cached(run_lr_sweep)(cfg.sweep())
+    chart(loss_curves_figure(runs, cfg.target, diverged_text | {
+        "title": t(f"{NS}.features.chart_title"), "x": t("common.step"),
+        "y": t(f"{NS}.features.y"), "target": t(f"{NS}.features.target")}, name_of), "nm_curves")
+    never = t(f"{NS}.features.never", steps=cfg.steps)
+    st.table(pd.DataFrame([{
+        t(f"{NS}.features.col_scaling"): name_of[s],
+        t(f"{NS}.features.col_cond"): f"{runs[s].condition:.3g}",
+        t(f"{NS}.features.col_steps"): t(f"{NS}.features.diverged") if runs[s].diverged
+        else (runs[s].steps_to_target or never),
+        t(f"{NS}.features.col_stable"): f"{sweep[s].max_stable_lr:g}" if sweep[s].max_stable_lr else "—",
+        t(f"{NS}.features.col_best"): f"{sweep[s].best_steps} ({sweep[s].best_lr:g})"
+        if sweep[s].best_steps else never,
+    } for s in SCALINGS]).set_index(t(f"{NS}.features.col_scaling")))
+    for s in SCALINGS:
+        if runs[s].diverged:
+            st.error(f"{name_of[s]}: " + t("common.diverged_at", step=runs[s].diverged_at))
+    notice(t(f"{NS}.features.notice", raw_cond=runs["raw"].condition,
+             std_cond=runs["standard"].condition, raw_lr=f"{sweep['raw'].max_stable_lr or 0:g}",
+             std_lr=f"{sweep['standard'].max_stable_lr or 0:g}",
+             std_steps=sweep["standard"].best_steps or never))
+    code_panel(features_code(cfg), key="nm_code_features")
+
+
+@st.fragment
+def surface_section() -> None:
+    section(NS, "surface")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        scale2 = url_log_slider("nm_sscale", t(f"{NS}.surface.scale2"), (1.0, 3.0, 10.0, 30.0, 100.0), 10.0)
+    with c2:
+        fraction = url_slider("nm_frac", t(f"{NS}.surface.fraction"), 0.1, 1.2, 0.9, step=0.05)
+    with c3:
+        steps = url_slider("nm_steps", t(f"{NS}.surface.steps"), 1, 100, 30)
+    cfg = SurfaceConfig(scale2=scale2, lr_fraction=fraction, steps=steps)
+    surfaces = cached(run_surface)(cfg)
+    chart(surface_figure(surfaces, diverged_text | {
+        "title": t(f"{NS}.surface.chart_title"), "path": t(f"{NS}.surface.path"),
+        "optimum": t(f"{NS}.surface.optimum")}, name_of), "nm_surface")
+    for s, surf in surfaces.items():
+        if surf.diverged:
+            st.error(f"{name_of[s]}: " + t("common.diverged_at", step=surf.diverged_at))
+    raw, std = surfaces["raw"], surfaces["standard"]
+    notice(t(f"{NS}.surface.notice", raw_cond=raw.condition, std_cond=std.condition, steps=steps,
+             raw_loss=raw.final_loss, std_loss=std.final_loss))
+    code_panel(surface_code(cfg), key="nm_code_surface")
+
+
+@st.fragment
+def pixels_section() -> None:
+    section(NS, "pixels")
+    c1, c2 = st.columns(2)
+    with c1:
+        lr = url_log_slider("nm_plr", t(f"{NS}.pixels.lr"), (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0), 0.1)
+    with c2:
+        epochs = url_slider("nm_epochs", t(f"{NS}.pixels.epochs"), 1, 15, 8)
+    cfg = PixelsConfig(lr=lr, epochs=epochs)
+    runs = cached(run_pixels)(cfg)
+    chart(pixels_figure(runs, diverged_text | {
+        "title": t(f"{NS}.pixels.chart_title"), "accuracy": t(f"{NS}.pixels.accuracy"),
+        "loss": t(f"{NS}.pixels.loss"), "x": t(f"{NS}.pixels.x")}, name_of), "nm_pixels")
+    final = {s: "—" if r.diverged else f"{r.val_accuracy[-1]:.1%}" for s, r in runs.items()}
+    for column, s in zip(st.columns(3), PIXEL_SCALINGS):
+        column.metric(t(f"{NS}.pixels.final", name=name_of[s]), final[s])
+        if runs[s].diverged:
+            column.error(t("common.diverged_at", step=runs[s].diverged_at))
+    notice(t(f"{NS}.pixels.notice", **final))
+    code_panel(pixels_code(cfg), key="nm_code_pixels")
+
+
+features_section()
+surface_section()
+pixels_section()

@@ -1,0 +1,95 @@
+"""Figures for the data-split page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.charts.common import PALETTE, base_figure, mark_diverged, style_subplots
+from core.data_split import METHODS, SPLITS, EarlyStopResult, SplitResult, TuningResult
+
+
+def split_figure(result: SplitResult, text: Mapping[str, str],
+                 names: Mapping[str, str]) -> go.Figure:
+    """Class shares (%) of every split, random vs stratified, next to the whole dataset.
+
+    text: title, y, all, digit ("digit {c}"); names: method and split ids -> display names.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[names[m] for m in METHODS],
+                        shared_yaxes=True, horizontal_spacing=0.05)
+    x = [text["all"]] + [names[s] for s in SPLITS]
+    for col, method in enumerate(METHODS, start=1):
+        counts = np.vstack([result.class_sizes, result.counts[method]])  # (4, classes)
+        totals = counts.sum(1, keepdims=True)
+        shares = 100 * np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+        for c in range(counts.shape[1]):
+            fig.add_trace(go.Bar(
+                x=x, y=shares[:, c], name=text["digit"].format(c=c), legendgroup=str(c),
+                showlegend=col == 1, marker_color=PALETTE[c % len(PALETTE)],
+                text=[str(int(v)) for v in counts[:, c]], textposition="inside",
+                hovertemplate="%{x}: %{y:.1f}% (%{text})<extra></extra>"), row=1, col=col)
+    style_subplots(fig, text["title"], height=440, legend_y=-0.15)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(range=[0, 100], row=1, col=1, title_text=text["y"])
+    return fig
+
+
+def early_stop_figure(result: EarlyStopResult, text: Mapping[str, str]) -> go.Figure:
+    """Training and validation loss per epoch; the best-validation epoch and the stop.
+
+    text: title, x, y, train, val, best, stop, diverged.
+    """
+    fig = base_figure(text["title"], text["x"], text["y"])
+    for values, name, color in ((result.train_loss, text["train"], "#1f77b4"),
+                                (result.val_loss, text["val"], "#d62728")):
+        finite = np.where(np.isfinite(values), values, np.nan)
+        fig.add_trace(go.Scatter(x=result.epochs, y=finite, name=name, mode="lines+markers",
+                                 line={"width": 3, "color": color}, marker={"size": 5}))
+    if result.diverged:
+        mark_diverged(fig, text["diverged"])
+        return fig
+    fig.add_vline(x=result.best_epoch, line={"color": "#2ca02c", "width": 3})
+    fig.add_vline(x=result.stop_epoch, line={"color": "#7f7f7f", "dash": "dash"})
+    top = float(np.nanmax(np.where(np.isfinite(result.val_loss), result.val_loss, np.nan)))
+    fig.add_annotation(x=result.best_epoch, y=top, text=text["best"], showarrow=False,
+                       xanchor="right", yanchor="top", font={"color": "#2ca02c"})
+    fig.add_annotation(x=result.stop_epoch, y=0.85 * top, text=text["stop"], showarrow=False,
+                       xanchor="left", yanchor="top", font={"color": "#7f7f7f"})
+    return fig
+
+
+def tuning_figure(result: TuningResult, text: Mapping[str, str]) -> go.Figure:
+    """Left: mean reported test accuracy vs accuracy on fresh data, per selection rule.
+    Right: the distribution over repetitions of (test − fresh) for the chosen model.
+
+    text: title, left, right, reported, fresh, by_test, by_val, acc, gap, count.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["left"], text["right"]),
+                        horizontal_spacing=0.12)
+    rules = (("test", text["by_test"], "#d62728"), ("val", text["by_val"], "#2ca02c"))
+    labels = [label for _, label, _ in rules]
+    fig.add_trace(go.Bar(x=labels, y=[100 * result.reported[r] for r, _, _ in rules],
+                         name=text["reported"], marker_color="#9467bd",
+                         texttemplate="%{y:.1f}%", textposition="outside"), row=1, col=1)
+    fig.add_trace(go.Bar(x=labels, y=[100 * result.fresh[r] for r, _, _ in rules],
+                         name=text["fresh"], marker_color="#7f7f7f",
+                         texttemplate="%{y:.1f}%", textposition="outside"), row=1, col=1)
+    values = np.array([100 * v for r in ("test", "val")
+                       for v in (result.reported[r], result.fresh[r])])
+    lo = max(0.0, float(values.min()) - 5)
+    fig.update_yaxes(range=[lo, min(100.0, float(values.max()) + 3)], title_text=text["acc"],
+                     row=1, col=1)
+    for rule, label, color in rules:
+        fig.add_trace(go.Histogram(x=100 * result.gap[rule], name=label, marker_color=color,
+                                   opacity=0.6, xbins={"size": 1}, showlegend=False),
+                      row=1, col=2)
+        fig.add_vline(x=100 * float(result.gap[rule].mean()), line={"color": color, "width": 3},
+                      row=1, col=2)
+    fig.update_xaxes(title_text=text["gap"], row=1, col=2)
+    fig.update_yaxes(title_text=text["count"], row=1, col=2)
+    style_subplots(fig, text["title"], height=440, legend_y=-0.2)
+    fig.update_layout(barmode="group")  # bars side by side; histogram bins too
+    return fig

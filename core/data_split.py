@@ -1,0 +1,479 @@
+"""Train / validation / test: how to cut the data, early stopping on validation, and why
+choosing a model by its test score makes that score lie.
+
+Three experiments on the real 8x8 digits (scikit-learn, no download), each a frozen Config
+and a ``run_*`` returning numpy arrays and floats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.codegen import indent, mlp_code
+from core.data import load_digits, split_indices
+from core.models import MLPSpec, build_mlp
+from core.seeding import make_generator, prepare_thread
+from core.training import full_batch, make_loader, make_optimizer, train
+
+SPLITS = ("train", "val", "test")
+METHODS = ("random", "stratified")
+
+
+def digits_xy() -> tuple[torch.Tensor, torch.Tensor]:
+    """Flattened digits scaled to [0, 1]: x (1797, 64), y (1797,)."""
+    d = load_digits()
+    return d.images.reshape(len(d.images), -1) / 16.0, d.labels
+
+
+def resolve_fractions(train_pct: int, val_pct: int, test_pct: int) -> tuple[float, float, float]:
+    """Slider percentages -> fractions that sum to 1 (rescaled if they do not add up to 100).
+
+    Raises ValueError when there is nothing to train on.
+    """
+    total = train_pct + val_pct + test_pct
+    if train_pct <= 0 or total <= 0:
+        raise ValueError("the training part must be larger than 0")
+    return (train_pct / total, val_pct / total, test_pct / total)
+
+
+# --- 1. the split itself ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    fractions: tuple[float, float, float] = (0.6, 0.2, 0.2)  # train, val, test (sum 1)
+    n: int = 200  # samples in the (imbalanced) dataset
+    n_classes: int = 5  # digits 0 .. n_classes-1
+    imbalance: float = 0.1  # size of the rarest class / size of the most common one
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    class_sizes: np.ndarray  # (n_classes,) samples per class in the dataset
+    indices: dict[str, list[np.ndarray]]  # method -> [train, val, test] dataset indices
+    counts: dict[str, np.ndarray]  # method -> (3 splits, n_classes) samples per class
+    max_error: dict[str, float]  # method -> max |count - fraction * class size| (samples)
+    max_share_gap: dict[str, float]  # method -> max |class share in split - overall| (pp)
+    missing: dict[str, int]  # method -> (split, class) cells with 0 samples, class present
+
+
+def class_sizes(cfg: SplitConfig) -> list[int]:
+    """Geometric class sizes from most common (digit 0) to rarest, summing to ``cfg.n``."""
+    k = cfg.n_classes
+    weights = [cfg.imbalance ** (c / (k - 1)) for c in range(k)]
+    sizes = [max(1, round(cfg.n * w / sum(weights))) for w in weights]
+    sizes[0] += cfg.n - sum(sizes)  # rounding remainder goes to the largest class
+    return sizes
+
+
+def make_imbalanced_labels(cfg: SplitConfig) -> torch.Tensor:
+    """The dataset's labels: ``class_sizes`` digits of each class, drawn from the real set."""
+    labels = load_digits().labels
+    g = make_generator(cfg.seed)
+    picked = []
+    for c, size in enumerate(class_sizes(cfg)):
+        idx = torch.nonzero(labels == c).flatten()
+        picked.append(idx[torch.randperm(len(idx), generator=g)[:size]])
+    return labels[torch.cat(picked)]
+
+
+def stratified_indices(labels: torch.Tensor, fractions: tuple[float, ...],
+                       seed: int) -> list[torch.Tensor]:
+    """Cut every class separately at the same cumulative fractions, then merge.
+
+    Boundaries are rounded cumulatively, so each part of each class is within one sample
+    of ``fraction * class size``.
+    """
+    g = make_generator(seed)
+    parts: list[list[torch.Tensor]] = [[] for _ in fractions]
+    for c in torch.unique(labels).tolist():
+        idx = torch.nonzero(labels == c).flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        cuts = [0] + [round(sum(fractions[: i + 1]) * len(idx)) for i in range(len(fractions))]
+        cuts[-1] = len(idx)
+        for i in range(len(fractions)):
+            parts[i].append(idx[cuts[i]:cuts[i + 1]])
+    return [torch.cat(p) for p in parts]
+
+
+def run_split(cfg: SplitConfig) -> SplitResult:
+    labels = make_imbalanced_labels(cfg)
+    sizes = np.bincount(labels.numpy(), minlength=cfg.n_classes)
+    methods = {
+        "random": split_indices(len(labels), cfg.fractions, seed=cfg.seed),
+        "stratified": stratified_indices(labels, cfg.fractions, seed=cfg.seed),
+    }
+    indices, counts, max_error, share_gap, missing = {}, {}, {}, {}, {}
+    overall = sizes / sizes.sum()
+    for method, parts in methods.items():
+        indices[method] = [p.numpy() for p in parts]
+        c = np.stack([np.bincount(labels[p].numpy(), minlength=cfg.n_classes) for p in parts])
+        counts[method] = c
+        expected = np.outer(cfg.fractions, sizes)
+        max_error[method] = float(np.abs(c - expected).max())
+        totals = c.sum(1, keepdims=True)
+        shares = np.divide(c, totals, out=np.zeros_like(c, dtype=float), where=totals > 0)
+        used = totals[:, 0] > 0
+        share_gap[method] = float(100 * np.abs(shares[used] - overall).max()) if used.any() else 0.0
+        missing[method] = int(((c == 0) & used[:, None] & (sizes > 0)).sum())
+    return SplitResult(sizes, indices, counts, max_error, share_gap, missing)
+
+
+def split_code(cfg: SplitConfig) -> str:
+    return f'''import torch
+from sklearn.datasets import load_digits
+
+labels_all = torch.tensor(load_digits().target)
+fractions = {tuple(round(f, 6) for f in cfg.fractions)!r}  # train, val, test
+sizes = {class_sizes(cfg)!r}  # samples per class: an imbalanced dataset of {cfg.n}
+seed = {cfg.seed}
+
+# The dataset: `size` real digits of each class
+g = torch.Generator().manual_seed(seed)
+picked = []
+for c, size in enumerate(sizes):
+    idx = torch.nonzero(labels_all == c).flatten()
+    picked.append(idx[torch.randperm(len(idx), generator=g)[:size]])
+labels = labels_all[torch.cat(picked)]
+n = len(labels)
+
+# Random split: shuffle everything, cut once
+perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+cut = [round(fractions[0] * n), round(fractions[1] * n)]
+random_parts = torch.split(perm, [cut[0], cut[1], n - sum(cut)])
+
+# Stratified split: cut every class at the same fractions
+g = torch.Generator().manual_seed(seed)
+strat_parts = [[], [], []]
+for c in torch.unique(labels).tolist():
+    idx = torch.nonzero(labels == c).flatten()
+    idx = idx[torch.randperm(len(idx), generator=g)]
+    cuts = [0, round(fractions[0] * len(idx)), round((fractions[0] + fractions[1]) * len(idx)),
+            len(idx)]
+    for i in range(3):
+        strat_parts[i].append(idx[cuts[i]:cuts[i + 1]])
+strat_parts = [torch.cat(p) for p in strat_parts]
+
+counts = {{}}
+for method, parts in [("random", random_parts), ("stratified", strat_parts)]:
+    counts[method] = [torch.bincount(labels[p], minlength={cfg.n_classes}).tolist() for p in parts]
+    for name, row in zip(["train", "val", "test"], counts[method]):
+        print(f"{{method:>10}} {{name:>5}}: samples per class {{row}}")
+'''
+
+
+# --- 2. early stopping by validation ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlyStopConfig:
+    width: int = 128  # units in each of the 2 hidden layers (over-capacity for 359 samples)
+    label_noise: float = 0.2  # share of training labels replaced by a wrong class
+    lr: float = 0.003  # Adam learning rate
+    patience: int = 5  # epochs without a better validation loss before stopping
+    epochs: int = 40  # trained in full so the curve after the stop is visible
+    batch_size: int = 60
+    fractions: tuple[float, float] = (0.2, 0.2)  # train and validation; test = the rest
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class EarlyStopResult:
+    epochs: np.ndarray  # (E+1,) 0 = before training
+    train_loss: np.ndarray  # (E+1,) on the (noisy) training labels
+    val_loss: np.ndarray
+    val_acc: np.ndarray
+    best_epoch: int  # lowest validation loss seen before the stop
+    stop_epoch: int  # where patience stops training (the last epoch if it never does)
+    restored_test_acc: float  # test accuracy of the weights restored from best_epoch
+    final_test_acc: float  # test accuracy after the last epoch
+    best_state: dict[str, np.ndarray]  # the restored weights
+    sizes: tuple[int, int, int]  # train, val, test
+    diverged: bool
+    diverged_at: int | None
+
+
+def early_stop_data(cfg: EarlyStopConfig):
+    x, y = digits_xy()
+    train_idx, val_idx, test_idx = split_indices(len(y), (*cfg.fractions, 1 - sum(cfg.fractions)), seed=cfg.seed)
+    y_train = y[train_idx].clone()
+    g = make_generator(cfg.seed + 1)
+    n_noisy = round(cfg.label_noise * len(train_idx))
+    noisy = torch.randperm(len(train_idx), generator=g)[:n_noisy]
+    # a random *wrong* class: shift by 1..9 modulo 10
+    y_train[noisy] = (y_train[noisy] + torch.randint(1, 10, (n_noisy,), generator=g)) % 10
+    return (x[train_idx], y_train), (x[val_idx], y[val_idx]), (x[test_idx], y[test_idx])
+
+
+def early_stop_spec(cfg: EarlyStopConfig) -> MLPSpec:
+    return MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10)
+
+
+def run_early_stop(cfg: EarlyStopConfig) -> EarlyStopResult:
+    """Train for all ``cfg.epochs`` (so the curve after the stop is visible), while an
+    early-stopping rule watches the validation loss: it keeps a copy of the best weights,
+    and once ``patience`` epochs pass without improvement it freezes that copy."""
+    (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = early_stop_data(cfg)
+    model = build_mlp(early_stop_spec(cfg), seed=cfg.seed)
+    loss_fn = nn.CrossEntropyLoss()
+    watch = {"epoch": -1, "best_loss": math.inf, "best_epoch": 0, "state": None, "stop": None}
+
+    def evaluate(m: nn.Module) -> dict[str, float]:
+        watch["epoch"] += 1
+        val_logits = m(x_val)
+        val_loss = float(loss_fn(val_logits, y_val))
+        if watch["stop"] is None:
+            if val_loss < watch["best_loss"]:  # a copy of the best weights so far
+                watch.update(best_loss=val_loss, best_epoch=watch["epoch"],
+                             state={k: v.detach().clone() for k, v in m.state_dict().items()})
+            elif watch["epoch"] - watch["best_epoch"] >= cfg.patience:
+                watch["stop"] = watch["epoch"]
+        return {"train_loss": float(loss_fn(m(x_tr), y_tr)), "val_loss": val_loss,
+                "val_acc": float((val_logits.argmax(1) == y_val).float().mean())}
+
+    def test_accuracy() -> float:
+        with torch.no_grad():
+            return float((model(x_te).argmax(1) == y_te).float().mean())
+
+    loader = make_loader(x_tr, y_tr, cfg.batch_size, shuffle=True, seed=cfg.seed)
+    steps_per_epoch = math.ceil(len(y_tr) / cfg.batch_size)
+    history = train(model, loss_fn, make_optimizer("adam", model.parameters(), lr=cfg.lr),
+                    loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
+                    seed=cfg.seed)
+    m = {k: np.array(v) for k, v in history.eval_metrics.items()}
+    final_test = float("nan") if history.diverged else test_accuracy()
+    if watch["state"] is not None:
+        model.load_state_dict(watch["state"])
+    return EarlyStopResult(
+        epochs=np.array(history.eval_steps) // steps_per_epoch,
+        train_loss=m["train_loss"], val_loss=m["val_loss"], val_acc=m["val_acc"],
+        best_epoch=watch["best_epoch"],
+        stop_epoch=watch["stop"] if watch["stop"] is not None else int(watch["epoch"]),
+        restored_test_acc=test_accuracy(), final_test_acc=final_test,
+        best_state={k: v.numpy().copy() for k, v in model.state_dict().items()},
+        sizes=(len(y_tr), len(y_val), len(y_te)),
+        diverged=history.diverged, diverged_at=history.diverged_at,
+    )
+
+
+_DIGITS_CODE = """digits = load_digits()
+x_all = torch.tensor(digits.data, dtype=torch.float32) / 16.0  # (1797, 64) in [0, 1]
+y_all = torch.tensor(digits.target)
+"""
+
+
+def early_stop_code(cfg: EarlyStopConfig) -> str:
+    return f'''import copy
+import math
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from sklearn.datasets import load_digits
+
+seed = {cfg.seed}
+{_DIGITS_CODE}
+# Split: {cfg.fractions[0]:.0%} train, {cfg.fractions[1]:.0%} validation, the rest test
+n = len(y_all)
+perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+n_train, n_val = round({cfg.fractions[0]} * n), round({cfg.fractions[1]} * n)
+train_idx, val_idx, test_idx = perm[:n_train], perm[n_train:n_train + n_val], perm[n_train + n_val:]
+x_tr, y_tr = x_all[train_idx], y_all[train_idx].clone()
+x_val, y_val, x_te, y_te = x_all[val_idx], y_all[val_idx], x_all[test_idx], y_all[test_idx]
+
+# {cfg.label_noise:.0%} of the training labels replaced by a wrong class
+g = torch.Generator().manual_seed(seed + 1)
+n_noisy = round({cfg.label_noise} * n_train)
+noisy = torch.randperm(n_train, generator=g)[:n_noisy]
+y_tr[noisy] = (y_tr[noisy] + torch.randint(1, 10, (n_noisy,), generator=g)) % 10
+
+{mlp_code(early_stop_spec(cfg))}
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+loader = DataLoader(TensorDataset(x_tr, y_tr), batch_size={cfg.batch_size}, shuffle=True,
+                    generator=torch.Generator().manual_seed(seed))
+
+
+def evaluate():
+    model.eval()
+    with torch.no_grad():
+        logits = model(x_val)
+        val_loss = loss_fn(logits, y_val).item()
+        test_acc = (model(x_te).argmax(1) == y_te).float().mean().item()
+    model.train()
+    return val_loss, test_acc
+
+
+best_loss, best_epoch, best_state, stop_epoch = math.inf, 0, None, None
+val_losses = []
+for epoch in range({cfg.epochs + 1}):
+    if epoch > 0:  # epoch 0 = the untrained model
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            if not math.isfinite(loss.item()):
+                raise SystemExit(f"diverged in epoch {{epoch}}")
+            loss.backward()
+            optimizer.step()
+    val_loss, test_acc = evaluate()
+    val_losses.append(val_loss)
+    print(f"epoch {{epoch:3d}}  val loss {{val_loss:.4f}}")
+    if stop_epoch is not None:
+        continue  # a real run would break here; we go on to see what comes after
+    if val_loss < best_loss:  # remember the best weights
+        best_loss, best_epoch, best_state = val_loss, epoch, copy.deepcopy(model.state_dict())
+    elif epoch - best_epoch >= {cfg.patience}:  # patience: no improvement for that long
+        stop_epoch = epoch
+
+final_test_acc = test_acc
+model.load_state_dict(best_state)  # early stopping: restore the best-validation weights
+_, restored_test_acc = evaluate()
+print(f"stopped at epoch {{stop_epoch}}, best validation epoch {{best_epoch}}: "
+      f"test acc {{restored_test_acc:.3f}} (after all {cfg.epochs} epochs: {{final_test_acc:.3f}})")
+'''
+
+
+# --- 3. tuning on the test set ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TuningConfig:
+    n_configs: int = 20  # candidate models (random width, learning rate and seed)
+    holdout_size: int = 100  # samples in the validation set and, equally, in the test set
+    repeats: int = 200  # fresh random val/test/fresh cuts of the held-out pool
+    n_train: int = 400  # training samples (fixed)
+    steps: int = 60  # full-batch Adam steps per candidate
+    seed: int = 0
+
+
+WIDTHS = (16, 32, 64, 128)
+MAX_CONFIGS = 40  # candidates are drawn and trained once for this many; n_configs takes a prefix
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    widths: np.ndarray  # (C,)
+    lrs: np.ndarray  # (C,)
+    pool_acc: np.ndarray  # (C,) accuracy on the whole held-out pool (the "true" skill)
+    val_acc: np.ndarray  # (R, C) per repetition
+    test_acc: np.ndarray  # (R, C)
+    fresh_acc: np.ndarray  # (R, C) on the samples left over for a fresh check
+    chosen: dict[str, np.ndarray]  # "test"/"val" -> (R,) index of the chosen candidate
+    reported: dict[str, float]  # "test"/"val" -> mean test accuracy of the chosen one
+    fresh: dict[str, float]  # "test"/"val" -> mean fresh accuracy of the chosen one
+    gap: dict[str, np.ndarray]  # "test"/"val" -> (R,) test - fresh of the chosen one
+    fresh_size: int
+
+
+def candidates(cfg: TuningConfig) -> tuple[list[int], list[float]]:
+    """Random widths and log-uniform learning rates in [0.003, 0.03], from the seed."""
+    g = make_generator(cfg.seed + 7)
+    widths = [WIDTHS[i] for i in torch.randint(0, len(WIDTHS), (MAX_CONFIGS,), generator=g)]
+    lrs = [float(10 ** (-2.5 + u)) for u in torch.rand(MAX_CONFIGS, generator=g).tolist()]
+    return widths[:cfg.n_configs], lrs[:cfg.n_configs]
+
+
+@lru_cache(maxsize=8)
+def _pool_correct(n_train: int, steps: int, seed: int) -> np.ndarray:
+    """(MAX_CONFIGS, pool) bool: candidate c classifies held-out sample i correctly. Trained
+    once per seed, so the candidate-count and hold-out sliders never retrain."""
+    cfg = TuningConfig(n_configs=MAX_CONFIGS, n_train=n_train, steps=steps, seed=seed)
+    prepare_thread()
+    x, y = digits_xy()
+    perm = torch.randperm(len(y), generator=make_generator(seed))
+    tr, pool = perm[:n_train], perm[n_train:]
+    correct = []
+    for i, (width, lr) in enumerate(zip(*candidates(cfg))):
+        model = build_mlp(MLPSpec(in_features=64, hidden=(width,), out_features=10), seed=seed + i)
+        train(model, nn.CrossEntropyLoss(), make_optimizer("adam", model.parameters(), lr=lr),
+              full_batch(x[tr], y[tr]), epochs=steps, seed=seed)
+        with torch.no_grad():
+            correct.append((model(x[pool]).argmax(1) == y[pool]).numpy())
+    return np.stack(correct)
+
+
+def run_tuning(cfg: TuningConfig) -> TuningResult:
+    if not 1 <= cfg.n_configs <= MAX_CONFIGS:
+        raise ValueError(f"n_configs must be in 1..{MAX_CONFIGS}")
+    correct = _pool_correct(cfg.n_train, cfg.steps, cfg.seed)[:cfg.n_configs]
+    pool = correct.shape[1]
+    h = min(cfg.holdout_size, (pool - 1) // 3)
+    g = make_generator(cfg.seed + 1)
+    val, test, fresh = [], [], []
+    for _ in range(cfg.repeats):
+        order = torch.randperm(pool, generator=g).numpy()
+        val.append(correct[:, order[:h]].mean(1))
+        test.append(correct[:, order[h:2 * h]].mean(1))
+        fresh.append(correct[:, order[2 * h:]].mean(1))
+    val_acc, test_acc, fresh_acc = np.array(val), np.array(test), np.array(fresh)
+    rows = np.arange(cfg.repeats)
+    chosen = {"test": test_acc.argmax(1), "val": val_acc.argmax(1)}
+    gap = {k: test_acc[rows, c] - fresh_acc[rows, c] for k, c in chosen.items()}
+    widths, lrs = candidates(cfg)
+    return TuningResult(
+        widths=np.array(widths), lrs=np.array(lrs), pool_acc=correct.mean(1),
+        val_acc=val_acc, test_acc=test_acc, fresh_acc=fresh_acc, chosen=chosen,
+        reported={k: float(test_acc[rows, c].mean()) for k, c in chosen.items()},
+        fresh={k: float(fresh_acc[rows, c].mean()) for k, c in chosen.items()},
+        gap=gap, fresh_size=pool - 2 * h,
+    )
+
+
+def tuning_code(cfg: TuningConfig) -> str:
+    return f'''import math
+import torch
+from torch import nn
+from sklearn.datasets import load_digits
+
+torch.set_flush_denormal(True)
+seed = {cfg.seed}
+{_DIGITS_CODE}
+perm = torch.randperm(len(y_all), generator=torch.Generator().manual_seed(seed))
+tr, pool = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
+
+# {cfg.n_configs} candidate models: random width and learning rate (first of {MAX_CONFIGS} draws)
+g = torch.Generator().manual_seed(seed + 7)
+widths = [{list(WIDTHS)!r}[i] for i in torch.randint(0, {len(WIDTHS)}, ({MAX_CONFIGS},), generator=g)]
+lrs = [10 ** (-2.5 + u) for u in torch.rand({MAX_CONFIGS}, generator=g).tolist()]
+widths, lrs = widths[:{cfg.n_configs}], lrs[:{cfg.n_configs}]
+
+correct = []  # per candidate: which held-out samples it gets right
+for i, (width, lr) in enumerate(zip(widths, lrs)):
+{indent(mlp_code(MLPSpec(in_features=64, hidden=(0,), out_features=10), seed="seed + i"))}'''.replace(
+        "zip([64], [0])", "zip([64], [width])").replace(
+        "linear(0, 10)", "linear(width, 10)") + f'''    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    for step in range({cfg.steps}):
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x_all[tr]), y_all[tr]).backward()
+        optimizer.step()
+    with torch.no_grad():
+        correct.append(model(x_all[pool]).argmax(1) == y_all[pool])
+correct = torch.stack(correct).float()  # (candidates, pool)
+
+# Cut the held-out pool {cfg.repeats} times into validation / test / fresh
+h = min({cfg.holdout_size}, (len(pool) - 1) // 3)
+g = torch.Generator().manual_seed(seed + 1)
+reported = {{"test": [], "val": []}}
+fresh = {{"test": [], "val": []}}
+for _ in range({cfg.repeats}):
+    order = torch.randperm(len(pool), generator=g)
+    val_acc = correct[:, order[:h]].mean(1)
+    test_acc = correct[:, order[h:2 * h]].mean(1)
+    fresh_acc = correct[:, order[2 * h:]].mean(1)
+    for rule, scores in [("test", test_acc), ("val", val_acc)]:
+        best = int(scores.argmax())  # first of the ties, like numpy
+        reported[rule].append(test_acc[best].item())
+        fresh[rule].append(fresh_acc[best].item())
+
+for rule in ["test", "val"]:
+    r = sum(reported[rule]) / len(reported[rule])
+    f = sum(fresh[rule]) / len(fresh[rule])
+    print(f"chosen by {{rule:>4}}: reported test acc {{r:.4f}}, fresh acc {{f:.4f}}, "
+          f"optimism {{r - f:+.4f}}")
+'''

@@ -1,0 +1,460 @@
+"""DataLoader: batch size (noise vs steps, measured throughput), shuffling each epoch (and
+what class-sorted data does without it), and num_workers (measured loading time).
+
+``SlowDigits`` lives here, in an importable module, because DataLoader workers must be
+able to find the Dataset class (a page script is not importable).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+from core.codegen import indent, mlp_code
+from core.data import load_digits
+from core.models import MLPSpec, build_mlp
+from core.seeding import make_generator, prepare_thread
+from core.training import make_optimizer, train
+
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+
+def digits_xy() -> tuple[torch.Tensor, torch.Tensor]:
+    """Flattened digits scaled to [0, 1]: x (1797, 64) float32, y (1797,) int64."""
+    d = load_digits()
+    return d.images.reshape(len(d.images), -1) / 16.0, d.labels
+
+
+def seeded_loader(dataset: Dataset, batch_size: int, shuffle: bool, seed: int,
+                  num_workers: int = 0) -> DataLoader:
+    """A DataLoader that always owns a generator: even with shuffle=False, iterating a
+    DataLoader draws a base seed from ``generator`` (from torch's global RNG if None)."""
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
+                      generator=make_generator(seed), num_workers=num_workers,
+                      persistent_workers=False)
+
+
+# --- 1. batch size ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    batch_size: int = 32  # samples per step
+    lr: float = 0.3  # SGD learning rate
+    epochs: int = 2
+    n_train: int = 512
+    hidden: int = 32
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    step_epoch: np.ndarray  # (steps,) position of each step in epochs (1/steps_per_epoch …)
+    step_loss: np.ndarray  # (steps,) loss of each mini-batch
+    val_epochs: np.ndarray  # (epochs+1,)
+    val_loss: np.ndarray
+    val_acc: np.ndarray
+    steps_per_epoch: int
+    noise: float  # std of the step losses around their running mean (last epoch)
+    diverged: bool
+    diverged_at: int | None
+
+
+def batch_spec(cfg: BatchConfig) -> MLPSpec:
+    return MLPSpec(in_features=64, hidden=(cfg.hidden,), out_features=10)
+
+
+def run_batch(cfg: BatchConfig) -> BatchResult:
+    x, y = digits_xy()
+    perm = torch.randperm(len(y), generator=make_generator(cfg.seed))
+    tr, va = perm[:cfg.n_train], perm[cfg.n_train:]
+    model = build_mlp(batch_spec(cfg), seed=cfg.seed)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def evaluate(m: nn.Module) -> dict[str, float]:
+        logits = m(x[va])
+        return {"loss": float(loss_fn(logits, y[va])),
+                "acc": float((logits.argmax(1) == y[va]).float().mean())}
+
+    steps_per_epoch = math.ceil(cfg.n_train / cfg.batch_size)
+    loader = seeded_loader(TensorDataset(x[tr], y[tr]), cfg.batch_size, True, cfg.seed)
+    history = train(model, loss_fn, make_optimizer("sgd", model.parameters(), lr=cfg.lr), loader,
+                    epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
+                    seed=cfg.seed)
+    loss = np.array(history.train_loss)
+    last = loss[-steps_per_epoch:]
+    noise = float(np.std(last - np.convolve(last, np.ones(5) / 5, "same"))) if len(last) > 5 \
+        else 0.0
+    m = history.eval_metrics
+    return BatchResult(
+        step_epoch=np.array(history.steps) / steps_per_epoch, step_loss=loss,
+        val_epochs=np.array(history.eval_steps) / steps_per_epoch,
+        val_loss=np.array(m["loss"]), val_acc=np.array(m["acc"]),
+        steps_per_epoch=steps_per_epoch, noise=noise if np.isfinite(noise) else float("nan"),
+        diverged=history.diverged, diverged_at=history.diverged_at)
+
+
+@dataclass(frozen=True)
+class ThroughputConfig:
+    batch_sizes: tuple[int, ...] = (1, 4, 16, 64, 256)
+    width: int = 256  # hidden width of the timed 64-w-w-10 MLP
+    budget_s: float = 0.03  # time spent timing each batch size
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ThroughputResult:
+    batch_sizes: np.ndarray
+    samples_per_s: np.ndarray  # forward + backward, measured on this CPU
+    ms_per_step: np.ndarray
+
+
+def run_throughput(cfg: ThroughputConfig) -> ThroughputResult:
+    """Forward + backward of one batch, repeated for ``budget_s`` per batch size."""
+    prepare_thread()
+    model = build_mlp(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10),
+                      seed=cfg.seed)
+    g = make_generator(cfg.seed)
+    loss_fn = nn.CrossEntropyLoss()
+    rates, ms = [], []
+    for bs in cfg.batch_sizes:
+        xb, yb = torch.rand(bs, 64, generator=g), torch.randint(0, 10, (bs,), generator=g)
+        for _ in range(2):  # warm-up
+            loss_fn(model(xb), yb).backward()
+        reps, start = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < cfg.budget_s or reps < 3:
+            model.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            reps += 1
+        rates.append(reps * bs / elapsed)
+        ms.append(1000 * elapsed / reps)
+    return ThroughputResult(np.array(cfg.batch_sizes), np.array(rates), np.array(ms))
+
+
+def batch_code(cfg: BatchConfig) -> str:
+    return f'''import math
+import time
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from sklearn.datasets import load_digits
+
+seed = {cfg.seed}
+digits = load_digits()
+x = torch.tensor(digits.data, dtype=torch.float32) / 16.0  # (1797, 64)
+y = torch.tensor(digits.target)
+perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+tr, va = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
+
+{mlp_code(batch_spec(cfg))}
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+loader = DataLoader(TensorDataset(x[tr], y[tr]), batch_size={cfg.batch_size}, shuffle=True,
+                    generator=torch.Generator().manual_seed(seed))
+print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size})
+
+step_losses = []
+for epoch in range({cfg.epochs}):
+    for xb, yb in loader:  # {cfg.batch_size} samples go through the model at once
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        if not math.isfinite(loss.item()) or loss.item() > 1e8:
+            raise SystemExit(f"diverged at step {{len(step_losses) + 1}}")
+        loss.backward()
+        optimizer.step()
+        step_losses.append(loss.item())
+    with torch.no_grad():
+        val_acc = (model(x[va]).argmax(1) == y[va]).float().mean().item()
+    print(f"epoch {{epoch + 1}}: last step loss {{step_losses[-1]:.4f}}, val acc {{val_acc:.3f}}")
+
+# Throughput: forward + backward per batch size on this machine
+big = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                    nn.Linear(256, 10))
+for bs in [1, 4, 16, 64, 256]:
+    xb, yb = torch.rand(bs, 64), torch.randint(0, 10, (bs,))
+    reps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 0.03 or reps < 3:
+        big.zero_grad()
+        loss_fn(big(xb), yb).backward()
+        reps += 1
+    print(f"batch {{bs:4d}}: {{reps * bs / (time.perf_counter() - start):,.0f}} samples/s")
+'''
+
+
+# --- 2. shuffling -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShuffleConfig:
+    batch_size: int = 32  # a divisor of per_class, so unshuffled batches hold one class
+    epochs: int = 3
+    lr: float = 0.1  # SGD
+    per_class: int = 128  # training samples per digit; the rest is held out
+    hidden: int = 32
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ShuffleRun:
+    step_loss: np.ndarray  # (steps,)
+    eval_steps: np.ndarray  # (evals,)
+    held_out_acc: np.ndarray  # (evals,)
+    batch_labels: list[np.ndarray]  # epoch 1: the labels of each batch, in order
+    one_class_share: float  # share of batches (epoch 1) that hold a single class
+    first_batches: list[np.ndarray]  # the first batch's dataset indices, per epoch
+    final_acc: float
+    diverged: bool
+    diverged_at: int | None
+
+
+@dataclass(frozen=True)
+class ShuffleResult:
+    runs: dict[str, ShuffleRun]  # "sorted" (shuffle=False) / "shuffled"
+    steps_per_epoch: int
+
+
+def sorted_digits(cfg: ShuffleConfig):
+    """Training set sorted by class (all 0s, then all 1s, …) and the held-out rest."""
+    x, y = digits_xy()
+    g = make_generator(cfg.seed)
+    train_idx, held_idx = [], []
+    for c in range(10):
+        idx = torch.nonzero(y == c).flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        train_idx.append(idx[:cfg.per_class])
+        held_idx.append(idx[cfg.per_class:])
+    tr, ho = torch.cat(train_idx), torch.cat(held_idx)
+    return (x[tr], y[tr]), (x[ho], y[ho])
+
+
+class IndexedBatches:
+    """Re-iterable (x, y) batches of a DataLoader over (x, y, index) that records, per epoch,
+    the dataset indices it served (so the page can show each epoch's order)."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        self.loader = loader
+        self.epochs: list[list[torch.Tensor]] = []
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        served: list[torch.Tensor] = []
+        self.epochs.append(served)
+        for xb, yb, ib in self.loader:
+            served.append(ib)
+            yield xb, yb
+
+
+def run_shuffle(cfg: ShuffleConfig) -> ShuffleResult:
+    (x, y), (x_ho, y_ho) = sorted_digits(cfg)
+    dataset = TensorDataset(x, y, torch.arange(len(y)))
+    steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
+    runs = {}
+    for name, shuffle in (("sorted", False), ("shuffled", True)):
+        model = build_mlp(MLPSpec(in_features=64, hidden=(cfg.hidden,), out_features=10),
+                          seed=cfg.seed)
+        batches = IndexedBatches(seeded_loader(dataset, cfg.batch_size, shuffle, cfg.seed))
+
+        def evaluate(m: nn.Module) -> dict[str, float]:
+            return {"acc": float((m(x_ho).argmax(1) == y_ho).float().mean())}
+
+        history = train(model, nn.CrossEntropyLoss(),
+                        make_optimizer("sgd", model.parameters(), lr=cfg.lr), batches,
+                        epochs=cfg.epochs, evaluate=evaluate,
+                        eval_every=max(1, cfg.per_class // cfg.batch_size // 2), seed=cfg.seed)
+        labels = [y[i].numpy() for i in batches.epochs[0]]
+        runs[name] = ShuffleRun(
+            step_loss=np.array(history.train_loss), eval_steps=np.array(history.eval_steps),
+            held_out_acc=np.array(history.eval_metrics["acc"]), batch_labels=labels,
+            one_class_share=float(np.mean([len(np.unique(b)) == 1 for b in labels])),
+            first_batches=[e[0].numpy() for e in batches.epochs if e],
+            final_acc=float("nan") if history.diverged else history.eval_metrics["acc"][-1],
+            diverged=history.diverged, diverged_at=history.diverged_at)
+    return ShuffleResult(runs, steps_per_epoch)
+
+
+def shuffle_code(cfg: ShuffleConfig) -> str:
+    return f'''import math
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from sklearn.datasets import load_digits
+
+seed = {cfg.seed}
+digits = load_digits()
+x_all = torch.tensor(digits.data, dtype=torch.float32) / 16.0
+y_all = torch.tensor(digits.target)
+
+# Training set sorted by class: {cfg.per_class} zeros, then {cfg.per_class} ones, ...
+g = torch.Generator().manual_seed(seed)
+train_idx, held_idx = [], []
+for c in range(10):
+    idx = torch.nonzero(y_all == c).flatten()
+    idx = idx[torch.randperm(len(idx), generator=g)]
+    train_idx.append(idx[:{cfg.per_class}])
+    held_idx.append(idx[{cfg.per_class}:])
+tr, ho = torch.cat(train_idx), torch.cat(held_idx)
+x, y, x_ho, y_ho = x_all[tr], y_all[tr], x_all[ho], y_all[ho]
+dataset = TensorDataset(x, y, torch.arange(len(y)))
+
+for shuffle in [False, True]:
+{_indented_mlp(cfg)}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+    # The loader's own generator: the same seed gives the same orders, every run
+    loader = DataLoader(dataset, batch_size={cfg.batch_size}, shuffle=shuffle,
+                        generator=torch.Generator().manual_seed(seed))
+    for epoch in range({cfg.epochs}):
+        one_class = 0
+        for b, (xb, yb, ib) in enumerate(loader):
+            if b == 0:
+                print(f"shuffle={{shuffle}} epoch {{epoch + 1}}: first batch indices "
+                      f"{{ib[:8].tolist()}}")
+            one_class += len(torch.unique(yb)) == 1
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            if not math.isfinite(loss.item()) or loss.item() > 1e8:
+                raise SystemExit("diverged")
+            loss.backward()
+            optimizer.step()
+        if epoch == 0:
+            print(f"  batches holding a single class: {{one_class}} of {{len(loader)}}")
+    with torch.no_grad():
+        acc = (model(x_ho).argmax(1) == y_ho).float().mean().item()
+    print(f"shuffle={{shuffle}}: held-out accuracy {{acc:.3f}}")
+'''
+
+
+def _indented_mlp(cfg: ShuffleConfig) -> str:
+    return indent(mlp_code(MLPSpec(in_features=64, hidden=(cfg.hidden,), out_features=10)))
+
+
+# --- 3. num_workers -----------------------------------------------------------------------
+
+
+class SlowDigits(Dataset):
+    """Digits whose every item costs ``item_ms`` of waiting, like a file read or a decode.
+
+    The wait is a sleep (it releases the CPU), so worker processes overlap it even on a
+    2-core machine; the item itself is real: the image scaled to [0, 1], flattened.
+    """
+
+    def __init__(self, n_items: int, item_ms: float) -> None:
+        x, y = digits_xy()
+        self.x, self.y = x[:n_items].clone(), y[:n_items].clone()
+        self.item_ms = item_ms
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        time.sleep(self.item_ms / 1000)
+        return self.x[i], self.y[i]
+
+
+MAX_WORKERS = 2  # this app runs on 2 cores
+
+
+@dataclass(frozen=True)
+class WorkersConfig:
+    workers: tuple[int, ...] = (0, 1, 2)
+    n_items: int = 16  # samples per epoch
+    item_ms: float = 2.0  # simulated loading cost per sample
+    batch_size: int = 8
+    epochs: int = 2  # the first pays for starting the worker processes
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class WorkersResult:
+    workers: np.ndarray  # (W,)
+    epoch_s: np.ndarray  # (W, epochs) wall time to iterate each epoch
+    checksums: np.ndarray  # (W, epochs) sum of (position-weighted) batch contents
+    same_batches: bool  # every worker count served exactly the batches of num_workers=0
+    ideal_s: float  # n_items * item_ms: one process, no overhead
+
+
+def run_workers(cfg: WorkersConfig,
+                _on_progress: Callable[[float], None] | None = None) -> WorkersResult:
+    """Iterate the same shuffled SlowDigits loader with each worker count and time it."""
+    dataset = SlowDigits(cfg.n_items, cfg.item_ms)
+    times, sums, reference, same = [], [], None, True
+    total = len(cfg.workers) * cfg.epochs
+    for w_i, w in enumerate(cfg.workers):
+        w = min(int(w), MAX_WORKERS)
+        loader = seeded_loader(dataset, cfg.batch_size, True, cfg.seed, num_workers=w)
+        row_t, row_s, served = [], [], []
+        for e in range(cfg.epochs):
+            start = time.perf_counter()
+            batches = [(xb.clone(), yb.clone()) for xb, yb in loader]
+            row_t.append(time.perf_counter() - start)
+            served.append(batches)
+            row_s.append(batch_checksum(batches))
+            if _on_progress is not None:
+                _on_progress((w_i * cfg.epochs + e + 1) / total)
+        del loader  # workers are not persistent: each epoch's processes have exited
+        if reference is None:
+            reference = served
+        else:
+            same &= all(len(a) == len(b) and all(torch.equal(xa, xb) and torch.equal(ya, yb)
+                                                for (xa, ya), (xb, yb) in zip(a, b))
+                        for a, b in zip(reference, served))
+        times.append(row_t)
+        sums.append(row_s)
+    return WorkersResult(np.array(cfg.workers), np.array(times), np.array(sums), bool(same),
+                         cfg.n_items * cfg.item_ms / 1000)
+
+
+def batch_checksum(batches: list[tuple[torch.Tensor, torch.Tensor]]) -> float:
+    """One number that changes if any batch, or the order, changes."""
+    total = 0.0
+    for k, (xb, yb) in enumerate(batches, start=1):
+        total += k * (float(xb.sum()) + float(yb.sum()))
+    return round(total, 3)
+
+
+def workers_code(cfg: WorkersConfig) -> str:
+    return f'''import time
+import torch
+from torch.utils.data import DataLoader, Dataset
+from sklearn.datasets import load_digits
+
+
+class SlowDigits(Dataset):
+    """Every item waits {cfg.item_ms:g} ms, like reading a file from disk."""
+
+    def __init__(self, n_items, item_ms):
+        digits = load_digits()
+        self.x = torch.tensor(digits.data[:n_items], dtype=torch.float32) / 16.0
+        self.y = torch.tensor(digits.target[:n_items])
+        self.item_ms = item_ms
+
+    def __len__(self):
+        return len(self.y)
+
+    def __getitem__(self, i):
+        time.sleep(self.item_ms / 1000)
+        return self.x[i], self.y[i]
+
+
+def checksum(batches):
+    return round(sum(k * (float(xb.sum()) + float(yb.sum()))
+                     for k, (xb, yb) in enumerate(batches, start=1)), 3)
+
+
+if __name__ == "__main__":  # needed where workers are spawned (Windows, macOS)
+    dataset = SlowDigits({cfg.n_items}, {cfg.item_ms!r})
+    for workers in {list(cfg.workers)!r}:
+        loader = DataLoader(dataset, batch_size={cfg.batch_size}, shuffle=True,
+                            generator=torch.Generator().manual_seed({cfg.seed}),
+                            num_workers=workers, persistent_workers=False)
+        for epoch in range({cfg.epochs}):
+            start = time.perf_counter()
+            batches = [(xb.clone(), yb.clone()) for xb, yb in loader]
+            seconds = time.perf_counter() - start
+            print(f"num_workers={{workers}} epoch {{epoch + 1}}: {{seconds:.3f}} s, "
+                  f"checksum {{checksum(batches)}}")
+'''

@@ -1,0 +1,433 @@
+"""Input normalization: raw vs standardized (z-score) vs min-max features.
+
+Three experiments, each a frozen Config and a ``run_*`` returning plain numbers:
+  1. ``run_features``: a linear regression whose two features live on very different scales,
+     trained by ``core.training.train`` with each scaling; plus a learning-rate sweep.
+  2. ``run_surface``: the loss surface over the two weights and the gradient-descent path on it.
+  3. ``run_pixels``: the same MLP on the real 8x8 digits with pixels 0..16, /16 or standardized.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.codegen import indent, mlp_code
+from core.data import load_digits, split_indices
+from core.models import MLPSpec, build_mlp
+from core.seeding import make_generator, prepare_thread
+from core.training import History, full_batch, make_loader, make_optimizer, train
+
+SCALINGS = ("raw", "standard", "minmax")
+PIXEL_SCALINGS = ("raw", "divide", "standard")
+SWEEP_LRS = tuple(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 3))  # 1e-7 … 3
+
+
+# --- data shared by sections 1 and 2 -----------------------------------------------------
+
+
+def make_two_scale_data(n: int, scale2: float, noise: float, seed: int) -> tuple[torch.Tensor,
+                                                                                  torch.Tensor]:
+    """x1 ~ U[0, 1], x2 ~ U[0, scale2]; y = 3·x1 − 2·x2/scale2 + 1 + noise.
+
+    Both features matter equally for y; only their units differ. x: (n, 2), y: (n, 1).
+    """
+    g = make_generator(seed)
+    x = torch.rand(n, 2, generator=g) * torch.tensor([1.0, scale2])
+    y = 3 * x[:, :1] - 2 * x[:, 1:] / scale2 + 1 + noise * torch.randn(n, 1, generator=g)
+    return x, y
+
+
+def scale_features(x: torch.Tensor, scaling: str) -> torch.Tensor:
+    """raw: unchanged; standard: (x − mean) / std per column; minmax: (x − min) / (max − min)."""
+    if scaling == "raw":
+        return x
+    if scaling == "standard":
+        return (x - x.mean(0)) / x.std(0)
+    if scaling == "minmax":
+        return (x - x.min(0).values) / (x.max(0).values - x.min(0).values)
+    raise ValueError(f"unknown scaling {scaling!r}; expected one of {SCALINGS}")
+
+
+def condition_number(x: torch.Tensor) -> float:
+    """λmax / λmin of XᵀX (float64): how elongated the loss surface over the weights is."""
+    eig = torch.linalg.eigvalsh(x.double().T @ x.double())
+    return float(eig.max() / eig.min())
+
+
+_DATA_CODE = """g = torch.Generator().manual_seed(seed)
+x = torch.rand(n, 2, generator=g) * torch.tensor([1.0, scale2])
+y = 3 * x[:, :1] - 2 * x[:, 1:] / scale2 + 1 + noise * torch.randn(n, 1, generator=g)
+
+
+def scale_features(x, scaling):
+    if scaling == "standard":
+        return (x - x.mean(0)) / x.std(0)
+    if scaling == "minmax":
+        return (x - x.min(0).values) / (x.max(0).values - x.min(0).values)
+    return x  # raw
+"""
+
+
+# --- 1. convergence speed and the largest stable learning rate ---------------------------
+
+
+@dataclass(frozen=True)
+class FeaturesConfig:
+    scale2: float = 1000.0  # feature 2 spans [0, scale2]; feature 1 spans [0, 1]
+    lr: float = 0.1  # the one SGD learning rate used for the curves
+    steps: int = 100  # full-batch gradient-descent steps
+    target: float = 0.05  # "converged" = training MSE at or below this
+    n: int = 200  # samples
+    noise: float = 0.1  # std of the noise on y (so the best MSE is about noise²)
+    seed: int = 0
+
+    def sweep(self) -> SweepConfig:
+        return SweepConfig(self.scale2, self.steps, self.target, self.n, self.noise, self.seed)
+
+
+@dataclass(frozen=True)
+class ScalingRun:
+    loss: np.ndarray  # (steps taken,) training MSE after each step
+    diverged: bool
+    diverged_at: int | None
+    steps_to_target: int | None  # first step with loss <= target (None: never)
+    condition: float  # λmax/λmin of XᵀX for these inputs
+
+
+def linear_spec() -> MLPSpec:
+    return MLPSpec(in_features=2, hidden=(), out_features=1)
+
+
+def _fit(x: torch.Tensor, y: torch.Tensor, lr: float, steps: int, seed: int,
+         target: float | None = None) -> History:
+    """Full-batch SGD on a fresh linear model. With ``target``, stop early once the loss is
+    at or below it, or once it has grown past 10× its first value (clearly unstable)."""
+    model = build_mlp(linear_spec(), seed=seed)
+    stop = [] if target is None else [lambda info: info.loss <= target
+                                      or info.loss > 10 * info.history.train_loss[0]]
+    return train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=lr),
+                 full_batch(x, y), epochs=steps, seed=seed, callbacks=stop)
+
+
+def _first_below(loss: list[float], target: float) -> int | None:
+    return next((i + 1 for i, v in enumerate(loss) if v <= target), None)
+
+
+def run_features(cfg: FeaturesConfig) -> dict[str, ScalingRun]:
+    """Train the same linear model (same init, same lr) on raw / standardized / min-max inputs."""
+    x, y = make_two_scale_data(cfg.n, cfg.scale2, cfg.noise, cfg.seed)
+    runs = {}
+    for scaling in SCALINGS:
+        xs = scale_features(x, scaling)
+        h = _fit(xs, y, cfg.lr, cfg.steps, cfg.seed)
+        runs[scaling] = ScalingRun(
+            loss=np.array(h.train_loss), diverged=h.diverged, diverged_at=h.diverged_at,
+            steps_to_target=None if h.diverged else _first_below(h.train_loss, cfg.target),
+            condition=condition_number(xs))
+    return runs
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    scale2: float = 1000.0
+    steps: int = 100  # budget per run
+    target: float = 0.05
+    n: int = 200
+    noise: float = 0.1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    max_stable_lr: float | None  # largest lr of SWEEP_LRS whose loss does not grow
+    best_lr: float | None  # among the 3 largest stable lrs, the one reaching the target first
+    best_steps: int | None  # its steps to the target (None: none reaches it in budget)
+
+
+def run_lr_sweep(cfg: SweepConfig) -> dict[str, SweepRun]:
+    """Per scaling: walk SWEEP_LRS from the largest down; unstable runs stop within a few
+    steps; the first stable lr is the stability limit. Smaller lrs only converge slower on a
+    quadratic, so the best lr is among the three largest stable ones."""
+    x, y = make_two_scale_data(cfg.n, cfg.scale2, cfg.noise, cfg.seed)
+    out = {}
+    for scaling in SCALINGS:
+        xs = scale_features(x, scaling)
+        stable: list[tuple[float, int | None]] = []
+        for lr in sorted(SWEEP_LRS, reverse=True):
+            h = _fit(xs, y, lr, cfg.steps, cfg.seed, target=cfg.target)
+            if h.diverged or h.train_loss[-1] > h.train_loss[0]:
+                continue
+            stable.append((lr, _first_below(h.train_loss, cfg.target)))
+            if len(stable) == 3:
+                break
+        reached = [(s, lr) for lr, s in stable if s is not None]
+        best_steps, best_lr = min(reached, key=lambda p: (p[0], -p[1])) if reached else (None,
+                                                                                          None)
+        out[scaling] = SweepRun(max_stable_lr=stable[0][0] if stable else None,
+                                best_lr=best_lr, best_steps=best_steps)
+    return out
+
+
+def features_code(cfg: FeaturesConfig) -> str:
+    return f'''import math
+import torch
+from torch import nn
+
+n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
+{_DATA_CODE}
+
+def fit(xs, lr, steps={cfg.steps}, target=None):
+    """Full-batch gradient descent on a linear model; returns the loss of each step.
+    With a target, stop once the loss reaches it or grows past 10x its first value."""
+{indent(mlp_code(linear_spec()))}    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for step in range(steps):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(xs), y)
+        losses.append(loss.item())
+        if not math.isfinite(loss.item()) or loss.item() > 1e8:
+            break  # diverged
+        loss.backward()
+        optimizer.step()
+        if target is not None and (losses[-1] <= target or losses[-1] > 10 * losses[0]):
+            break
+    return losses
+
+
+target = {cfg.target!r}
+sweep = [{", ".join(f"{lr:g}" for lr in sorted(SWEEP_LRS, reverse=True))}]
+for scaling in ["raw", "standard", "minmax"]:
+    xs = scale_features(x, scaling)
+    eig = torch.linalg.eigvalsh(xs.double().T @ xs.double())
+    losses = fit(xs, lr={cfg.lr!r})
+    diverged = not math.isfinite(losses[-1]) or losses[-1] > 1e8
+    reached = None if diverged else next((i + 1 for i, v in enumerate(losses) if v <= target), None)
+    stable = []  # the three largest learning rates whose loss does not grow
+    for lr in sweep:
+        h = fit(xs, lr, target=target)
+        if math.isfinite(h[-1]) and h[-1] <= min(h[0], 1e8):
+            stable.append((lr, next((i + 1 for i, v in enumerate(h) if v <= target), None)))
+        if len(stable) == 3:
+            break
+    print(f"{{scaling:>8}}: cond(XtX) = {{(eig.max() / eig.min()).item():.3g}}, "
+          f"final loss {{losses[-1]:.4g}}, steps to {{target}}: {{reached}}, "
+          f"largest stable lr {{stable[0][0] if stable else None}}, "
+          f"(lr, steps to target) {{stable}}")
+'''
+
+
+# --- 2. loss surface over the two weights --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurfaceConfig:
+    scale2: float = 10.0  # feature 2 spans [0, scale2]
+    lr_fraction: float = 0.9  # lr = fraction × 2/λmax: the largest stable lr is fraction 1
+    steps: int = 30  # gradient-descent steps
+    start: tuple[float, float] = (-1.0, 1.5)  # (w1, w2) start, in units of each optimum's size
+    grid: int = 61  # surface resolution per axis
+    n: int = 200
+    noise: float = 0.1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Surface:
+    w1: np.ndarray  # (grid,)
+    w2: np.ndarray  # (grid,)
+    loss: np.ndarray  # (grid, grid) MSE, rows along w2
+    path: np.ndarray  # (steps+1, 2) weights after each step, start first
+    optimum: np.ndarray  # (2,)
+    lr: float
+    condition: float  # λmax/λmin of the Hessian 2/n·XcᵀXc
+    final_loss: float
+    diverged: bool
+    diverged_at: int | None
+
+
+def run_surface(cfg: SurfaceConfig) -> dict[str, Surface]:
+    """For raw and standardized inputs: L(w1, w2) with the bias fixed at its best value for
+    each (w1, w2), i.e. on centred data, and the path of gradient descent on it."""
+    x, y = make_two_scale_data(cfg.n, cfg.scale2, cfg.noise, cfg.seed)
+    out = {}
+    for scaling in ("raw", "standard"):
+        xs = scale_features(x, scaling)
+        xc, yc = xs - xs.mean(0), y - y.mean()  # centring removes the bias from the picture
+        hessian = 2 / cfg.n * xc.double().T @ xc.double()
+        eig = torch.linalg.eigvalsh(hessian)
+        lr = float(cfg.lr_fraction * 2 / eig.max())
+        optimum = torch.linalg.lstsq(xc.double(), yc.double()).solution.flatten().float()
+        model = nn.utils.skip_init(nn.Linear, 2, 1, bias=False)
+        with torch.no_grad():
+            model.weight.copy_(optimum * (1 + torch.tensor(cfg.start)))
+        path = [model.weight.detach().flatten().clone()]
+        history = train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=lr),
+                        full_batch(xc, yc), epochs=cfg.steps, seed=cfg.seed,
+                        callbacks=[lambda info, path=path: path.append(
+                            info.model.weight.detach().flatten().clone())])
+        half = 1.4 * (optimum * torch.tensor(cfg.start)).abs() + 1e-9
+        w1 = torch.linspace(-1, 1, cfg.grid) * half[0] + optimum[0]
+        w2 = torch.linspace(-1, 1, cfg.grid) * half[1] + optimum[1]
+        ww1, ww2 = torch.meshgrid(w1, w2, indexing="xy")  # (grid, grid), rows along w2
+        pred = xc[:, 0, None, None] * ww1 + xc[:, 1, None, None] * ww2  # (n, grid, grid)
+        loss = ((pred - yc[:, :, None]) ** 2).mean(0)
+        out[scaling] = Surface(
+            w1=w1.numpy(), w2=w2.numpy(), loss=loss.numpy(), path=torch.stack(path).numpy(),
+            optimum=optimum.numpy(), lr=lr, condition=float(eig.max() / eig.min()),
+            final_loss=history.train_loss[-1], diverged=history.diverged,
+            diverged_at=history.diverged_at)
+    return out
+
+
+def surface_code(cfg: SurfaceConfig) -> str:
+    return f'''import torch
+from torch import nn
+
+n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
+{_DATA_CODE}
+for scaling in ["raw", "standard"]:
+    xs = scale_features(x, scaling)
+    xc, yc = xs - xs.mean(0), y - y.mean()  # centred: the bias drops out, 2 weights remain
+    eig = torch.linalg.eigvalsh(2 / n * xc.double().T @ xc.double())  # Hessian of the MSE
+    lr = {cfg.lr_fraction!r} * 2 / eig.max().item()  # above 2/λmax gradient descent diverges
+    optimum = torch.linalg.lstsq(xc.double(), yc.double()).solution.flatten().float()
+    w = (optimum * (1 + torch.tensor({list(cfg.start)!r}))).requires_grad_(True)
+    optimizer = torch.optim.SGD([w], lr=lr)
+    path = [w.detach().clone()]
+    for step in range({cfg.steps}):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(xc @ w[:, None], yc)
+        if not torch.isfinite(loss) or loss.item() > 1e8:
+            print(scaling, "diverged at step", step + 1)
+            break
+        loss.backward()
+        optimizer.step()
+        path.append(w.detach().clone())
+    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
+          f"final loss {{loss.item():.4g}}, end {{path[-1].tolist()}}, optimum {{optimum.tolist()}}")
+'''
+
+
+# --- 3. pixel scaling on the real digits ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PixelsConfig:
+    lr: float = 0.1  # SGD learning rate, the same for every scaling
+    epochs: int = 8
+    batch_size: int = 64
+    hidden: int = 32  # units of the one hidden layer
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class PixelRun:
+    val_steps: np.ndarray  # (evals,) step of each evaluation
+    val_accuracy: np.ndarray  # (evals,)
+    val_loss: np.ndarray  # (evals,)
+    train_loss: np.ndarray  # (steps,)
+    input_range: tuple[float, float]  # min and max of the training inputs
+    diverged: bool
+    diverged_at: int | None
+
+
+def pixel_spec(cfg: PixelsConfig) -> MLPSpec:
+    return MLPSpec(in_features=64, hidden=(cfg.hidden,), out_features=10, activation="relu")
+
+
+def scale_pixels(x: torch.Tensor, train_x: torch.Tensor, scaling: str) -> torch.Tensor:
+    """raw: 0..16; divide: /16 → 0..1; standard: (x − mean) / std of the training pixels."""
+    if scaling == "raw":
+        return x
+    if scaling == "divide":
+        return x / 16
+    if scaling == "standard":
+        return (x - train_x.mean()) / train_x.std()
+    raise ValueError(f"unknown pixel scaling {scaling!r}")
+
+
+def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
+    """The same MLP (same initial weights, same batches) trained on each pixel scaling."""
+    prepare_thread()
+    digits = load_digits()
+    x, y = digits.images.flatten(1), digits.labels  # (1797, 64), (1797,)
+    train_idx, val_idx = split_indices(len(y), (0.7, 0.3), seed=cfg.seed)
+    out = {}
+    for scaling in PIXEL_SCALINGS:
+        xt = scale_pixels(x[train_idx], x[train_idx], scaling)
+        xv = scale_pixels(x[val_idx], x[train_idx], scaling)
+        yv = y[val_idx]
+        model = build_mlp(pixel_spec(cfg), seed=cfg.seed)
+        loader = make_loader(xt, y[train_idx], cfg.batch_size, seed=cfg.seed)
+
+        def evaluate(m: nn.Module, xv: torch.Tensor = xv, yv: torch.Tensor = yv) -> dict[str, float]:
+            logits = m(xv)
+            return {"loss": float(nn.functional.cross_entropy(logits, yv)),
+                    "accuracy": float((logits.argmax(1) == yv).float().mean())}
+
+        h = train(model, nn.CrossEntropyLoss(), make_optimizer("sgd", model.parameters(), cfg.lr),
+                  loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=len(loader),
+                  seed=cfg.seed)
+        out[scaling] = PixelRun(
+            val_steps=np.array(h.eval_steps), val_accuracy=np.array(h.eval_metrics["accuracy"]),
+            val_loss=np.array(h.eval_metrics["loss"]), train_loss=np.array(h.train_loss),
+            input_range=(float(xt.min()), float(xt.max())), diverged=h.diverged,
+            diverged_at=h.diverged_at)
+    return out
+
+
+def pixels_code(cfg: PixelsConfig) -> str:
+    return f'''import math
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from sklearn.datasets import load_digits
+
+seed = {cfg.seed}
+digits = load_digits()  # the 1,797 real 8x8 digits bundled with scikit-learn, pixels 0..16
+x = torch.tensor(digits.images, dtype=torch.float32).flatten(1)  # (1797, 64)
+y = torch.tensor(digits.target, dtype=torch.int64)
+perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+n_train = round(0.7 * len(y))
+train_idx, val_idx = perm[:n_train], perm[n_train:]
+
+
+def scale_pixels(v, scaling):
+    if scaling == "divide":
+        return v / 16
+    if scaling == "standard":  # statistics of the training pixels only
+        return (v - x[train_idx].mean()) / x[train_idx].std()
+    return v  # raw 0..16
+
+
+for scaling in ["raw", "divide", "standard"]:
+    xt, xv = scale_pixels(x[train_idx], scaling), scale_pixels(x[val_idx], scaling)
+{indent(mlp_code(pixel_spec(cfg)))}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr!r})
+    loader = DataLoader(TensorDataset(xt, y[train_idx]), batch_size={cfg.batch_size},
+                        shuffle=True, generator=torch.Generator().manual_seed(seed))
+    diverged = False
+    for epoch in range({cfg.epochs}):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            if not math.isfinite(loss.item()) or loss.item() > 1e8:
+                diverged = True
+                break
+            loss.backward()
+            optimizer.step()
+        if diverged:
+            print(f"{{scaling:>8}}: diverged in epoch {{epoch + 1}}")
+            break
+        model.eval()
+        with torch.no_grad():
+            logits = model(xv)
+            accuracy = (logits.argmax(1) == y[val_idx]).float().mean().item()
+            val_loss = nn.functional.cross_entropy(logits, y[val_idx]).item()
+    if not diverged:
+        print(f"{{scaling:>8}}: validation accuracy {{accuracy:.4f}}, loss {{val_loss:.4f}}")
+'''

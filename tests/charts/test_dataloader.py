@@ -1,0 +1,42 @@
+import dataclasses
+
+import numpy as np
+
+from core.charts.dataloader import batch_loss_figure, shuffle_figure, throughput_figure, workers_figure
+from core.dataloader import (
+    BatchConfig, ShuffleConfig, ThroughputConfig, WorkersConfig, run_batch, run_shuffle,
+    run_throughput, run_workers,
+)
+
+TEXT = {k: k.upper() for k in ("title", "x", "y", "step", "val", "diverged", "chosen", "loss",
+                               "acc", "sorted", "shuffled", "ideal")} | {"epoch": "e{e}"}
+
+
+def test_batch_loss_figure_is_log():
+    fig = batch_loss_figure(run_batch(BatchConfig(epochs=1)), TEXT)
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_diverged_batch_run_is_marked():
+    r = run_batch(BatchConfig(epochs=1))
+    r = dataclasses.replace(r, step_loss=np.append(r.step_loss[:5], np.nan), diverged=True,
+                            diverged_at=6)
+    fig = batch_loss_figure(r, TEXT)
+    assert any("DIVERGED" in (a.text or "") for a in fig.layout.annotations)
+    assert all(np.isfinite(fig.layout.yaxis.range))
+
+
+def test_throughput_figure_axes():
+    fig = throughput_figure(run_throughput(ThroughputConfig(batch_sizes=(1, 16))), TEXT, 16)
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+
+
+def test_shuffle_figure_has_both_runs():
+    fig = shuffle_figure(run_shuffle(ShuffleConfig(epochs=1)), TEXT)
+    assert {t.name for t in fig.data} == {"SORTED", "SHUFFLED"}
+    assert list(fig.layout.yaxis2.range) == [0, 100]
+
+
+def test_workers_figure():
+    fig = workers_figure(run_workers(WorkersConfig(workers=(0, 1))), TEXT)
+    assert len(fig.data) == 2 and fig.data[0].name == "e1"

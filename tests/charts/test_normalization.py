@@ -1,0 +1,33 @@
+import json
+
+import numpy as np
+
+from core.charts.normalization import loss_curves_figure, pixels_figure, surface_figure
+from core.normalization import (
+    FeaturesConfig, PixelsConfig, SurfaceConfig, run_features, run_pixels, run_surface,
+)
+
+TEXT = {k: k.upper() for k in ("title", "x", "y", "target", "diverged", "path", "optimum",
+                               "accuracy", "loss")}
+NAMES = {k: k for k in ("raw", "standard", "minmax", "divide")}
+
+
+def test_loss_curves_are_log_and_mark_divergence():
+    fig = loss_curves_figure(run_features(FeaturesConfig()), 0.05, TEXT, NAMES)
+    assert fig.layout.yaxis.type == "log"
+    assert any("DIVERGED" in t.name for t in fig.data)
+    for trace in fig.data:
+        y = np.asarray(trace.y, dtype=float)
+        assert not np.any(y[np.isfinite(y)] > 1e8)
+    json.dumps(fig.to_plotly_json(), default=str)
+
+
+def test_surface_has_two_panels_and_stays_in_window():
+    fig = surface_figure(run_surface(SurfaceConfig(lr_fraction=1.2, steps=50)), TEXT, NAMES)
+    assert sum(t.type == "contour" for t in fig.data) == 2
+    assert any("DIVERGED" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_pixels_figure():
+    fig = pixels_figure(run_pixels(PixelsConfig(epochs=2)), TEXT, NAMES)
+    assert fig.layout.yaxis2.type == "log" and len(fig.data) == 6
