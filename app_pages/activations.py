@@ -1,5 +1,6 @@
 """/activations — activation curves, vanishing gradients by depth and init, dying ReLU."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -105,6 +106,7 @@ def vanishing_section() -> None:
                                     init_std=init_std)
     vanishing = cached(run_vanishing)(vanishing_cfg)
     axis_text = {"x": t(f"{NS}.vanishing.x"), "head": t(f"{NS}.vanishing.head"),
+                 "exploded": t(f"{NS}.vanishing.exploded"),
                  "zero": t(f"{NS}.vanishing.zero"), "diverged": t("common.diverged")}
     left, right = st.columns(2)
     with left:
@@ -116,8 +118,12 @@ def vanishing_section() -> None:
             "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
     if vanishing.diverged:
         st.error(t("common.diverged_at", step=vanishing.diverged_at))
-    ratio = vanishing.grad_norms[0] / max(vanishing.grad_norms[-1], 1e-300)
-    notice(t(f"{NS}.vanishing.notice", ratio=fmt_ratio(ratio)))
+    if np.all(np.isfinite(vanishing.grad_norms)):
+        ratio = vanishing.grad_norms[0] / max(vanishing.grad_norms[-1], 1e-300)
+        notice(t(f"{NS}.vanishing.notice", ratio=fmt_ratio(ratio)))
+    else:  # the opposite failure: activations and gradients overflow
+        st.error(t(f"{NS}.vanishing.exploded"))
+        notice(t(f"{NS}.vanishing.exploded_notice"))
     code_panel(vanishing_code(vanishing_cfg), key="ac_code_vanishing")
 
 

@@ -54,6 +54,9 @@ def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Fig
     log_axis(fig, norms)
     _per_layer_axis(fig, len(norms), text)
     fig.update_layout(showlegend=False)
+    if not np.all(np.isfinite(result.grad_norms)):  # exploding: Inf/NaN already at init
+        fig.update_yaxes(type="log", range=[-12, 2])
+        mark_diverged(fig, text["exploded"])
     return fig
 
 

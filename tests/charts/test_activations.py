@@ -19,6 +19,7 @@ from core.charts.activations import (
 )
 
 TEXT = {k: k.upper() for k in ("title", "x", "y", "value", "derivative", "head", "diverged",
+                               "exploded",
                                "layer", "zero")}
 TEXT["layer"] = "L{n}"
 NAMES = {n: n.title() for n in ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")}
@@ -81,3 +82,12 @@ def test_dying_figure_marks_a_diverged_relu_run():
     fig = dying_figure(result, TEXT, NAMES)
     banners = [a for a in fig.layout.annotations if "DIVERGED" in (a.text or "")]
     assert banners and banners[0].xref == "x domain"
+
+
+def test_exploding_init_is_marked_instead_of_an_empty_chart():
+    result = run_vanishing(VanishingConfig(depth=50, activation="relu", init="normal",
+                                           init_std=2.0, train_steps=2))
+    assert not np.all(np.isfinite(result.grad_norms))
+    fig = grad_norm_figure(result, TEXT)
+    assert any("EXPLODED" in (a.text or "") for a in fig.layout.annotations)
+    assert list(fig.layout.yaxis.range) == [-12, 2]
