@@ -28,103 +28,121 @@ presets(NS, {
     "forgot_fast": {"bp_zlr": 0.3},
 })
 
+
 # 1. Chain rule ------------------------------------------------------------------------------
-section(NS, "graph")
-cols = st.columns(7)
-names = ("x", "y", "w1", "b1", "w2", "b2")
-defaults = GraphConfig()
-values = {}
-for column, name in zip(cols[:6], names):
-    with column:
-        values[name] = url_slider(f"bp_{name}", name, -4.0, 4.0, getattr(defaults, name),
-                                  step=0.1)
-with cols[6]:
-    activation = url_select("bp_act", t(f"{NS}.graph.activation"), GRAPH_ACTIVATIONS, "tanh",
-                            format_func=acts.get, horizontal=False)
-graph_cfg = GraphConfig(activation=activation, **values)
-graph = cached(run_graph)(graph_cfg)
-node_labels = labels(f"{NS}.node", ("x", "y", "w1", "b1", "w2", "b2", "z", "h", "y_hat", "loss"))
-chart(graph_figure(graph, labels(f"{NS}.graph", ("value", "grad"))
-                   | {"title": t(f"{NS}.graph.chart_title")}, node_labels), "bp_graph")
-col = labels(f"{NS}.graph", ("col_param", "col_chain", "col_product", "col_autograd",
-                              "col_fd", "col_gap"))
-rows = chain_table_rows(graph)
-st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
-    col["col_param"]: r["param"], col["col_chain"]: r["chain"],
-    col["col_product"]: f"{r['product']:+.6f}", col["col_autograd"]: f"{r['autograd']:+.6f}",
-    col["col_fd"]: f"{r['finite_diff']:+.6f}", col["col_gap"]: f"{r['gap']:.1e}",
-} for r in rows]).set_index(col["col_param"]))
-notice(t(f"{NS}.graph.notice", eps=graph_cfg.eps, gap=max(max(r["gap"] for r in rows), 1e-12),
-         dhdz=graph.local["dh/dz"]))
-code_panel(graph_code(graph_cfg), key="bp_code_graph")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def graph_section() -> None:
+    section(NS, "graph")
+    cols = st.columns(7)
+    names = ("x", "y", "w1", "b1", "w2", "b2")
+    defaults = GraphConfig()
+    values = {}
+    for column, name in zip(cols[:6], names):
+        with column:
+            values[name] = url_slider(f"bp_{name}", name, -4.0, 4.0, getattr(defaults, name),
+                                      step=0.1)
+    with cols[6]:
+        activation = url_select("bp_act", t(f"{NS}.graph.activation"), GRAPH_ACTIVATIONS, "tanh",
+                                format_func=acts.get, horizontal=False)
+    graph_cfg = GraphConfig(activation=activation, **values)
+    graph = cached(run_graph)(graph_cfg)
+    node_labels = labels(f"{NS}.node", ("x", "y", "w1", "b1", "w2", "b2", "z", "h", "y_hat", "loss"))
+    chart(graph_figure(graph, labels(f"{NS}.graph", ("value", "grad"))
+                       | {"title": t(f"{NS}.graph.chart_title")}, node_labels), "bp_graph")
+    col = labels(f"{NS}.graph", ("col_param", "col_chain", "col_product", "col_autograd",
+                                  "col_fd", "col_gap"))
+    rows = chain_table_rows(graph)
+    st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
+        col["col_param"]: r["param"], col["col_chain"]: r["chain"],
+        col["col_product"]: f"{r['product']:+.6f}", col["col_autograd"]: f"{r['autograd']:+.6f}",
+        col["col_fd"]: f"{r['finite_diff']:+.6f}", col["col_gap"]: f"{r['gap']:.1e}",
+    } for r in rows]).set_index(col["col_param"]))
+    notice(t(f"{NS}.graph.notice", eps=graph_cfg.eps, gap=max(max(r["gap"] for r in rows), 1e-12),
+             dhdz=graph.local["dh/dz"]))
+    code_panel(graph_code(graph_cfg), key="bp_code_graph")
+
 
 # 2. Which parameter matters how much --------------------------------------------------------
-section(NS, "params")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    p_act = url_select("bp_pact", t(f"{NS}.params.activation"), GRAPH_ACTIVATIONS, "sigmoid",
-                       format_func=acts.get, horizontal=False)
-with c2:
-    depth = url_slider("bp_depth", t(f"{NS}.params.depth"), 1, 6, 3)
-with c3:
-    optimizer = url_select("bp_opt", t(f"{NS}.params.optimizer"), ("sgd", "adam"), "sgd",
-                           format_func={"sgd": "SGD", "adam": "Adam"}.get)
-with c4:
-    p_lr = url_log_slider("bp_plr", t(f"{NS}.params.lr"), (0.001, 0.01, 0.03, 0.1, 0.5, 1.0,
-                                                           3.0, 10.0, 30.0), 0.5)
-param_cfg = ParamGradConfig(activation=p_act, depth=depth, optimizer=optimizer, lr=p_lr)
-params = cached(run_param_grads)(param_cfg)
-chart(param_grad_figure(params, labels(f"{NS}.params", ("over_steps", "mean", "grad"))
-                        | step_text | {"title": t(f"{NS}.params.chart_title")}), "bp_params")
-if params.diverged:
-    st.error(t("common.diverged_at", step=params.diverged_at))
-st.metric(t(f"{NS}.params.accuracy"), "—" if params.diverged else f"{params.accuracy:.0%}")
-finite = np.where(np.isfinite(params.grad_norms), params.grad_norms, np.nan)
-if np.isfinite(finite).any():  # a run that diverged at once has no gradient to compare
-    mean = np.nanmean(np.where(np.isfinite(finite).any(0), finite, 0.0), axis=0)
-    top, bottom = int(np.argmax(mean)), int(np.argmin(mean))
-    notice(t(f"{NS}.params.notice", top=params.names[top], bottom=params.names[bottom],
-             ratio=mean[top] / max(mean[bottom], 1e-30)))
-code_panel(param_grads_code(param_cfg), key="bp_code_params")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def params_section() -> None:
+    section(NS, "params")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        p_act = url_select("bp_pact", t(f"{NS}.params.activation"), GRAPH_ACTIVATIONS, "sigmoid",
+                           format_func=acts.get, horizontal=False)
+    with c2:
+        depth = url_slider("bp_depth", t(f"{NS}.params.depth"), 1, 6, 3)
+    with c3:
+        optimizer = url_select("bp_opt", t(f"{NS}.params.optimizer"), ("sgd", "adam"), "sgd",
+                               format_func={"sgd": "SGD", "adam": "Adam"}.get)
+    with c4:
+        p_lr = url_log_slider("bp_plr", t(f"{NS}.params.lr"), (0.001, 0.01, 0.03, 0.1, 0.5, 1.0,
+                                                               3.0, 10.0, 30.0), 0.5)
+    param_cfg = ParamGradConfig(activation=p_act, depth=depth, optimizer=optimizer, lr=p_lr)
+    params = cached(run_param_grads)(param_cfg)
+    chart(param_grad_figure(params, labels(f"{NS}.params", ("over_steps", "mean", "grad"))
+                            | step_text | {"title": t(f"{NS}.params.chart_title")}), "bp_params")
+    if params.diverged:
+        st.error(t("common.diverged_at", step=params.diverged_at))
+    st.metric(t(f"{NS}.params.accuracy"), "—" if params.diverged else f"{params.accuracy:.0%}")
+    finite = np.where(np.isfinite(params.grad_norms), params.grad_norms, np.nan)
+    if np.isfinite(finite).any():  # a run that diverged at once has no gradient to compare
+        mean = np.nanmean(np.where(np.isfinite(finite).any(0), finite, 0.0), axis=0)
+        top, bottom = int(np.argmax(mean)), int(np.argmin(mean))
+        notice(t(f"{NS}.params.notice", top=params.names[top], bottom=params.names[bottom],
+                 ratio=mean[top] / max(mean[bottom], 1e-30)))
+    code_panel(param_grads_code(param_cfg), key="bp_code_params")
+
 
 # 3. zero_grad -------------------------------------------------------------------------------
-section(NS, "zero")
-c1, c2 = st.columns(2)
-with c1:
-    z_lr = url_log_slider("bp_zlr", t(f"{NS}.zero.lr"), (0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5),
-                          0.1)
-with c2:
-    z_steps = url_slider("bp_zsteps", t(f"{NS}.zero.steps"), 5, 100, 40, step=5)
-zero_cfg = ZeroGradConfig(lr=z_lr, steps=z_steps)
-zero = cached(run_zero_grad)(zero_cfg)
-chart(zero_grad_figure(zero, labels(f"{NS}.zero", ("loss_panel", "grad_panel", "with",
-                                                   "without", "fresh"))
-                       | step_text | {"title": t(f"{NS}.zero.chart_title")}), "bp_zero")
-forgot, clean = zero.without_zero_grad, zero.with_zero_grad
-for run in (clean, forgot):
-    if run.diverged:
-        st.error(t("common.diverged_at", step=run.diverged_at))
-k = len(forgot.grads)
-if k:
-    notice(t(f"{NS}.zero.notice", k=k, acc=np.round(forgot.grads[-1], 3).tolist(),
-           total=np.round(forgot.fresh_grads.sum(0), 3).tolist(),
-           bad=float(forgot.loss[-1]), good=float(clean.loss[-1])))
-code_panel(zero_grad_code(zero_cfg), key="bp_code_zero")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def zero_section() -> None:
+    section(NS, "zero")
+    c1, c2 = st.columns(2)
+    with c1:
+        z_lr = url_log_slider("bp_zlr", t(f"{NS}.zero.lr"), (0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5),
+                              0.1)
+    with c2:
+        z_steps = url_slider("bp_zsteps", t(f"{NS}.zero.steps"), 5, 100, 40, step=5)
+    zero_cfg = ZeroGradConfig(lr=z_lr, steps=z_steps)
+    zero = cached(run_zero_grad)(zero_cfg)
+    chart(zero_grad_figure(zero, labels(f"{NS}.zero", ("loss_panel", "grad_panel", "with",
+                                                       "without", "fresh"))
+                           | step_text | {"title": t(f"{NS}.zero.chart_title")}), "bp_zero")
+    forgot, clean = zero.without_zero_grad, zero.with_zero_grad
+    for run in (clean, forgot):
+        if run.diverged:
+            st.error(t("common.diverged_at", step=run.diverged_at))
+    k = len(forgot.grads)
+    if k:
+        notice(t(f"{NS}.zero.notice", k=k, acc=np.round(forgot.grads[-1], 3).tolist(),
+               total=np.round(forgot.fresh_grads.sum(0), 3).tolist(),
+               bad=float(forgot.loss[-1]), good=float(clean.loss[-1])))
+    code_panel(zero_grad_code(zero_cfg), key="bp_code_zero")
+
 
 # 4. Accumulation ----------------------------------------------------------------------------
-section(NS, "accum")
-c1, c2 = st.columns(2)
-with c1:
-    acc_k = url_slider("bp_k", t(f"{NS}.accum.k"), 1, 8, 4)
-with c2:
-    micro = url_slider("bp_micro", t(f"{NS}.accum.micro"), 2, 32, 8)
-acc_cfg = AccumulationConfig(k=acc_k, micro_batch=micro)
-acc = cached(run_accumulation)(acc_cfg)
-chart(accumulation_figure(acc, acc_k, micro, labels(f"{NS}.accum", (
-    "loss_panel", "gap_panel", "accumulated", "big", "gap")) | step_text
-    | {"title": t(f"{NS}.accum.chart_title")}), "bp_accum")
-grad_gap = max((float(np.abs(a - b).max())
-                for a, b in zip(acc.grad_accumulated, acc.grad_big_batch)), default=0.0)
-notice(t(f"{NS}.accum.notice", grad_gap=grad_gap, steps=len(acc.param_gap),
-         param_gap=float(acc.param_gap.max(initial=0.0))))
-code_panel(accumulation_code(acc_cfg), key="bp_code_accum")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def accum_section() -> None:
+    section(NS, "accum")
+    c1, c2 = st.columns(2)
+    with c1:
+        acc_k = url_slider("bp_k", t(f"{NS}.accum.k"), 1, 8, 4)
+    with c2:
+        micro = url_slider("bp_micro", t(f"{NS}.accum.micro"), 2, 32, 8)
+    acc_cfg = AccumulationConfig(k=acc_k, micro_batch=micro)
+    acc = cached(run_accumulation)(acc_cfg)
+    chart(accumulation_figure(acc, acc_k, micro, labels(f"{NS}.accum", (
+        "loss_panel", "gap_panel", "accumulated", "big", "gap")) | step_text
+        | {"title": t(f"{NS}.accum.chart_title")}), "bp_accum")
+    grad_gap = max((float(np.abs(a - b).max())
+                    for a, b in zip(acc.grad_accumulated, acc.grad_big_batch)), default=0.0)
+    notice(t(f"{NS}.accum.notice", grad_gap=grad_gap, steps=len(acc.param_gap),
+             param_gap=float(acc.param_gap.max(initial=0.0))))
+    code_panel(accumulation_code(acc_cfg), key="bp_code_accum")
+
+
+graph_section()
+params_section()
+zero_section()
+accum_section()

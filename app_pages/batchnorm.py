@@ -31,79 +31,93 @@ presets(NS, {
     "last_batch": {"bn_momentum": 1.0},
 })
 
+
 # 1. Activation statistics ---------------------------------------------------------------
-section(NS, "stats")
-lr = url_log_slider("bn_lr", t(f"{NS}.stats.lr"), LR_CHOICES, 0.03)
-stats_cfg = BNTrainConfig(lr=lr)
-with st.spinner(t("common.training")):
-    stats = cached(run_bn_training)(stats_cfg)
-st_ = lambda key, **kw: t(f"{NS}.stats.{key}", **kw)  # noqa: E731
-chart(activation_std_figure(stats, {k: st_(k) for k in ("chart_title", "y", "plain", "bn",
-                                                          "layer")}
-                            | {"title": st_("chart_title"), "x": t("common.step"),
-                               "diverged": t("common.diverged")}), "bn_std")
-left, right = st.columns([2, 1])
-with left:
-    chart(bn_loss_figure(stats, {"title": st_("loss_title"), "x": t("common.step"),
-                                 "y": t("common.loss"), "plain": st_("plain"),
-                                 "bn": st_("bn")}), "bn_loss")
-plain, bn = stats.runs["plain"], stats.runs["bn"]
-with right:
-    st.metric(st_("acc_plain"), pct(plain.test_accuracy))
-    st.metric(st_("acc_bn"), pct(bn.test_accuracy))
-    for run in (plain, bn):
-        if run.diverged:
-            st.error(f"{st_('plain' if run is plain else 'bn')}: "
-                     + t("common.diverged_at", step=run.diverged_at))
-plain_std = plain.pre_std[-1, 0]
-notice(st_("notice", bn_std=float(np.mean(bn.pre_std)), acc_plain=pct(plain.test_accuracy),
-           acc_bn=pct(bn.test_accuracy),
-           plain_std=f"{plain_std:.3g}" if np.isfinite(plain_std) else "NaN"))
-code_panel(bn_training_code(stats_cfg), key="bn_code_stats")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def stats_section() -> None:
+    section(NS, "stats")
+    lr = url_log_slider("bn_lr", t(f"{NS}.stats.lr"), LR_CHOICES, 0.03)
+    stats_cfg = BNTrainConfig(lr=lr)
+    with st.spinner(t("common.training")):
+        stats = cached(run_bn_training)(stats_cfg)
+    st_ = lambda key, **kw: t(f"{NS}.stats.{key}", **kw)  # noqa: E731
+    chart(activation_std_figure(stats, {k: st_(k) for k in ("chart_title", "y", "plain", "bn",
+                                                              "layer")}
+                                | {"title": st_("chart_title"), "x": t("common.step"),
+                                   "diverged": t("common.diverged")}), "bn_std")
+    left, right = st.columns([2, 1])
+    with left:
+        chart(bn_loss_figure(stats, {"title": st_("loss_title"), "x": t("common.step"),
+                                     "y": t("common.loss"), "plain": st_("plain"),
+                                     "bn": st_("bn")}), "bn_loss")
+    plain, bn = stats.runs["plain"], stats.runs["bn"]
+    with right:
+        st.metric(st_("acc_plain"), pct(plain.test_accuracy))
+        st.metric(st_("acc_bn"), pct(bn.test_accuracy))
+        for run in (plain, bn):
+            if run.diverged:
+                st.error(f"{st_('plain' if run is plain else 'bn')}: "
+                         + t("common.diverged_at", step=run.diverged_at))
+    plain_std = plain.pre_std[-1, 0]
+    notice(st_("notice", bn_std=float(np.mean(bn.pre_std)), acc_plain=pct(plain.test_accuracy),
+               acc_bn=pct(bn.test_accuracy),
+               plain_std=f"{plain_std:.3g}" if np.isfinite(plain_std) else "NaN"))
+    code_panel(bn_training_code(stats_cfg), key="bn_code_stats")
+
 
 # 2. Running statistics ------------------------------------------------------------------
-section(NS, "running")
-c1, c2 = st.columns(2)
-with c1:
-    momentum = url_log_slider("bn_momentum", t(f"{NS}.running.momentum"), MOMENTA, 0.1)
-with c2:
-    batch_size = url_slider("bn_batch", t(f"{NS}.running.batch_size"), 2, 256, 16)
-run_cfg = RunningStatsConfig(momentum=momentum, batch_size=batch_size)
-running = cached(run_running_stats)(run_cfg)
-rt = lambda key, **kw: t(f"{NS}.running.{key}", **kw)  # noqa: E731
-chart(running_mean_figure(running, {k: rt(k) for k in ("x", "y", "batch", "running", "theory",
-                                                        "true")}
-                          | {"title": rt("chart_title")}), "bn_running")
-steps = running.steps_to_95 if running.steps_to_95 is not None else rt("never")
-cols = st.columns(2) + st.columns(2)
-cols[0].metric(rt("steps95"), steps, rt("steps95_theory", n=running.theory_steps_to_95),
-               delta_color="off")
-cols[1].metric(rt("jitter"), f"±{running.late_jitter:.3f}")
-cols[2].metric(rt("probe_train"), " / ".join(f"{v:.3f}" for v in running.probe_train))
-cols[3].metric(rt("probe_eval"), " / ".join(f"{v:.3f}" for v in running.probe_eval))
-notice(rt("notice", a=running.probe_train[0], b=running.probe_train[1],
-          e=running.probe_eval[0], steps=steps, theory=running.theory_steps_to_95,
-          jitter=running.late_jitter))
-code_panel(running_stats_code(run_cfg), key="bn_code_running")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def running_section() -> None:
+    section(NS, "running")
+    c1, c2 = st.columns(2)
+    with c1:
+        momentum = url_log_slider("bn_momentum", t(f"{NS}.running.momentum"), MOMENTA, 0.1)
+    with c2:
+        batch_size = url_slider("bn_batch", t(f"{NS}.running.batch_size"), 2, 256, 16)
+    run_cfg = RunningStatsConfig(momentum=momentum, batch_size=batch_size)
+    running = cached(run_running_stats)(run_cfg)
+    rt = lambda key, **kw: t(f"{NS}.running.{key}", **kw)  # noqa: E731
+    chart(running_mean_figure(running, {k: rt(k) for k in ("x", "y", "batch", "running", "theory",
+                                                            "true")}
+                              | {"title": rt("chart_title")}), "bn_running")
+    steps = running.steps_to_95 if running.steps_to_95 is not None else rt("never")
+    cols = st.columns(2) + st.columns(2)
+    cols[0].metric(rt("steps95"), steps, rt("steps95_theory", n=running.theory_steps_to_95),
+                   delta_color="off")
+    cols[1].metric(rt("jitter"), f"±{running.late_jitter:.3f}")
+    cols[2].metric(rt("probe_train"), " / ".join(f"{v:.3f}" for v in running.probe_train))
+    cols[3].metric(rt("probe_eval"), " / ".join(f"{v:.3f}" for v in running.probe_eval))
+    notice(rt("notice", a=running.probe_train[0], b=running.probe_train[1],
+              e=running.probe_eval[0], steps=steps, theory=running.theory_steps_to_95,
+              jitter=running.late_jitter))
+    code_panel(running_stats_code(run_cfg), key="bn_code_running")
+
 
 # 3. Pitfalls ----------------------------------------------------------------------------
-section(NS, "pitfalls")
-pit_cfg = PitfallsConfig()
-with st.spinner(t("common.training")):
-    pit = cached(run_pitfalls)(pit_cfg)
-pt = lambda key, **kw: t(f"{NS}.pitfalls.{key}", **kw)  # noqa: E731
-left, right = st.columns([3, 2])
-with left:
-    chart(pitfalls_figure(pit, {k: pt(k) for k in ("x", "y", "train_mode", "eval_mode",
-                                                    "one_class")}
-                          | {"title": pt("chart_title")}), "bn_pitfalls")
-with right:
-    st.markdown(f"**{pt('one')}**")
-    st.code(f"ValueError: {pit.batch_of_one_error}", language=None, wrap_lines=True)
-    st.markdown(f"**{pt('two')}**")
-    st.code(pt("two_value", lo=float(pit.pair_abs_outputs.min()),
-               mid=float(np.median(pit.pair_abs_outputs)),
-               hi=float(pit.pair_abs_outputs.max())), language=None, wrap_lines=True)
-notice(pt("notice", eval=pit.eval_accuracy, two=pit.train_mode_by_batch[0],
-          one_class=pit.train_mode_one_class))
-code_panel(pitfalls_code(pit_cfg), key="bn_code_pitfalls")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def pitfalls_section() -> None:
+    section(NS, "pitfalls")
+    pit_cfg = PitfallsConfig()
+    with st.spinner(t("common.training")):
+        pit = cached(run_pitfalls)(pit_cfg)
+    pt = lambda key, **kw: t(f"{NS}.pitfalls.{key}", **kw)  # noqa: E731
+    left, right = st.columns([3, 2])
+    with left:
+        chart(pitfalls_figure(pit, {k: pt(k) for k in ("x", "y", "train_mode", "eval_mode",
+                                                        "one_class")}
+                              | {"title": pt("chart_title")}), "bn_pitfalls")
+    with right:
+        st.markdown(f"**{pt('one')}**")
+        st.code(f"ValueError: {pit.batch_of_one_error}", language=None, wrap_lines=True)
+        st.markdown(f"**{pt('two')}**")
+        st.code(pt("two_value", lo=float(pit.pair_abs_outputs.min()),
+                   mid=float(np.median(pit.pair_abs_outputs)),
+                   hi=float(pit.pair_abs_outputs.max())), language=None, wrap_lines=True)
+    notice(pt("notice", eval=pit.eval_accuracy, two=pit.train_mode_by_batch[0],
+              one_class=pit.train_mode_one_class))
+    code_panel(pitfalls_code(pit_cfg), key="bn_code_pitfalls")
+
+
+stats_section()
+running_section()
+pitfalls_section()

@@ -22,94 +22,108 @@ presets(NS, {
     "tiny_test": {"ds_cfg": 40, "ds_hold": 30},
 })
 
+
 # 1. Ratios and the picture of the split --------------------------------------------------
-section(NS, "split")
-c1, c2, c3, c4, c5 = st.columns(5)
-with c1:
-    train_pct = url_slider("ds_train", t(f"{NS}.split.train"), 0, 100, 60, step=5)
-with c2:
-    val_pct = url_slider("ds_val", t(f"{NS}.split.val"), 0, 50, 20, step=5)
-with c3:
-    test_pct = url_slider("ds_test", t(f"{NS}.split.test"), 0, 50, 20, step=5)
-with c4:
-    n = url_slider("ds_n", t(f"{NS}.split.n"), 40, 300, 200, step=20)
-with c5:
-    imbalance = url_log_slider("ds_imb", t(f"{NS}.split.imbalance"), (0.05, 0.1, 0.2, 0.5, 1.0),
-                               0.1, help=t(f"{NS}.split.imbalance_help"))
-try:
-    fractions = resolve_fractions(train_pct, val_pct, test_pct)
-except ValueError:
-    st.error(t(f"{NS}.split.no_train"))
-    fractions = (0.6, 0.2, 0.2)
-else:
-    if train_pct + val_pct + test_pct != 100:
-        st.warning(t(f"{NS}.split.rescaled", total=train_pct + val_pct + test_pct,
-                     train=100 * fractions[0], val=100 * fractions[1], test=100 * fractions[2]))
-    if val_pct == 0 or test_pct == 0:
-        st.warning(t(f"{NS}.split.empty_part"))
-split_cfg = SplitConfig(fractions=fractions, n=n, imbalance=imbalance)
-split = cached(run_split)(split_cfg)
-chart(split_figure(split, {"title": t(f"{NS}.split.chart_title"), "y": t(f"{NS}.split.y"),
-                           "all": t(f"{NS}.split.all"), "digit": t(f"{NS}.split.digit")}, names),
-      "ds_split_chart")
-m1, m2 = st.columns(2)
-for column, method in zip((m1, m2), METHODS):
-    column.metric(t(f"{NS}.split.gap", method=names[method]), f"{split.max_share_gap[method]:.1f} pp")
-    if split.missing[method]:
-        column.error(t(f"{NS}.split.missing", method=names[method], cells=split.missing[method]))
-notice(t(f"{NS}.split.notice", random_err=split.max_error["random"],
-         strat_err=split.max_error["stratified"], rare=int(split.class_sizes[-1])))
-code_panel(split_code(split_cfg), key="ds_code_split")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def split_section() -> None:
+    section(NS, "split")
+    c1, c2, c3, c4, c5 = st.columns(5)
+    with c1:
+        train_pct = url_slider("ds_train", t(f"{NS}.split.train"), 0, 100, 60, step=5)
+    with c2:
+        val_pct = url_slider("ds_val", t(f"{NS}.split.val"), 0, 50, 20, step=5)
+    with c3:
+        test_pct = url_slider("ds_test", t(f"{NS}.split.test"), 0, 50, 20, step=5)
+    with c4:
+        n = url_slider("ds_n", t(f"{NS}.split.n"), 40, 300, 200, step=20)
+    with c5:
+        imbalance = url_log_slider("ds_imb", t(f"{NS}.split.imbalance"), (0.05, 0.1, 0.2, 0.5, 1.0),
+                                   0.1, help=t(f"{NS}.split.imbalance_help"))
+    try:
+        fractions = resolve_fractions(train_pct, val_pct, test_pct)
+    except ValueError:
+        st.error(t(f"{NS}.split.no_train"))
+        fractions = (0.6, 0.2, 0.2)
+    else:
+        if train_pct + val_pct + test_pct != 100:
+            st.warning(t(f"{NS}.split.rescaled", total=train_pct + val_pct + test_pct,
+                         train=100 * fractions[0], val=100 * fractions[1], test=100 * fractions[2]))
+        if val_pct == 0 or test_pct == 0:
+            st.warning(t(f"{NS}.split.empty_part"))
+    split_cfg = SplitConfig(fractions=fractions, n=n, imbalance=imbalance)
+    split = cached(run_split)(split_cfg)
+    chart(split_figure(split, {"title": t(f"{NS}.split.chart_title"), "y": t(f"{NS}.split.y"),
+                               "all": t(f"{NS}.split.all"), "digit": t(f"{NS}.split.digit")}, names),
+          "ds_split_chart")
+    m1, m2 = st.columns(2)
+    for column, method in zip((m1, m2), METHODS):
+        column.metric(t(f"{NS}.split.gap", method=names[method]), f"{split.max_share_gap[method]:.1f} pp")
+        if split.missing[method]:
+            column.error(t(f"{NS}.split.missing", method=names[method], cells=split.missing[method]))
+    notice(t(f"{NS}.split.notice", random_err=split.max_error["random"],
+             strat_err=split.max_error["stratified"], rare=int(split.class_sizes[-1])))
+    code_panel(split_code(split_cfg), key="ds_code_split")
+
 
 # 2. Early stopping by validation -------------------------------------------------------
-section(NS, "early")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    width = url_select("ds_width", t(f"{NS}.early.width"), WIDTHS, "128",
-                       format_func={w: w for w in WIDTHS}.get)  # ids, not floats, in tests
-with c2:
-    noise = url_slider("ds_noise", t(f"{NS}.early.noise"), 0.0, 0.4, 0.2, step=0.05)
-with c3:
-    lr = url_log_slider("ds_lr", t(f"{NS}.early.lr"), (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
-                        0.003)
-with c4:
-    patience = url_slider("ds_pat", t(f"{NS}.early.patience"), 1, 15, 5)
-early_cfg = EarlyStopConfig(width=int(width), label_noise=noise, lr=lr, patience=patience)
-early = cached(run_early_stop)(early_cfg)
-chart(early_stop_figure(early, {
-    "title": t(f"{NS}.early.chart_title", n_train=early.sizes[0], n_val=early.sizes[1]),
-    "x": t(f"{NS}.early.epoch"), "y": t("common.loss"), "train": t(f"{NS}.early.train_loss"),
-    "val": t(f"{NS}.early.val_loss"), "best": t(f"{NS}.early.best", e=early.best_epoch),
-    "stop": t(f"{NS}.early.stop", e=early.stop_epoch), "diverged": t("common.diverged")}),
-    "ds_early_chart")
-if early.diverged:
-    st.error(t("common.diverged_at", step=early.diverged_at))
-else:
-    m1, m2, m3 = st.columns(3)
-    m1.metric(t(f"{NS}.early.best_metric"), early.best_epoch)
-    m2.metric(t(f"{NS}.early.restored"), f"{early.restored_test_acc:.1%}")
-    m3.metric(t(f"{NS}.early.final"), f"{early.final_test_acc:.1%}",
-              f"{100 * (early.final_test_acc - early.restored_test_acc):+.1f} pp")
-    notice(t(f"{NS}.early.notice", best=early.best_epoch, stop=early.stop_epoch,
-             restored=100 * early.restored_test_acc, final=100 * early.final_test_acc,
-             n_test=early.sizes[2]))
-code_panel(early_stop_code(early_cfg), key="ds_code_early")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def early_section() -> None:
+    section(NS, "early")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        width = url_select("ds_width", t(f"{NS}.early.width"), WIDTHS, "128",
+                           format_func={w: w for w in WIDTHS}.get)  # ids, not floats, in tests
+    with c2:
+        noise = url_slider("ds_noise", t(f"{NS}.early.noise"), 0.0, 0.4, 0.2, step=0.05)
+    with c3:
+        lr = url_log_slider("ds_lr", t(f"{NS}.early.lr"), (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
+                            0.003)
+    with c4:
+        patience = url_slider("ds_pat", t(f"{NS}.early.patience"), 1, 15, 5)
+    early_cfg = EarlyStopConfig(width=int(width), label_noise=noise, lr=lr, patience=patience)
+    early = cached(run_early_stop)(early_cfg)
+    chart(early_stop_figure(early, {
+        "title": t(f"{NS}.early.chart_title", n_train=early.sizes[0], n_val=early.sizes[1]),
+        "x": t(f"{NS}.early.epoch"), "y": t("common.loss"), "train": t(f"{NS}.early.train_loss"),
+        "val": t(f"{NS}.early.val_loss"), "best": t(f"{NS}.early.best", e=early.best_epoch),
+        "stop": t(f"{NS}.early.stop", e=early.stop_epoch), "diverged": t("common.diverged")}),
+        "ds_early_chart")
+    if early.diverged:
+        st.error(t("common.diverged_at", step=early.diverged_at))
+    else:
+        m1, m2, m3 = st.columns(3)
+        m1.metric(t(f"{NS}.early.best_metric"), early.best_epoch)
+        m2.metric(t(f"{NS}.early.restored"), f"{early.restored_test_acc:.1%}")
+        m3.metric(t(f"{NS}.early.final"), f"{early.final_test_acc:.1%}",
+                  f"{100 * (early.final_test_acc - early.restored_test_acc):+.1f} pp")
+        notice(t(f"{NS}.early.notice", best=early.best_epoch, stop=early.stop_epoch,
+                 restored=100 * early.restored_test_acc, final=100 * early.final_test_acc,
+                 n_test=early.sizes[2]))
+    code_panel(early_stop_code(early_cfg), key="ds_code_early")
+
 
 # 3. The classic mistake: tuning on test --------------------------------------------------
-section(NS, "tuning")
-c1, c2 = st.columns(2)
-with c1:
-    n_configs = url_slider("ds_cfg", t(f"{NS}.tuning.n_configs"), 2, 40, 20)
-with c2:
-    holdout = url_slider("ds_hold", t(f"{NS}.tuning.holdout"), 30, 400, 100, step=10)
-tuning_cfg = TuningConfig(n_configs=n_configs, holdout_size=holdout)
-with st.spinner(t("common.training")):
-    tuning = cached(run_tuning)(tuning_cfg)
-chart(tuning_figure(tuning, {k: t(f"{NS}.tuning.{k}") for k in (
-    "left", "right", "reported", "fresh", "by_test", "by_val", "acc", "gap", "count")}
-    | {"title": t(f"{NS}.tuning.chart_title", repeats=tuning_cfg.repeats)}), "ds_tuning_chart")
-optimism = {r: 100 * (tuning.reported[r] - tuning.fresh[r]) for r in ("test", "val")}
-notice(t(f"{NS}.tuning.notice", reported=100 * tuning.reported["test"],
-         fresh=100 * tuning.fresh["test"], bias=optimism["test"], val_bias=optimism["val"],
-         n=n_configs, fresh_n=tuning.fresh_size))
-code_panel(tuning_code(tuning_cfg), key="ds_code_tuning")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def tuning_section() -> None:
+    section(NS, "tuning")
+    c1, c2 = st.columns(2)
+    with c1:
+        n_configs = url_slider("ds_cfg", t(f"{NS}.tuning.n_configs"), 2, 40, 20)
+    with c2:
+        holdout = url_slider("ds_hold", t(f"{NS}.tuning.holdout"), 30, 400, 100, step=10)
+    tuning_cfg = TuningConfig(n_configs=n_configs, holdout_size=holdout)
+    with st.spinner(t("common.training")):
+        tuning = cached(run_tuning)(tuning_cfg)
+    chart(tuning_figure(tuning, {k: t(f"{NS}.tuning.{k}") for k in (
+        "left", "right", "reported", "fresh", "by_test", "by_val", "acc", "gap", "count")}
+        | {"title": t(f"{NS}.tuning.chart_title", repeats=tuning_cfg.repeats)}), "ds_tuning_chart")
+    optimism = {r: 100 * (tuning.reported[r] - tuning.fresh[r]) for r in ("test", "val")}
+    notice(t(f"{NS}.tuning.notice", reported=100 * tuning.reported["test"],
+             fresh=100 * tuning.fresh["test"], bias=optimism["test"], val_bias=optimism["val"],
+             n=n_configs, fresh_n=tuning.fresh_size))
+    code_panel(tuning_code(tuning_cfg), key="ds_code_tuning")
+
+
+split_section()
+early_section()
+tuning_section()

@@ -22,88 +22,102 @@ presets(NS, {
     "sorted_small": {"dl_sbs": 8, "dl_sepochs": 3, "dl_slr": 0.1},
 })
 
+
 # 1. Batch size --------------------------------------------------------------------------
-section(NS, "batch")
-c1, c2 = st.columns(2)
-with c1:
-    batch_size = int(url_log_slider("dl_bs", t(f"{NS}.batch.size"), BATCH_SIZES, 32))
-with c2:
-    lr = url_log_slider("dl_lr", t(f"{NS}.batch.lr"), LRS, 0.3)
-batch_cfg = BatchConfig(batch_size=batch_size, lr=lr)
-batch = cached(run_batch)(batch_cfg)
-throughput = cached(run_throughput)(ThroughputConfig())
-left, right = st.columns([3, 2])
-with left:
-    chart(batch_loss_figure(batch, {
-        "title": t(f"{NS}.batch.chart_title", bs=batch_size), "x": t(f"{NS}.batch.epoch"),
-        "y": t("common.loss"), "step": t(f"{NS}.batch.step_loss"),
-        "val": t(f"{NS}.batch.val_loss"), "diverged": t("common.diverged")}), "dl_batch_chart")
-with right:
-    chart(throughput_figure(throughput, {
-        "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
-        "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
-        "dl_speed_chart")
-m1, m2, m3 = st.columns(3)
-m1.metric(t(f"{NS}.batch.steps"), batch.steps_per_epoch)
-m2.metric(t(f"{NS}.batch.noise"), f"{batch.noise:.3f}")
-m3.metric(t(f"{NS}.batch.val_acc"), "—" if batch.diverged else f"{batch.val_acc[-1]:.1%}")
-if batch.diverged:
-    st.error(t("common.diverged_at", step=batch.diverged_at))
-rate = dict(zip(throughput.batch_sizes.tolist(), throughput.samples_per_s.tolist()))
-notice(t(f"{NS}.batch.notice", steps=batch.steps_per_epoch, bs=batch_size,
-         speedup=rate[256] / rate[1], fast=rate[256], slow=rate[1]))
-code_panel(batch_code(batch_cfg), key="dl_code_batch")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def batch_section() -> None:
+    section(NS, "batch")
+    c1, c2 = st.columns(2)
+    with c1:
+        batch_size = int(url_log_slider("dl_bs", t(f"{NS}.batch.size"), BATCH_SIZES, 32))
+    with c2:
+        lr = url_log_slider("dl_lr", t(f"{NS}.batch.lr"), LRS, 0.3)
+    batch_cfg = BatchConfig(batch_size=batch_size, lr=lr)
+    batch = cached(run_batch)(batch_cfg)
+    throughput = cached(run_throughput)(ThroughputConfig())
+    left, right = st.columns([3, 2])
+    with left:
+        chart(batch_loss_figure(batch, {
+            "title": t(f"{NS}.batch.chart_title", bs=batch_size), "x": t(f"{NS}.batch.epoch"),
+            "y": t("common.loss"), "step": t(f"{NS}.batch.step_loss"),
+            "val": t(f"{NS}.batch.val_loss"), "diverged": t("common.diverged")}), "dl_batch_chart")
+    with right:
+        chart(throughput_figure(throughput, {
+            "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
+            "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
+            "dl_speed_chart")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t(f"{NS}.batch.steps"), batch.steps_per_epoch)
+    m2.metric(t(f"{NS}.batch.noise"), f"{batch.noise:.3f}")
+    m3.metric(t(f"{NS}.batch.val_acc"), "—" if batch.diverged else f"{batch.val_acc[-1]:.1%}")
+    if batch.diverged:
+        st.error(t("common.diverged_at", step=batch.diverged_at))
+    rate = dict(zip(throughput.batch_sizes.tolist(), throughput.samples_per_s.tolist()))
+    notice(t(f"{NS}.batch.notice", steps=batch.steps_per_epoch, bs=batch_size,
+             speedup=rate[256] / rate[1], fast=rate[256], slow=rate[1]))
+    code_panel(batch_code(batch_cfg), key="dl_code_batch")
+
 
 # 2. Shuffling ---------------------------------------------------------------------------
-section(NS, "shuffle")
-c1, c2, c3 = st.columns(3)
-with c1:
-    shuffle_bs = int(url_log_slider("dl_sbs", t(f"{NS}.shuffle.size"), (8, 16, 32, 64, 128), 32))
-with c2:
-    epochs = url_slider("dl_sepochs", t(f"{NS}.shuffle.epochs"), 1, 4, 3)
-with c3:
-    shuffle_lr = url_log_slider("dl_slr", t(f"{NS}.shuffle.lr"), LRS, 0.1)
-shuffle_cfg = ShuffleConfig(batch_size=shuffle_bs, epochs=epochs, lr=shuffle_lr)
-shuffled = cached(run_shuffle)(shuffle_cfg)
-chart(shuffle_figure(shuffled, {k: t(f"{NS}.shuffle.{k}") for k in (
-    "loss", "acc", "x", "sorted", "shuffled")} | {"title": t(f"{NS}.shuffle.chart_title"),
-                                                  "diverged": t("common.diverged")}),
-    "dl_shuffle_chart")
-for name, run in shuffled.runs.items():
-    if run.diverged:
-        st.error(f"{t(f'{NS}.shuffle.{name}')}: " + t("common.diverged_at", step=run.diverged_at))
-st.markdown(f"**{t(f'{NS}.shuffle.table_title')}**")
-st.table(pd.DataFrame({t(f"{NS}.shuffle.{name}"): [
-    ", ".join(str(i) for i in batch[:8]) + " …" for batch in run.first_batches[:3]]
-    for name, run in shuffled.runs.items()},
-    index=[t(f"{NS}.shuffle.epoch_n", e=e + 1) for e in range(min(3, epochs))]))
-runs = shuffled.runs
-notice(t(f"{NS}.shuffle.notice", sorted_one=100 * runs["sorted"].one_class_share,
-         shuffled_one=100 * runs["shuffled"].one_class_share,
-         sorted_acc=100 * runs["sorted"].final_acc, shuffled_acc=100 * runs["shuffled"].final_acc))
-code_panel(shuffle_code(shuffle_cfg), key="dl_code_shuffle")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def shuffle_section() -> None:
+    section(NS, "shuffle")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        shuffle_bs = int(url_log_slider("dl_sbs", t(f"{NS}.shuffle.size"), (8, 16, 32, 64, 128), 32))
+    with c2:
+        epochs = url_slider("dl_sepochs", t(f"{NS}.shuffle.epochs"), 1, 4, 3)
+    with c3:
+        shuffle_lr = url_log_slider("dl_slr", t(f"{NS}.shuffle.lr"), LRS, 0.1)
+    shuffle_cfg = ShuffleConfig(batch_size=shuffle_bs, epochs=epochs, lr=shuffle_lr)
+    shuffled = cached(run_shuffle)(shuffle_cfg)
+    chart(shuffle_figure(shuffled, {k: t(f"{NS}.shuffle.{k}") for k in (
+        "loss", "acc", "x", "sorted", "shuffled")} | {"title": t(f"{NS}.shuffle.chart_title"),
+                                                      "diverged": t("common.diverged")}),
+        "dl_shuffle_chart")
+    for name, run in shuffled.runs.items():
+        if run.diverged:
+            st.error(f"{t(f'{NS}.shuffle.{name}')}: " + t("common.diverged_at", step=run.diverged_at))
+    st.markdown(f"**{t(f'{NS}.shuffle.table_title')}**")
+    st.table(pd.DataFrame({t(f"{NS}.shuffle.{name}"): [
+        ", ".join(str(i) for i in batch[:8]) + " …" for batch in run.first_batches[:3]]
+        for name, run in shuffled.runs.items()},
+        index=[t(f"{NS}.shuffle.epoch_n", e=e + 1) for e in range(min(3, epochs))]))
+    runs = shuffled.runs
+    notice(t(f"{NS}.shuffle.notice", sorted_one=100 * runs["sorted"].one_class_share,
+             shuffled_one=100 * runs["shuffled"].one_class_share,
+             sorted_acc=100 * runs["sorted"].final_acc, shuffled_acc=100 * runs["shuffled"].final_acc))
+    code_panel(shuffle_code(shuffle_cfg), key="dl_code_shuffle")
+
 
 # 3. num_workers -------------------------------------------------------------------------
-section(NS, "workers")
-c1, c2, c3 = st.columns(3)
-with c1:
-    n_items = url_slider("dl_items", t(f"{NS}.workers.items"), 16, 48, 32, step=16)
-with c2:
-    item_ms = url_slider("dl_ms", t(f"{NS}.workers.item_ms"), 1, 15, 10)
-with c3:
-    measure = url_toggle("dl_measure", t(f"{NS}.workers.measure"), False,
-                         help=t(f"{NS}.workers.measure_help"))
-workers_cfg = WorkersConfig(n_items=n_items, item_ms=float(item_ms), epochs=2)
-if measure:
-    workers = run_with_progress(run_workers, workers_cfg, t(f"{NS}.workers.progress"))
-    chart(workers_figure(workers, {"title": t(f"{NS}.workers.chart_title"),
-                                   "x": "num_workers", "y": t(f"{NS}.workers.seconds"),
-                                   "epoch": t(f"{NS}.workers.epoch"),
-                                   "ideal": t(f"{NS}.workers.ideal")}), "dl_workers_chart")
-    (st.success if workers.same_batches else st.error)(
-        t(f"{NS}.workers.same" if workers.same_batches else f"{NS}.workers.different"))
-    notice(t(f"{NS}.workers.notice", w0=workers.epoch_s[0].mean(), w2=workers.epoch_s[-1].mean(),
-             ideal=workers.ideal_s))
-else:
-    st.info(t(f"{NS}.workers.off"), icon=":material/timer:")
-code_panel(workers_code(workers_cfg), key="dl_code_workers")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def workers_section() -> None:
+    section(NS, "workers")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        n_items = url_slider("dl_items", t(f"{NS}.workers.items"), 16, 48, 32, step=16)
+    with c2:
+        item_ms = url_slider("dl_ms", t(f"{NS}.workers.item_ms"), 1, 15, 10)
+    with c3:
+        measure = url_toggle("dl_measure", t(f"{NS}.workers.measure"), False,
+                             help=t(f"{NS}.workers.measure_help"))
+    workers_cfg = WorkersConfig(n_items=n_items, item_ms=float(item_ms), epochs=2)
+    if measure:
+        workers = run_with_progress(run_workers, workers_cfg, t(f"{NS}.workers.progress"))
+        chart(workers_figure(workers, {"title": t(f"{NS}.workers.chart_title"),
+                                       "x": "num_workers", "y": t(f"{NS}.workers.seconds"),
+                                       "epoch": t(f"{NS}.workers.epoch"),
+                                       "ideal": t(f"{NS}.workers.ideal")}), "dl_workers_chart")
+        (st.success if workers.same_batches else st.error)(
+            t(f"{NS}.workers.same" if workers.same_batches else f"{NS}.workers.different"))
+        notice(t(f"{NS}.workers.notice", w0=workers.epoch_s[0].mean(), w2=workers.epoch_s[-1].mean(),
+                 ideal=workers.ideal_s))
+    else:
+        st.info(t(f"{NS}.workers.off"), icon=":material/timer:")
+    code_panel(workers_code(workers_cfg), key="dl_code_workers")
+
+
+batch_section()
+shuffle_section()
+workers_section()

@@ -22,65 +22,75 @@ presets(NS, {
     "strong_reg": {"do_fit_p": 0.7},
 })
 
+
 # 1. Masks, determinism and scaling ------------------------------------------------------
-section(NS, "masks")
-c1, c2, c3 = st.columns(3)
-with c1:
-    p = url_slider("do_p", t(f"{NS}.masks.p"), 0.05, 0.95, 0.5, step=0.05)
-with c2:
-    passes = url_slider("do_passes", t(f"{NS}.masks.passes"), 10, 1000, 200, step=10)
-with c3:
-    seed = url_slider("do_seed", t(f"{NS}.masks.seed"), 0, 99, 0)
-masks_cfg = MasksConfig(p=p, passes=passes, seed=seed)
-masks = cached(run_masks)(masks_cfg)
-mt = lambda key, **kw: t(f"{NS}.masks.{key}", **kw)  # noqa: E731
-left, right = st.columns(2)
-with left:
-    chart(masks_figure(masks, {"title": mt("masks_title"), "x": mt("masks_x"),
-                               "y": mt("masks_y"), "kept": mt("kept"),
-                               "dropped": mt("dropped")}), "do_masks")
-with right:
-    chart(outputs_figure(masks, {"title": mt("out_title", n=passes), "x": mt("out_x"),
-                                 "y": mt("out_y"), "train": mt("out_train"),
-                                 "eval": mt("out_eval"), "mean": mt("out_mean")}), "do_outputs")
-mean, std = float(masks.train_outputs.mean()), float(masks.train_outputs.std())
-cols = st.columns(4)
-cols[0].metric(mt("kept_fraction"), f"{masks.kept_fraction:.1%}", f"1 − p = {1 - p:.0%}",
-               delta_color="off")
-cols[1].metric(mt("kept_scale"), f"×{masks.kept_scale:.3f}", f"1/(1−p) = {1 / (1 - p):.3f}",
-               delta_color="off")
-cols[2].metric(mt("train_spread"), f"{mean:.3f}", f"± {std:.3f}", delta_color="off")
-cols[3].metric(mt("eval_value"), f"{masks.eval_output:.3f}")
-chart(expectation_figure(masks, {"title": mt("exp_title"), "x": mt("exp_x"), "y": mt("exp_y"),
-                                 "eval": mt("exp_eval"), "scaled": mt("exp_scaled"),
-                                 "unscaled": mt("exp_unscaled")}), "do_expect")
-ratio = float((masks.mean_dropped / masks.hidden).mean())
-unscaled = float((masks.mean_unscaled / masks.hidden).mean())
-notice(mt("notice", scale=masks.kept_scale, p=p, kept=masks.kept_fraction, expected=1 - p,
-          mean=mean, sem=std / math.sqrt(passes), ev=masks.eval_output, ratio=ratio,
-          unscaled=unscaled, n=passes))
-code_panel(masks_code(masks_cfg), key="do_code_masks")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def masks_section() -> None:
+    section(NS, "masks")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        p = url_slider("do_p", t(f"{NS}.masks.p"), 0.05, 0.95, 0.5, step=0.05)
+    with c2:
+        passes = url_slider("do_passes", t(f"{NS}.masks.passes"), 10, 1000, 200, step=10)
+    with c3:
+        seed = url_slider("do_seed", t(f"{NS}.masks.seed"), 0, 99, 0)
+    masks_cfg = MasksConfig(p=p, passes=passes, seed=seed)
+    masks = cached(run_masks)(masks_cfg)
+    mt = lambda key, **kw: t(f"{NS}.masks.{key}", **kw)  # noqa: E731
+    left, right = st.columns(2)
+    with left:
+        chart(masks_figure(masks, {"title": mt("masks_title"), "x": mt("masks_x"),
+                                   "y": mt("masks_y"), "kept": mt("kept"),
+                                   "dropped": mt("dropped")}), "do_masks")
+    with right:
+        chart(outputs_figure(masks, {"title": mt("out_title", n=passes), "x": mt("out_x"),
+                                     "y": mt("out_y"), "train": mt("out_train"),
+                                     "eval": mt("out_eval"), "mean": mt("out_mean")}), "do_outputs")
+    mean, std = float(masks.train_outputs.mean()), float(masks.train_outputs.std())
+    cols = st.columns(4)
+    cols[0].metric(mt("kept_fraction"), f"{masks.kept_fraction:.1%}", f"1 − p = {1 - p:.0%}",
+                   delta_color="off")
+    cols[1].metric(mt("kept_scale"), f"×{masks.kept_scale:.3f}", f"1/(1−p) = {1 / (1 - p):.3f}",
+                   delta_color="off")
+    cols[2].metric(mt("train_spread"), f"{mean:.3f}", f"± {std:.3f}", delta_color="off")
+    cols[3].metric(mt("eval_value"), f"{masks.eval_output:.3f}")
+    chart(expectation_figure(masks, {"title": mt("exp_title"), "x": mt("exp_x"), "y": mt("exp_y"),
+                                     "eval": mt("exp_eval"), "scaled": mt("exp_scaled"),
+                                     "unscaled": mt("exp_unscaled")}), "do_expect")
+    ratio = float((masks.mean_dropped / masks.hidden).mean())
+    unscaled = float((masks.mean_unscaled / masks.hidden).mean())
+    notice(mt("notice", scale=masks.kept_scale, p=p, kept=masks.kept_fraction, expected=1 - p,
+              mean=mean, sem=std / math.sqrt(passes), ev=masks.eval_output, ratio=ratio,
+              unscaled=unscaled, n=passes))
+    code_panel(masks_code(masks_cfg), key="do_code_masks")
+
 
 # 2. Overfitting -------------------------------------------------------------------------
-section(NS, "overfit")
-fit_p = url_slider("do_fit_p", t(f"{NS}.overfit.p"), 0.0, 0.9, 0.5, step=0.1)
-fit_cfg = OverfitConfig(p=fit_p)
-with st.spinner(t("common.training")):
-    fit, base = cached(run_overfit)(fit_cfg), cached(run_overfit)(OverfitConfig(p=0.0))
-ot = lambda key, **kw: t(f"{NS}.overfit.{key}", **kw)  # noqa: E731
-chart(overfit_figure(fit, base, {"title": ot("chart_title"), "x": ot("x"), "y": ot("y"),
-                                 "train": ot("train"), "val": ot("val"),
-                                 "with": ot("with", p=fit_p), "without": ot("without"),
-                                 "diverged": t("common.diverged")}), "do_overfit")
-for run in (fit, base):
-    if run.diverged:
-        st.error(t("common.diverged_at", step=run.diverged_at))
-gap, gap0 = fit.val_loss[-1] - fit.train_loss[-1], base.val_loss[-1] - base.train_loss[-1]
-cols = st.columns(4)
-cols[0].metric(ot("gap", p=fit_p), f"{gap:.2f}")
-cols[1].metric(ot("gap0"), f"{gap0:.2f}")
-cols[2].metric(ot("val_acc", p=fit_p), f"{fit.val_acc[-1]:.1%}")
-cols[3].metric(ot("val_acc0"), f"{base.val_acc[-1]:.1%}")
-notice(ot("notice", t0=base.train_loss[-1], v0=base.val_loss[-1], p=fit_p, gap=gap, gap0=gap0,
-          acc=fit.val_acc[-1], acc0=base.val_acc[-1]))
-code_panel(overfit_code(fit_cfg), key="do_code_overfit")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def overfit_section() -> None:
+    section(NS, "overfit")
+    fit_p = url_slider("do_fit_p", t(f"{NS}.overfit.p"), 0.0, 0.9, 0.5, step=0.1)
+    fit_cfg = OverfitConfig(p=fit_p)
+    with st.spinner(t("common.training")):
+        fit, base = cached(run_overfit)(fit_cfg), cached(run_overfit)(OverfitConfig(p=0.0))
+    ot = lambda key, **kw: t(f"{NS}.overfit.{key}", **kw)  # noqa: E731
+    chart(overfit_figure(fit, base, {"title": ot("chart_title"), "x": ot("x"), "y": ot("y"),
+                                     "train": ot("train"), "val": ot("val"),
+                                     "with": ot("with", p=fit_p), "without": ot("without"),
+                                     "diverged": t("common.diverged")}), "do_overfit")
+    for run in (fit, base):
+        if run.diverged:
+            st.error(t("common.diverged_at", step=run.diverged_at))
+    gap, gap0 = fit.val_loss[-1] - fit.train_loss[-1], base.val_loss[-1] - base.train_loss[-1]
+    cols = st.columns(4)
+    cols[0].metric(ot("gap", p=fit_p), f"{gap:.2f}")
+    cols[1].metric(ot("gap0"), f"{gap0:.2f}")
+    cols[2].metric(ot("val_acc", p=fit_p), f"{fit.val_acc[-1]:.1%}")
+    cols[3].metric(ot("val_acc0"), f"{base.val_acc[-1]:.1%}")
+    notice(ot("notice", t0=base.train_loss[-1], v0=base.val_loss[-1], p=fit_p, gap=gap, gap0=gap0,
+              acc=fit.val_acc[-1], acc0=base.val_acc[-1]))
+    code_panel(overfit_code(fit_cfg), key="do_code_overfit")
+
+
+masks_section()
+overfit_section()

@@ -31,74 +31,84 @@ presets(NS, {
     "confident_wrong": {"ls_z0": -3.0, "ls_z1": 0.0, "ls_z2": 6.0, "ls_true": "0"},
 })
 
+
 # 1. Regression with outliers ----------------------------------------------------------------
-section(NS, "regression")
-c1, c2, c3, c4, c5 = st.columns(5)
-with c1:
-    n_outliers = url_slider("ls_nout", t(f"{NS}.regression.n_outliers"), 0, 15, 5)
-with c2:
-    size = url_slider("ls_size", t(f"{NS}.regression.size"), 0.0, 40.0, 15.0, step=1.0)
-with c3:
-    side = url_select("ls_side", t(f"{NS}.regression.side"), SIDES, "up",
-                      format_func=labels(f"{NS}.side", SIDES).get)
-with c4:
-    noise = url_slider("ls_noise", t(f"{NS}.regression.noise"), 0.0, 3.0, 0.5, step=0.1)
-with c5:
-    delta = url_slider("ls_delta", t(f"{NS}.regression.delta"), 0.1, 5.0, 1.0, step=0.1)
-reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
-                           noise=noise, delta=delta)
-reg = cached(run_regression)(reg_cfg)
-reg_text = labels(f"{NS}.regression", ("inliers", "outliers", "true", "penalty", "pull",
-                                       "residual"))
-left, right = st.columns(2)
-with left:
-    chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
-                                       "y": "y", "diverged": t("common.diverged")}, names),
-          "ls_fits")
-with right:  # the penalty curves beside the fits; the table goes full width below them
-    chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
-          "ls_penalty")
-st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
-col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
-                                  "col_intercept", "col_intercept_err", "col_status"))
-st.table(pd.DataFrame([{
-    col["col_loss"]: names[name],
-    col["col_slope"]: f"{fit.slope:.3f}" if not fit.diverged else "—",
-    col["col_slope_err"]: f"{fit.slope_error:.3f}" if not fit.diverged else "—",
-    col["col_intercept"]: f"{fit.intercept:.3f}" if not fit.diverged else "—",
-    col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
-    col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
-                        else t(f"{NS}.regression.ok")),
-} for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
-st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
-notice(t(f"{NS}.regression.notice", **{n: reg.fits[n].slope_error for n in LOSSES}))
-code_panel(regression_code(reg_cfg), key="ls_code_regression")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def regression_section() -> None:
+    section(NS, "regression")
+    c1, c2, c3, c4, c5 = st.columns(5)
+    with c1:
+        n_outliers = url_slider("ls_nout", t(f"{NS}.regression.n_outliers"), 0, 15, 5)
+    with c2:
+        size = url_slider("ls_size", t(f"{NS}.regression.size"), 0.0, 40.0, 15.0, step=1.0)
+    with c3:
+        side = url_select("ls_side", t(f"{NS}.regression.side"), SIDES, "up",
+                          format_func=labels(f"{NS}.side", SIDES).get)
+    with c4:
+        noise = url_slider("ls_noise", t(f"{NS}.regression.noise"), 0.0, 3.0, 0.5, step=0.1)
+    with c5:
+        delta = url_slider("ls_delta", t(f"{NS}.regression.delta"), 0.1, 5.0, 1.0, step=0.1)
+    reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
+                               noise=noise, delta=delta)
+    reg = cached(run_regression)(reg_cfg)
+    reg_text = labels(f"{NS}.regression", ("inliers", "outliers", "true", "penalty", "pull",
+                                           "residual"))
+    left, right = st.columns(2)
+    with left:
+        chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
+                                           "y": "y", "diverged": t("common.diverged")}, names),
+              "ls_fits")
+    with right:  # the penalty curves beside the fits; the table goes full width below them
+        chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
+              "ls_penalty")
+    st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
+    col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
+                                      "col_intercept", "col_intercept_err", "col_status"))
+    st.table(pd.DataFrame([{
+        col["col_loss"]: names[name],
+        col["col_slope"]: f"{fit.slope:.3f}" if not fit.diverged else "—",
+        col["col_slope_err"]: f"{fit.slope_error:.3f}" if not fit.diverged else "—",
+        col["col_intercept"]: f"{fit.intercept:.3f}" if not fit.diverged else "—",
+        col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
+        col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
+                            else t(f"{NS}.regression.ok")),
+    } for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
+    st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
+    notice(t(f"{NS}.regression.notice", **{n: reg.fits[n].slope_error for n in LOSSES}))
+    code_panel(regression_code(reg_cfg), key="ls_code_regression")
+
 
 # 2. Cross-entropy ---------------------------------------------------------------------------
-section(NS, "ce")
-columns = st.columns(N_CLASSES + 1)
-defaults = (2.0, 0.5, -1.0)
-logits = []
-for i, column in enumerate(columns[:N_CLASSES]):
-    with column:
-        logits.append(url_slider(f"ls_z{i}", t(f"{NS}.ce.logit", i=i), -8.0, 8.0, defaults[i],
-                                 step=0.5))
-with columns[-1]:
-    class_ids = [str(i) for i in range(N_CLASSES)]
-    true_class = int(url_select("ls_true", t(f"{NS}.ce.true_class"), class_ids, "0",
-                                format_func={c: t(f"{NS}.ce.class", i=c) for c in class_ids}.get))
-ce_cfg = CrossEntropyConfig(logits=tuple(logits), true_class=true_class)
-ce = cached(run_cross_entropy)(ce_cfg)
-m1, m2, m3 = st.columns(3)
-m1.metric(t(f"{NS}.ce.metric_p"), f"{ce.probs[true_class]:.4f}")
-m2.metric(t(f"{NS}.ce.metric_ce"), f"{ce.cross_entropy:.4f}")
-m3.metric(t(f"{NS}.ce.metric_mse"), f"{ce.mse_on_probs:.4f}")
-ce_text = labels(f"{NS}.ce", ("probs", "curve", "p_true", "loss", "per_logit", "sweep", "grad"))
-ce_text |= {"class": t(f"{NS}.ce.class", i="{i}"), "ce": t(f"{NS}.ce.ce_name"),
-            "mse": t(f"{NS}.ce.mse_name")}
-chart(softmax_figure(ce, true_class, ce_text | {"title": t(f"{NS}.ce.chart_title")}),
-      "ls_softmax")
-chart(gradient_figure(ce, ce_text | {"title": t(f"{NS}.ce.grad_title")}), "ls_grad")
-notice(t(f"{NS}.ce.notice", ce=ce.cross_entropy, p=float(ce.probs[true_class]),
-         grad_ce=np.round(ce.grad_ce, 3).tolist(), grad_mse=np.round(ce.grad_mse, 3).tolist()))
-code_panel(cross_entropy_code(ce_cfg), key="ls_code_ce")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def ce_section() -> None:
+    section(NS, "ce")
+    columns = st.columns(N_CLASSES + 1)
+    defaults = (2.0, 0.5, -1.0)
+    logits = []
+    for i, column in enumerate(columns[:N_CLASSES]):
+        with column:
+            logits.append(url_slider(f"ls_z{i}", t(f"{NS}.ce.logit", i=i), -8.0, 8.0, defaults[i],
+                                     step=0.5))
+    with columns[-1]:
+        class_ids = [str(i) for i in range(N_CLASSES)]
+        true_class = int(url_select("ls_true", t(f"{NS}.ce.true_class"), class_ids, "0",
+                                    format_func={c: t(f"{NS}.ce.class", i=c) for c in class_ids}.get))
+    ce_cfg = CrossEntropyConfig(logits=tuple(logits), true_class=true_class)
+    ce = cached(run_cross_entropy)(ce_cfg)
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t(f"{NS}.ce.metric_p"), f"{ce.probs[true_class]:.4f}")
+    m2.metric(t(f"{NS}.ce.metric_ce"), f"{ce.cross_entropy:.4f}")
+    m3.metric(t(f"{NS}.ce.metric_mse"), f"{ce.mse_on_probs:.4f}")
+    ce_text = labels(f"{NS}.ce", ("probs", "curve", "p_true", "loss", "per_logit", "sweep", "grad"))
+    ce_text |= {"class": t(f"{NS}.ce.class", i="{i}"), "ce": t(f"{NS}.ce.ce_name"),
+                "mse": t(f"{NS}.ce.mse_name")}
+    chart(softmax_figure(ce, true_class, ce_text | {"title": t(f"{NS}.ce.chart_title")}),
+          "ls_softmax")
+    chart(gradient_figure(ce, ce_text | {"title": t(f"{NS}.ce.grad_title")}), "ls_grad")
+    notice(t(f"{NS}.ce.notice", ce=ce.cross_entropy, p=float(ce.probs[true_class]),
+             grad_ce=np.round(ce.grad_ce, 3).tolist(), grad_mse=np.round(ce.grad_mse, 3).tolist()))
+    code_panel(cross_entropy_code(ce_cfg), key="ls_code_ce")
+
+
+regression_section()
+ce_section()

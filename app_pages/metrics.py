@@ -25,61 +25,71 @@ presets(NS, {
     "big_outlier": {"mt_outlier": 30.0},
 })
 
+
 # 1. Classification ----------------------------------------------------------------------
-section(NS, "cls")
-ct = lambda key, **kw: t(f"{NS}.cls.{key}", **kw)  # noqa: E731
-c1, c2 = st.columns(2)
-with c1:
-    minority = url_slider("mt_minority", ct("minority"), 0.01, 0.5, 0.1, step=0.01)
-with c2:
-    threshold = url_slider("mt_threshold", ct("threshold"), 0.05, 0.95, 0.5, step=0.05)
-cls_cfg = ClassifierConfig(minority=minority)
-with st.spinner(t("common.training")):
-    cls = cached(run_classifier)(cls_cfg)
-if cls.diverged:
-    st.error(t("common.diverged_at", step=cls.diverged_at))
-m = threshold_metrics(cls.y_test, cls.prob_test, threshold)
-names = {k: ct(k) for k in ("accuracy", "baseline", "balanced", "precision", "recall", "f1")}
-left, right = st.columns(2)
-with left:
-    chart(confusion_figure(m, {k: ct(k) for k in ("neg", "pos", "tn", "fp", "fn", "tp")}
-                           | {"title": ct("confusion_title"), "x": ct("predicted"),
-                              "y": ct("actual")}), "mt_confusion")
-with right:
-    chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent")}),
-          "mt_scores")
-sweep = cached(threshold_sweep)(cls.y_test, cls.prob_test)
-chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"), "x": ct("sweep_x"),
-                                              "y": ct("percent")}), "mt_sweep")
-st.caption(ct("definitions"))
-positives = int(m.confusion[1].sum())
-notice(ct("notice", acc=m.accuracy, base=m.baseline_accuracy,
-          lift=m.accuracy - m.baseline_accuracy, bal=m.balanced_accuracy, f1=m.f1,
-          pos=positives, tp=int(m.confusion[1, 1]),
-          rec="—" if np.isnan(m.recall) else f"{m.recall:.1%}"))
-code_panel(classifier_code(cls_cfg, threshold), key="mt_code_cls")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def cls_section() -> None:
+    section(NS, "cls")
+    ct = lambda key, **kw: t(f"{NS}.cls.{key}", **kw)  # noqa: E731
+    c1, c2 = st.columns(2)
+    with c1:
+        minority = url_slider("mt_minority", ct("minority"), 0.01, 0.5, 0.1, step=0.01)
+    with c2:
+        threshold = url_slider("mt_threshold", ct("threshold"), 0.05, 0.95, 0.5, step=0.05)
+    cls_cfg = ClassifierConfig(minority=minority)
+    with st.spinner(t("common.training")):
+        cls = cached(run_classifier)(cls_cfg)
+    if cls.diverged:
+        st.error(t("common.diverged_at", step=cls.diverged_at))
+    m = threshold_metrics(cls.y_test, cls.prob_test, threshold)
+    names = {k: ct(k) for k in ("accuracy", "baseline", "balanced", "precision", "recall", "f1")}
+    left, right = st.columns(2)
+    with left:
+        chart(confusion_figure(m, {k: ct(k) for k in ("neg", "pos", "tn", "fp", "fn", "tp")}
+                               | {"title": ct("confusion_title"), "x": ct("predicted"),
+                                  "y": ct("actual")}), "mt_confusion")
+    with right:
+        chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent")}),
+              "mt_scores")
+    sweep = cached(threshold_sweep)(cls.y_test, cls.prob_test)
+    chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"), "x": ct("sweep_x"),
+                                                  "y": ct("percent")}), "mt_sweep")
+    st.caption(ct("definitions"))
+    positives = int(m.confusion[1].sum())
+    notice(ct("notice", acc=m.accuracy, base=m.baseline_accuracy,
+              lift=m.accuracy - m.baseline_accuracy, bal=m.balanced_accuracy, f1=m.f1,
+              pos=positives, tp=int(m.confusion[1, 1]),
+              rec="—" if np.isnan(m.recall) else f"{m.recall:.1%}"))
+    code_panel(classifier_code(cls_cfg, threshold), key="mt_code_cls")
+
 
 # 2. Regression --------------------------------------------------------------------------
-section(NS, "reg")
-rt = lambda key, **kw: t(f"{NS}.reg.{key}", **kw)  # noqa: E731
-outlier = url_slider("mt_outlier", rt("outlier"), 0.0, 30.0, 5.0, step=0.5)
-reg_cfg = RegressionConfig()
-reg = cached(run_regression)(reg_cfg)
-k = int(np.argmin(np.abs(reg.sizes - outlier)))
-left, right = st.columns(2)
-with left:
-    chart(regression_data_figure(reg, outlier, {"title": rt("data_title"), "x": "x", "y": "y",
-                                                "data": rt("data"), "fit": rt("fit"),
-                                                "outlier": rt("outlier_point")}), "mt_regdata")
-with right:
-    chart(regression_errors_figure(reg, outlier, {k_: rt(k_) for k_ in ("mse", "rmse", "mae")}
-                                   | {"title": rt("errors_title"), "x": rt("errors_x"),
-                                      "y": rt("errors_y")}), "mt_regerr")
-ratios = {key: getattr(reg, key)[k] / getattr(reg, key)[0] for key in ("mse", "rmse", "mae")}
-cols = st.columns(3)
-for col, key in zip(cols, ("mse", "rmse", "mae")):
-    col.metric(rt(key), f"{getattr(reg, key)[k]:.3f}",
-               rt("growth", name=rt(key), ratio=ratios[key]), delta_color="off")
-notice(rt("notice", n=len(reg.y), size=reg.sizes[k], mse=ratios["mse"], rmse=ratios["rmse"],
-          mae=ratios["mae"], lin=reg.sizes[k] / len(reg.y)))
-code_panel(regression_code(reg_cfg, float(reg.sizes[k])), key="mt_code_reg")
+@st.fragment  # a widget here reruns this section alone, not the whole page
+def reg_section() -> None:
+    section(NS, "reg")
+    rt = lambda key, **kw: t(f"{NS}.reg.{key}", **kw)  # noqa: E731
+    outlier = url_slider("mt_outlier", rt("outlier"), 0.0, 30.0, 5.0, step=0.5)
+    reg_cfg = RegressionConfig()
+    reg = cached(run_regression)(reg_cfg)
+    k = int(np.argmin(np.abs(reg.sizes - outlier)))
+    left, right = st.columns(2)
+    with left:
+        chart(regression_data_figure(reg, outlier, {"title": rt("data_title"), "x": "x", "y": "y",
+                                                    "data": rt("data"), "fit": rt("fit"),
+                                                    "outlier": rt("outlier_point")}), "mt_regdata")
+    with right:
+        chart(regression_errors_figure(reg, outlier, {k_: rt(k_) for k_ in ("mse", "rmse", "mae")}
+                                       | {"title": rt("errors_title"), "x": rt("errors_x"),
+                                          "y": rt("errors_y")}), "mt_regerr")
+    ratios = {key: getattr(reg, key)[k] / getattr(reg, key)[0] for key in ("mse", "rmse", "mae")}
+    cols = st.columns(3)
+    for col, key in zip(cols, ("mse", "rmse", "mae")):
+        col.metric(rt(key), f"{getattr(reg, key)[k]:.3f}",
+                   rt("growth", name=rt(key), ratio=ratios[key]), delta_color="off")
+    notice(rt("notice", n=len(reg.y), size=reg.sizes[k], mse=ratios["mse"], rmse=ratios["rmse"],
+              mae=ratios["mae"], lin=reg.sizes[k] / len(reg.y)))
+    code_panel(regression_code(reg_cfg, float(reg.sizes[k])), key="mt_code_reg")
+
+
+cls_section()
+reg_section()
