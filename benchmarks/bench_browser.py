@@ -38,11 +38,19 @@ DONE = """(t0) => {
 }"""
 
 
-def nudge(page, slider, key: str, timeout: float = 60.0) -> float:
-    """Seconds from the key press to the end of the rerun it caused (plus one painted frame)."""
+STARTED = """(t0) => window.__states.some(([, t]) => t >= t0)"""
+
+
+def nudge(page, slider, key: str, timeout: float = 60.0) -> float | None:
+    """Seconds from the key press to the end of the rerun it caused (plus one painted frame);
+    None when the press caused no rerun (the slider was already at that end)."""
     slider.focus()
     t0 = page.evaluate("performance.now()")
     page.keyboard.press(key)
+    try:
+        page.wait_for_function(STARTED, arg=t0, timeout=3000)
+    except Exception:
+        return None
     done = page.wait_for_function(DONE, arg=t0, timeout=timeout * 1000).json_value()
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     painted = page.evaluate("performance.now()")
@@ -71,7 +79,9 @@ def main(only: list[str]) -> None:
             for i in range(sliders.count()):
                 label = sliders.nth(i).get_attribute("aria-label") or f"slider {i}"
                 times = [nudge(page, sliders.nth(i), key) for key in ("ArrowRight", "ArrowLeft")]
-                nudges.append((statistics.median(times), label))
+                times = [t for t in times if t is not None]
+                if times:
+                    nudges.append((statistics.median(times), label))
             if nudges:
                 worst = max(nudges)
                 median = statistics.median(t for t, _ in nudges)
