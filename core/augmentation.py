@@ -23,7 +23,7 @@ from core.codegen import indent, mlp_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
-from core.training import make_optimizer, train
+from core.training import classifier_metrics, make_optimizer, train
 
 SIZE = 8  # digits are 8x8
 TEST_ANGLES = (-40, -30, -20, -10, 0, 10, 20, 30, 40)  # degrees, for the robustness curve
@@ -203,12 +203,7 @@ def run_training(cfg: TrainingConfig,
             _on_progress(min(done[0] / total, 1.0))
         done[0] += 1
 
-    def evaluate(m: nn.Module) -> dict[str, float]:
-        lt, lv = m(xt.flatten(1)), m(xv.flatten(1))
-        return {"train_loss": float(nn.functional.cross_entropy(lt, yt)),
-                "val_loss": float(nn.functional.cross_entropy(lv, yv)),
-                "train_acc": float((lt.argmax(1) == yt).float().mean()),
-                "val_acc": float((lv.argmax(1) == yv).float().mean())}
+    evaluate = classifier_metrics(train=(xt.flatten(1), yt), val=(xv.flatten(1), yv))
 
     out = {}
     for name, spec in (("plain", None), ("augmented", cfg.spec)):

@@ -125,6 +125,12 @@ def load_digits() -> Digits:
     return Digits(images=images, labels=labels)
 
 
+def digits_xy() -> tuple[torch.Tensor, torch.Tensor]:
+    """The digits flattened and scaled to [0, 1]: x (1797, 64) float32, y (1797,) int64."""
+    d = load_digits()
+    return d.images.reshape(len(d.images), -1) / 16.0, d.labels
+
+
 def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> list[torch.Tensor]:
     """Shuffle ``range(n)`` and cut it into consecutive parts of the given fractions.
 

@@ -16,19 +16,13 @@ import torch
 from torch import nn
 
 from core.codegen import indent, mlp_code
-from core.data import load_digits, split_indices
+from core.data import digits_xy, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
 from core.training import full_batch, make_loader, make_optimizer, train
 
 SPLITS = ("train", "val", "test")
 METHODS = ("random", "stratified")
-
-
-def digits_xy() -> tuple[torch.Tensor, torch.Tensor]:
-    """Flattened digits scaled to [0, 1]: x (1797, 64), y (1797,)."""
-    d = load_digits()
-    return d.images.reshape(len(d.images), -1) / 16.0, d.labels
 
 
 def resolve_fractions(train_pct: int, val_pct: int, test_pct: int) -> tuple[float, float, float]:

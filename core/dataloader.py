@@ -18,27 +18,12 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from core.codegen import indent, mlp_code
-from core.data import load_digits
+from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
-from core.training import make_optimizer, train
+from core.training import classifier_metrics, make_optimizer, seeded_loader, train
 
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-
-
-def digits_xy() -> tuple[torch.Tensor, torch.Tensor]:
-    """Flattened digits scaled to [0, 1]: x (1797, 64) float32, y (1797,) int64."""
-    d = load_digits()
-    return d.images.reshape(len(d.images), -1) / 16.0, d.labels
-
-
-def seeded_loader(dataset: Dataset, batch_size: int, shuffle: bool, seed: int,
-                  num_workers: int = 0) -> DataLoader:
-    """A DataLoader that always owns a generator: even with shuffle=False, iterating a
-    DataLoader draws a base seed from ``generator`` (from torch's global RNG if None)."""
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
-                      generator=make_generator(seed), num_workers=num_workers,
-                      persistent_workers=False)
 
 
 # --- 1. batch size ----------------------------------------------------------------------
@@ -78,15 +63,11 @@ def run_batch(cfg: BatchConfig) -> BatchResult:
     model = build_mlp(batch_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
 
-    def evaluate(m: nn.Module) -> dict[str, float]:
-        logits = m(x[va])
-        return {"loss": float(loss_fn(logits, y[va])),
-                "acc": float((logits.argmax(1) == y[va]).float().mean())}
-
     steps_per_epoch = math.ceil(cfg.n_train / cfg.batch_size)
     loader = seeded_loader(TensorDataset(x[tr], y[tr]), cfg.batch_size, True, cfg.seed)
     history = train(model, loss_fn, make_optimizer("sgd", model.parameters(), lr=cfg.lr), loader,
-                    epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
+                    epochs=cfg.epochs, evaluate=classifier_metrics(val=(x[va], y[va])),
+                    eval_every=steps_per_epoch,
                     seed=cfg.seed)
     loss = np.array(history.train_loss)
     last = loss[-steps_per_epoch:]
@@ -96,7 +77,7 @@ def run_batch(cfg: BatchConfig) -> BatchResult:
     return BatchResult(
         step_epoch=np.array(history.steps) / steps_per_epoch, step_loss=loss,
         val_epochs=np.array(history.eval_steps) / steps_per_epoch,
-        val_loss=np.array(m["loss"]), val_acc=np.array(m["acc"]),
+        val_loss=np.array(m["val_loss"]), val_acc=np.array(m["val_acc"]),
         steps_per_epoch=steps_per_epoch, noise=noise if np.isfinite(noise) else float("nan"),
         diverged=history.diverged, diverged_at=history.diverged_at)
 
@@ -259,21 +240,17 @@ def run_shuffle(cfg: ShuffleConfig) -> ShuffleResult:
         model = build_mlp(MLPSpec(in_features=64, hidden=(cfg.hidden,), out_features=10),
                           seed=cfg.seed)
         batches = IndexedBatches(seeded_loader(dataset, cfg.batch_size, shuffle, cfg.seed))
-
-        def evaluate(m: nn.Module) -> dict[str, float]:
-            return {"acc": float((m(x_ho).argmax(1) == y_ho).float().mean())}
-
         history = train(model, nn.CrossEntropyLoss(),
                         make_optimizer("sgd", model.parameters(), lr=cfg.lr), batches,
-                        epochs=cfg.epochs, evaluate=evaluate,
+                        epochs=cfg.epochs, evaluate=classifier_metrics(held_out=(x_ho, y_ho)),
                         eval_every=max(1, cfg.per_class // cfg.batch_size // 2), seed=cfg.seed)
         labels = [y[i].numpy() for i in batches.epochs[0]]
         runs[name] = ShuffleRun(
             step_loss=np.array(history.train_loss), eval_steps=np.array(history.eval_steps),
-            held_out_acc=np.array(history.eval_metrics["acc"]), batch_labels=labels,
+            held_out_acc=np.array(history.eval_metrics["held_out_acc"]), batch_labels=labels,
             one_class_share=float(np.mean([len(np.unique(b)) == 1 for b in labels])),
             first_batches=[e[0].numpy() for e in batches.epochs if e],
-            final_acc=float("nan") if history.diverged else history.eval_metrics["acc"][-1],
+            final_acc=float("nan") if history.diverged else history.eval_metrics["held_out_acc"][-1],
             diverged=history.diverged, diverged_at=history.diverged_at)
     return ShuffleResult(runs, steps_per_epoch)
 

@@ -20,7 +20,7 @@ from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
-from core.training import full_batch, make_optimizer, train
+from core.training import classifier_metrics, full_batch, make_optimizer, train
 
 PROBE_INPUT = (0.8, -0.4)  # the one 2-D input pushed through the network again and again
 
@@ -178,11 +178,7 @@ def run_overfit(cfg: OverfitConfig) -> OverfitResult:
     model = build_mlp(overfit_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
 
-    def evaluate(m: nn.Module) -> dict[str, float]:  # train() runs this in eval + no_grad
-        lt, lv = m(xt), m(xv)
-        return {"train_loss": float(loss_fn(lt, yt)), "val_loss": float(loss_fn(lv, yv)),
-                "train_acc": float((lt.argmax(1) == yt).float().mean()),
-                "val_acc": float((lv.argmax(1) == yv).float().mean())}
+    evaluate = classifier_metrics(train=(xt, yt), val=(xv, yv))  # run in eval + no_grad
 
     history = train(model, loss_fn, make_optimizer("adam", model.parameters(), lr=cfg.lr),
                     full_batch(xt, yt), epochs=cfg.steps, evaluate=evaluate,

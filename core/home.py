@@ -11,7 +11,7 @@ from torch import nn
 from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
-from core.training import StepInfo, make_loader, make_optimizer, train
+from core.training import StepInfo, classifier_metrics, make_loader, make_optimizer, train
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,7 @@ def run_loop(cfg: LoopConfig,
     loader = make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
     steps_per_epoch = len(loader)
 
-    def evaluate(m: nn.Module) -> dict[str, float]:
-        logits = m(data.x[val_idx])
-        return {"loss": float(loss_fn(logits, data.y[val_idx])),
-                "accuracy": float((logits.argmax(1) == data.y[val_idx]).float().mean())}
+    evaluate = classifier_metrics(val=(data.x[val_idx], data.y[val_idx]))
 
     def progress(info: StepInfo) -> None:
         if _on_progress is not None and info.step % steps_per_epoch == 0:
@@ -69,8 +66,8 @@ def run_loop(cfg: LoopConfig,
     return LoopResult(
         steps=np.array(history.steps), train_loss=np.array(history.train_loss),
         eval_epochs=np.array(history.eval_steps) / steps_per_epoch,
-        val_loss=np.array(history.eval_metrics.get("loss", [])),
-        val_accuracy=np.array(history.eval_metrics.get("accuracy", [])),
+        val_loss=np.array(history.eval_metrics.get("val_loss", [])),
+        val_accuracy=np.array(history.eval_metrics.get("val_acc", [])),
         diverged=history.diverged, diverged_at=history.diverged_at,
     )
 

@@ -19,7 +19,9 @@ from core.codegen import indent, mlp_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
-from core.training import History, full_batch, make_loader, make_optimizer, train
+from core.training import (
+    History, classifier_metrics, full_batch, make_loader, make_optimizer, train,
+)
 
 SCALINGS = ("raw", "standard", "minmax")
 PIXEL_SCALINGS = ("raw", "divide", "standard")
@@ -364,17 +366,13 @@ def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
         model = build_mlp(pixel_spec(cfg), seed=cfg.seed)
         loader = make_loader(xt, y[train_idx], cfg.batch_size, seed=cfg.seed)
 
-        def evaluate(m: nn.Module, xv: torch.Tensor = xv, yv: torch.Tensor = yv) -> dict[str, float]:
-            logits = m(xv)
-            return {"loss": float(nn.functional.cross_entropy(logits, yv)),
-                    "accuracy": float((logits.argmax(1) == yv).float().mean())}
-
         h = train(model, nn.CrossEntropyLoss(), make_optimizer("sgd", model.parameters(), cfg.lr),
-                  loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=len(loader),
+                  loader, epochs=cfg.epochs, evaluate=classifier_metrics(val=(xv, yv)),
+                  eval_every=len(loader),
                   seed=cfg.seed)
         out[scaling] = PixelRun(
-            val_steps=np.array(h.eval_steps), val_accuracy=np.array(h.eval_metrics["accuracy"]),
-            val_loss=np.array(h.eval_metrics["loss"]), train_loss=np.array(h.train_loss),
+            val_steps=np.array(h.eval_steps), val_accuracy=np.array(h.eval_metrics["val_acc"]),
+            val_loss=np.array(h.eval_metrics["val_loss"]), train_loss=np.array(h.train_loss),
             input_range=(float(xt.min()), float(xt.max())), diverged=h.diverged,
             diverged_at=h.diverged_at)
     return out

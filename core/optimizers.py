@@ -35,7 +35,9 @@ from core.codegen import indent, mlp_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
-from core.training import DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, make_loader, make_optimizer, train
+from core.training import (
+    DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, classifier_metrics, make_loader, make_optimizer, train,
+)
 
 
 # --- surfaces ------------------------------------------------------------------------
@@ -463,14 +465,7 @@ def run_network(cfg: NetworkConfig,
     steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs * len(cfg.optimizers)
 
-    def evaluate(model: nn.Module) -> dict[str, float]:
-        out_train, out_val = model(x_train), model(x_val)
-        return {
-            "train_loss": float(loss_fn(out_train, y_train)),
-            "val_loss": float(loss_fn(out_val, y_val)),
-            "train_acc": float((out_train.argmax(1) == y_train).float().mean()),
-            "val_acc": float((out_val.argmax(1) == y_val).float().mean()),
-        }
+    evaluate = classifier_metrics(train=(x_train, y_train), val=(x_val, y_val))
 
     runs: dict[str, NetworkRun] = {}
     for i, settings in enumerate(cfg.optimizers):

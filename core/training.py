@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from core.models import has_stochastic_layers
 from core.seeding import global_rng, make_generator, prepare_thread
@@ -56,22 +56,29 @@ def make_optimizer(
     raise ValueError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
 
 
-def make_loader(
-    x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True, seed: int = 0,
-    num_workers: int = 0,
+def seeded_loader(
+    dataset: Dataset, batch_size: int, shuffle: bool = True, seed: int = 0, num_workers: int = 0,
 ) -> DataLoader:
-    """A DataLoader over tensors whose shuffling comes from its own generator (reproducible).
+    """A DataLoader whose shuffling comes from its own generator (reproducible).
 
     The generator is passed even without shuffling: every epoch's iterator draws a base seed
     for its workers, and without a generator that draw comes from torch's global RNG.
     """
     return DataLoader(
-        TensorDataset(x, y),
+        dataset,
         batch_size=max(1, int(batch_size)),
         shuffle=shuffle,
         generator=make_generator(seed),
         num_workers=num_workers,
     )
+
+
+def make_loader(
+    x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True, seed: int = 0,
+    num_workers: int = 0,
+) -> DataLoader:
+    """``seeded_loader`` over the tensors ``x`` and ``y``."""
+    return seeded_loader(TensorDataset(x, y), batch_size, shuffle, seed, num_workers)
 
 
 def full_batch(x: torch.Tensor, y: torch.Tensor) -> list[Batch]:
@@ -108,6 +115,26 @@ class History:
         self.eval_steps.append(step)
         for name, value in metrics.items():
             self.eval_metrics.setdefault(name, []).append(float(value))
+
+
+def classifier_metrics(
+    **splits: tuple[torch.Tensor, torch.Tensor],
+) -> Callable[[nn.Module], dict[str, float]]:
+    """An ``evaluate`` for train(): cross-entropy and accuracy of a classifier on each named
+    split, reported as ``<name>_loss`` and ``<name>_acc``.
+
+    ``classifier_metrics(train=(x_train, y_train), val=(x_val, y_val))``.
+    """
+
+    def evaluate(model: nn.Module) -> dict[str, float]:
+        metrics: dict[str, float] = {}
+        for name, (x, y) in splits.items():
+            logits = model(x)
+            metrics[f"{name}_loss"] = float(nn.functional.cross_entropy(logits, y))
+            metrics[f"{name}_acc"] = float((logits.argmax(1) == y).float().mean())
+        return metrics
+
+    return evaluate
 
 
 def _is_diverged(loss: float) -> bool:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LEGACY_DIR = "pages"  # see PageInfo.script; nothing should live there once pages are moved
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,6 @@ class PageInfo:
         ``st.navigation``, so on a freshly started server a shared deep link such as
         ``/activations`` would run the page file alone, without the router or language switch.
         """
-        if not (ROOT / "app_pages" / f"{self.namespace}.py").exists() and \
-                (ROOT / LEGACY_DIR / f"{self.namespace}.py").exists():
-            return f"{LEGACY_DIR}/{self.namespace}.py"  # a page still being moved in
         return f"app_pages/{self.namespace}.py"
 
     @property
