@@ -1,6 +1,24 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# A test's layer is its folder, so no file has to remember its marker:
+#   core, claims: torch maths against references (fast)   charts: figure builders
+#   ui: Streamlit helpers without a server                 pages: AppTest over the router
+#   e2e, deploy: real Chromium / real processes (slow)
+# The fast loop while developing: pytest -m "not e2e and not pages and not deploy"
+LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pages": "pages",
+          "e2e": "e2e", "deploy": "deploy"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+        layer = LAYERS.get(parts[0]) if len(parts) > 1 else "core"  # tests/test_locales.py
+        if layer:
+            item.add_marker(getattr(pytest.mark, layer))
