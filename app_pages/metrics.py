@@ -8,11 +8,12 @@ from core.charts.metrics import (
     sweep_figure,
 )
 from core.metrics import (
-    ClassifierConfig, RegressionConfig, classifier_code, regression_code, run_classifier,
+    MINORITY_RANGE, OUTLIER_RANGE, THRESHOLD_RANGE, ClassifierConfig, RegressionConfig,
+    classifier_code, cls_claims, regression_claims, regression_code, run_classifier,
     run_regression, threshold_metrics, threshold_sweep,
 )
 from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
 NS = "metrics"
@@ -33,9 +34,9 @@ def cls_section() -> None:
     ct = lambda key, **kw: t(f"{NS}.cls.{key}", **kw)  # noqa: E731
     c1, c2 = st.columns(2)
     with c1:
-        minority = url_slider("mt_minority", ct("minority"), 0.01, 0.5, 0.1, step=0.01)
+        minority = url_slider("mt_minority", ct("minority"), *MINORITY_RANGE, 0.1, step=0.01)
     with c2:
-        threshold = url_slider("mt_threshold", ct("threshold"), 0.05, 0.95, 0.5, step=0.05)
+        threshold = url_slider("mt_threshold", ct("threshold"), *THRESHOLD_RANGE, 0.5, step=0.05)
     cls_cfg = ClassifierConfig(minority=minority)
     with st.spinner(t("common.training")):
         cls = cached(run_classifier)(cls_cfg)
@@ -55,11 +56,7 @@ def cls_section() -> None:
     chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"), "x": ct("sweep_x"),
                                                   "y": ct("percent")}), "mt_sweep")
     st.caption(ct("definitions"))
-    positives = int(m.confusion[1].sum())
-    notice(ct("notice", acc=m.accuracy, base=m.baseline_accuracy,
-              lift=m.accuracy - m.baseline_accuracy, bal=m.balanced_accuracy, f1=m.f1,
-              pos=positives, tp=int(m.confusion[1, 1]),
-              rec="—" if np.isnan(m.recall) else f"{m.recall:.1%}"))
+    notice_claims(f"{NS}.cls", cls_claims(m))
     code_panel(classifier_code(cls_cfg, threshold), key="mt_code_cls")
 
 
@@ -68,7 +65,7 @@ def cls_section() -> None:
 def reg_section() -> None:
     section(NS, "reg")
     rt = lambda key, **kw: t(f"{NS}.reg.{key}", **kw)  # noqa: E731
-    outlier = url_slider("mt_outlier", rt("outlier"), 0.0, 30.0, 5.0, step=0.5)
+    outlier = url_slider("mt_outlier", rt("outlier"), *OUTLIER_RANGE, 5.0, step=0.5)
     reg_cfg = RegressionConfig()
     reg = cached(run_regression)(reg_cfg)
     k = int(np.argmin(np.abs(reg.sizes - outlier)))
@@ -86,8 +83,7 @@ def reg_section() -> None:
     for col, key in zip(cols, ("mse", "rmse", "mae")):
         col.metric(rt(key), f"{getattr(reg, key)[k]:.3f}",
                    rt("growth", name=rt(key), ratio=ratios[key]), delta_color="off")
-    notice(rt("notice", n=len(reg.y), size=reg.sizes[k], mse=ratios["mse"], rmse=ratios["rmse"],
-              mae=ratios["mae"], lin=reg.sizes[k] / len(reg.y)))
+    notice_claims(f"{NS}.reg", regression_claims(reg, k))
     code_panel(regression_code(reg_cfg, float(reg.sizes[k])), key="mt_code_reg")
 
 

@@ -15,10 +15,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.claims import Claim
 from core.data import make_line_with_outliers, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import full_batch, make_optimizer, train
+
+# Widget ranges of the page (the claims tests walk them).
+MINORITY_RANGE = (0.01, 0.5)  # share of the positive class
+THRESHOLD_RANGE = (0.05, 0.95)  # decision threshold
+OUTLIER_RANGE = (0.0, 30.0)  # size added to one regression target
 
 # --- classification ---------------------------------------------------------------------
 
@@ -127,6 +133,25 @@ def threshold_sweep(y_true: np.ndarray, prob: np.ndarray, points: int = 99) -> T
                           pick("f1"), pick("balanced_accuracy"))
 
 
+def cls_claims(m: ThresholdMetrics) -> list[Claim]:
+    """What the classification notice may say about these metrics."""
+    diff_pp = round(100 * (m.accuracy - m.baseline_accuracy), 1)  # percentage points, as shown
+    values = {"acc": m.accuracy, "base": m.baseline_accuracy, "diff": abs(diff_pp)}
+    claims = [Claim("beats" if diff_pp > 0 else "falls_short" if diff_pp < 0 else "ties", values)]
+    (tn, fp), (fn, tp) = m.confusion.tolist()
+    positives = tp + fn
+    if positives and tp == 0:
+        claims.append(Claim("none_found", {"pos": positives}))
+    elif positives:
+        claims.append(Claim("found", {"pos": positives, "tp": tp, "rec": m.recall}))
+    if tp + fp == 0:
+        claims.append(Claim("no_positive_predicted", {}))
+    else:
+        claims.append(Claim("precision", {"prec": m.precision, "fp": fp, "pred": tp + fp}))
+    claims.append(Claim("rare_view", {"bal": m.balanced_accuracy, "f1": m.f1}))
+    return claims
+
+
 def classifier_code(cfg: ClassifierConfig, threshold: float) -> str:
     return f'''import math
 import torch
@@ -223,6 +248,29 @@ def run_regression(cfg: RegressionConfig) -> RegressionResult:
         sizes=sizes, mse=errors[:, 0], rmse=errors[:, 1], mae=errors[:, 2],
         diverged=history.diverged,
     )
+
+
+def regression_claims(result: RegressionResult, k: int) -> list[Claim]:
+    """What the regression notice may say at sweep index ``k`` (outlier ``sizes[k]``)."""
+    size = float(result.sizes[k])
+    mse, rmse, mae = (float(getattr(result, key)[k]) for key in ("mse", "rmse", "mae"))
+    if size == 0:
+        return [Claim("clean", {"mse": mse, "rmse": rmse, "mae": mae})]
+    ratios = {key: float(getattr(result, key)[k] / getattr(result, key)[0])
+              for key in ("mse", "rmse", "mae")}
+    values = {"n": len(result.y), "size": size} | ratios
+    if max(ratios.values()) < 1:  # the push moved the target towards the fitted line
+        claims = [Claim("closer", values)]
+    elif max(abs(x - 1) for x in ratios.values()) < 0.1:  # all within 10 % of clean
+        claims = [Claim("small", values)]
+    elif ratios["mse"] > ratios["mae"]:
+        claims = [Claim("mse_most", values)]
+    else:
+        claims = [Claim("mae_most", values)]
+    rise = float(result.mae[k] - result.mae[0])
+    # |e + s| <= |e| + s for the one moved point, divided by n: the MAE bound
+    claims.append(Claim("mae_bound", {"rise": rise, "bound": size / len(result.y)}))
+    return claims
 
 
 def regression_code(cfg: RegressionConfig, outlier: float) -> str:
