@@ -9,11 +9,15 @@ import time
 import streamlit as st
 
 from ui.i18n import t
-from ui.registry import SECTIONS, available_pages
-from ui.url_state import NOTICE_SLOT, url_language
+from ui.page import classroom_sidebar, lesson_bar, presenter_css, share_panel
+from ui.registry import SECTIONS, available_pages, page_by_url_path
+from ui.url_state import NOTICE_SLOT, presenting, set_section, url_language
 
-st.set_page_config(page_title="Deep Learning Explorer", page_icon="🧠", layout="wide")
+# Presenter view (?present=1 or the sidebar switch) starts with the sidebar folded away.
+st.set_page_config(page_title="Deep Learning Explorer", page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting() else "auto")
 st.session_state.pop(NOTICE_SLOT, None)  # a notice slot belongs to one run only
+set_section("", None)  # widgets belong to no page section until the page says so
 
 with st.sidebar:
     url_language()  # first: every label below is drawn in the language chosen here
@@ -26,12 +30,23 @@ for page in available_pages():
     )
 navigation = st.navigation(
     {t(f"nav.section_{s.replace('.', '_')}") if s != "home" else "": pages_by_section[s]
-     for s in SECTIONS if s in pages_by_section}
+     for s in SECTIONS if s in pages_by_section},
+    expanded=True,  # the whole lesson in the sidebar, no "View more"
 )
+current = page_by_url_path(navigation.url_path or "")
 with st.sidebar:
-    st.caption(t("common.sidebar_about"))
+    st.subheader(t("common.classroom"), divider="gray")
+    classroom_sidebar()
+if presenting():
+    presenter_css()
+    lesson_bar(navigation.url_path or "", compact=True)
 started = time.perf_counter()
 navigation.run()
 if os.environ.get("DLE_LOG_RUN_TIMES"):  # set by benchmarks/bench_browser.py
     print(f"run {navigation.url_path or '/'} {time.perf_counter() - started:.3f}s",
           file=sys.stderr, flush=True)
+lesson_bar(navigation.url_path or "")
+with st.sidebar:
+    if current is not None:
+        share_panel(current.namespace, current.url_path)
+    st.caption(t("common.sidebar_about"))

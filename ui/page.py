@@ -1,35 +1,120 @@
-"""The anatomy every page shares: title and intro, presets, sections, notes, code panel."""
+"""The anatomy every page shares: title and intro, presets, sections, notes, code panel,
+and the classroom mode every page gets without page edits.
+
+Page API (signatures are stable; pages call these):
+
+- ``page_header(ns)``, ``section(ns, name)``: title/intro and section headings. In presenter
+  view (``?present=1``) the intro and the section text fold to their first sentence, with the
+  rest in an expander.
+- ``presets(ns, table, reset_section=True)``: one button per preset. A click sets the widgets
+  the preset names AND resets every other widget of the same section(s) to its default, so
+  a preset always shows the same view, whatever was clicked before. The sections come from
+  the ``section()`` call each widget was drawn under (``ui.url_state`` records them), so a
+  page only has to name what differs from the defaults. After a click, the preset's story
+  ``<ns>.preset.<id>_story`` (optional key) is shown in a small box while the widgets still
+  hold the preset's values.
+- ``ask(key, question, options, correct, reveal, explain=None)``: predict, then reveal (see its
+  docstring for a worked example).
+- ``chart(figure, key)``: draws a Plotly figure; in presenter view every font is at least
+  18 px and the chart is taller (no chart-builder changes needed).
+- ``notice``, ``notice_claims``, ``code_panel``; ``cached`` and ``run_with_progress`` are
+  re-exported from ``ui.compute``.
+
+Used by ``app.py`` only: ``classroom_sidebar``, ``presenter_css``, ``lesson_bar``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from core.claims import Claim
 from ui.compute import cached, run_with_progress  # noqa: F401  (re-exported for pages)
-from ui.i18n import t
-from ui.url_state import NOTICE_SLOT
+from ui.i18n import has, t
+from ui.registry import lesson_neighbours
+from ui.url_state import (
+    ASK_KEY, HIDE_KEY, NOTICE_SLOT, PRESENT_KEY, asking, hidden_keys, presenting, registry,
+    section_defaults, set_flag, set_section,
+)
+
+PRESENT_MIN_FONT = 18  # px: the smallest chart text in presenter view
+PRESENT_FONT_SCALE = 1.2
+PRESENT_HEIGHT_SCALE = 1.2
+PLOTLY_DEFAULT_HEIGHT = 450
+_LAST_PRESET = "_last_preset"  # session key: (namespace, preset id, values) of the last click
 
 
+# --- text folding (presenter view) -------------------------------------------------------
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=\S)")
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "etc.", "cf.", "approx.")
+
+
+def split_first_sentence(text: str) -> tuple[str, str]:
+    """(first sentence, the rest) of a markdown paragraph; ('text', '') if it is one sentence.
+
+    A paragraph break also ends the first sentence. Abbreviations such as "e.g." and
+    decimal points ("0.5") do not.
+    """
+    text = text.strip()
+    paragraph_end = text.find("\n\n")
+    limit = paragraph_end if paragraph_end >= 0 else len(text)
+    for match in _SENTENCE_END.finditer(text, 0, limit):
+        head = text[:match.start()]
+        if head.lower().endswith(_ABBREVIATIONS) or head.count("**") % 2 or head.count("`") % 2:
+            continue
+        return head, text[match.end():].strip()
+    if paragraph_end >= 0:
+        return text[:paragraph_end].strip(), text[paragraph_end:].strip()
+    return text, ""
+
+
+def _folded_markdown(text: str) -> None:
+    """In presenter view: the first sentence, the rest in an expander. Otherwise all of it."""
+    head, rest = split_first_sentence(text) if presenting() else (text, "")
+    st.markdown(head)
+    if rest:
+        with st.expander(t("common.present_more")):
+            st.markdown(rest)
+
+
+# --- page anatomy ------------------------------------------------------------------------
 def page_header(namespace: str) -> None:
     """Title, one-paragraph intro, and the slot where bad-URL notices appear."""
+    set_section(namespace, None)
     st.title(t(f"{namespace}.title"))
-    st.markdown(t(f"{namespace}.intro"))
+    _folded_markdown(t(f"{namespace}.intro"))
     st.session_state[NOTICE_SLOT] = st.container()
 
 
-def presets(namespace: str, table: Mapping[str, Mapping[str, Any]]) -> None:
+def presets(namespace: str, table: Mapping[str, Mapping[str, Any]], *,
+            reset_section: bool = True) -> None:
     """One button per named preset; a click sets those widgets (by key) before the rerun.
 
-    ``table``: preset id -> {widget key: value}; labels come from ``<namespace>.preset.<id>``.
+    ``table``: preset id -> {widget key: value}; labels come from ``<namespace>.preset.<id>``,
+    tooltips from ``<namespace>.preset.<id>_help``, and the optional one-line story shown
+    after a click from ``<namespace>.preset.<id>_story``.
+
+    With ``reset_section`` (the default), every widget of the sections the preset touches
+    that the preset does not name goes back to its default (the default passed to its
+    ``url_*`` call). So write a preset as "what differs from the defaults", and put a key
+    in it explicitly only if it must differ. Widgets are known once drawn in the session,
+    which is always the case before a button on the page can be clicked.
     """
 
-    def apply(values: Mapping[str, Any]) -> None:
+    def apply(preset_id: str, values: Mapping[str, Any]) -> None:
+        if reset_section:
+            for key, default in section_defaults(list(values)).items():
+                if key not in values:
+                    st.session_state[key] = default
         for key, value in values.items():
             st.session_state[key] = value
+        st.session_state[_LAST_PRESET] = (namespace, preset_id, dict(values))
 
     st.markdown(f"**{t('common.presets')}**")
     columns = st.columns(len(table))
@@ -38,16 +123,34 @@ def presets(namespace: str, table: Mapping[str, Mapping[str, Any]]) -> None:
             t(f"{namespace}.preset.{preset_id}"),
             key=f"preset_{preset_id}",
             on_click=apply,
-            args=(values,),
+            args=(preset_id, values),
             help=t(f"{namespace}.preset.{preset_id}_help"),
             width="stretch",
         )
+    _preset_story(namespace)
+
+
+def _preset_story(namespace: str) -> None:
+    """The last clicked preset's story, while its widgets still hold the preset's values."""
+    last = st.session_state.get(_LAST_PRESET)
+    if not last or last[0] != namespace:
+        return
+    _, preset_id, values = last
+    key = f"{namespace}.preset.{preset_id}_story"
+    still_set = all(st.session_state.get(k, v) == v for k, v in values.items())
+    if has(key) and still_set:
+        st.info(f"**{t(f'{namespace}.preset.{preset_id}')}** · {t(key)}",
+                icon=":material/auto_stories:")
 
 
 def section(namespace: str, name: str) -> None:
-    """A section heading and a sentence on what the reader is about to see."""
+    """A section heading and a sentence on what the reader is about to see.
+
+    Widgets drawn after this call belong to this section (presets reset by section).
+    """
+    set_section(namespace, name)
     st.header(t(f"{namespace}.{name}.title"), divider="gray")
-    st.markdown(t(f"{namespace}.{name}.what"))
+    _folded_markdown(t(f"{namespace}.{name}.what"))
 
 
 def notice(text: str) -> None:
@@ -64,7 +167,45 @@ def notice_claims(prefix: str, claims: Sequence[Claim]) -> None:
         notice(" ".join(t(f"{prefix}.claim.{claim.id}", **claim.values) for claim in claims))
 
 
+# --- charts ------------------------------------------------------------------------------
+def _scale_fonts(node: Any, scale: float, minimum: int) -> None:
+    """Every explicit ``size`` of a font (font, tickfont, textfont, ...) in a plotly dict,
+    scaled and raised to ``minimum``."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name.endswith("font") and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                if isinstance(size, (int, float)):
+                    value["size"] = max(round(size * scale), minimum)
+                elif isinstance(size, list):  # per-point text sizes
+                    value["size"] = [max(round(s * scale), minimum) for s in size]
+            _scale_fonts(value, scale, minimum)
+    elif isinstance(node, list):
+        for item in node:
+            _scale_fonts(item, scale, minimum)
+
+
+def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
+                     minimum: int = PRESENT_MIN_FONT,
+                     height_scale: float = PRESENT_HEIGHT_SCALE) -> go.Figure:
+    """A copy of ``figure`` for a projector: every font ≥ ``minimum`` px, taller."""
+    spec = figure.to_dict()
+    layout = spec.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", 12)  # plotly's default, scaled below
+    _scale_fonts(spec, scale, minimum)
+    layout["height"] = round((layout.get("height") or PLOTLY_DEFAULT_HEIGHT) * height_scale)
+    # Bar labels shrink to fit by default; keep them readable (shown even if they overflow).
+    layout["uniformtext"] = {"minsize": minimum, "mode": "show"}
+    scaled = go.Figure(spec)
+    scaled.update_xaxes(automargin=True)
+    scaled.update_yaxes(automargin=True)
+    return scaled
+
+
 def chart(figure: go.Figure, key: str) -> None:
+    """Draw a figure full width; in presenter view with projector-sized text and height."""
+    if presenting():
+        figure = presenter_figure(figure)
     st.plotly_chart(figure, key=key, config={"displaylogo": False}, width="stretch")
 
 
@@ -73,3 +214,204 @@ def code_panel(code: str, key: str) -> None:
     with st.expander(t("common.code_title"), icon=":material/code:"):
         st.caption(t("common.code_caption"))
         st.code(code, language="python")
+
+
+# --- predict, then reveal ----------------------------------------------------------------
+def ask(
+    key: str,
+    question: str,
+    options: Mapping[str, str] | Sequence[str],
+    correct: str | None,
+    reveal: Callable[[], None],
+    explain: str | None = None,
+) -> str | None:
+    """Ask the class to predict before the measured answer is shown.
+
+    ``key``: unique on the page (the pick is kept in ``st.session_state[f"ask_{key}"]``, not
+    in the URL). ``question``: translated text. ``options``: {option id: translated label} (or
+    a list of labels). ``correct``: the option id that the CURRENT numbers make right (compute
+    it from the Result, never hard-code it), or None for a question without a right answer.
+    ``reveal()``: draws the measured answer (a metric, a sentence, even the section's chart).
+    ``explain``: an optional sentence shown with the verdict (why, with the numbers).
+    Returns the student's pick (an option id) or None.
+
+    Question mode (``?ask=1``, or the sidebar switch): ``reveal()`` is not called until the
+    student picks (or presses "Show the answer"); then "You said …" and whether the numbers
+    agree appear above the answer. A class sees the question alone on the projector.
+
+    Otherwise the page is a reference a student reads on their own: ``reveal()`` is drawn at
+    once, and the question sits folded above it in one line, so nobody has to click through
+    a quiz to see the chart, yet a student can still test themselves (the verdict appears
+    inside the fold). The teacher chooses question mode for a lesson; a link opened later
+    for revision shows the answers.
+
+    Worked example (on /batchnorm, ``NS = "batchnorm"``, ``res`` the section's Result)::
+
+        faster = "bn" if res.bn_steps < res.plain_steps else "plain"  # from the numbers
+        ask("bn_speed", t(f"{NS}.ask.speed"),
+            labels(f"{NS}.ask.speed_opt", ["bn", "plain"]), correct=faster,
+            reveal=lambda: chart(curves_figure(res, text), "bn_curves"),
+            explain=t(f"{NS}.ask.speed_why", bn=res.bn_steps, plain=res.plain_steps))
+
+    with, in ``locales/batchnorm.toml``, ``[ask.speed]`` ("Which net reaches 90 % first?"),
+    ``[ask.speed_opt.bn]``, ``[ask.speed_opt.plain]`` and ``[ask.speed_why]``.
+
+    Text keys it uses are in common.toml (``common.ask.*``).
+    """
+    ids = list(options.keys()) if isinstance(options, Mapping) else list(options)
+    names = dict(options) if isinstance(options, Mapping) else {o: o for o in options}
+    pick_key, shown_key = f"ask_{key}", f"ask_{key}_shown"
+
+    def question_block() -> str | None:
+        pick = st.radio(question, ids, index=None, key=pick_key, format_func=names.get,
+                        horizontal=True, label_visibility="collapsed")
+        if pick is not None:
+            _verdict(names, pick, correct, explain)
+        return pick
+
+    if asking():
+        with st.container(border=True):
+            st.markdown(f"**{t('common.ask.predict')}** {question}")
+            pick = question_block()
+            shown = pick is not None or st.session_state.get(shown_key, False)
+            if not shown:
+                st.button(t("common.ask.show"), key=f"ask_{key}_show",
+                          on_click=lambda: st.session_state.update({shown_key: True}),
+                          icon=":material/visibility:")
+        if shown:
+            reveal()
+        return pick
+    with st.expander(f"{t('common.ask.predict')} {question}", icon=":material/quiz:"):
+        pick = question_block()
+    reveal()
+    return pick
+
+
+def _verdict(names: Mapping[str, str], pick: str, correct: str | None,
+             explain: str | None) -> None:
+    said = t("common.ask.you_said", answer=names[pick])
+    if correct is None:
+        text, box = said, st.info
+    elif pick == correct:
+        text, box = f"{said} {t('common.ask.right')}", st.success
+    else:
+        text, box = f"{said} {t('common.ask.wrong', answer=names[correct])}", st.warning
+    box(f"{text} {explain}" if explain else text)
+
+
+# --- classroom chrome (app.py) -----------------------------------------------------------
+def presenter_css() -> None:
+    """Projector sizes for what charts do not cover: metric values and labels."""
+    st.html("""<style>
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; max-width: 100%; }
+</style>""")
+
+
+def lesson_bar(url_path: str, compact: bool = False) -> None:
+    """"← previous · step k of n · next →" along the lesson path (``ui.registry.LESSON_PATH``).
+
+    Links keep the language and the classroom switches (present, ask, hidden controls).
+    """
+    previous, k, n, following = lesson_neighbours(url_path)
+    if k == 0:  # a page outside the path
+        return
+    params = {"lang": st.query_params.get("lang", "")}
+    for flag, on in ((PRESENT_KEY, presenting()), (ASK_KEY, asking())):
+        if on:
+            params[flag] = "1"
+    if hidden_keys():
+        params[HIDE_KEY] = ",".join(sorted(hidden_keys()))
+    params = {name: value for name, value in params.items() if value}
+    if not compact:
+        st.divider()
+    left, middle, right = st.columns([2, 1, 2], vertical_alignment="center")
+    with left:
+        if previous is not None:
+            st.page_link(previous.script, label=f"← {t(f'nav.{previous.namespace}')}",
+                         query_params=params)
+    with middle:
+        st.markdown(f"<div style='text-align:center' data-testid='lesson-step'>"
+                    f"{t('common.lesson_step', k=k, n=n)}</div>", unsafe_allow_html=True)
+    with right:
+        if following is not None:
+            with st.container(horizontal=True, horizontal_alignment="right"):
+                st.page_link(following.script, label=f"{t(f'nav.{following.namespace}')} →",
+                             query_params=params)
+
+
+def share_link(base_url: str, params: Mapping[str, str], hide: Sequence[str] = (),
+               present: bool = False, ask_mode: bool = False) -> str:
+    """The link that reopens this view: the page's URL state plus the classroom switches."""
+    query = {k: v for k, v in params.items() if k not in (HIDE_KEY, PRESENT_KEY, ASK_KEY)}
+    if present:
+        query[PRESENT_KEY] = "1"
+    if ask_mode:
+        query[ASK_KEY] = "1"
+    if hide:
+        query[HIDE_KEY] = ",".join(hide)
+    return f"{base_url}?{urlencode(query, safe=',')}" if query else base_url
+
+
+def qr_png(link: str, scale: int = 8) -> bytes:
+    """The link as a QR code PNG (segno, made here: no network)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def _page_url(url_path: str) -> str:
+    url = st.context.url if _has_browser() else None
+    return url or f"http://localhost:8501/{url_path}"
+
+
+def _has_browser() -> bool:
+    try:
+        return bool(st.context.url)
+    except Exception:  # AppTest, bare mode
+        return False
+
+
+def _share_body(url_path: str, page_keys: Mapping[str, str]) -> None:
+    hide = st.multiselect(t("common.share.hide"), list(page_keys), key="_share_hide",
+                          default=sorted(set(page_keys) & hidden_keys()),
+                          format_func=page_keys.get, help=t("common.share.hide_help"))
+    c1, c2 = st.columns(2)
+    present = c1.toggle(t("common.present"), value=presenting(), key="_share_present")
+    ask_mode = c2.toggle(t("common.ask_mode"), value=asking(), key="_share_ask")
+    params = {k: ",".join(st.query_params.get_all(k)) for k in st.query_params}
+    link = share_link(_page_url(url_path), params, hide, present, ask_mode)
+    st.code(link, language=None, wrap_lines=True)
+    st.image(qr_png(link), width=260)
+    st.caption(t("common.share.caption"))
+    if re.match(r"https?://(localhost|127\.|\[::1\])", link):
+        st.warning(t("common.share.localhost"), icon=":material/wifi_off:")
+
+
+def share_panel(namespace: str, url_path: str) -> None:
+    """"Share this view with the class": a button opening a dialog with the link and its QR.
+
+    Drawn in the sidebar after the page ran, so the page's widgets are known (for hiding) and
+    the URL holds every current value (the dialog reads it when opened, so a value changed
+    inside a fragment is included too).
+    """
+    page_keys = {key: info.label for key, info in registry().items()
+                 if info.section[0] == namespace}
+    if st.button(t("common.share.open"), icon=":material/qr_code_2:", width="stretch",
+                 key="_share_open"):
+        st.dialog(t("common.share.title"), width="large")(_share_body)(url_path, page_keys)
+
+
+def classroom_sidebar() -> None:
+    """The presenter-view and question-mode switches (drawn in the sidebar by app.py)."""
+    for flag, label, help_key in ((PRESENT_KEY, "common.present", "common.present_help"),
+                                  (ASK_KEY, "common.ask_mode", "common.ask_mode_help")):
+        widget = f"_{flag}_switch"
+        st.session_state[widget] = presenting() if flag == PRESENT_KEY else asking()
+        st.toggle(t(label), key=widget, help=t(help_key),
+                  on_change=lambda f=flag, w=widget: set_flag(f, st.session_state[w]))
+        if st.session_state[widget]:
+            st.query_params[flag] = "1"

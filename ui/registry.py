@@ -53,6 +53,10 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("playground", "playground", "lab", ":material/science:"),
 )
 SECTIONS = ("home", "4.1", "4.2", "4.3", "lab")
+# The lesson path: the notes' order, which a class walks with "previous / next" links.
+LESSON_PATH = ("", "forward-pass", "activations", "losses", "backprop", "optimizers",
+               "normalization", "augmentation", "data-split", "dataloader", "metrics",
+               "dropout", "batchnorm", "train-vs-eval", "playground")
 
 
 def available_pages() -> list[PageInfo]:
@@ -61,3 +65,24 @@ def available_pages() -> list[PageInfo]:
 
 def page_by_namespace(namespace: str) -> PageInfo:
     return next(page for page in PAGES if page.namespace == namespace)
+
+
+def page_by_url_path(url_path: str) -> PageInfo | None:
+    return next((page for page in PAGES if page.url_path == url_path), None)
+
+
+def lesson_pages() -> list[PageInfo]:
+    """The lesson path's pages that exist (a page not written yet is skipped)."""
+    existing = {page.url_path: page for page in available_pages()}
+    return [existing[path] for path in LESSON_PATH if path in existing]
+
+
+def lesson_neighbours(url_path: str) -> tuple[PageInfo | None, int, int, PageInfo | None]:
+    """(previous page, step k (1-based; 0 if off the path), n steps, next page)."""
+    path = lesson_pages()
+    paths = [page.url_path for page in path]
+    if url_path not in paths:
+        return None, 0, len(path), None
+    i = paths.index(url_path)
+    return (path[i - 1] if i > 0 else None, i + 1, len(path),
+            path[i + 1] if i + 1 < len(path) else None)

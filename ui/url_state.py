@@ -6,6 +6,17 @@ drawn in a session, validating the value; (2) draws the widget with ``key`` as i
 short). A value that does not parse or is out of range is dropped with a visible notice,
 never a traceback. Presets work by setting ``st.session_state[key]`` in a button callback.
 
+Classroom mode adds three things every page gets without edits:
+
+- **Hidden controls** ``?hide=key1,key2``: a hidden widget is not drawn, but its value is still
+  seeded from the URL (or the session) and returned, exactly as if it had been drawn.
+- **Settings survive page switches**: Streamlit forgets the state of widgets that a run did not
+  draw, so every value is also kept in a per-session store and re-seeded from it when the
+  page is drawn again (a value in the URL still wins: it is what a shared link asked for).
+- **A registry of the widgets drawn** (key -> section, default, label), filled as widgets are
+  drawn. ``ui.page.presets`` uses it to reset the widgets of a section that a preset does not
+  mention; the share panel uses it to offer the page's controls for hiding.
+
 We do not use Streamlit's ``bind="query-params"``: it silently ignores bad values, and a
 teacher whose link was mangled should be told why the view is not what they shared.
 """
@@ -14,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -21,6 +33,86 @@ import streamlit as st
 from ui.i18n import t
 
 NOTICE_SLOT = "_url_notice_slot"
+HIDE_KEY = "hide"  # URL parameter: comma-separated widget keys not to draw
+PRESENT_KEY = "present"  # URL parameter and session key: presenter view
+ASK_KEY = "ask"  # URL parameter and session key: question mode (answers hidden until revealed)
+_STORE = "_url_store"  # session key: {widget key: last value}, survives page switches
+_REGISTRY = "_url_registry"  # session key: {widget key: WidgetInfo}
+_SECTION = "_url_section"  # session key: (namespace, section) the widgets now drawn belong to
+_HIDDEN = "_url_hidden"  # session key: frozenset of hidden widget keys
+
+
+@dataclass(frozen=True)
+class WidgetInfo:
+    """What the registry knows of a URL-bound widget drawn in this session."""
+
+    key: str
+    section: tuple[str, str | None]  # (page namespace, section name or None before any section)
+    default: Any
+    label: str
+
+
+def set_section(namespace: str, name: str | None) -> None:
+    """Widgets drawn from now on belong to this page section (``ui.page`` calls this)."""
+    st.session_state[_SECTION] = (namespace, name)
+
+
+def registry() -> dict[str, WidgetInfo]:
+    """Every URL-bound widget drawn in this session, by key (the newest draw wins)."""
+    return st.session_state.setdefault(_REGISTRY, {})
+
+
+def section_defaults(keys: Sequence[str]) -> dict[str, Any]:
+    """Defaults of every registered widget sharing a section with one of ``keys``."""
+    known = registry()
+    sections = {known[key].section for key in keys if key in known}
+    return {key: info.default for key, info in known.items() if info.section in sections}
+
+
+def _register(key: str, default: Any, label: str) -> None:
+    section = st.session_state.get(_SECTION, ("", None))
+    registry()[key] = WidgetInfo(key, section, default, label)
+
+
+def hidden_keys() -> frozenset[str]:
+    """The widget keys ``?hide=`` asks not to draw (kept for the session once seen)."""
+    if HIDE_KEY in st.query_params:
+        raw = ",".join(st.query_params.get_all(HIDE_KEY))
+        st.session_state[_HIDDEN] = frozenset(k.strip() for k in raw.split(",") if k.strip())
+    return st.session_state.get(_HIDDEN, frozenset())
+
+
+def is_hidden(key: str) -> bool:
+    return key in hidden_keys()
+
+
+def _flag(key: str) -> bool:
+    """A classroom switch (present / ask): the URL when it says so, else the session's value."""
+    if key in st.query_params:
+        try:
+            st.session_state[f"_{key}_flag"] = _bool_parser(st.query_params[key])
+        except ValueError:
+            st.session_state[f"_{key}_flag"] = False
+    return bool(st.session_state.get(f"_{key}_flag", False))
+
+
+def presenting() -> bool:
+    """True in presenter view (``?present=1`` or the sidebar switch)."""
+    return _flag(PRESENT_KEY)
+
+
+def asking() -> bool:
+    """True in question mode (``?ask=1``): every ``ask()`` answer stays hidden until revealed."""
+    return _flag(ASK_KEY)
+
+
+def set_flag(key: str, value: bool) -> None:
+    """Set presenter view or question mode for this session and in the URL."""
+    st.session_state[f"_{key}_flag"] = value
+    if value:
+        st.query_params[key] = "1"
+    elif key in st.query_params:
+        del st.query_params[key]
 
 
 def _notify(key: str, raw: str, default: Any) -> None:
@@ -30,10 +122,12 @@ def _notify(key: str, raw: str, default: Any) -> None:
 
 
 def _seed(key: str, default: Any, parse: Callable[[str], Any], many: bool = False) -> None:
-    """Put the URL's value (or the default) into session state before the widget exists."""
+    """Put the URL's value (else the session store's, else the default) into session state
+    before the widget exists."""
     if key in st.session_state:
         return
-    value = default
+    store = st.session_state.get(_STORE, {})
+    value = store.get(key, default)
     if key in st.query_params:
         raw_values = st.query_params.get_all(key)
         raw = ",".join(raw_values)
@@ -46,11 +140,17 @@ def _seed(key: str, default: Any, parse: Callable[[str], Any], many: bool = Fals
 
 
 def _publish(key: str, value: Any, default: Any, serialize: Callable[[Any], str] = str) -> None:
+    st.session_state.setdefault(_STORE, {})[key] = value
     if value == default:
         if key in st.query_params:
             del st.query_params[key]
     else:
         st.query_params[key] = serialize(value)
+
+
+def _hidden_value(key: str) -> Any:
+    """The value of a widget that ``?hide=`` keeps off screen: what _seed put in the session."""
+    return st.session_state[key]
 
 
 def _number_parser(kind: type, lo: float, hi: float, options: Sequence | None = None) -> Callable:
@@ -78,7 +178,9 @@ def url_slider(
     """A numeric slider (int if every bound is int) bound to ``?key=``."""
     kind = int if all(isinstance(v, int) for v in (min_value, max_value, default)) else float
     _seed(key, default, _number_parser(kind, min_value, max_value))
-    value = st.slider(label, min_value, max_value, step=step, key=key, help=help, format=format)
+    _register(key, default, label)
+    value = _hidden_value(key) if is_hidden(key) else st.slider(
+        label, min_value, max_value, step=step, key=key, help=help, format=format)
     _publish(key, value, default, _format_number)
     return value
 
@@ -88,8 +190,9 @@ def url_log_slider(
 ) -> float:
     """A slider over log-spaced choices (learning rates), shown as numbers; ``?key=0.03``."""
     _seed(key, default, _number_parser(float, min(options), max(options), options))
-    value = st.select_slider(label, options=list(options), key=key, help=help,
-                             format_func=_format_number)
+    _register(key, default, label)
+    value = _hidden_value(key) if is_hidden(key) else st.select_slider(
+        label, options=list(options), key=key, help=help, format_func=_format_number)
     _publish(key, value, default, _format_number)
     return value
 
@@ -109,7 +212,10 @@ def url_select(
 ) -> str:
     """One choice among ``options`` (stored in the URL by its id, not its translated label)."""
     _seed(key, default, _choice_parser(options))
-    if horizontal and len(options) <= 6:
+    _register(key, default, label)
+    if is_hidden(key):
+        value = _hidden_value(key)
+    elif horizontal and len(options) <= 6:
         value = st.radio(label, options, key=key, format_func=format_func, help=help,
                          horizontal=True)
     else:
@@ -124,7 +230,9 @@ def url_multiselect(
 ) -> list[str]:
     """Several choices; ``?key=a,b``. An unknown id drops the whole value with a notice."""
     _seed(key, list(default), _choice_parser(options), many=True)
-    value = st.multiselect(label, options, key=key, format_func=format_func, help=help)
+    _register(key, list(default), label)
+    value = _hidden_value(key) if is_hidden(key) else st.multiselect(
+        label, options, key=key, format_func=format_func, help=help)
     _publish(key, list(value), list(default), ",".join)
     return list(value)
 
@@ -140,7 +248,8 @@ def _bool_parser(raw: str) -> bool:
 
 def url_toggle(key: str, label: str, default: bool, help: str | None = None) -> bool:
     _seed(key, default, _bool_parser)
-    value = st.toggle(label, key=key, help=help)
+    _register(key, default, label)
+    value = _hidden_value(key) if is_hidden(key) else st.toggle(label, key=key, help=help)
     _publish(key, value, default, lambda v: "1" if v else "0")
     return value
 
