@@ -14,6 +14,7 @@ from core.models import LEAKY_SLOPE, MLPSpec
 ACTIVATION_CODE = {
     "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()",
     "leaky_relu": f"nn.LeakyReLU({LEAKY_SLOPE})", "gelu": "nn.GELU()", "identity": "nn.Identity()",
+    "elu": "nn.ELU()", "silu": "nn.SiLU()", "mish": "nn.Mish()",
 }
 
 _INIT_CODE = {
@@ -25,6 +26,10 @@ _INIT_CODE = {
     "he": """nn.init.kaiming_normal_(fc.weight, nonlinearity="relu", generator=g)
         fc.bias.zero_()""",
     "normal": """fc.weight.normal_(0.0, {std}, generator=g)
+        fc.bias.zero_()""",
+    "uniform": """fc.weight.uniform_(-{init_range}, {init_range}, generator=g)
+        fc.bias.fill_({init_bias})""",
+    "zeros": """fc.weight.zero_()
         fc.bias.zero_()""",
 }
 
@@ -49,7 +54,11 @@ def mlp_code(spec: MLPSpec, seed: str = "seed", activation: str | None = None) -
     block += f", nn.Dropout({spec.dropout!r})" if spec.dropout > 0 else ""
     block += "]"
     widths = [spec.in_features, *spec.hidden]
-    init = _INIT_CODE[spec.init].format(std=spec.init_std)
+    init = _INIT_CODE[spec.init].format(std=spec.init_std, init_range=spec.init_range,
+                                        init_bias=spec.init_bias)
+    head = f"linear({widths[-1]}, {spec.out_features})"
+    if spec.out_activation is not None:
+        head += f", {ACTIVATION_CODE[spec.out_activation]}"
     return f'''g = torch.Generator().manual_seed({seed})  # the weights' own generator
 
 
@@ -65,6 +74,6 @@ def linear(fan_in, fan_out, bias_shift=0.0):
 layers = []
 for fan_in, fan_out in zip({widths[:-1]}, {widths[1:]}):
     {block}
-model = nn.Sequential(*layers, linear({widths[-1]}, {spec.out_features}))
+model = nn.Sequential(*layers, {head})
 linears = [m for m in model if isinstance(m, nn.Linear)]
 '''

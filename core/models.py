@@ -16,8 +16,11 @@ from torch import nn
 
 from core.seeding import make_generator, prepare_thread
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "identity")
-INITS = ("default", "xavier", "he", "normal")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "identity", "elu", "silu", "mish")
+INITS = ("default", "xavier", "he", "normal")  # the /activations page offers these
+# All inits build_mlp knows: INITS plus "uniform" (weights U(-init_range, init_range), biases
+# init_bias: TensorFlow Playground's U(-0.5, 0.5) and 0.1 by default) and "zeros" (all 0).
+ALL_INITS = (*INITS, "uniform", "zeros")
 LEAKY_SLOPE = 0.01  # PyTorch's default negative slope for LeakyReLU
 
 
@@ -30,6 +33,9 @@ def make_activation(name: str) -> nn.Module:
         "leaky_relu": lambda: nn.LeakyReLU(LEAKY_SLOPE),
         "gelu": nn.GELU,
         "identity": nn.Identity,
+        "elu": nn.ELU,
+        "silu": nn.SiLU,
+        "mish": nn.Mish,
     }
     if name not in table:
         raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
@@ -47,6 +53,9 @@ class MLPSpec:
     bias_shift: float = 0.0  # added to every hidden bias after init; negative kills ReLUs
     dropout: float = 0.0  # dropout probability after each hidden activation (0 = none)
     batchnorm: bool = False  # BatchNorm1d between each hidden Linear and its activation
+    init_range: float = 0.5  # weights U(-init_range, init_range) when init == "uniform"
+    init_bias: float = 0.1  # every bias when init == "uniform"
+    out_activation: str | None = None  # activation after the head (e.g. "tanh"), None = logits
 
 
 def _init_linear(layer: nn.Linear, spec: MLPSpec, g: torch.Generator) -> None:
@@ -64,19 +73,28 @@ def _init_linear(layer: nn.Linear, spec: MLPSpec, g: torch.Generator) -> None:
             nn.init.kaiming_normal_(layer.weight, nonlinearity="relu", generator=g)
         elif spec.init == "normal":
             nn.init.normal_(layer.weight, 0.0, spec.init_std, generator=g)
+        elif spec.init == "uniform":
+            nn.init.uniform_(layer.weight, -spec.init_range, spec.init_range, generator=g)
+            nn.init.constant_(layer.bias, spec.init_bias)
+            return
+        elif spec.init == "zeros":
+            nn.init.zeros_(layer.weight)
         else:
-            raise ValueError(f"unknown init {spec.init!r}; expected one of {INITS}")
+            raise ValueError(f"unknown init {spec.init!r}; expected one of {ALL_INITS}")
         nn.init.zeros_(layer.bias)
 
 
 def build_mlp(spec: MLPSpec, seed: int = 0) -> nn.Sequential:
-    """Linear → [BatchNorm1d] → activation → [Dropout] per hidden layer, then a Linear head.
+    """Linear → [BatchNorm1d] → activation → [Dropout] per hidden layer, then a Linear head
+    [→ output activation].
 
-    Module names are stable (``fc1, bn1, act1, drop1, …, out``) so pages and tests can
-    address layers by name.
+    Module names are stable (``fc1, bn1, act1, drop1, …, out[, out_act]``) so pages and
+    tests can address layers by name.
     """
     if spec.activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {spec.activation!r}")
+    if spec.out_activation is not None and spec.out_activation not in ACTIVATIONS:
+        raise ValueError(f"unknown output activation {spec.out_activation!r}")
     if not 0.0 <= spec.dropout < 1.0:
         raise ValueError("dropout must be in [0, 1)")
     prepare_thread()
@@ -97,6 +115,8 @@ def build_mlp(spec: MLPSpec, seed: int = 0) -> nn.Sequential:
     head = nn.utils.skip_init(nn.Linear, widths[-1], spec.out_features)
     _init_linear(head, spec, g)
     layers["out"] = head
+    if spec.out_activation is not None:
+        layers["out_act"] = make_activation(spec.out_activation)
     return nn.Sequential(layers)
 
 

@@ -1,6 +1,8 @@
 """The one training loop of the app, in the spirit of minGPT's Trainer.
 
-Every page that trains anything calls ``train``. It is model-agnostic, reports through
+Every page that trains anything calls ``train`` (run to the end) or holds a ``Trainer``
+(resumable: ``Trainer(...).step(n)`` / ``.run(epochs=, max_steps=)``; ``train`` is a thin
+wrapper around it, so there is one loop). It is model-agnostic, reports through
 ``on_step`` callbacks (progress bars, live charts and per-step measurements come from
 there), records a History, and stops cleanly when the loss diverges (NaN/Inf or huge)
 instead of raising. Options that the notes warn about are switches, so pages can show
@@ -10,8 +12,8 @@ the mistake and the fix with the same code: ``zero_grad=False`` and ``accumulate
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -34,9 +36,16 @@ def make_optimizer(
     momentum: float = 0.9,
     betas: tuple[float, float] = (0.9, 0.999),
     alpha: float = 0.99,
-    weight_decay: float = 0.0,
+    weight_decay: float | None = None,
 ) -> torch.optim.Optimizer:
-    """A torch.optim optimizer by name (one of OPTIMIZERS) with the settings pages expose."""
+    """A torch.optim optimizer by name (one of OPTIMIZERS) with the settings pages expose.
+
+    ``params`` may be parameters or param-group dicts. ``weight_decay=None`` means torch's
+    default for that optimizer (0 for all but AdamW, whose default is 0.01); 0.0 means none,
+    also for AdamW.
+    """
+    if weight_decay is None:
+        weight_decay = 0.01 if name == "adamw" else 0.0
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, weight_decay=weight_decay)
     if name == "momentum":
@@ -52,7 +61,7 @@ def make_optimizer(
     if name == "adam":
         return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=weight_decay)
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, betas=betas, weight_decay=weight_decay or 0.01)
+        return torch.optim.AdamW(params, lr=lr, betas=betas, weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
 
 
@@ -116,6 +125,25 @@ class History:
         for name, value in metrics.items():
             self.eval_metrics.setdefault(name, []).append(float(value))
 
+    def decimate_steps(self) -> None:
+        """Keep every other per-step entry (and always the latest): bounds a live session."""
+        keep = _every_other(len(self.steps))
+        self.steps = [self.steps[i] for i in keep]
+        self.train_loss = [self.train_loss[i] for i in keep]
+
+    def decimate_eval(self) -> None:
+        """Keep every other evaluation (and always the latest)."""
+        keep = _every_other(len(self.eval_steps))
+        self.eval_steps = [self.eval_steps[i] for i in keep]
+        self.eval_metrics = {k: [v[i] for i in keep] for k, v in self.eval_metrics.items()}
+
+
+def _every_other(n: int) -> list[int]:
+    keep = list(range(0, n, 2))
+    if n and keep[-1] != n - 1:
+        keep.append(n - 1)
+    return keep
+
 
 def classifier_metrics(
     **splits: tuple[torch.Tensor, torch.Tensor],
@@ -141,6 +169,216 @@ def _is_diverged(loss: float) -> bool:
     return not math.isfinite(loss) or abs(loss) > DIVERGENCE_LOSS
 
 
+class Trainer:
+    """The app's one training loop, resumable: ``step(n)`` continues exactly where it stopped.
+
+    Holds the model, the optimizer, the data (re-iterated once per epoch; an epoch in
+    progress keeps its iterator, so resuming mid-epoch sees the same batches), the
+    step/epoch counters, the partial accumulation and the History. Same seed → the
+    same numbers however the run is cut into ``step()`` calls, including dropout: the
+    global RNG state that draws dropout masks (under ``core.seeding.global_rng``) is
+    saved after each call and restored at the next.
+
+    Public state (read it, do not write it):
+        model, optimizer, batches, history — what was passed in / recorded so far
+        step_count: optimizer steps taken (int)
+        epoch: completed epochs (int); a new epoch starts with the next batch
+        batch_in_epoch: batches consumed in the current epoch
+        stopped: True after divergence or a callback's stop (further steps do nothing)
+
+    Options as in ``train`` plus:
+        scheduler: a torch.optim.lr_scheduler stepped once at the end of every epoch.
+        max_history: cap on the per-step lists of History; when exceeded every other
+            entry is dropped (decimation), so a long live session stays bounded.
+        eval_at_epoch_end: also evaluate after the last step of every epoch.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        optimizer: torch.optim.Optimizer,
+        batches: Iterable[Batch],
+        *,
+        zero_grad: bool = True,
+        accumulate: int = 1,
+        evaluate: Callable[[nn.Module], dict[str, float]] | None = None,
+        eval_every: int | None = 1,
+        callbacks: Sequence[StepCallback] = (),
+        seed: int = 0,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+        max_history: int | None = None,
+        eval_at_epoch_end: bool = False,
+    ) -> None:
+        if accumulate < 1:
+            raise ValueError("accumulate must be >= 1")
+        self.model, self.loss_fn, self.optimizer, self.batches = model, loss_fn, optimizer, batches
+        self.zero_grad, self.accumulate = zero_grad, accumulate
+        self.evaluate, self.eval_every = evaluate, eval_every
+        self.callbacks = list(callbacks)
+        self.seed = seed
+        self.scheduler = scheduler
+        self.max_history = max_history
+        self.eval_at_epoch_end = eval_at_epoch_end
+        self.history = History()
+        self.step_count = 0
+        self.epoch = 0
+        self.batch_in_epoch = 0
+        self.stopped = False
+        self._started = False
+        self._iterator: Iterator[Batch] | None = None
+        self._pending: Batch | None = None  # a batch read past a wrong __len__
+        self._micro_losses: list[float] = []
+        self._stochastic = has_stochastic_layers(model)
+        self._rng_state: torch.Tensor | None = None  # global RNG between calls (dropout)
+        try:
+            self._epoch_len: int | None = len(batches)  # type: ignore[arg-type]
+        except TypeError:
+            self._epoch_len = None
+
+    # -- public API ------------------------------------------------------------------
+    def step(self, n: int = 1) -> int:
+        """Take up to ``n`` optimizer steps (crossing epochs as needed); returns how many."""
+        before = self.step_count
+        self._advance(max_steps=self.step_count + max(0, int(n)), epochs=None)
+        return self.step_count - before
+
+    def run(self, epochs: int = 1, max_steps: int | None = None) -> History:
+        """Train until ``epochs`` epochs are complete (counted from the start) or
+        ``max_steps`` optimizer steps in total, then evaluate once more."""
+        self._advance(max_steps=max_steps, epochs=epochs)
+        if not self.history.diverged:
+            self.final_evaluation()
+        return self.history
+
+    def final_evaluation(self) -> None:
+        """Evaluate at the current step unless that was done already (what train() ends with)."""
+        with self._rng():
+            self._run_evaluation(self.step_count)
+
+    @property
+    def epoch_fraction(self) -> float:
+        """Completed epochs plus the fraction of the current one (when the length is known)."""
+        if self._epoch_len:
+            return self.epoch + self.batch_in_epoch / self._epoch_len
+        return float(self.epoch)
+
+    # -- internals -------------------------------------------------------------------
+    def _rng(self):
+        """Dropout masks come from the global RNG: seeded once, then carried between calls."""
+        if not self._stochastic:
+            return nullcontext()
+        return _carried_global_rng(self)
+
+    def _run_evaluation(self, step: int) -> None:
+        history = self.history
+        if self.evaluate is None or (history.eval_steps and history.eval_steps[-1] == step):
+            return
+        was_training = self.model.training
+        self.model.eval()
+        with torch.no_grad():
+            history.record_eval(step, self.evaluate(self.model))
+        self.model.train(was_training)
+        if self.max_history is not None and len(history.eval_steps) > self.max_history:
+            history.decimate_eval()
+
+    def _end_epoch(self) -> None:
+        self._iterator = None
+        self._micro_losses = []
+        self.batch_in_epoch = 0
+        self.epoch += 1
+        if self.scheduler is not None:
+            self.scheduler.step()
+        if self.eval_at_epoch_end:
+            self._run_evaluation(self.step_count)
+
+    def _close_epoch(self) -> None:
+        # Drain the iterator even though len() says the epoch is over: a DataLoader's
+        # RandomSampler draws from its generator once more when it is exhausted, and
+        # skipping that would change every later epoch's order.
+        extra = next(self._iterator, None) if self._iterator is not None else None
+        if extra is None:
+            self._end_epoch()
+        else:
+            self._pending = extra
+
+    def _advance(self, max_steps: int | None, epochs: int | None) -> None:
+        if self.stopped:
+            return
+        prepare_thread()
+        model, optimizer, history = self.model, self.optimizer, self.history
+        accumulate = self.accumulate
+        with self._rng():
+            model.train()
+            if not self._started:
+                self._started = True
+                self._run_evaluation(0)
+            while True:
+                if max_steps is not None and self.step_count >= max_steps:
+                    return
+                if self._iterator is None:
+                    if epochs is not None and self.epoch >= epochs:
+                        return
+                    self._iterator = iter(self.batches)
+                batch, self._pending = self._pending or next(self._iterator, None), None
+                if batch is None:
+                    self._end_epoch()
+                    continue
+                self.batch_in_epoch += 1
+                x, y = batch
+                micro = self._micro_losses
+                if self.zero_grad and not micro:
+                    optimizer.zero_grad()
+                loss = self.loss_fn(model(x), y)
+                micro.append(float(loss.detach()))
+                if _is_diverged(micro[-1]):
+                    history.diverged, history.diverged_at = True, self.step_count + 1
+                    history.steps.append(self.step_count + 1)
+                    history.train_loss.append(micro[-1])
+                    self.stopped = True
+                    return
+                (loss / accumulate if accumulate > 1 else loss).backward()
+                epoch_over = self._epoch_len is not None and self.batch_in_epoch >= self._epoch_len
+                if len(micro) < accumulate:
+                    if epoch_over:
+                        self._close_epoch()
+                    continue
+                optimizer.step()
+                self.step_count += 1
+                step = self.step_count
+                history.steps.append(step)
+                history.train_loss.append(sum(micro) / len(micro))
+                self._micro_losses = []
+                if self.max_history is not None and len(history.steps) > self.max_history:
+                    history.decimate_steps()
+                if self.eval_every and step % self.eval_every == 0:
+                    self._run_evaluation(step)
+                if self.callbacks:
+                    epoch_of_step = self.epoch
+                    info = StepInfo(step, epoch_of_step, history.train_loss[-1], model, optimizer,
+                                    history)
+                    if any(cb(info) for cb in self.callbacks):
+                        history.stopped_by_callback = True
+                        self.stopped = True
+                        self._run_evaluation(step)
+                        return
+                if epoch_over:
+                    self._close_epoch()
+                if max_steps is not None and step >= max_steps:
+                    return
+
+
+@contextmanager
+def _carried_global_rng(trainer: Trainer) -> Iterator[None]:
+    with global_rng(trainer.seed):
+        if trainer._rng_state is not None:
+            torch.set_rng_state(trainer._rng_state)
+        try:
+            yield
+        finally:
+            trainer._rng_state = torch.get_rng_state()
+
+
 def train(
     model: nn.Module,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
@@ -156,7 +394,7 @@ def train(
     callbacks: Sequence[StepCallback] = (),
     seed: int = 0,
 ) -> History:
-    """Train ``model`` and return its History.
+    """Train ``model`` and return its History (a ``Trainer`` run to the end).
 
     batches: re-iterated once per epoch (a DataLoader reshuffles itself each time).
     zero_grad: call ``optimizer.zero_grad()`` before each step; False shows what happens
@@ -167,54 +405,7 @@ def train(
         ``eval()`` mode under ``torch.no_grad()``; returns named metrics.
     seed: seeds dropout masks (drawn from the global RNG under a lock, see core.seeding).
     """
-    if accumulate < 1:
-        raise ValueError("accumulate must be >= 1")
-    prepare_thread()
-    history = History()
-    rng_guard = global_rng(seed) if has_stochastic_layers(model) else nullcontext()
-
-    def run_evaluation(step: int) -> None:
-        if evaluate is None or (history.eval_steps and history.eval_steps[-1] == step):
-            return
-        was_training = model.training
-        model.eval()
-        with torch.no_grad():
-            history.record_eval(step, evaluate(model))
-        model.train(was_training)
-
-    step = 0
-    with rng_guard:
-        model.train()
-        run_evaluation(0)
-        for epoch in range(epochs):
-            micro_losses: list[float] = []
-            for x, y in batches:
-                if zero_grad and not micro_losses:
-                    optimizer.zero_grad()
-                loss = loss_fn(model(x), y)
-                micro_losses.append(float(loss.detach()))
-                if _is_diverged(micro_losses[-1]):
-                    history.diverged, history.diverged_at = True, step + 1
-                    history.steps.append(step + 1)
-                    history.train_loss.append(micro_losses[-1])
-                    return history
-                (loss / accumulate).backward()
-                if len(micro_losses) < accumulate:
-                    continue
-                optimizer.step()
-                step += 1
-                history.steps.append(step)
-                history.train_loss.append(sum(micro_losses) / len(micro_losses))
-                micro_losses = []
-                if step % eval_every == 0:
-                    run_evaluation(step)
-                info = StepInfo(step, epoch, history.train_loss[-1], model, optimizer, history)
-                if any(cb(info) for cb in callbacks):
-                    history.stopped_by_callback = True
-                    run_evaluation(step)
-                    return history
-                if max_steps is not None and step >= max_steps:
-                    run_evaluation(step)
-                    return history
-        run_evaluation(step)
-    return history
+    trainer = Trainer(model, loss_fn, optimizer, batches, zero_grad=zero_grad,
+                      accumulate=accumulate, evaluate=evaluate, eval_every=eval_every,
+                      callbacks=callbacks, seed=seed)
+    return trainer.run(epochs=epochs, max_steps=max_steps)

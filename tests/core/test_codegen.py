@@ -14,6 +14,10 @@ SPECS = [
     MLPSpec(hidden=(7,), activation="gelu", init="normal", init_std=0.3),
     MLPSpec(in_features=64, hidden=(16, 16), out_features=10, dropout=0.3, batchnorm=True),
     MLPSpec(hidden=(4,) * 6, activation="sigmoid"),
+    MLPSpec(hidden=(8, 8), activation="tanh", init="uniform", out_features=1, out_activation="tanh"),
+    MLPSpec(hidden=(3,), activation="elu", init="uniform", init_range=0.2, init_bias=-0.3),
+    MLPSpec(hidden=(5, 2), activation="silu", init="zeros"),
+    MLPSpec(hidden=(6,), activation="mish", out_features=3, batchnorm=True, dropout=0.1),
 ]
 
 

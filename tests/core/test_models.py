@@ -50,3 +50,34 @@ def test_bad_arguments_are_clear_errors():
         build_mlp(MLPSpec(init="magic"))
     with pytest.raises(ValueError, match="dropout"):
         build_mlp(MLPSpec(dropout=1.0))
+
+
+def test_playground_uniform_init_and_tanh_output():
+    """TensorFlow Playground's network: weights U(-0.5, 0.5), every bias 0.1, tanh output."""
+    spec = MLPSpec(in_features=2, hidden=(300, 300), out_features=1, activation="tanh",
+                   init="uniform", out_activation="tanh")
+    model = build_mlp(spec, seed=3)
+    assert [name for name, _ in model.named_children()][-2:] == ["out", "out_act"]
+    for fc in linear_layers(model):
+        assert fc.weight.abs().max() <= 0.5
+        assert torch.all(fc.bias == 0.1)
+    big = linear_layers(model)[1].weight
+    assert big.std().item() == pytest.approx(1 / math.sqrt(12), rel=0.02)  # std of U(-.5, .5)
+    out = model(torch.randn(50, 2, generator=torch.Generator().manual_seed(0)) * 100)
+    assert out.abs().max() <= 1.0  # tanh head
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("elu", lambda x: torch.where(x > 0, x, torch.exp(x) - 1)),
+    ("silu", lambda x: x / (1 + torch.exp(-x))),
+    ("mish", lambda x: x * torch.tanh(torch.log1p(torch.exp(x)))),
+])
+def test_new_activations_match_their_formulas(name, reference):
+    from core.models import make_activation
+    x = torch.linspace(-4, 4, 81, dtype=torch.float64)
+    assert torch.allclose(make_activation(name)(x), reference(x), atol=1e-12)
+
+
+def test_zeros_init():
+    model = build_mlp(MLPSpec(hidden=(4,), init="zeros"))
+    assert all(torch.all(p == 0) for p in model.parameters())

@@ -133,3 +133,103 @@ def test_loader_shuffles_reproducibly_and_differently_each_epoch():
 def test_unknown_optimizer():
     with pytest.raises(ValueError, match="optimizer"):
         make_optimizer("lion", nn.Linear(1, 1).parameters(), lr=0.1)
+
+
+def test_adamw_weight_decay_zero_is_zero_and_none_is_torchs_default():
+    params = [nn.Parameter(torch.ones(2))]
+    assert make_optimizer("adamw", params, lr=0.1, weight_decay=0.0).param_groups[0][
+        "weight_decay"] == 0.0
+    assert make_optimizer("adamw", params, lr=0.1).param_groups[0]["weight_decay"] == \
+        torch.optim.AdamW(params).defaults["weight_decay"]
+    assert make_optimizer("sgd", params, lr=0.1).param_groups[0]["weight_decay"] == 0.0
+
+
+def _dropout_run(seed=5):
+    """A small dropout MLP on a shuffling DataLoader with accumulation: every source of
+    randomness the loop has (loader order, dropout masks, partial accumulation)."""
+    from core.training import Trainer
+    g = make_generator(seed)
+    x = torch.randn(70, 3, generator=g)
+    y = (x[:, 0] > 0).long()
+    model = build_mlp(MLPSpec(in_features=3, hidden=(16, 16), dropout=0.4), seed=seed)
+    opt = make_optimizer("momentum", model.parameters(), lr=0.05)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    loader = make_loader(x, y, batch_size=8, seed=seed)  # 9 batches an epoch, last one of 6
+    return Trainer(model, nn.CrossEntropyLoss(), opt, loader, accumulate=2, seed=seed,
+                   scheduler=scheduler)
+
+
+def test_resuming_in_pieces_equals_one_uninterrupted_run():
+    whole = _dropout_run()
+    whole.step(23)
+    pieces = _dropout_run()
+    for n in (1, 3, 4, 7, 2, 6):  # cuts mid-epoch and mid-accumulation boundaries alike
+        assert pieces.step(n) == n
+    assert pieces.step_count == whole.step_count == 23
+    assert pieces.epoch == whole.epoch == 5  # 4 steps per epoch (9 batches, accumulate 2)
+    assert pieces.history.train_loss == whole.history.train_loss
+    for a, b in zip(whole.model.parameters(), pieces.model.parameters()):
+        assert torch.equal(a, b)
+    assert pieces.optimizer.param_groups[0]["lr"] == whole.optimizer.param_groups[0]["lr"] \
+        == pytest.approx(0.05 * 0.5 ** 2)  # StepLR: halved after epochs 2 and 4
+
+
+def test_resumed_dropout_masks_continue_the_stream_instead_of_restarting():
+    """Without carrying the global RNG state, each step() call would reseed and redraw the
+    first masks again; a run cut into single steps would then differ from the whole run."""
+    whole, pieces = _dropout_run(), _dropout_run()
+    whole.step(6)
+    for _ in range(6):
+        pieces.step(1)
+    assert pieces.history.train_loss == whole.history.train_loss
+    fresh = _dropout_run()
+    fresh.step(1)
+    again = _dropout_run()
+    again.step(1)
+    again._rng_state = None  # forget the carried state: masks restart from the seed
+    again.step(1)
+    whole_two = whole.history.train_loss[:2]
+    assert again.history.train_loss[0] == whole_two[0]
+    assert again.history.train_loss[1] != whole_two[1]
+
+
+def test_train_is_trainer_run_and_evaluates_like_before():
+    from core.training import Trainer
+    x, y = linear_problem()
+    a, b = nn.Linear(3, 1), nn.Linear(3, 1)
+    b.load_state_dict(a.state_dict())
+    ev = lambda m: {"mse": float(((m(x) - y) ** 2).mean())}  # noqa: E731
+    h1 = train(a, nn.MSELoss(), torch.optim.SGD(a.parameters(), lr=0.05), full_batch(x, y),
+               epochs=7, evaluate=ev, eval_every=3)
+    trainer = Trainer(b, nn.MSELoss(), torch.optim.SGD(b.parameters(), lr=0.05),
+                      full_batch(x, y), evaluate=ev, eval_every=3)
+    trainer.step(2)
+    h2 = trainer.run(epochs=7)
+    assert h1.train_loss == h2.train_loss
+    assert h1.eval_steps == h2.eval_steps == [0, 3, 6, 7]
+    assert trainer.epoch == 7
+
+
+def test_history_is_capped_by_decimation_and_keeps_the_latest():
+    from core.training import Trainer
+    x, y = linear_problem()
+    model = nn.Linear(3, 1)
+    trainer = Trainer(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.01),
+                      full_batch(x, y), max_history=50, evaluate=lambda m: {"one": 1.0})
+    trainer.step(1000)
+    h = trainer.history
+    assert len(h.steps) <= 50 and len(h.eval_steps) <= 50
+    assert h.steps[-1] == 1000 and h.eval_steps[-1] == 1000
+    assert h.steps == sorted(h.steps) and len(h.train_loss) == len(h.steps)
+
+
+def test_divergence_stops_the_trainer_for_good():
+    from core.training import Trainer
+    x, y = linear_problem()
+    model = nn.Linear(3, 1)
+    trainer = Trainer(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=10.0),
+                      full_batch(x, y))
+    done = trainer.step(1000)
+    assert trainer.stopped and trainer.history.diverged
+    assert done == trainer.history.diverged_at - 1
+    assert trainer.step(5) == 0
