@@ -5,10 +5,11 @@ import streamlit as st
 
 from core.charts.train_vs_eval import costs_figure
 from core.train_vs_eval import (
-    COMBOS, MODES, TrainEvalConfig, combo_id, run_train_vs_eval, train_vs_eval_code,
+    COMBOS, MODES, P_RANGE, SAME, TrainEvalConfig, combo_id, mistake_claims, run_train_vs_eval,
+    table_claims, train_vs_eval_code,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_select, url_slider, url_toggle
 
 NS = "train_vs_eval"
@@ -16,10 +17,10 @@ combo_name = labels(f"{NS}.combo", [combo_id(m, ng) for m, ng in COMBOS])
 
 page_header(NS)
 presets(NS, {
-    "evaluate": {"te_mode": "eval", "te_nograd": True},
-    "train": {"te_mode": "train", "te_nograd": False},
-    "mistake_grad": {"te_mode": "eval", "te_nograd": False},
-    "mistake_mode": {"te_mode": "train", "te_nograd": True},
+    "evaluate": {"te_mode": "eval", "te_nograd": True, "te_p": 0.3},
+    "train": {"te_mode": "train", "te_nograd": False, "te_p": 0.3},
+    "mistake_grad": {"te_mode": "eval", "te_nograd": False, "te_p": 0.3},
+    "mistake_mode": {"te_mode": "train", "te_nograd": True, "te_p": 0.3},
 })
 
 section(NS, "table")
@@ -30,7 +31,7 @@ with c1:
 with c2:
     no_grad = url_toggle("te_nograd", t(f"{NS}.table.no_grad"), True)
 with c3:
-    p = url_slider("te_p", t(f"{NS}.table.p"), 0.0, 0.8, 0.3, step=0.1)
+    p = url_slider("te_p", t(f"{NS}.table.p"), *P_RANGE, 0.3, step=0.1)
 cfg = TrainEvalConfig(p=p)
 with st.spinner(t("common.training")):
     result = cached(run_train_vs_eval)(cfg)
@@ -48,6 +49,8 @@ def describe(m) -> dict[str, str]:
     return {
         "deterministic": yes_no(True) if m.deterministic
         else t(f"{NS}.table.differs", diff=m.max_output_diff),
+        "batchmates": yes_no(True) if m.batch_diff <= SAME
+        else t(f"{NS}.table.differs", diff=m.batch_diff),
         "bn": t(f"{NS}.table.{m.bn_uses}"),
         "moved": f"{yes_no(m.running_mean_moved > 0)} ({m.running_mean_moved:.3g})",
         "grad": f"{m.requires_grad} / {m.grad_fn or None}",
@@ -69,7 +72,7 @@ for start in range(0, len(card_keys), 4):
         value = yes_no(not chosen.backward_error) if key == "step" else cards[key].split(" (")[0]
         col.metric(t(f"{NS}.table.{key}"), value.replace(" statistics", "").replace(" 통계", ""))
 
-rows = ["deterministic", "bn", "moved", "grad", "step", "accuracy", "time", "memory", "purpose"]
+rows = ["deterministic", "batchmates", "bn", "moved", "grad", "step", "accuracy", "time", "memory", "purpose"]
 table = pd.DataFrame(
     {("▶ " if cid == selected else "") + combo_name[cid]: describe(result.combos[cid]).values()
      for cid in combo_name},
@@ -79,16 +82,14 @@ table.index.name = t(f"{NS}.table.item")
 st.table(table)  # wraps long cells instead of scrolling sideways
 st.caption(f"RuntimeError: {result.combos['eval_nograd'].backward_error}")
 
-good = result.combos["eval_nograd"]
-if selected == "eval_grad":
-    st.warning(t(f"{NS}.table.mistake_grad", kib=chosen.saved_bytes / 1024), icon="⚠️")
-elif selected == "train_nograd":
-    st.warning(t(f"{NS}.table.mistake_mode", diff=chosen.max_output_diff, acc=chosen.accuracy,
-                 good=good.accuracy), icon="⚠️")
+mistakes = mistake_claims(result, selected)
+if mistakes:
+    st.warning(" ".join(t(f"{NS}.mistake.{c.id}", **c.values) for c in mistakes), icon="⚠️")
 chart(costs_figure(result, {"title": t(f"{NS}.table.chart_title"),
                             "accuracy": t(f"{NS}.table.chart_accuracy"),
                             "time": t(f"{NS}.table.chart_time"),
                             "memory": t(f"{NS}.table.chart_memory")} | combo_name,
                    selected), "te_costs")
-notice(t(f"{NS}.table.notice", kib=result.combos["eval_grad"].saved_bytes / 1024))
+notice_claims(f"{NS}.table", table_claims(result))
+st.caption(t(f"{NS}.table.no_grad_uses"))
 code_panel(train_vs_eval_code(cfg), key="te_code")

@@ -19,14 +19,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.data import load_digits, split_indices
+from core.claims import Claim
 from core.codegen import mlp_code
+from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
 from core.training import make_loader, make_optimizer, train
 
 MODES = ("train", "eval")
 COMBOS = (("train", False), ("train", True), ("eval", False), ("eval", True))  # (mode, no_grad)
+P_RANGE = (0.0, 0.8)  # the page's dropout slider
+SAME = 1e-5  # outputs closer than this count as equal (different batch shapes may round apart)
 
 
 def combo_id(mode: str, no_grad: bool) -> str:
@@ -50,6 +53,8 @@ class ComboMeasure:
     no_grad: bool
     deterministic: bool  # two forwards of the same batch gave identical outputs
     max_output_diff: float  # largest |difference| between those two forwards
+    batch_diff: float  # largest |difference| of the first half's outputs: forwarded with the
+    # whole test set vs forwarded alone (does a sample's output depend on its batchmates?)
     bn_uses: str  # "batch" or "running": which statistics bn1 normalised with (measured)
     running_mean_moved: float  # ‖Δ running_mean‖ of bn1 caused by the two forwards
     requires_grad: bool  # output.requires_grad
@@ -143,6 +148,14 @@ def measure_combo(trained: nn.Module, mode: str, no_grad: bool, x: torch.Tensor,
         backward_error = str(error).split("\n")[0]
     weight_change = float((model.fc1.weight.detach() - first_weight).norm() / first_weight.norm())
 
+    # The same samples in a different batch: the first half of the test set, alone.
+    other = copy.deepcopy(trained).train(mode == "train")
+    half = len(x) // 2
+    with global_rng(cfg.seed), torch.no_grad():
+        in_full = other(x)[:half]
+        alone = other(x[:half])
+    batch_diff = float((in_full - alone).abs().max())
+
     times = []
     timed = copy.deepcopy(trained).train(mode == "train")
     with global_rng(cfg.seed), (torch.no_grad() if no_grad else nullcontext()):
@@ -154,6 +167,7 @@ def measure_combo(trained: nn.Module, mode: str, no_grad: bool, x: torch.Tensor,
         mode=mode, no_grad=no_grad,
         deterministic=bool(torch.equal(out1, out2)),
         max_output_diff=float((out1 - out2).detach().abs().max()),
+        batch_diff=batch_diff,
         bn_uses=bn_uses,
         running_mean_moved=float((bn.running_mean - running_before).norm()),
         requires_grad=bool(out1.requires_grad),
@@ -173,6 +187,53 @@ def run_train_vs_eval(cfg: TrainEvalConfig) -> TrainEvalResult:
               for mode, ng in COMBOS}
     return TrainEvalResult(combos=combos, n_test=len(ys), diverged=diverged,
                            diverged_at=diverged_at)
+
+
+def table_claims(result: TrainEvalResult) -> list[Claim]:
+    """What the notice under the table may say, from the four measured combinations."""
+    c = result.combos
+    train_modes = [c[combo_id("train", ng)] for ng in (False, True)]
+    eval_modes = [c[combo_id("eval", ng)] for ng in (False, True)]
+    claims = []
+    if all(m.deterministic for m in eval_modes):
+        if not any(m.deterministic for m in train_modes):
+            claims.append(Claim("only_eval_deterministic",
+                                {"diff": max(m.max_output_diff for m in train_modes)}))
+        elif all(m.deterministic for m in train_modes):
+            claims.append(Claim("train_also_deterministic", {}))
+    train_batch = max(m.batch_diff for m in train_modes)
+    if train_batch > SAME and all(m.batch_diff <= SAME for m in eval_modes):
+        claims.append(Claim("batchmates", {"diff": train_batch}))
+    if (all(m.bn_uses == "running" and m.running_mean_moved == 0 for m in eval_modes)
+            and all(m.bn_uses == "batch" and m.running_mean_moved > 0 for m in train_modes)):
+        claims.append(Claim("bn_modes", {"moved": max(m.running_mean_moved for m in train_modes)}))
+    graph = c["eval_grad"]
+    if all(c[combo_id(mode, True)].saved_bytes == 0 and c[combo_id(mode, True)].backward_error
+           for mode in MODES) and graph.saved_bytes > 0:
+        claims.append(Claim("no_grad_graph", {"kib": graph.saved_bytes / 1024}))
+    if not graph.backward_error and graph.weight_change > 0:
+        claims.append(Claim("eval_still_updates", {"change": graph.weight_change}))
+    claims.append(Claim("independent", {}))
+    return claims
+
+
+def mistake_claims(result: TrainEvalResult, selected: str) -> list[Claim]:
+    """The warning for a mistaken combination (eval without no_grad, no_grad without eval)."""
+    c = result.combos
+    chosen, good = c[selected], c["eval_nograd"]
+    if selected == "eval_grad":
+        return [Claim("eval_grad", {"kib": chosen.saved_bytes / 1024})]
+    if selected != "train_nograd":
+        return []
+    claims = [Claim("train_nograd_dropout" if not chosen.deterministic
+                    else "train_nograd_no_dropout", {"diff": chosen.max_output_diff}),
+              Claim("train_nograd_bn", {"moved": chosen.running_mean_moved,
+                                        "batch": chosen.batch_diff})]
+    diff_pp = round(100 * (chosen.accuracy - good.accuracy), 1)
+    key = "acc_worse" if diff_pp < 0 else "acc_better" if diff_pp > 0 else "acc_same"
+    claims.append(Claim(key, {"acc": chosen.accuracy, "good": good.accuracy,
+                              "diff": abs(diff_pp)}))
+    return claims
 
 
 def train_vs_eval_code(cfg: TrainEvalConfig) -> str:
@@ -242,6 +303,11 @@ for mode in ("train", "eval"):
         except RuntimeError as error:
             backward = "RuntimeError: " + str(error).split(chr(10))[0]
         change = ((model[0].weight - before).norm() / before.norm()).item()
+        other = copy.deepcopy(trained).train(mode == "train")
+        half = len(xs) // 2
+        torch.manual_seed(seed)
+        with torch.no_grad():  # the first half of the test set: with the rest vs alone
+            batch_diff = (other(xs)[:half] - other(xs[:half])).abs().max().item()
         timed = copy.deepcopy(trained).train(mode == "train")
         times = []
         torch.manual_seed(seed)
@@ -252,6 +318,7 @@ for mode in ("train", "eval"):
                 times.append(time.perf_counter() - start)
         print(f"model.{{mode}}(), no_grad={{no_grad}}:"
               f" deterministic={{torch.equal(out1, out2)}}"
+              f" other batch diff={{batch_diff:.3g}}"
               f" running_mean moved={{moved:.4f}}"
               f" requires_grad={{out1.requires_grad}} grad_fn={{type(out1.grad_fn).__name__ if out1.grad_fn else None}}"
               f" backward: {{backward}} |dW|/|W|={{change:.2e}}"

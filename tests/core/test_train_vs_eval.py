@@ -65,6 +65,7 @@ def test_code_panel_reproduces_core(result):
         m = result.combos[combo_id(mode, ng)]
         assert line.startswith(f"model.{mode}(), no_grad={ng}")
         assert f"deterministic={m.deterministic}" in line
+        assert f"other batch diff={m.batch_diff:.3g}" in line
         assert f"accuracy={m.accuracy:.4f}" in line
         assert f"running_mean moved={m.running_mean_moved:.4f}" in line
         assert f"saved for backward={m.saved_bytes / 1024:.0f} KiB" in line
