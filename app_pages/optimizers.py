@@ -1,5 +1,7 @@
 """/optimizers — optimizer trajectories on 2-D loss surfaces; the same optimizers on a network."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -8,7 +10,9 @@ from core.charts import optimizers as charts
 from core.data import TOY_2D_NAMES
 from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, run_with_progress, section
+from ui.page import (
+    cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+)
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
 NS = "optimizers"
@@ -30,18 +34,44 @@ T = {k: t(f"{NS}.paths.{k}") for k in ("start", "minimum", "velocity", "gradient
 TABLE = {k[6:]: t(f"{NS}.{k}") for k in catalog(NS) if k.startswith("table.")} | {
     f"rate_{o}": t(f"{NS}.table.{RATE_SCHEME[o]}") for o in OPTIMIZERS}
 
+
+
+def preset(surface: str, chosen: tuple[str, ...], steps: int, lrs: dict[str, float] | None = None,
+           start: tuple[float, float] | None = None, **extra: float) -> dict[str, object]:
+    """Every widget of the trajectories section: what is not named takes its default, so
+    nothing (momentum 0.95, a learning rate) leaks from one preset into the next."""
+    s = core.get_surface(surface)
+    values: dict[str, object] = {
+        "opt_surface": surface, "opt_opts": list(chosen), "opt_steps": steps, "opt_at": steps,
+        "opt_3d": False, f"opt_x_{surface}": (start or s.start)[0],
+        f"opt_y_{surface}": (start or s.start)[1]}
+    values |= {f"opt_lr_{o}_{surface}": (lrs or {}).get(o, s.lrs[o]) for o in OPTIMIZERS}
+    for name, fields in EXTRA.items():
+        for field, *_, default, _step in fields:
+            values[f"opt_{field}_{name}"] = extra.get(f"{field}_{name}", default)
+    return values
+
+
+PRESETS = {
+    "overshoot": preset("quadratic", ("sgd", "momentum"), 300,
+                        {"sgd": 0.03, "momentum": 0.03}, momentum_momentum=0.95),
+    "rosenbrock": preset("rosenbrock", ("sgd", "adam"), 1000, {"sgd": 0.001, "adam": 0.1}),
+    "saddle": preset("saddle", ("sgd", "momentum", "adam"), 300, start=(-2.5, 0.01)),
+    "too_fast": preset("quadratic", ("sgd", "adam"), 100, {"sgd": 0.5}),
+}
+
+
+def shown(claims):
+    """Claims with optimizer ids replaced by their display names."""
+    def label(value):
+        if isinstance(value, tuple):
+            return ", ".join(name_of.get(v, v) for v in value)
+        return name_of.get(value, value) if isinstance(value, str) else value
+    return [replace(c, values={k: label(v) for k, v in c.values.items()}) for c in claims]
+
+
 page_header(NS)
-presets(NS, {
-    "overshoot": {"opt_surface": "quadratic", "opt_opts": ["sgd", "momentum"], "opt_steps": 150,
-                  "opt_lr_sgd_quadratic": 0.03, "opt_lr_momentum_quadratic": 0.03,
-                  "opt_momentum_momentum": 0.95, "opt_at": 150},
-    "rosenbrock": {"opt_surface": "rosenbrock", "opt_opts": ["sgd", "adam"], "opt_steps": 1000,
-                   "opt_lr_sgd_rosenbrock": 0.001, "opt_lr_adam_rosenbrock": 0.02, "opt_at": 1000},
-    "saddle": {"opt_surface": "saddle", "opt_opts": ["sgd", "momentum", "adam"], "opt_steps": 300,
-               "opt_y_saddle": 0.01, "opt_x_saddle": -2.5, "opt_at": 300},
-    "too_fast": {"opt_surface": "quadratic", "opt_opts": ["sgd", "adam"], "opt_steps": 100,
-                 "opt_lr_sgd_quadratic": 0.5, "opt_at": 100},
-})
+presets(NS, PRESETS)
 
 # 1. Trajectories -------------------------------------------------------------------------
 section(NS, "paths")
@@ -80,8 +110,14 @@ if not chosen:
     settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
 cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
 result = cached(core.run_trajectories)(cfg)
-if st.session_state.get("opt_at", 0) > steps:  # the step slider's range follows "Steps"
-    st.session_state["opt_at"] = steps
+# The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
+# that would start at 0 (the paths vanish): hand it its place explicitly. At the end of the
+# old run it follows to the new end; elsewhere it keeps its step (clamped to the range).
+if "opt_at" in st.session_state:
+    previous = st.session_state.get("_opt_at_steps", steps)
+    place = st.session_state["opt_at"]
+    st.session_state["opt_at"] = steps if place >= previous else min(place, steps)
+st.session_state["_opt_at_steps"] = steps
 at = url_slider("opt_at", t(f"{NS}.paths.at"), 0, steps, steps)
 grid = cached(core.surface_grid)(surface)
 T |= {"title": t(f"{NS}.paths.chart_title" + ("_3d" if view_3d else "")), "x": "x", "y": "y",
@@ -104,10 +140,7 @@ for name, run in result.runs.items():
 st.markdown(f"**{t(f'{NS}.paths.table_title')}** (ε = {cfg.epsilon})")
 st.dataframe(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)), hide_index=True,
              width="stretch")
-reached = {n: r.steps_to_eps for n, r in result.runs.items() if r.steps_to_eps is not None}
-fastest = min(reached, key=reached.get, default=None)
-notice(t(f"{NS}.paths.notice", fastest=name_of[fastest], steps=reached[fastest]) if fastest
-       else t(f"{NS}.paths.notice_none"))
+notice_claims(f"{NS}.paths", shown(core.paths_claims(result)))
 code_panel(core.trajectories_code(cfg), key="opt_code_paths")
 
 # 2. The same optimizers on a real network -----------------------------------------------
@@ -132,9 +165,7 @@ if url_toggle("opt_net", t(f"{NS}.network.train"), False):
                          name_of), "opt_network")
     st.dataframe(pd.DataFrame(charts.network_table(net, TABLE, name_of)), hide_index=True,
                  width="stretch")
-    fit = {n: r.epochs_to_fit or 10**6 for n, r in net.runs.items()}
-    notice(t(f"{NS}.network.notice", fastest=name_of[min(fit, key=fit.get)],
-             best=name_of[min(net.runs, key=lambda n: net.runs[n].best_val_loss)]))
+    notice_claims(f"{NS}.network", shown(core.network_claims(net)))
     code_panel(core.network_code(net_cfg), key="opt_code_network")
 else:
     st.info(t(f"{NS}.network.press"))

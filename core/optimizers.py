@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.claims import Claim
 from core.codegen import indent, mlp_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
@@ -197,7 +198,8 @@ class Trajectory:
     distance: np.ndarray  # (steps+1,) distance to the nearest global minimum
     diverged: bool
     diverged_at: int | None  # first step whose loss or position is non-finite or huge
-    steps_to_eps: int | None  # first step within epsilon of a minimum (None: never)
+    steps_to_eps: int | None  # first step from which it STAYS within epsilon to the end (None: never)
+    first_eps: int | None  # first step within epsilon at all (it may leave again)
     final_loss: float  # f - f* at the last step (nan if diverged)
     final_distance: float  # nan if diverged
     zigzags: int  # sign changes of the step direction, per coordinate, of visible steps
@@ -235,7 +237,11 @@ def _summarize(positions: np.ndarray, loss: np.ndarray, grads: np.ndarray, surfa
         grads[diverged_at:] = np.nan
     distance = _nearest_distance(positions, surface.minima)
     with np.errstate(invalid="ignore"):
-        inside = np.flatnonzero(distance <= cfg.epsilon)
+        within = distance <= cfg.epsilon  # nan (diverged) counts as outside
+        inside = np.flatnonzero(within)
+        outside = np.flatnonzero(~within)
+        settled = (None if not within[-1] or diverged_at is not None
+                   else int(outside[-1]) + 1 if outside.size else 0)
         moves = np.diff(positions, axis=0)
         visible = np.abs(moves) > 1e-3 * surface.span  # ignore jitter too small to see
         signs = np.where(visible, np.sign(moves), 0.0)
@@ -248,7 +254,7 @@ def _summarize(positions: np.ndarray, loss: np.ndarray, grads: np.ndarray, surfa
     return Trajectory(
         positions=positions, loss=loss, grads=grads, distance=distance,
         diverged=diverged_at is not None, diverged_at=diverged_at,
-        steps_to_eps=int(inside[0]) if inside.size else None,
+        steps_to_eps=settled, first_eps=int(inside[0]) if inside.size else None,
         final_loss=float(loss[-1]), final_distance=float(distance[-1]),
         zigzags=zigzags, loss_increases=loss_increases,
     )
@@ -395,6 +401,55 @@ def run_trajectory_naive(surface_name: str, settings: OptimizerSettings,
     return torch.stack(path).numpy()
 
 
+# --- what the trajectories show (claims for the "what to notice" box) --------------------
+
+ADAPTIVE = frozenset({"rmsprop", "adagrad", "adam", "adamw"})  # per-coordinate step sizes
+
+
+def paths_claims(result: TrajectoryResult) -> list[Claim]:
+    """The sentences that hold for these trajectories, in order.
+
+    ``fastest``: the optimizer that first reached ε AND stayed (steps_to_eps), or ``none``.
+    ``left_settled`` / ``left_never``: an optimizer that passed through the ε-ball and left
+    again (momentum orbiting the minimum), settling later or never within the run.
+    ``adaptive_first`` / ``fixed_first``: the notes' "adaptive methods converge faster",
+    checked on this surface when both kinds settled. ``zigzags``: the most direction
+    reversals, when any run reversed at all.
+    """
+    runs = result.runs
+    steps = result.config.steps
+    settled = {n: r.steps_to_eps for n, r in runs.items() if r.steps_to_eps is not None}
+    claims: list[Claim] = []
+    if settled:
+        fastest = min(settled, key=lambda n: (settled[n], n))
+        claims.append(Claim("fastest", {"name": fastest, "steps": settled[fastest],
+                                        "total": steps}))
+    else:
+        claims.append(Claim("none", {"total": steps}))
+    for name, run in runs.items():
+        if run.first_eps is None or run.first_eps == run.steps_to_eps:
+            continue
+        if run.steps_to_eps is not None:
+            claims.append(Claim("left_settled", {"name": name, "first": run.first_eps,
+                                                 "steps": run.steps_to_eps}))
+        elif not run.diverged:
+            claims.append(Claim("left_never", {"name": name, "first": run.first_eps,
+                                               "distance": f"{run.final_distance:.3g}"}))
+    adaptive = {n: s for n, s in settled.items() if n in ADAPTIVE}
+    fixed = {n: s for n, s in settled.items() if n not in ADAPTIVE}
+    if adaptive and fixed:
+        a, f = min(adaptive, key=adaptive.get), min(fixed, key=fixed.get)
+        if adaptive[a] < fixed[f]:
+            claims.append(Claim("adaptive_first", {"adaptive": a, "fixed": f}))
+        elif fixed[f] < adaptive[a]:
+            claims.append(Claim("fixed_first", {"adaptive": a, "fixed": f}))
+    zig = {n: r.zigzags for n, r in runs.items() if r.zigzags > 0}
+    if zig:
+        most = max(zig, key=lambda n: (zig[n], n))
+        claims.append(Claim("zigzags", {"name": most, "count": zig[most]}))
+    return claims
+
+
 # --- the same optimizers on a real network --------------------------------------------
 
 # Usual learning rates for a small MLP: the adaptive methods want ~10-100x smaller steps.
@@ -495,6 +550,39 @@ def run_network(cfg: NetworkConfig,
     return NetworkResult(config=cfg, runs=runs)
 
 
+OVERFIT_RISE = 0.10  # validation loss ended >= 10 % above its best: it turned upward
+
+
+def network_claims(result: NetworkResult) -> list[Claim]:
+    """``fastest`` (fewest epochs to 40 % of the start loss) or ``none_fit``; ``best_val``;
+    ``overfit`` (validation loss ended >= 10 % above its best while the training loss kept
+    falling after that epoch) or ``no_overfit``. Diverged runs take part in none of them."""
+    runs = {n: r for n, r in result.runs.items() if not r.diverged}
+    if not runs:
+        return []
+    claims: list[Claim] = []
+    fit = {n: r.epochs_to_fit for n, r in runs.items() if r.epochs_to_fit is not None}
+    if fit:
+        fastest = min(fit, key=lambda n: (fit[n], n))
+        claims.append(Claim("fastest", {"name": fastest, "epochs": fit[fastest]}))
+    else:
+        claims.append(Claim("none_fit", {}))
+    best = min(runs, key=lambda n: (runs[n].best_val_loss, n))
+    claims.append(Claim("best_val", {"name": best, "loss": f"{runs[best].best_val_loss:.3f}",
+                                     "epoch": runs[best].best_val_epoch}))
+    overfit = []
+    for name, run in runs.items():
+        at_best = int(np.argmin(np.abs(run.epochs - run.best_val_epoch)))
+        if (run.val_loss[-1] >= (1 + OVERFIT_RISE) * run.best_val_loss
+                and run.train_loss[-1] < run.train_loss[at_best]):
+            overfit.append(name)
+    if overfit:
+        claims.append(Claim("overfit", {"names": tuple(overfit)}))
+    else:
+        claims.append(Claim("no_overfit", {}))
+    return claims
+
+
 # --- code panel ------------------------------------------------------------------------
 
 
@@ -546,12 +634,14 @@ for name, make in optimizers.items():
         path.append(p.detach().clone())
     path = torch.stack(path)
     distance = (path[:, None, :] - minima[None]).norm(dim=-1).min(dim=1).values
-    inside = (distance <= epsilon).nonzero()
     final = f(path[-1]).item() - f_min
     diverged = not math.isfinite(final) or abs(final) > 1e8
+    # steps to eps: the first step from which the path STAYS within epsilon to the end
+    outside = (distance > epsilon).nonzero()
+    settled = None if diverged or distance[-1] > epsilon else (
+        int(outside[-1]) + 1 if len(outside) else 0)
     results[name] = {{"final_position": path[-1].tolist(), "final_loss": final,
-                     "steps_to_eps": int(inside[0]) if len(inside) else None,
-                     "diverged": diverged}}
+                     "steps_to_eps": settled, "diverged": diverged}}
     print(f"{{name:>9}}: end at ({{path[-1, 0]:.4f}}, {{path[-1, 1]:.4f}}), "
           f"f - f* = {{final:.3e}}, steps to eps: {{results[name]['steps_to_eps']}}"
           + (" (diverged)" if diverged else ""))

@@ -253,9 +253,11 @@ def trajectory_table(result: TrajectoryResult, text: Mapping[str, str],
                      names: Mapping[str, str]) -> list[dict[str, object]]:
     """Rows of the measured table. text: column titles (optimizer, rate, idea, steps_to_eps,
     final_loss, zigzags, loss_up, status), per-optimizer rate_<name>/idea_<name>, and
-    never, ok, diverged ({step})."""
+    never, ok, diverged ({step}), lr (each optimizer's learning rate, shown: the comparison
+    depends on it)."""
+    lrs = {o.name: o.lr for o in result.config.optimizers}
     return [{
-        text["optimizer"]: names[n], text["rate"]: text[f"rate_{n}"],
+        text["optimizer"]: names[n], text["lr"]: f"{lrs[n]:g}", text["rate"]: text[f"rate_{n}"],
         text["idea"]: text[f"idea_{n}"],
         text["steps_to_eps"]: text["never"] if r.steps_to_eps is None else str(r.steps_to_eps),
         text["final_loss"]: "—" if r.diverged else f"{r.final_loss:.2e}",

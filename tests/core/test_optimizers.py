@@ -148,10 +148,29 @@ def test_sgd_zigzags_above_half_the_stable_rate():
 def test_table_measures_are_consistent():
     result = run_trajectories(TrajectoryConfig("quadratic"))
     for run in result.runs.values():
-        if run.steps_to_eps is not None:
-            assert run.distance[run.steps_to_eps] <= result.config.epsilon
-            assert (run.distance[: run.steps_to_eps] > result.config.epsilon).all()
+        eps = result.config.epsilon
+        if run.steps_to_eps is not None:  # from that step on it stays within epsilon
+            assert (run.distance[run.steps_to_eps:] <= eps).all()
+            assert run.steps_to_eps == 0 or run.distance[run.steps_to_eps - 1] > eps
+        else:
+            assert run.diverged or run.distance[-1] > eps
+        if run.first_eps is not None:  # the first pass through the ball
+            assert run.distance[run.first_eps] <= eps
+            assert (run.distance[: run.first_eps] > eps).all()
         assert run.final_distance == pytest.approx(np.linalg.norm(run.positions[-1]))
+
+
+def test_steps_to_eps_means_staying_within_eps():
+    """Momentum 0.95 on the narrow valley first passes through the ε-ball at step 25 and
+    orbits out again; "steps to ε" is the step from which it stays (issue 9)."""
+    settings = (OptimizerSettings("momentum", 0.03, momentum=0.95),)
+    run = run_trajectories(TrajectoryConfig("quadratic", settings, steps=300)).runs["momentum"]
+    d = run.distance
+    left = np.flatnonzero(d > 0.05)
+    assert run.first_eps == int(np.argmax(d <= 0.05)) and run.first_eps < left[-1]
+    assert run.steps_to_eps == left[-1] + 1
+    short = run_trajectories(TrajectoryConfig("quadratic", settings, steps=int(left[-1])))
+    assert short.runs["momentum"].steps_to_eps is None  # still outside at the last step
 
 
 def test_momentum_reaches_the_saddle_escape_sooner_than_sgd():
