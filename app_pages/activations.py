@@ -5,15 +5,24 @@ import pandas as pd
 import streamlit as st
 
 from core.activations import (
+    BIAS_SHIFT_RANGE,
     CURVE_ACTIVATIONS,
+    DEPTH_RANGE,
+    DYING_LR_CHOICES,
+    INIT_STD_RANGE,
+    WIDTH_RANGE,
+    X_LIMIT_RANGE,
     CurvesConfig,
     DyingReluConfig,
     VanishingConfig,
+    curves_claims,
     curves_code,
+    dying_claims,
     dying_relu_code,
     run_curves,
     run_dying_relu,
     run_vanishing,
+    vanishing_claims,
     vanishing_code,
 )
 from core.charts.activations import (
@@ -25,23 +34,20 @@ from core.charts.activations import (
 )
 from core.models import INITS
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider
 
 NS = "activations"
-LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.5, 2.0, 2.5, 3.0)
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 name_of = labels(f"{NS}.act", CURVE_ACTIVATIONS)
 
 
-def fmt_ratio(value: float) -> str:
-    return f"{value:.1e}" if value == value else "—"  # nan-safe
-
-
 page_header(NS)
-presets(NS, {
-    "deep_sigmoid": {"ac_act": "sigmoid", "ac_depth": 20, "ac_init": "default"},
-    "relu_he": {"ac_act": "relu", "ac_depth": 20, "ac_init": "he"},
+presets(NS, {  # each preset sets every widget of its section
+    "deep_sigmoid": {"ac_act": "sigmoid", "ac_depth": 20, "ac_width": 32, "ac_init": "default",
+                     "ac_std": 0.1},
+    "relu_he": {"ac_act": "relu", "ac_depth": 20, "ac_width": 32, "ac_init": "he",
+                "ac_std": 0.1},
     "relu_dies": {"ac_opt": "sgd", "ac_lr": 2.5, "ac_shift": 0.0},
     "leaky_fix": {"ac_opt": "adam", "ac_lr": 0.03, "ac_shift": -2.0},
 })
@@ -57,7 +63,7 @@ def curves_section() -> None:
         funcs = url_multiselect("ac_funcs", t(f"{NS}.curves.functions"), CURVE_ACTIVATIONS,
                                 CURVE_ACTIVATIONS, format_func=name_of.get)
     with right:
-        x_limit = url_slider("ac_xlim", t(f"{NS}.curves.x_limit"), 1.0, 20.0, 6.0, step=1.0)
+        x_limit = url_slider("ac_xlim", t(f"{NS}.curves.x_limit"), *X_LIMIT_RANGE, 6.0, step=1.0)
     curves_cfg = CurvesConfig(activations=tuple(funcs) or ("sigmoid",), x_limit=x_limit)
     curves = cached(run_curves)(curves_cfg)
     if not funcs:
@@ -77,9 +83,7 @@ def curves_section() -> None:
         t(f"{NS}.table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
     } for a in curves_cfg.activations]).set_index(t(f"{NS}.table.function")))
     reference = cached(run_curves)(CurvesConfig(("sigmoid", "tanh"), x_limit))
-    notice(t(f"{NS}.curves.notice", sig_max=reference.measures["sigmoid"].max_derivative,
-             limit=x_limit, sig_edge=reference.measures["sigmoid"].derivative_at_limit,
-             tanh_edge=reference.measures["tanh"].derivative_at_limit))
+    notice_claims(f"{NS}.curves", curves_claims(reference))
     code_panel(curves_code(curves_cfg), key="ac_code_curves")
 
 
@@ -91,23 +95,25 @@ def vanishing_section() -> None:
     section(NS, "vanishing")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        depth = url_slider("ac_depth", t(f"{NS}.vanishing.depth"), 1, 50, 10)
+        depth = url_slider("ac_depth", t(f"{NS}.vanishing.depth"), *DEPTH_RANGE, 10)
     with c2:
-        width = url_slider("ac_width", t(f"{NS}.vanishing.width"), 4, 128, 32, step=4)
+        width = url_slider("ac_width", t(f"{NS}.vanishing.width"), *WIDTH_RANGE, 32, step=4)
     with c3:
         activation = url_select("ac_act", t(f"{NS}.vanishing.activation"), HIDDEN_ACTIVATIONS,
                                 "sigmoid", format_func=name_of.get, horizontal=False)
     with c4:
         init = url_select("ac_init", t(f"{NS}.vanishing.init"), INITS, "default",
                           format_func=labels(f"{NS}.init", INITS).get, horizontal=False)
-        init_std = (url_slider("ac_std", t(f"{NS}.vanishing.init_std"), 0.01, 2.0, 0.1, step=0.01)
+        init_std = (url_slider("ac_std", t(f"{NS}.vanishing.init_std"), *INIT_STD_RANGE, 0.1,
+                               step=0.01)
                     if init == "normal" else 0.1)
     vanishing_cfg = VanishingConfig(depth=depth, width=width, activation=activation, init=init,
                                     init_std=init_std)
     vanishing = cached(run_vanishing)(vanishing_cfg)
     axis_text = {"x": t(f"{NS}.vanishing.x"), "head": t(f"{NS}.vanishing.head"),
                  "exploded": t(f"{NS}.vanishing.exploded"),
-                 "zero": t(f"{NS}.vanishing.zero"), "diverged": t("common.diverged")}
+                 "zero": t(f"{NS}.vanishing.zero"), "f32_zero": t(f"{NS}.vanishing.f32_zero"),
+                 "diverged": t("common.diverged")}
     left, right = st.columns(2)
     with left:
         chart(grad_norm_figure(vanishing, axis_text | {"title": t(f"{NS}.vanishing.grad_title"),
@@ -118,12 +124,9 @@ def vanishing_section() -> None:
             "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
     if vanishing.diverged:
         st.error(t("common.diverged_at", step=vanishing.diverged_at))
-    if np.all(np.isfinite(vanishing.grad_norms)):
-        ratio = vanishing.grad_norms[0] / max(vanishing.grad_norms[-1], 1e-300)
-        notice(t(f"{NS}.vanishing.notice", ratio=fmt_ratio(ratio)))
-    else:  # the opposite failure: activations and gradients overflow
+    if not np.all(np.isfinite(vanishing.grad_norms)):  # the opposite failure: overflow
         st.error(t(f"{NS}.vanishing.exploded"))
-        notice(t(f"{NS}.vanishing.exploded_notice"))
+    notice_claims(f"{NS}.vanishing", vanishing_claims(vanishing, vanishing_cfg))
     code_panel(vanishing_code(vanishing_cfg), key="ac_code_vanishing")
 
 
@@ -138,9 +141,9 @@ def dying_section() -> None:
         optimizer = url_select("ac_opt", t(f"{NS}.dying.optimizer"), ("sgd", "adam"), "sgd",
                                format_func={"sgd": "SGD", "adam": "Adam"}.get)
     with c2:
-        lr = url_log_slider("ac_lr", t(f"{NS}.dying.lr"), LR_CHOICES, 0.1)
+        lr = url_log_slider("ac_lr", t(f"{NS}.dying.lr"), DYING_LR_CHOICES, 0.1)
     with c3:
-        shift = url_slider("ac_shift", t(f"{NS}.dying.bias_shift"), -3.0, 1.0, 0.0, step=0.25,
+        shift = url_slider("ac_shift", t(f"{NS}.dying.bias_shift"), *BIAS_SHIFT_RANGE, 0.0, step=0.25,
                            help=t(f"{NS}.dying.bias_shift_help"))
     dying_cfg = DyingReluConfig(optimizer=optimizer, lr=lr, bias_shift=shift)
     dying = cached(run_dying_relu)(dying_cfg)
@@ -160,8 +163,7 @@ def dying_section() -> None:
             st.metric(t(f"{NS}.dying.dead_now", name=name_of[a]), f"{final_dead[a]:.0f}%")
             if run.diverged:
                 st.error(f"{name_of[a]}: " + t("common.diverged_at", step=run.diverged_at))
-    notice(t(f"{NS}.dying.notice", relu_dead=final_dead["relu"], relu_acc=accuracy["relu"],
-             leaky_dead=final_dead["leaky_relu"], leaky_acc=accuracy["leaky_relu"]))
+    notice_claims(f"{NS}.dying", dying_claims(dying))
     code_panel(dying_relu_code(dying_cfg), key="ac_code_dying")
 
 

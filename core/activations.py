@@ -6,15 +6,18 @@ Three experiments, each a frozen Config and a ``run_*`` function returning plain
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
+from core.claims import Claim
 from core.codegen import ACTIVATION_CODE, indent, mlp_code
 from core.data import make_toy_2d, toy_2d_code
-from core.models import MLPSpec, build_mlp, make_activation
+from core.models import MLPSpec, build_mlp, linear_layers, make_activation
 from core.stats import (
     hidden_activity, record_hidden_activity, relative_weight_change, weight_grad_norms,
     weight_snapshot,
@@ -22,6 +25,15 @@ from core.stats import (
 from core.training import StepInfo, full_batch, make_optimizer, train
 
 CURVE_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
+
+# The page's widget ranges (the claims tests walk every one at its minimum and maximum).
+X_LIMIT_RANGE = (1.0, 20.0)
+DEPTH_RANGE = (1, 50)
+WIDTH_RANGE = (4, 128)
+INIT_STD_RANGE = (0.01, 2.0)
+DYING_LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.5, 2.0, 2.5, 3.0)
+BIAS_SHIFT_RANGE = (-3.0, 1.0)
+SATURATED = 0.01  # f'(x) below this: the unit passes (almost) no gradient
 
 
 # --- 1. curves and autograd derivatives ------------------------------------------------
@@ -88,7 +100,10 @@ class VanishingConfig:
 
 @dataclass(frozen=True)
 class VanishingResult:
-    grad_norms: np.ndarray  # (depth+1,) ‖∂L/∂W‖ per Linear layer at init, input side first
+    grad_norms: np.ndarray  # (depth+1,) ‖∂L/∂W‖ per Linear layer at init, input side first,
+    # from a float64 copy of the net: the true size, however small
+    grad_zero_float32: np.ndarray  # (depth+1,) bool: in float32 that gradient is exactly 0
+    exploded_float32: bool  # in float32 the loss or a gradient at init is already Inf/NaN
     update_size: np.ndarray  # (steps, depth+1) ‖ΔW‖/‖W‖ per step and layer
     activation_std: np.ndarray  # (depth,) std of each hidden layer's output at init
     loss: np.ndarray  # (steps,) training loss
@@ -113,8 +128,18 @@ def run_vanishing(cfg: VanishingConfig) -> VanishingResult:
     model = build_mlp(vanishing_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
 
-    loss_fn(model(data.x), data.y).backward()
-    grad_norms = np.array(weight_grad_norms(model))
+    # The gradient at init, in float64: a deep sigmoid net's early gradients are below the
+    # smallest float32 number (~1e-38) and would read as exactly 0.
+    model64 = copy.deepcopy(model).double()
+    loss_fn(model64(data.x.double()), data.y).backward()
+    grad_norms = np.array(weight_grad_norms(model64))
+    # What float32 (the training run's precision) makes of the same gradient.
+    loss32 = loss_fn(model(data.x), data.y)
+    loss32.backward()
+    grads32 = [fc.weight.grad for fc in linear_layers(model)]
+    grad_zero_float32 = np.array([bool((g == 0).all()) for g in grads32])
+    exploded_float32 = not (bool(torch.isfinite(loss32))
+                            and all(bool(torch.isfinite(g).all()) for g in grads32))
     activation_std = np.array([a.std for a in hidden_activity(model, data.x)])
 
     updates: list[list[float]] = []
@@ -136,6 +161,8 @@ def run_vanishing(cfg: VanishingConfig) -> VanishingResult:
     n_layers = len(grad_norms)
     return VanishingResult(
         grad_norms=grad_norms,
+        grad_zero_float32=grad_zero_float32,
+        exploded_float32=exploded_float32,
         update_size=np.array(updates).reshape(-1, n_layers),
         activation_std=activation_std,
         loss=np.array(history.train_loss),
@@ -236,7 +263,8 @@ for name, f in {{{acts}}}.items():
 
 
 def vanishing_code(cfg: VanishingConfig) -> str:
-    return f'''import math
+    return f'''import copy
+import math
 import torch
 from torch import nn
 
@@ -246,10 +274,12 @@ torch.set_flush_denormal(True)  # tiny gradients are slow as denormal floats; th
 {toy_2d_code("spiral", cfg.n_samples, 0.05, cfg.seed)}
 # Model: {cfg.depth} hidden layers of {cfg.width} units, {cfg.activation}, init={cfg.init}
 {mlp_code(vanishing_spec(cfg))}
-# 1) One backward pass at initialisation: gradient norm per layer
+# 1) One backward pass at initialisation, on a float64 copy: a deep net's early gradients
+#    can be smaller than the smallest float32 number and would read as exactly 0
 loss_fn = nn.CrossEntropyLoss()
-loss_fn(model(x), y).backward()
-grad_norms = [fc.weight.grad.norm().item() for fc in linears]
+model64 = copy.deepcopy(model).double()
+loss_fn(model64(x.double()), y).backward()
+grad_norms = [fc.weight.grad.norm().item() for fc in model64 if isinstance(fc, nn.Linear)]
 for i, norm in enumerate(grad_norms, 1):
     print(f"layer {{i:2d}}: |dL/dW| = {{norm:.3e}}")
 
@@ -313,3 +343,97 @@ for activation in {list(cfg.compared)!r}:
     print(f"{{activation:>10}}: inactive units per layer {{inactive_fraction(model)}}, "
           f"accuracy {{accuracy:.3f}}")
 '''
+
+
+# --- claims: what each "what to notice" may say about these numbers --------------------
+
+VANISHED = 1e-2  # layer 1 gets less than this share of the output layer's gradient
+GROWN = 1e2  # ... or more than this multiple
+DEAD_SIGNAL = 1e-8  # every gradient below this: nothing comes back at all
+
+
+def curves_claims(reference: CurvesResult) -> list[Claim]:
+    """Claims about sigmoid and tanh (``reference`` must hold both) at the grid's right edge."""
+    sig, tanh = reference.measures["sigmoid"], reference.measures["tanh"]
+    limit = float(reference.x[-1])
+    claims = [Claim("sig_cap", {"sig_max": sig.max_derivative})]
+    edges = {"limit": limit, "sig_edge": sig.derivative_at_limit,
+             "tanh_edge": tanh.derivative_at_limit}
+    sig_flat, tanh_flat = sig.derivative_at_limit < SATURATED, tanh.derivative_at_limit < SATURATED
+    if sig_flat and tanh_flat:
+        claims.append(Claim("saturated", edges))
+    elif tanh_flat:
+        claims.append(Claim("tanh_flat_first", edges))
+    elif sig_flat:  # not reachable for these two functions, kept so every case has a sentence
+        claims.append(Claim("sig_flat_first", edges))
+    else:
+        claims.append(Claim("not_saturated", edges))
+    claims.append(Claim("relu"))
+    return claims
+
+
+def vanishing_claims(result: VanishingResult, cfg: VanishingConfig) -> list[Claim]:
+    norms = result.grad_norms
+    if result.exploded_float32 or not np.all(np.isfinite(norms)):
+        return [Claim("exploded")]
+    claims: list[Claim] = []
+    ratio = float(norms[0] / norms[-1]) if norms[-1] > 0 else math.inf
+    per_layer = ratio ** (1 / cfg.depth) if math.isfinite(ratio) and ratio > 0 else 0.0
+    values = {"ratio": f"{ratio:.1e}", "per_layer": f"{per_layer:.2f}", "depth": cfg.depth}
+    if norms.max() < DEAD_SIGNAL:
+        claims.append(Claim("dead_signal", {"gmax": f"{norms.max():.0e}",
+                                            "std": f"{result.activation_std[-1]:.0e}"}))
+    elif ratio < VANISHED:
+        claims.append(Claim("vanish", values))
+        if cfg.activation == "sigmoid":
+            claims.append(Claim("vanish_sigmoid"))
+        if not (cfg.activation == "relu" and cfg.init == "he"):
+            claims.append(Claim("try_relu_he"))
+    elif ratio > GROWN:
+        claims.append(Claim("grows", values))
+    else:
+        claims.append(Claim("healthy", values))
+        if cfg.activation in ("sigmoid", "tanh") and cfg.depth >= 10:
+            claims.append(Claim("not_activation_alone", {"depth": cfg.depth}))
+    underflow = result.grad_zero_float32 & (norms > 0)
+    if underflow.any():
+        claims.append(Claim("underflow", {"n": int(underflow.sum()), "total": len(norms)}))
+    if result.update_size.size:
+        mean_update = np.nanmean(result.update_size, axis=0)
+        frozen = int((mean_update == 0).sum())
+        if frozen:
+            claims.append(Claim("frozen", {"n": frozen, "total": len(mean_update),
+                                           "steps": len(result.update_size)}))
+    return claims
+
+
+def dying_claims(result: DyingReluResult) -> list[Claim]:
+    claims: list[Claim] = []
+    for name, run in result.runs.items():
+        if run.diverged:
+            claims.append(Claim(f"{name}_diverged", {"step": run.diverged_at}))
+        else:
+            claims.append(Claim(f"{name}_state", {"dead": 100 * float(run.inactive[-1].mean()),
+                                                  "acc": 100 * run.accuracy}))
+    relu = result.runs.get("relu")
+    if relu is not None and len(relu.inactive):
+        share = 100 * relu.inactive.mean(axis=1)  # (steps,) % of all hidden units
+        peak, final = float(share.max()), float(share[-1])
+        if final > 0 and peak - final < 1e-9 and np.all(np.diff(relu.inactive, axis=0) >= 0):
+            claims.append(Claim("relu_never_back", {"final": final}))
+        elif peak - final >= 1e-9:
+            claims.append(Claim("relu_revived", {"peak": peak, "final": final}))
+    leaky = result.runs.get("leaky_relu")
+    if relu is not None and leaky is not None and not (relu.diverged or leaky.diverged):
+        diff = 100 * (leaky.accuracy - relu.accuracy)
+        if diff >= 2:
+            claims.append(Claim("leaky_better", {"diff": diff}))
+        elif diff <= -2:
+            claims.append(Claim("relu_better", {"diff": -diff}))
+        else:
+            claims.append(Claim("same_accuracy", {"diff": abs(diff)}))
+        leaky_share = 100 * leaky.inactive.mean(axis=1)
+        if leaky_share[0] - leaky_share[-1] >= 5:
+            claims.append(Claim("leaky_recovered", {"start": float(leaky_share[0]),
+                                                    "end": float(leaky_share[-1])}))
+    return claims

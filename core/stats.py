@@ -13,9 +13,13 @@ from core.models import hidden_activations, linear_layers
 
 
 def weight_grad_norms(model: nn.Module) -> list[float]:
-    """L2 norm of ``weight.grad`` of each Linear layer, input side first (0.0 if no grad)."""
+    """L2 norm of ``weight.grad`` of each Linear layer, input side first (0.0 if no grad).
+
+    Summed in float64: in float32 the squares of entries below ~1e-19 underflow to 0, so a
+    deep sigmoid net's early layers would show a norm of exactly 0 that is not there.
+    """
     return [
-        float(layer.weight.grad.norm()) if layer.weight.grad is not None else 0.0
+        float(layer.weight.grad.double().norm()) if layer.weight.grad is not None else 0.0
         for layer in linear_layers(model)
     ]
 

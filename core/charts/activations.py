@@ -14,6 +14,15 @@ from core.charts.common import (
 )
 
 
+# ReLU, LeakyReLU and GELU coincide for x > 0: ReLU is drawn wide and solid underneath,
+# the other two dashed and dotted on top, so all three stay visible where they overlap.
+CURVE_STYLE = {
+    "relu": {"width": 6},
+    "leaky_relu": {"width": 3, "dash": "dash"},
+    "gelu": {"width": 3, "dash": "dot"},
+}
+
+
 def curves_figure(result: CurvesResult, text: Mapping[str, str],
                   names: Mapping[str, str]) -> go.Figure:
     """f(x) and its autograd derivative f'(x), side by side, one colour per function.
@@ -23,7 +32,7 @@ def curves_figure(result: CurvesResult, text: Mapping[str, str],
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["value"], text["derivative"]),
                         horizontal_spacing=0.08)
     for name, values in result.values.items():
-        style = {"color": color_for(name), "width": 3}
+        style = {"color": color_for(name), **CURVE_STYLE.get(name, {"width": 3})}
         fig.add_trace(go.Scatter(x=result.x, y=values, name=names[name], line=style,
                                  legendgroup=name), row=1, col=1)
         fig.add_trace(go.Scatter(x=result.x, y=result.derivatives[name], name=names[name],
@@ -46,16 +55,24 @@ def _per_layer_axis(fig: go.Figure, n_layers: int, text: Mapping[str, str]) -> N
 
 def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Figure:
     """‖∂L/∂W‖ per layer on a log axis, input layer on the left."""
-    norms = finite_positive(result.grad_norms)
+    norms = finite_positive(result.grad_norms, floor=1e-300)  # float64: may go far below 1e-38
     layers = np.arange(1, len(norms) + 1)
     fig = base_figure(text["title"], text["x"], text["y"])
     fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", name=text["y"],
                              line={"width": 3, "color": "#1f77b4"}, marker={"size": 8}))
+    zero32 = result.grad_zero_float32 & (result.grad_norms > 0)
+    if zero32.any() and "f32_zero" in text:  # true size > 0, but exactly 0 in float32
+        fig.add_trace(go.Scatter(x=layers[zero32], y=norms[zero32], mode="markers",
+                                 name=text["f32_zero"], hovertext=text["f32_zero"],
+                                 marker={"size": 11, "color": "white", "symbol": "circle",
+                                         "line": {"color": "#7f7f7f", "width": 2}}))
     log_axis(fig, norms)
     _per_layer_axis(fig, len(norms), text)
-    fig.update_layout(showlegend=False)
-    if not np.all(np.isfinite(result.grad_norms)):  # exploding: Inf/NaN already at init
+    fig.update_layout(showlegend=bool(zero32.any() and "f32_zero" in text))
+    if not np.all(np.isfinite(result.grad_norms)):  # exploding: Inf/NaN even in float64
         fig.update_yaxes(type="log", range=[-12, 2])
+        mark_diverged(fig, text["exploded"])
+    elif result.exploded_float32:  # float64 holds the huge values, float32 (training) does not
         mark_diverged(fig, text["exploded"])
     return fig
 
@@ -68,11 +85,14 @@ def update_size_figure(result: VanishingResult, text: Mapping[str, str]) -> go.F
         layers = np.arange(1, len(mean_update) + 1)
         moved = np.isfinite(mean_update) & (mean_update > 0)
         axis_range = log_axis(fig, mean_update[moved]) if moved.any() else None
+        if axis_range is None:  # nothing moved: a fixed log axis, so the stubs stay stubs
+            axis_range = [-12.0, 0.0]
+            fig.update_yaxes(type="log", range=axis_range, dtick=2, exponentformat="power")
         # A weight whose update is below float32 resolution does not change at all (0):
         # draw those layers as a grey stub at the bottom, labelled, instead of a 1e-30 bar.
-        bottom = 10 ** axis_range[0] if axis_range else 1e-12
+        bottom = 10 ** axis_range[0]
         fig.add_trace(go.Bar(x=layers[moved], y=mean_update[moved], marker_color="#2ca02c",
-                             name=text["y"], base=bottom if axis_range else None))
+                             name=text["y"], base=bottom))
         if (~moved).any():
             fig.add_trace(go.Bar(x=layers[~moved], y=[bottom * 3] * int((~moved).sum()),
                                  base=bottom, marker_color="#bbbbbb", text=["0"] * int((~moved).sum()),

@@ -40,3 +40,13 @@ def test_relative_weight_change():
         linear_layers(model)[0].weight.mul_(1.5)
     change = relative_weight_change(before, model)
     assert abs(change[0] - 0.5) < 1e-6 and change[1] == 0.0
+
+
+def test_grad_norm_of_tiny_gradients_does_not_underflow():
+    """Entries of 1e-25: their float32 squares (1e-50) underflow, the float64 norm does not."""
+    model = build_mlp(MLPSpec(in_features=4, hidden=(4,), out_features=1))
+    first = linear_layers(model)[0]
+    first.weight.grad = torch.full_like(first.weight, 1e-25)
+    assert float(first.weight.grad.norm()) == 0.0  # what a float32 norm reports
+    expected = 1e-25 * (first.weight.numel() ** 0.5)  # sqrt(n · (1e-25)²)
+    assert abs(weight_grad_norms(model)[0] - expected) < 1e-6 * expected

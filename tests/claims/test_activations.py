@@ -1,0 +1,204 @@
+"""/activations: every claim the notices make holds on the numbers (presets and extremes).
+
+Each claim is re-checked from the result's own arrays (gradient norms, update sizes,
+inactive fractions) with plain numpy, not through core.activations' claims functions.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from core.activations import (
+    BIAS_SHIFT_RANGE, DEPTH_RANGE, DYING_LR_CHOICES, INIT_STD_RANGE, WIDTH_RANGE,
+    X_LIMIT_RANGE, CurvesConfig, DyingReluConfig, VanishingConfig, curves_claims, dying_claims,
+    run_curves, run_dying_relu, run_vanishing, vanishing_claims,
+)
+from core.models import INITS
+from ui.i18n import catalog
+
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")  # the page's activation choices
+TEXT = catalog("activations")
+
+# --- curves ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x_limit", [X_LIMIT_RANGE[0], 3.0, 6.0, X_LIMIT_RANGE[1]])
+def test_curves_claims(x_limit):
+    reference = run_curves(CurvesConfig(("sigmoid", "tanh"), x_limit))
+    x = reference.x
+    sig_edge = 1 / (1 + math.exp(-x_limit)) * (1 - 1 / (1 + math.exp(-x_limit)))
+    tanh_edge = 1 - math.tanh(x_limit) ** 2
+    ids = [c.id for c in curves_claims(reference)]
+    assert x[-1] == x_limit
+    for claim in curves_claims(reference):
+        v = claim.values
+        if claim.id == "sig_cap":
+            s = 1 / (1 + np.exp(-x))
+            assert v["sig_max"] == pytest.approx(np.max(s * (1 - s)))
+        elif claim.id in ("saturated", "tanh_flat_first", "sig_flat_first", "not_saturated"):
+            assert v["sig_edge"] == pytest.approx(sig_edge, abs=1e-12)
+            assert v["tanh_edge"] == pytest.approx(tanh_edge, abs=1e-12)
+            flat = (sig_edge < 0.01, tanh_edge < 0.01)
+            assert {(True, True): "saturated", (False, True): "tanh_flat_first",
+                    (True, False): "sig_flat_first", (False, False): "not_saturated"}[flat] \
+                == claim.id
+    assert "relu" in ids
+
+
+def test_the_sigmoid_sentence_states_no_false_bound():
+    # Weights can amplify: at σ = 0.5, width 128 the gradient shrinks by ~0.56 per layer,
+    # far less than 0.25 per layer, so "shrinks by at least 0.25ⁿ" would be false.
+    cfg = VanishingConfig(init="normal", init_std=0.5, width=128)
+    result = run_vanishing(cfg)
+    per_layer = (result.grad_norms[0] / result.grad_norms[-1]) ** (1 / cfg.depth)
+    assert per_layer > 0.25
+    for lang in ("en", "ko"):
+        assert "at least" not in TEXT["curves.claim.sig_cap"][lang]
+        assert "최소" not in TEXT["curves.claim.sig_cap"][lang]
+
+
+# --- vanishing --------------------------------------------------------------------------
+
+V_DEFAULT = {"depth": 10, "width": 32, "activation": "sigmoid", "init": "default",
+             "init_std": 0.1}
+V_STATES = [
+    {"activation": "sigmoid", "depth": 20, "width": 32, "init": "default", "init_std": 0.1},
+    {"activation": "relu", "depth": 20, "width": 32, "init": "he", "init_std": 0.1},
+    V_DEFAULT,
+    V_DEFAULT | {"depth": DEPTH_RANGE[0]}, V_DEFAULT | {"depth": DEPTH_RANGE[1]},
+    V_DEFAULT | {"width": WIDTH_RANGE[0]}, V_DEFAULT | {"width": WIDTH_RANGE[1]},
+    *[V_DEFAULT | {"activation": a} for a in HIDDEN if a != "sigmoid"],
+    *[V_DEFAULT | {"init": i} for i in INITS if i != "default"],
+    V_DEFAULT | {"init": "normal", "init_std": INIT_STD_RANGE[0]},
+    V_DEFAULT | {"init": "normal", "init_std": INIT_STD_RANGE[1]},
+    # the states named in issue 9
+    V_DEFAULT | {"init": "normal", "init_std": 0.5, "width": 128},
+    V_DEFAULT | {"activation": "tanh", "init": "xavier", "depth": 50},
+    V_DEFAULT | {"activation": "relu", "init": "normal", "init_std": 0.01},
+    V_DEFAULT | {"activation": "relu", "init": "normal", "init_std": 2.0, "depth": 50},
+]
+
+
+def check_vanishing(cfg, result, claims):
+    norms = result.grad_norms
+    ids = [c.id for c in claims]
+    if "exploded" in ids:
+        assert ids == ["exploded"]
+        assert result.exploded_float32 or not np.all(np.isfinite(norms))
+        assert result.diverged  # and training in float32 could not go on
+        return
+    assert np.all(np.isfinite(norms)) and not result.exploded_float32
+    ratio = norms[0] / norms[-1]
+    mean_update = np.nanmean(result.update_size, axis=0)
+    # exactly one statement about the ratio
+    assert sum(i in ids for i in ("dead_signal", "vanish", "grows", "healthy")) == 1
+    for claim in claims:
+        v = claim.values
+        if claim.id in ("vanish", "grows", "healthy"):
+            assert float(v["ratio"]) == pytest.approx(ratio, rel=0.05)
+            assert float(v["per_layer"]) == pytest.approx(ratio ** (1 / cfg.depth), abs=0.006)
+            assert norms.max() >= 1e-8
+            if claim.id == "vanish":
+                assert ratio < 1e-2
+                # and the early layers really learn less: layer 1 moves less than the head
+                assert mean_update[0] < mean_update[-1]
+            elif claim.id == "grows":
+                assert ratio > 1e2
+            else:
+                assert 1e-2 <= ratio <= 1e2
+        elif claim.id == "dead_signal":
+            assert norms.max() < 1e-8
+            assert float(v["gmax"]) == pytest.approx(norms.max(), rel=0.5)
+            assert result.activation_std[-1] < 1e-6
+        elif claim.id == "vanish_sigmoid":
+            assert cfg.activation == "sigmoid" and ratio < 1e-2
+        elif claim.id == "not_activation_alone":
+            assert cfg.activation in ("sigmoid", "tanh") and 1e-2 <= ratio <= 1e2
+        elif claim.id == "try_relu_he":
+            assert not (cfg.activation == "relu" and cfg.init == "he")
+        elif claim.id == "underflow":
+            n = int(np.sum(result.grad_zero_float32 & (norms > 0)))
+            assert v["n"] == n > 0 and v["total"] == len(norms)
+            # a float32 norm of those layers would read 0; their true size is tiny
+            assert np.all(norms[result.grad_zero_float32] < 1e-30)
+        elif claim.id == "frozen":
+            assert v["n"] == int(np.sum(mean_update == 0)) > 0
+            assert v["total"] == len(mean_update) and v["steps"] == len(result.update_size)
+        else:
+            raise AssertionError(f"unchecked claim {claim.id}")
+    if np.any(mean_update == 0):
+        assert "frozen" in ids  # a layer that did not move is always told
+
+
+@pytest.mark.parametrize("state", V_STATES, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()))
+def test_vanishing_claims(state):
+    cfg = VanishingConfig(**state)
+    result = run_vanishing(cfg)
+    check_vanishing(cfg, result, vanishing_claims(result, cfg))
+
+
+def test_issue_states_get_the_right_sentence():
+    def ids(**kw):
+        cfg = VanishingConfig(**(V_DEFAULT | kw))
+        return [c.id for c in vanishing_claims(run_vanishing(cfg), cfg)]
+
+    assert "healthy" in ids(activation="tanh", init="xavier", depth=50)  # tanh need not vanish
+    dead = ids(activation="relu", init="normal", init_std=0.01)
+    assert "dead_signal" in dead and "frozen" in dead and "healthy" not in dead
+    deep = run_vanishing(VanishingConfig(depth=50))
+    assert np.all(deep.grad_norms > 0)  # float64: no layer reads 0
+    assert "underflow" in ids(depth=50)
+
+
+# --- dying ReLU ---------------------------------------------------------------------------
+
+D_DEFAULT = {"optimizer": "sgd", "lr": 0.1, "bias_shift": 0.0}
+D_STATES = [
+    {"optimizer": "sgd", "lr": 2.5, "bias_shift": 0.0},
+    {"optimizer": "adam", "lr": 0.03, "bias_shift": -2.0},
+    D_DEFAULT, D_DEFAULT | {"optimizer": "adam"},
+    D_DEFAULT | {"lr": DYING_LR_CHOICES[0]}, D_DEFAULT | {"lr": DYING_LR_CHOICES[-1]},
+    D_DEFAULT | {"bias_shift": BIAS_SHIFT_RANGE[0]}, D_DEFAULT | {"bias_shift": BIAS_SHIFT_RANGE[1]},
+]
+
+
+@pytest.mark.parametrize("state", D_STATES, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()))
+def test_dying_claims(state):
+    result = run_dying_relu(DyingReluConfig(**state))
+    claims = dying_claims(result)
+    ids = [c.id for c in claims]
+    relu, leaky = result.runs["relu"], result.runs["leaky_relu"]
+    for name, run in result.runs.items():
+        assert (f"{name}_diverged" in ids) == run.diverged
+        assert (f"{name}_state" in ids) == (not run.diverged)
+    for claim in claims:
+        v = claim.values
+        if claim.id.endswith("_state"):
+            run = result.runs[claim.id.removesuffix("_state")]
+            assert v["dead"] == pytest.approx(100 * np.mean(run.inactive[-1]))
+            assert v["acc"] == pytest.approx(100 * run.accuracy)
+        elif claim.id.endswith("_diverged"):
+            assert v["step"] == result.runs[claim.id.removesuffix("_diverged")].diverged_at
+        elif claim.id == "relu_never_back":
+            assert np.all(np.diff(relu.inactive, axis=0) >= 0) and relu.inactive[-1].sum() > 0
+        elif claim.id == "relu_revived":
+            share = 100 * relu.inactive.mean(axis=1)
+            assert v["peak"] == pytest.approx(share.max()) and v["final"] == pytest.approx(share[-1])
+            assert v["peak"] > v["final"]
+        elif claim.id in ("leaky_better", "relu_better", "same_accuracy"):
+            diff = 100 * (leaky.accuracy - relu.accuracy)
+            expected = "leaky_better" if diff >= 2 else "relu_better" if diff <= -2 else "same_accuracy"
+            assert claim.id == expected and v["diff"] == pytest.approx(abs(diff))
+        elif claim.id == "leaky_recovered":
+            share = 100 * leaky.inactive.mean(axis=1)
+            assert v["start"] == pytest.approx(share[0]) and v["end"] == pytest.approx(share[-1])
+            assert share[0] - share[-1] >= 5
+        else:
+            raise AssertionError(f"unchecked claim {claim.id}")
+
+
+def test_every_claim_has_both_languages():
+    for key, text in TEXT.items():
+        if ".claim." in key:
+            assert text["en"] and text["ko"], key
