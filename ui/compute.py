@@ -1,70 +1,506 @@
-"""Every computation a page shows passes through here: cached across sessions, bounded.
+"""Every computation a page shows passes through here: one gate, one bounded store.
 
-The admission gate (at most K computations at once, first come first served, single flight
-per key, one memory budget for every cache) belongs in this module, so pages never see it.
+A class shares one app process per worker. Without a gate, 30 runs started together share
+one GIL and all finish together at the end; with it:
+
+- **Gate**: at most K computations run at once in this process (K = cores per worker,
+  ``DLE_GATE_SLOTS`` to override), first come first served. A session that has to wait sees
+  "waiting — N ahead of you" in place of its result instead of everyone slowing down.
+- **Single flight**: a key (the run and its arguments) is computed once at a time; 30
+  students pressing one preset wait for the first one's run and reuse its result.
+- **One store** for every cached result (core runs, progress runs, built figures) under
+  one memory budget (``DLE_CACHE_MB``), estimated from numpy/torch sizes, expiring after
+  ``CACHE_TTL_SECONDS`` and evicted least recently used first.
+
+Results are shared, not copied (st.cache_data pickled and copied them): they are frozen
+dataclasses and their numpy arrays are made read-only when stored, so a page that writes
+into one fails loudly instead of changing what other students see.
+
+Pages use ``cached(run)(cfg)``, ``run_with_progress(run, cfg, label)`` (both re-exported by
+ui.page), ``figure(builder, *args)`` for charts built from cached results, and live ticks
+``with admitted(label):``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import sys
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import numpy as np
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
+
+from ui.i18n import t
 
 R = TypeVar("R")
 
-# Runs are shared by every session of the server; bounded so a class cannot fill memory.
-CACHE_MAX_ENTRIES = 128
 CACHE_TTL_SECONDS = 6 * 3600
-CACHE_MAX_BYTES = "200MB"  # per cached function
+WAIT_POLL_SECONDS = 0.25  # how often a waiting session re-checks (and may be interrupted)
 
 
-@cache
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_slots() -> int:
+    """K: ``DLE_GATE_SLOTS``, else the cores each app process gets (``DLE_WORKERS`` processes
+    share the machine, set by scripts/serve.sh), at least 1."""
+    if os.environ.get("DLE_GATE_SLOTS"):
+        return max(1, int(os.environ["DLE_GATE_SLOTS"]))
+    workers = max(1, int(os.environ.get("DLE_WORKERS", "1")))
+    return max(1, _cores() // workers)
+
+
+def default_budget_bytes() -> int:
+    return int(float(os.environ.get("DLE_CACHE_MB", "384")) * 1e6)
+
+
+# --- the gate ---------------------------------------------------------------------------
+
+class Gate:
+    """At most ``slots`` holders at once; waiters are admitted strictly in arrival order."""
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self.running = 0
+        self._queue: deque[object] = deque()
+        self._cond = threading.Condition()
+
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._queue)
+
+    def acquire(self, on_wait: Callable[[int], None] | None = None,
+                poll: float = WAIT_POLL_SECONDS) -> None:
+        """Take a slot. While waiting, ``on_wait(ahead)`` is called from this thread (at once,
+        whenever the number of waiters ahead changes, and every ``poll`` seconds so a
+        Streamlit session can be interrupted by its user's next rerun). If it raises, the
+        place in the queue is given up and the exception propagates."""
+        ticket = object()
+        with self._cond:
+            if not self._queue and self.running < self.slots:
+                self.running += 1
+                return
+            self._queue.append(ticket)
+        try:
+            while True:
+                with self._cond:
+                    if self._queue[0] is ticket and self.running < self.slots:
+                        self._queue.popleft()
+                        self.running += 1
+                        self._cond.notify_all()  # the next one may fit too
+                        return
+                    ahead = self._queue.index(ticket)
+                if on_wait is not None:
+                    on_wait(ahead)
+                with self._cond:
+                    if not (self._queue[0] is ticket and self.running < self.slots):
+                        self._cond.wait(poll)
+        except BaseException:
+            with self._cond:
+                if ticket in self._queue:
+                    self._queue.remove(ticket)
+                self._cond.notify_all()
+            raise
+
+    def release(self) -> None:
+        with self._cond:
+            self.running -= 1
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+        self.acquire(on_wait)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+# --- the store --------------------------------------------------------------------------
+
+def size_of(obj: Any, _seen: set[int] | None = None, _depth: int = 0) -> int:
+    """Estimated bytes held by ``obj``: numpy/torch buffers exactly, containers walked."""
+    seen = set() if _seen is None else _seen
+    if id(obj) in seen or _depth > 12:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes + 112
+    if type(obj).__module__.startswith("torch") and hasattr(obj, "element_size"):
+        return obj.element_size() * obj.nelement() + 200
+    if isinstance(obj, (str, bytes)):
+        return sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        return sys.getsizeof(obj) + sum(size_of(k, seen, _depth + 1) + size_of(v, seen, _depth + 1)
+                                        for k, v in obj.items())
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return sys.getsizeof(obj) + sum(size_of(v, seen, _depth + 1) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return sys.getsizeof(obj) + sum(size_of(getattr(obj, f.name), seen, _depth + 1)
+                                        for f in dataclasses.fields(obj))
+    if isinstance(obj, _SharedFigure):
+        return obj.nbytes
+    return sys.getsizeof(obj)
+
+
+def _freeze_arrays(obj: Any, _depth: int = 0) -> None:
+    """Make every numpy array reachable from a stored result read-only."""
+    if _depth > 8:
+        return
+    if isinstance(obj, np.ndarray):
+        obj.flags.writeable = False
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _freeze_arrays(v, _depth + 1)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _freeze_arrays(v, _depth + 1)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            _freeze_arrays(getattr(obj, f.name), _depth + 1)
+
+
+class Store:
+    """Thread-safe LRU with a byte budget and a time to live, shared by every session."""
+
+    def __init__(self, budget_bytes: int, ttl: float = CACHE_TTL_SECONDS):
+        self.budget, self.ttl = budget_bytes, ttl
+        self.bytes = 0
+        self._items: OrderedDict[Hashable, tuple[float, int, Any]] = OrderedDict()
+        self._tokens: dict[int, tuple[Any, Hashable]] = {}  # id(value) -> (value, key)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        now = time.monotonic()
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return False, None
+            if now - item[0] > self.ttl:
+                self._drop(key)
+                return False, None
+            self._items.move_to_end(key)
+            return True, item[2]
+
+    def put(self, key: Hashable, value: Any, nbytes: int | None = None) -> bool:
+        """Store ``value`` (False if it alone exceeds the budget: then it is not kept)."""
+        nbytes = size_of(value) if nbytes is None else nbytes
+        if nbytes > self.budget:
+            return False
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic(), nbytes, value)
+            self._tokens[id(value)] = (value, key)
+            self.bytes += nbytes
+            while self.bytes > self.budget:
+                self._drop(next(iter(self._items)))
+        return True
+
+    def token(self, value: Any) -> Hashable | None:
+        """The key under which this very object is stored (cheap identity for figure keys)."""
+        with self._lock:
+            entry = self._tokens.get(id(value))
+            return entry[1] if entry is not None and entry[0] is value else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._tokens.clear()
+            self.bytes = 0
+
+    def _drop(self, key: Hashable) -> None:
+        _, nbytes, value = self._items.pop(key)
+        self.bytes -= nbytes
+        entry = self._tokens.get(id(value))
+        if entry is not None and entry[0] is value:
+            del self._tokens[id(value)]
+
+
+# --- keys -------------------------------------------------------------------------------
+
+class Unkeyable(TypeError):
+    """An argument that can be neither hashed nor frozen by value."""
+
+
+def freeze(obj: Any, _depth: int = 0) -> Hashable:
+    """A hashable key for ``obj`` by value; a stored result is keyed by its store key."""
+    token = STORE.token(obj) if not isinstance(obj, (str, int, float, bool, type(None))) else None
+    if token is not None:
+        return ("stored", token)
+    if _depth > 8:
+        raise Unkeyable("argument nested too deeply to key")
+    if isinstance(obj, np.ndarray):
+        data = np.ascontiguousarray(obj)
+        return ("ndarray", data.dtype.str, data.shape, hashlib.blake2b(data.tobytes(), digest_size=16).digest())
+    if type(obj).__module__.startswith("torch") and hasattr(obj, "numpy"):
+        return ("tensor", freeze(obj.detach().cpu().numpy(), _depth + 1))
+    if isinstance(obj, dict):
+        return ("dict", tuple(sorted((repr(k), freeze(v, _depth + 1)) for k, v in obj.items())))
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__, tuple(freeze(v, _depth + 1) for v in obj))
+    try:
+        hash(obj)
+        return obj
+    except TypeError:
+        pass
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__qualname__, tuple(freeze(getattr(obj, f.name), _depth + 1)
+                                              for f in dataclasses.fields(obj)))
+    raise Unkeyable(f"cannot key a {type(obj).__name__}")
+
+
+def _key(kind: str, fn: Callable, args: tuple, kwargs: dict) -> Hashable:
+    name = (kind, getattr(fn, "__module__", ""), getattr(fn, "__qualname__", repr(fn)))
+    try:
+        key = (name, args, tuple(sorted(kwargs.items())))
+        hash(key)
+        return key
+    except TypeError:
+        return (name, freeze(args), freeze(kwargs))
+
+
+# --- single flight ----------------------------------------------------------------------
+
+class _Flight:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.progress = 0.0  # progress runs: the leader's fraction, mirrored by followers
+        self.running = False  # the leader holds a gate slot
+
+
+GATE = Gate(default_slots())
+STORE = Store(default_budget_bytes())
+_flights: dict[Hashable, _Flight] = {}
+_flights_lock = threading.Lock()
+
+
+class _Notice:
+    """The waiting message: a placeholder created only if this session has to wait."""
+
+    def __init__(self) -> None:
+        self._slot: Any = None
+        self._shown: tuple | None = None
+        self._when = 0.0
+
+    def show(self, text: str) -> None:
+        now = time.monotonic()
+        if (text,) == self._shown and now - self._when < 1.0:
+            return  # re-sent every second anyway: each send lets a rerun interrupt the wait
+        if self._slot is None:
+            self._slot = st.empty()
+        self._slot.info(text, icon=":material/hourglass_top:")
+        self._shown, self._when = (text,), now
+
+    def clear(self) -> None:
+        if self._slot is not None:
+            self._slot.empty()
+            self._slot = None
+
+
+NOTICE: Callable[[], Any] = _Notice  # tests substitute a recording fake
+
+
+def _gate_text(ahead: int) -> str:
+    return t("common.gate_next") if ahead == 0 else t("common.gate_waiting", ahead=ahead)
+
+
+def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
+             on_follow: Callable[[_Flight], None] | None = None) -> R:
+    """The value for ``key``: from the store, from another session's run of the same key,
+    or computed here by ``fn(flight)`` inside a gate slot."""
+    while True:
+        hit, value = STORE.get(key)
+        if hit:
+            return value
+        with _flights_lock:
+            flight = _flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = _flights[key] = _Flight()
+        if leader:
+            try:
+                with GATE.slot(lambda ahead: notice.show(_gate_text(ahead))):
+                    notice.clear()
+                    flight.running = True
+                    value = fn(flight)
+                if dataclasses.is_dataclass(value) or isinstance(value, (tuple, list, dict, np.ndarray)):
+                    _freeze_arrays(value)
+                STORE.put(key, value)
+                flight.value, flight.ok = value, True
+                return value
+            except Exception as exc:  # shared with the sessions waiting now, never stored
+                flight.error = exc
+                raise
+            finally:  # also on a rerun/stop of this session: the waiters then retry
+                with _flights_lock:
+                    del _flights[key]
+                flight.done.set()
+        while not flight.done.wait(WAIT_POLL_SECONDS):
+            if on_follow is not None and flight.running:
+                on_follow(flight)
+            else:
+                notice.show(t("common.gate_same") if flight.running
+                            else _gate_text(GATE.waiting()))
+        if flight.ok:
+            return flight.value
+        if flight.error is not None:
+            raise flight.error
+        # the leader's session was interrupted before finishing: try again (maybe as leader)
+
+
 def cached(run: Callable[..., R]) -> Callable[..., R]:
-    """``run`` memoized across sessions by its (hashable, frozen-dataclass) arguments."""
-    return st.cache_data(max_entries=CACHE_MAX_ENTRIES, ttl=CACHE_TTL_SECONDS,
-                         max_size=CACHE_MAX_BYTES, show_spinner=False)(run)
+    """``run`` memoized across sessions by its arguments (frozen dataclass configs), through
+    the gate, single flight, in the one store. Results are shared: treat them as read-only."""
+    return _cached(run)
 
 
-# Runs that report progress cannot go through st.cache_data: it records the st calls made
-# inside the function (the progress bar updates) and replays them on a hit, into a bar
-# that no longer exists (KeyError in cached_message_replay). They get this small LRU
-# instead: shared across sessions, bounded, expiring, and never copied, so callers must
-# treat the result as read-only (results are frozen dataclasses of numpy arrays).
-_progress_cache: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
-_progress_lock = threading.Lock()
+@functools.cache
+def _cached(run: Callable[..., R]) -> Callable[..., R]:
+    @functools.wraps(run)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        notice = NOTICE()
+        try:
+            return _compute(_key("run", run, args, kwargs), lambda _f: run(*args, **kwargs), notice)
+        finally:
+            notice.clear()
+
+    return wrapper
 
 
 def run_with_progress(run: Callable[..., R], cfg: Hashable, label: str) -> R:
-    """``run(cfg, _on_progress=...)`` with a progress bar while it computes, cached by cfg."""
-    key = (run.__module__, run.__qualname__, cfg)
-    now = time.monotonic()
-    with _progress_lock:
-        hit = _progress_cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_TTL_SECONDS:
-            _progress_cache.move_to_end(key)
-            return hit[1]  # type: ignore[return-value]
-    bar = st.progress(0.0, text=label)
-    result = run(cfg, _on_progress=lambda fraction: bar.progress(min(max(fraction, 0.0), 1.0),
-                                                                  text=label))
-    bar.empty()
-    with _progress_lock:
-        _progress_cache[key] = (now, result)
-        while len(_progress_cache) > CACHE_MAX_ENTRIES:
-            _progress_cache.popitem(last=False)
-    return result
+    """``run(cfg, _on_progress=...)`` with a progress bar while it computes, cached by cfg.
+
+    Progress runs do not go through st.cache_data (it would replay the bar's updates on a
+    hit, into a bar that no longer exists); here nothing is replayed. A session waiting for
+    another session's run of the same cfg follows that run's progress in its own bar."""
+    notice = NOTICE()
+    bar: list[Any] = []
+
+    def show(fraction: float) -> None:
+        fraction = min(max(fraction, 0.0), 1.0)
+        if not bar:
+            notice.clear()
+            bar.append(st.progress(fraction, text=label))
+        else:
+            bar[0].progress(fraction, text=label)
+
+    def compute(flight: _Flight) -> R:
+        def on_progress(fraction: float) -> None:
+            flight.progress = fraction
+            show(fraction)
+        show(0.0)
+        return run(cfg, _on_progress=on_progress)
+
+    try:
+        return _compute(_key("progress", run, (cfg,), {}), compute, notice,
+                        on_follow=lambda flight: show(flight.progress))
+    finally:
+        notice.clear()
+        if bar:
+            bar[0].empty()
 
 
 @contextmanager
 def admitted(label: str | None = None) -> Iterator[None]:
     """Hold one of the gate's K computing slots for the body (live training ticks use this).
 
-    While the slot is not free, the session shows "waiting — N ahead of you".
-    (Placeholder until the gate lands: admits at once.)
-    """
-    yield
+    While no slot is free, the session shows "waiting — N ahead of you"."""
+    notice = NOTICE()
+    try:
+        with GATE.slot(lambda ahead: notice.show(_gate_text(ahead))):
+            notice.clear()
+            yield
+    finally:
+        notice.clear()
+
+
+# --- built figures ----------------------------------------------------------------------
+
+class _SharedFigure(BaseFigure):
+    """A figure built once and kept as a plain JSON-ready dict, shared by every session.
+
+    ``st.plotly_chart`` only calls ``to_dict()`` on a figure: this returns a fresh copy of
+    the stored dict (lists of floats copied at C speed), skipping plotly's object model,
+    validation and deep copy. Anything else (``update_layout``…) is not supported: build
+    the finished figure in the builder."""
+
+    def __init__(self, spec: dict, nbytes: int):  # noqa: D107 - no BaseFigure.__init__ on purpose
+        object.__setattr__(self, "_dle_spec", spec)
+        object.__setattr__(self, "nbytes", nbytes)
+
+    def to_dict(self) -> dict:
+        return _copy_json(self._dle_spec)
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+    def __reduce__(self):  # pragma: no cover - never pickled by the app
+        return (_SharedFigure, (self._dle_spec, self.nbytes))
+
+
+def _copy_json(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _copy_json(v) for k, v in node.items()}
+    if isinstance(node, list):
+        if node and isinstance(node[0], (dict, list)):
+            return [_copy_json(v) for v in node]
+        return list(node)
+    return node
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``builder(*args, **kwargs)`` (a go.Figure) built once per distinct arguments and
+    shared: a warm rerun skips building and validating the figure. Arguments are keyed by
+    value (translated texts, numbers, configs); a result that came from ``cached`` is keyed
+    by its store key, for free. Not through the gate: a figure is quick, and a gate slot
+    would make a warm page wait behind a cold one."""
+    try:
+        key = _key("figure", builder, args, kwargs)
+    except Unkeyable:
+        return builder(*args, **kwargs)
+    hit, value = STORE.get(key)
+    if hit:
+        return value
+    built = builder(*args, **kwargs)
+    text = built.to_json(validate=False) if isinstance(built, BaseFigure) else None
+    if text is None:
+        return built
+    shared = _SharedFigure(json.loads(text), nbytes=4 * len(text))
+    STORE.put(key, shared, nbytes=shared.nbytes)
+    return shared
+
+
+def derived(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+    """``fn(*args, **kwargs)`` memoized in the store like ``figure`` (tables, claims and other
+    quick, pure derivations of cached results). Shared: treat the value as read-only."""
+    try:
+        key = _key("derived", fn, args, kwargs)
+    except Unkeyable:
+        return fn(*args, **kwargs)
+    hit, value = STORE.get(key)
+    if hit:
+        return value
+    value = fn(*args, **kwargs)
+    STORE.put(key, value)
+    return value
