@@ -9,7 +9,7 @@ import time
 import streamlit as st
 
 from ui.i18n import t
-from ui.page import classroom_sidebar, lesson_bar, presenter_css, share_panel
+from ui.page import base_css, classroom_sidebar, lesson_bar, presenter_css, share_panel
 from ui.registry import SECTIONS, available_pages, page_by_url_path
 from ui.url_state import NOTICE_SLOT, presenting, set_section, url_language
 
@@ -37,6 +37,7 @@ current = page_by_url_path(navigation.url_path or "")
 with st.sidebar:
     st.subheader(t("common.classroom"), divider="gray")
     classroom_sidebar()
+base_css()
 if presenting():
     presenter_css()
     lesson_bar(navigation.url_path or "", compact=True)

@@ -20,7 +20,8 @@ Page API (signatures are stable; pages call these):
 - ``notice``, ``notice_claims``, ``code_panel``; ``cached`` and ``run_with_progress`` are
   re-exported from ``ui.compute``.
 
-Used by ``app.py`` only: ``classroom_sidebar``, ``presenter_css``, ``lesson_bar``.
+Used by ``app.py`` only: ``classroom_sidebar``, ``base_css``, ``presenter_css``, ``lesson_bar``,
+``share_panel``.
 """
 
 from __future__ import annotations
@@ -196,6 +197,11 @@ def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
     layout["height"] = round((layout.get("height") or PLOTLY_DEFAULT_HEIGHT) * height_scale)
     # Bar labels shrink to fit by default; keep them readable (shown even if they overflow).
     layout["uniformtext"] = {"minsize": minimum, "mode": "show"}
+    for name, axis in list(layout.items()):
+        # Plotly labels a log axis's minor ticks (2, 5) at ~0.6 of the tick font: label decades only.
+        if (name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict)
+                and axis.get("type") == "log" and not isinstance(axis.get("dtick"), (int, float))):
+            axis["dtick"] = 1
     scaled = go.Figure(spec)
     scaled.update_xaxes(automargin=True)
     scaled.update_yaxes(automargin=True)
@@ -203,9 +209,15 @@ def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
 
 
 def chart(figure: go.Figure, key: str) -> None:
-    """Draw a figure full width; in presenter view with projector-sized text and height."""
+    """Draw a figure full width; in presenter view with projector-sized text and height.
+
+    Presenter view draws without Streamlit's chart theme, which resets every axis and legend
+    font to ~13 px whatever the figure says; the figures carry their own template and fonts.
+    """
     if presenting():
-        figure = presenter_figure(figure)
+        st.plotly_chart(presenter_figure(figure), key=key, config={"displaylogo": False},
+                        width="stretch", theme=None)
+        return
     st.plotly_chart(figure, key=key, config={"displaylogo": False}, width="stretch")
 
 
@@ -300,12 +312,21 @@ def _verdict(names: Mapping[str, str], pick: str, correct: str | None,
 
 
 # --- classroom chrome (app.py) -----------------------------------------------------------
+def base_css() -> None:
+    """Always: a metric's label wraps instead of being cut with "…" (narrow columns, Korean)."""
+    st.html("""<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; }
+</style>""")
+
+
 def presenter_css() -> None:
-    """Projector sizes for what charts do not cover: metric values and labels."""
+    """Projector sizes for what charts do not cover: metric values and labels; less top space."""
     st.html("""<style>
 [data-testid="stMetricValue"] { font-size: 3rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 </style>""")
 
 
