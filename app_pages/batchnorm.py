@@ -4,19 +4,18 @@ import numpy as np
 import streamlit as st
 
 from core.batchnorm import (
-    BNTrainConfig, PitfallsConfig, RunningStatsConfig, bn_training_code, pitfalls_code,
-    run_bn_training, run_pitfalls, run_running_stats, running_stats_code,
+    BATCH_RANGE, LR_CHOICES, MOMENTA, BNTrainConfig, PitfallsConfig, RunningStatsConfig,
+    bn_training_code, pitfalls_claims, pitfalls_code, run_bn_training, run_pitfalls,
+    run_running_stats, running_claims, running_stats_code, stats_claims,
 )
 from core.charts.batchnorm import (
     activation_std_figure, bn_loss_figure, pitfalls_figure, running_mean_figure,
 )
 from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
 NS = "batchnorm"
-LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0)
-MOMENTA = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0)
 
 
 def pct(value: float) -> str:
@@ -27,8 +26,8 @@ page_header(NS)
 presets(NS, {
     "high_lr": {"bn_lr": 0.5},
     "low_lr": {"bn_lr": 0.01},
-    "slow_momentum": {"bn_momentum": 0.01},
-    "last_batch": {"bn_momentum": 1.0},
+    "slow_momentum": {"bn_momentum": 0.01, "bn_batch": 16},
+    "last_batch": {"bn_momentum": 1.0, "bn_batch": 16},
 })
 
 
@@ -58,10 +57,7 @@ def stats_section() -> None:
             if run.diverged:
                 st.error(f"{st_('plain' if run is plain else 'bn')}: "
                          + t("common.diverged_at", step=run.diverged_at))
-    plain_std = plain.pre_std[-1, 0]
-    notice(st_("notice", bn_std=float(np.mean(bn.pre_std)), acc_plain=pct(plain.test_accuracy),
-               acc_bn=pct(bn.test_accuracy),
-               plain_std=f"{plain_std:.3g}" if np.isfinite(plain_std) else "NaN"))
+    notice_claims(f"{NS}.stats", stats_claims(stats))
     code_panel(bn_training_code(stats_cfg), key="bn_code_stats")
 
 
@@ -73,7 +69,7 @@ def running_section() -> None:
     with c1:
         momentum = url_log_slider("bn_momentum", t(f"{NS}.running.momentum"), MOMENTA, 0.1)
     with c2:
-        batch_size = url_slider("bn_batch", t(f"{NS}.running.batch_size"), 2, 256, 16)
+        batch_size = url_slider("bn_batch", t(f"{NS}.running.batch_size"), *BATCH_RANGE, 16)
     run_cfg = RunningStatsConfig(momentum=momentum, batch_size=batch_size)
     running = cached(run_running_stats)(run_cfg)
     rt = lambda key, **kw: t(f"{NS}.running.{key}", **kw)  # noqa: E731
@@ -87,9 +83,7 @@ def running_section() -> None:
     cols[1].metric(rt("jitter"), f"±{running.late_jitter:.3f}")
     cols[2].metric(rt("probe_train"), " / ".join(f"{v:.3f}" for v in running.probe_train))
     cols[3].metric(rt("probe_eval"), " / ".join(f"{v:.3f}" for v in running.probe_eval))
-    notice(rt("notice", a=running.probe_train[0], b=running.probe_train[1],
-              e=running.probe_eval[0], steps=steps, theory=running.theory_steps_to_95,
-              jitter=running.late_jitter))
+    notice_claims(f"{NS}.running", running_claims(running))
     code_panel(running_stats_code(run_cfg), key="bn_code_running")
 
 
@@ -113,8 +107,7 @@ def pitfalls_section() -> None:
         st.code(pt("two_value", lo=float(pit.pair_abs_outputs.min()),
                    mid=float(np.median(pit.pair_abs_outputs)),
                    hi=float(pit.pair_abs_outputs.max())), language=None, wrap_lines=True)
-    notice(pt("notice", eval=pit.eval_accuracy, two=pit.train_mode_by_batch[0],
-              one_class=pit.train_mode_one_class))
+    notice_claims(f"{NS}.pitfalls", pitfalls_claims(pit))
     code_panel(pitfalls_code(pit_cfg), key="bn_code_pitfalls")
 
 

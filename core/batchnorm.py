@@ -21,12 +21,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.data import load_digits, split_indices
 from core import codegen
+from core.claims import Claim
+from core.data import load_digits, split_indices
 from core.codegen import mlp_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
+
+# Widget ranges of the page (the claims tests walk them).
+LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0)  # section 1's learning rates
+MOMENTA = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0)  # section 2's BatchNorm1d momentum
+BATCH_RANGE = (2, 256)  # section 2's batch size
 
 # --- 1. activation statistics with and without batch norm -------------------------------
 
@@ -45,6 +51,8 @@ class BNTrainConfig:
 class BNTrainRun:
     pre_mean: np.ndarray  # (steps, depth) mean of each layer's input to its activation
     pre_std: np.ndarray  # (steps, depth) std of the same
+    norm_mean: np.ndarray  # (steps, depth) batch norm's normalized value x̂ = (z − μ_B)/σ_B,
+    norm_std: np.ndarray  # before γ and β: its mean and std (all nan without batch norm)
     loss: np.ndarray  # (steps,) training loss
     test_accuracy: float  # eval mode, after training (nan if diverged)
     diverged: bool
@@ -70,10 +78,18 @@ def bn_train_spec(cfg: BNTrainConfig, batchnorm: bool) -> MLPSpec:
 
 
 def _train_recording(model: nn.Module, cfg: BNTrainConfig, xt: torch.Tensor,
-                     yt: torch.Tensor) -> tuple[list[list[tuple[float, float]]], object]:
-    """Train and record (mean, std) of every activation's input during training forwards."""
-    per_step: list[list[tuple[float, float]]] = []
+                     yt: torch.Tensor) -> tuple[list[list[tuple[float, ...]]], object]:
+    """Train and record, per training forward, (mean, std) of every activation's input and,
+    with batch norm, of its normalized value before γ and β (nan without batch norm)."""
+    per_step: list[list[tuple[float, ...]]] = []
     current: list[tuple[float, float]] = []
+    normalized: list[tuple[float, float]] = []
+
+    def bn_hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        if module.training:
+            z = inputs[0].detach()  # (batch, width): x̂ recomputed from the batch, no γ, β
+            x_hat = (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + module.eps)
+            normalized.append((float(x_hat.mean()), float(x_hat.std())))
 
     def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
         if module.training:  # only the training forwards, not evaluation
@@ -81,11 +97,15 @@ def _train_recording(model: nn.Module, cfg: BNTrainConfig, xt: torch.Tensor,
             current.append((float(pre.mean()), float(pre.std())))
 
     acts = [m for name, m in model.named_children() if name.startswith("act")]
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm1d)]
     handles = [a.register_forward_hook(hook) for a in acts]
+    handles += [b.register_forward_hook(bn_hook) for b in bns]
 
     def on_step(info: object) -> None:
-        per_step.append(current[-len(acts):])
+        norm = normalized[-len(bns):] if bns else [(float("nan"),) * 2] * len(acts)
+        per_step.append([a + b for a, b in zip(current[-len(acts):], norm)])
         current.clear()
+        normalized.clear()
 
     history = train(model, nn.CrossEntropyLoss(),
                     make_optimizer("momentum", model.parameters(), lr=cfg.lr),
@@ -102,16 +122,49 @@ def run_bn_training(cfg: BNTrainConfig) -> BNTrainResult:
     for name, batchnorm in (("plain", False), ("bn", True)):
         model = build_mlp(bn_train_spec(cfg, batchnorm), seed=cfg.seed)
         per_step, history = _train_recording(model, cfg, xt, yt)
-        stats = np.array(per_step, dtype=float).reshape(-1, cfg.depth, 2)
+        stats = np.array(per_step, dtype=float).reshape(-1, cfg.depth, 4)
         model.eval()
         with torch.no_grad():
             accuracy = float((model(xs).argmax(1) == ys).float().mean())
         runs[name] = BNTrainRun(
-            pre_mean=stats[:, :, 0], pre_std=stats[:, :, 1], loss=np.array(history.train_loss),
+            pre_mean=stats[:, :, 0], pre_std=stats[:, :, 1], norm_mean=stats[:, :, 2],
+            norm_std=stats[:, :, 3], loss=np.array(history.train_loss),
             test_accuracy=float("nan") if history.diverged else accuracy,
             diverged=history.diverged, diverged_at=history.diverged_at,
         )
     return BNTrainResult(runs=runs)
+
+
+def stats_claims(result: BNTrainResult) -> list[Claim]:
+    """What the notice under the activation statistics may say."""
+    plain, bn = result.runs["plain"], result.runs["bn"]
+    claims = []
+    steps = np.isfinite(bn.norm_std).all(axis=1)
+    if steps.any():
+        claims.append(Claim("normalized", {
+            "mean": float(np.abs(bn.norm_mean[steps]).max()),
+            "lo": float(bn.norm_std[steps].min()), "hi": float(bn.norm_std[steps].max())}))
+        after = bn.pre_std[np.isfinite(bn.pre_std).all(axis=1)]
+        lo, hi = float(after.min()), float(after.max())
+        claims.append(Claim("after_affine_near" if lo > 0.9 and hi < 1.1 else "after_affine_moved",
+                            {"lo": lo, "hi": hi}))
+    if plain.diverged:
+        claims.append(Claim("plain_diverged", {"step": plain.diverged_at}))
+    else:
+        last = plain.pre_std[-1]
+        claims.append(Claim("plain_spread", {"lo": float(last.min()), "hi": float(last.max()),
+                                             "lo_layer": int(np.argmin(last)) + 1,
+                                             "hi_layer": int(np.argmax(last)) + 1}))
+    if bn.diverged:
+        claims.append(Claim("bn_diverged", {"step": bn.diverged_at}))
+    elif plain.diverged:
+        claims.append(Claim("acc_bn_only", {"bn": bn.test_accuracy}))
+    else:
+        diff_pp = round(100 * (bn.test_accuracy - plain.test_accuracy), 1)
+        key = "acc_bn_higher" if diff_pp > 0 else "acc_bn_lower" if diff_pp < 0 else "acc_equal"
+        claims.append(Claim(key, {"bn": bn.test_accuracy, "plain": plain.test_accuracy,
+                                  "diff": abs(diff_pp)}))
+    return claims
 
 
 def bn_training_code(cfg: BNTrainConfig) -> str:
@@ -200,6 +253,7 @@ class RunningStatsResult:
     steps_to_95: int | None  # first step feature 0's running mean reached 95% of μ (measured)
     theory_steps_to_95: int  # the same from E[running_t]: ln(0.05) / ln(1 - m), rounded up
     late_jitter: float  # std of feature 0's running mean around E[running_t], second half
+    batch_noise: float  # std of feature 0's batch means around μ (what one batch copies in)
 
 
 def run_running_stats(cfg: RunningStatsConfig) -> RunningStatsResult:
@@ -237,7 +291,31 @@ def run_running_stats(cfg: RunningStatsConfig) -> RunningStatsResult:
         probe_train=np.array(train_out), probe_eval=np.array(eval_out),
         steps_to_95=int(reached[0]) if reached.size else None, theory_steps_to_95=theory_steps,
         late_jitter=float((rm[cfg.steps // 2:, 0] - theory[cfg.steps // 2:, 0]).std()),
+        batch_noise=float((torch.stack(batch_mean)[:, 0] - TRUE_MEAN[0]).std()),
     )
+
+
+def running_claims(result: RunningStatsResult) -> list[Claim]:
+    """What the notice under the running statistics may say."""
+    a, b = (float(v) for v in result.probe_train)
+    claims = []
+    if abs(a - b) > 1e-6:
+        claims.append(Claim("probe_train", {"a": a, "b": b}))
+    e = result.probe_eval
+    if abs(float(e[0]) - float(e[1])) == 0:
+        claims.append(Claim("probe_eval", {"e": float(e[0])}))
+    steps = len(result.running_mean) - 1
+    if result.steps_to_95 is not None:
+        claims.append(Claim("reached", {"steps": result.steps_to_95,
+                                        "theory": result.theory_steps_to_95}))
+    else:
+        claims.append(Claim("not_reached", {
+            "n": steps, "share": float(result.running_mean[-1, 0] / result.true_mean[0]),
+            "theory": result.theory_steps_to_95}))
+    values = {"jitter": result.late_jitter, "batch": result.batch_noise}
+    claims.append(Claim("smoother" if result.late_jitter < 0.9 * result.batch_noise
+                        else "copies", values))
+    return claims
 
 
 def running_stats_code(cfg: RunningStatsConfig) -> str:
@@ -346,6 +424,22 @@ def run_pitfalls(cfg: PitfallsConfig) -> PitfallsResult:
         train_mode_one_class=one_class, diverged=history.diverged,
         diverged_at=history.diverged_at,
     )
+
+
+def pitfalls_claims(result: PitfallsResult) -> list[Claim]:
+    """What the notice under the pitfalls may say."""
+    ev, two = result.eval_accuracy, float(result.train_mode_by_batch[0])
+    one_class = result.train_mode_one_class
+    claims = [Claim("eval", {"eval": ev})]
+    if two < ev:
+        claims.append(Claim("two_worse", {"two": two, "diff": round(100 * (ev - two), 1)}))
+    if one_class < min(ev, two):
+        claims.append(Claim("one_class_worst", {"one_class": one_class}))
+    if result.batch_of_one_error:
+        claims.append(Claim("batch_of_one", {}))
+    if np.allclose(result.pair_abs_outputs, 1.0, atol=1e-2):
+        claims.append(Claim("pair_pm1", {}))
+    return claims
 
 
 def pitfalls_code(cfg: PitfallsConfig) -> str:
