@@ -6,28 +6,38 @@ import streamlit as st
 
 from core.charts.losses import fits_figure, gradient_figure, penalty_figure, softmax_figure
 from core.losses import (
+    DELTA_RANGE,
+    LOGIT_RANGE,
     LOSSES,
+    N_OUTLIERS_RANGE,
+    NOISE_RANGE,
+    OUTLIER_SIZE_RANGE,
+    SIDES,
     CrossEntropyConfig,
     RegressionConfig,
     cross_entropy_code,
+    regression_claims,
     regression_code,
     run_cross_entropy,
     run_regression,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice, notice_claims, page_header, presets, section
 from ui.url_state import url_select, url_slider
 
 NS = "losses"
-SIDES = ("up", "down", "both")
 N_CLASSES = 3
 names = labels(f"{NS}.loss", LOSSES)
 
 page_header(NS)
-presets(NS, {
-    "outliers_up": {"ls_nout": 8, "ls_size": 20.0, "ls_side": "up", "ls_noise": 0.5},
-    "clean": {"ls_nout": 0, "ls_noise": 0.5},
-    "huber_small": {"ls_nout": 8, "ls_size": 20.0, "ls_delta": 0.2},
+REGRESSION_PRESETS = {  # each sets every widget of its section
+    "outliers_up": {"ls_nout": 8, "ls_size": 20.0, "ls_side": "up", "ls_noise": 0.5,
+                    "ls_delta": 1.0},
+    "clean": {"ls_nout": 0, "ls_size": 15.0, "ls_side": "up", "ls_noise": 0.5, "ls_delta": 1.0},
+    "huber_small": {"ls_nout": 8, "ls_size": 20.0, "ls_side": "up", "ls_noise": 0.5,
+                    "ls_delta": 0.2},
+}
+presets(NS, REGRESSION_PRESETS | {
     "confident_wrong": {"ls_z0": -3.0, "ls_z1": 0.0, "ls_z2": 6.0, "ls_true": "0"},
 })
 
@@ -38,16 +48,17 @@ def regression_section() -> None:
     section(NS, "regression")
     c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
-        n_outliers = url_slider("ls_nout", t(f"{NS}.regression.n_outliers"), 0, 15, 5)
+        n_outliers = url_slider("ls_nout", t(f"{NS}.regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
     with c2:
-        size = url_slider("ls_size", t(f"{NS}.regression.size"), 0.0, 40.0, 15.0, step=1.0)
+        size = url_slider("ls_size", t(f"{NS}.regression.size"), *OUTLIER_SIZE_RANGE, 15.0,
+                          step=1.0)
     with c3:
         side = url_select("ls_side", t(f"{NS}.regression.side"), SIDES, "up",
                           format_func=labels(f"{NS}.side", SIDES).get)
     with c4:
-        noise = url_slider("ls_noise", t(f"{NS}.regression.noise"), 0.0, 3.0, 0.5, step=0.1)
+        noise = url_slider("ls_noise", t(f"{NS}.regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
     with c5:
-        delta = url_slider("ls_delta", t(f"{NS}.regression.delta"), 0.1, 5.0, 1.0, step=0.1)
+        delta = url_slider("ls_delta", t(f"{NS}.regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
     reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
                                noise=noise, delta=delta)
     reg = cached(run_regression)(reg_cfg)
@@ -56,25 +67,30 @@ def regression_section() -> None:
     left, right = st.columns(2)
     with left:
         chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
-                                           "y": "y", "diverged": t("common.diverged")}, names),
-              "ls_fits")
+                                           "y": "y", "diverged": t("common.diverged"),
+                                           "optimum": t(f"{NS}.regression.optimum", name="{name}")},
+                          names), "ls_fits")
     with right:  # the penalty curves beside the fits; the table goes full width below them
         chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
               "ls_penalty")
     st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
     col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
-                                      "col_intercept", "col_intercept_err", "col_status"))
+                                      "col_intercept", "col_intercept_err", "col_opt_err",
+                                      "col_status"))
     st.table(pd.DataFrame([{
         col["col_loss"]: names[name],
         col["col_slope"]: f"{fit.slope:.3f}" if not fit.diverged else "—",
         col["col_slope_err"]: f"{fit.slope_error:.3f}" if not fit.diverged else "—",
         col["col_intercept"]: f"{fit.intercept:.3f}" if not fit.diverged else "—",
         col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
+        col["col_opt_err"]: f"{fit.optimum_slope_error:.3f}",
         col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
-                            else t(f"{NS}.regression.ok")),
+                            else t(f"{NS}.regression.ok") if fit.converged
+                            else t(f"{NS}.regression.not_converged",
+                                   gap=fit.final_loss - fit.optimum_loss)),
     } for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
     st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
-    notice(t(f"{NS}.regression.notice", **{n: reg.fits[n].slope_error for n in LOSSES}))
+    notice_claims(f"{NS}.regression", regression_claims(reg, reg_cfg))
     code_panel(regression_code(reg_cfg), key="ls_code_regression")
 
 
@@ -87,8 +103,8 @@ def ce_section() -> None:
     logits = []
     for i, column in enumerate(columns[:N_CLASSES]):
         with column:
-            logits.append(url_slider(f"ls_z{i}", t(f"{NS}.ce.logit", i=i), -8.0, 8.0, defaults[i],
-                                     step=0.5))
+            logits.append(url_slider(f"ls_z{i}", t(f"{NS}.ce.logit", i=i), *LOGIT_RANGE,
+                                     defaults[i], step=0.5))
     with columns[-1]:
         class_ids = [str(i) for i in range(N_CLASSES)]
         true_class = int(url_select("ls_true", t(f"{NS}.ce.true_class"), class_ids, "0",

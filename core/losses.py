@@ -8,18 +8,30 @@ gradient cross-entropy gives compared with MSE on the probabilities.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.optimize
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.claims import Claim
 from core.data import make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
 
 LOSSES = ("mse", "mae", "huber")
 TRUE_SLOPE, TRUE_INTERCEPT = 2.0, 1.0  # the line the regression data is drawn from
+
+# The page's widget ranges (the claims tests walk each at its minimum and maximum).
+N_OUTLIERS_RANGE = (0, 15)
+OUTLIER_SIZE_RANGE = (0.0, 40.0)
+SIDES = ("up", "down", "both")
+NOISE_RANGE = (0.0, 3.0)
+DELTA_RANGE = (0.1, 5.0)
+LOGIT_RANGE = (-8.0, 8.0)
+CONVERGED_GAP = 1e-3  # SGD's final loss within this of the exact minimum (× max(min, 1))
 
 
 def make_loss(name: str, delta: float = 1.0) -> nn.Module:
@@ -58,6 +70,12 @@ class LineFit:
     loss: np.ndarray  # (steps,) training loss of this run
     diverged: bool
     diverged_at: int | None
+    optimum_slope: float  # the exact minimiser of this loss on these data (not by SGD)
+    optimum_intercept: float
+    optimum_slope_error: float  # |optimum slope − true slope|
+    final_loss: float  # this loss at the SGD fit (float64; inf if diverged)
+    optimum_loss: float  # this loss at the exact minimiser
+    converged: bool  # final_loss − optimum_loss ≤ CONVERGED_GAP · max(optimum_loss, 1)
 
 
 @dataclass(frozen=True)
@@ -117,19 +135,71 @@ def penalty_curves(delta: float, limit: float) -> tuple[np.ndarray, dict, dict]:
     return r.detach().numpy(), penalty, influence
 
 
+def line_loss(name: str, delta: float, x: np.ndarray, y: np.ndarray, slope: float,
+              intercept: float) -> float:
+    """Mean MSE / MAE / Huber loss of the line (slope, intercept), in float64 numpy."""
+    r = np.abs(slope * x + intercept - y)
+    if name == "mse":
+        return float(np.mean(r ** 2))
+    if name == "mae":
+        return float(np.mean(r))
+    return float(np.mean(np.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta))))
+
+
+def exact_optimum(name: str, delta: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The (slope, intercept) minimising the loss exactly, independently of SGD.
+
+    MSE: least squares. MAE: an L1 line passes through (at least) two data points, so the
+    best of all lines through two points is a minimiser. Huber (convex, smooth): BFGS from
+    the MAE solution.
+    """
+    design = np.stack([x, np.ones_like(x)], 1)
+    if name == "mse":
+        slope, intercept = np.linalg.lstsq(design, y, rcond=None)[0]
+        return float(slope), float(intercept)
+    i, j = np.triu_indices(len(x), 1)
+    keep = x[i] != x[j]
+    i, j = i[keep], j[keep]
+    slopes = (y[j] - y[i]) / (x[j] - x[i])
+    intercepts = y[i] - slopes * x[i]
+    costs = np.abs(slopes[:, None] * x[None, :] + intercepts[:, None] - y[None, :]).mean(1)
+    best = int(np.argmin(costs))
+    l1 = (float(slopes[best]), float(intercepts[best]))
+    if name == "mae":
+        return l1
+
+    def cost(p: np.ndarray) -> tuple[float, np.ndarray]:
+        r = p[0] * x + p[1] - y
+        g = np.clip(r, -delta, delta)  # d huber / d r
+        return line_loss("huber", delta, x, y, *p), np.array([np.mean(g * x), np.mean(g)])
+
+    fit = scipy.optimize.minimize(cost, np.array(l1), jac=True, method="BFGS",
+                                  options={"gtol": 1e-12})
+    return float(fit.x[0]), float(fit.x[1])
+
+
 def run_regression(cfg: RegressionConfig) -> RegressionResult:
     """Fit the same line with MSE, MAE and Huber on the same data."""
     data = regression_data(cfg)
+    x64, y64 = data.x[:, 0].double().numpy(), data.y[:, 0].double().numpy()
     fits = {}
     for name in LOSSES:
         model, history = fit_line(data.x, data.y, make_loss(name, cfg.delta), cfg.steps, cfg.lr)
         slope, intercept = float(model.weight.detach()), float(model.bias.detach())
+        opt_slope, opt_intercept = exact_optimum(name, cfg.delta, x64, y64)
+        optimum_loss = line_loss(name, cfg.delta, x64, y64, opt_slope, opt_intercept)
+        final_loss = (math.inf if history.diverged
+                      else line_loss(name, cfg.delta, x64, y64, slope, intercept))
         fits[name] = LineFit(
             slope=slope, intercept=intercept,
             slope_error=abs(slope - data.true_slope),
             intercept_error=abs(intercept - data.true_intercept),
             loss=np.array(history.train_loss), diverged=history.diverged,
             diverged_at=history.diverged_at,
+            optimum_slope=opt_slope, optimum_intercept=opt_intercept,
+            optimum_slope_error=abs(opt_slope - data.true_slope),
+            final_loss=final_loss, optimum_loss=optimum_loss,
+            converged=final_loss - optimum_loss <= CONVERGED_GAP * max(optimum_loss, 1.0),
         )
     limit = max(3.0, 2.5 * cfg.delta, min(cfg.outlier_size, 20.0))
     residual, penalty, influence = penalty_curves(cfg.delta, limit)
@@ -138,6 +208,37 @@ def run_regression(cfg: RegressionConfig) -> RegressionResult:
         true_slope=data.true_slope, true_intercept=data.true_intercept, fits=fits,
         residual=residual, penalty=penalty, influence=influence,
     )
+
+
+def regression_claims(result: RegressionResult, cfg: RegressionConfig) -> list[Claim]:
+    """What the regression notice may say: judged on each loss's exact minimiser (what the
+    loss prefers), and on whether SGD actually got there."""
+    fits = result.fits
+    claims = [Claim("pull")]
+    err = {name: fit.optimum_slope_error for name, fit in fits.items()}
+    values = {"mse": err["mse"], "mae": err["mae"], "huber": err["huber"], "delta": cfg.delta}
+    has_outliers = cfg.n_outliers > 0 and cfg.outlier_size > 0
+    if not has_outliers:
+        claims.append(Claim("clean", values))
+    elif err["mae"] < err["mse"]:
+        claims.append(Claim("robust", values))
+    else:
+        claims.append(Claim("breakdown", values | {
+            "n": int(result.is_outlier.sum()), "total": len(result.x),
+            "share": 100 * float(result.is_outlier.mean())}))
+    if has_outliers:
+        low, high = sorted((err["mse"], err["mae"]))
+        where = ("huber_between" if low <= err["huber"] <= high
+                 else "huber_closest" if err["huber"] < low else "huber_furthest")
+        claims.append(Claim(where, values))
+    for name, fit in fits.items():
+        if fit.diverged:
+            claims.append(Claim(f"{name}_diverged", {"step": fit.diverged_at}))
+        elif not fit.converged:
+            claims.append(Claim(f"{name}_not_converged", {
+                "steps": cfg.steps, "gap": fit.final_loss - fit.optimum_loss,
+                "slope": fit.slope, "opt": fit.optimum_slope, "err": fit.optimum_slope_error}))
+    return claims
 
 
 # --- 2. cross-entropy ------------------------------------------------------------------

@@ -38,6 +38,11 @@ def fits_figure(result: RegressionResult, text: Mapping[str, str],
             continue
         fig.add_trace(go.Scatter(x=xs, y=fit.slope * xs + fit.intercept, mode="lines",
                                  name=names[name], line={"color": LOSS_COLORS[name], "width": 3}))
+        if not fit.converged and "optimum" in text:  # SGD stopped short: show where it aims
+            fig.add_trace(go.Scatter(
+                x=xs, y=fit.optimum_slope * xs + fit.optimum_intercept, mode="lines",
+                name=text["optimum"].format(name=names[name]),
+                line={"color": LOSS_COLORS[name], "width": 2, "dash": "dot"}))
     # y range from the data, so a diverged or wild fit cannot squash the picture
     lo, hi = float(result.y.min()), float(result.y.max())
     pad = 0.1 * (hi - lo) + 0.5

@@ -50,3 +50,19 @@ def test_cross_entropy_figures():
     for trace in grad.data:
         assert np.all(np.isfinite(np.asarray(trace.y, dtype=float)))
     json.dumps(grad.to_plotly_json(), default=str)
+
+
+def test_a_fit_that_stopped_short_is_drawn_with_its_exact_minimum():
+    result = run_regression(RegressionConfig(n_outliers=15, outlier_size=40.0, noise=3.0,
+                                             delta=5.0))
+    assert not result.fits["mae"].converged and result.fits["mse"].converged
+    fig = fits_figure(result, {**{k: TEXT[k] for k in ("title", "x", "y", "inliers", "outliers",
+                                                       "true", "diverged")},
+                               "optimum": "{name} exact"}, NAMES)
+    dotted = [trace for trace in fig.data if trace.line.dash == "dot"]
+    assert "MAE exact" in [trace.name for trace in dotted]
+    assert "MSE exact" not in [trace.name for trace in dotted]
+    mae = next(trace for trace in dotted if trace.name == "MAE exact")
+    xs = np.asarray(mae.x)
+    fit = result.fits["mae"]
+    np.testing.assert_allclose(mae.y, fit.optimum_slope * xs + fit.optimum_intercept)
