@@ -231,10 +231,8 @@ class Trainer:
         self._micro_losses: list[float] = []
         self._stochastic = has_stochastic_layers(model)
         self._rng_state: torch.Tensor | None = None  # global RNG between calls (dropout)
-        try:
-            self._epoch_len: int | None = len(batches)  # type: ignore[arg-type]
-        except TypeError:
-            self._epoch_len = None
+        self._epoch_len = _len_or_none(batches)
+        self._next_batches: Iterable[Batch] | None = None
 
     # -- public API ------------------------------------------------------------------
     def step(self, n: int = 1) -> int:
@@ -255,6 +253,14 @@ class Trainer:
         """Evaluate at the current step unless that was done already (what train() ends with)."""
         with self._rng():
             self._run_evaluation(self.step_count)
+
+    def set_batches(self, batches: Iterable[Batch]) -> None:
+        """Use ``batches`` from the next epoch on (e.g. a new batch size); the epoch in
+        progress finishes with the batches it started with."""
+        if self._iterator is None:
+            self.batches, self._epoch_len = batches, _len_or_none(batches)
+        else:
+            self._next_batches = batches
 
     @property
     def epoch_fraction(self) -> float:
@@ -287,6 +293,9 @@ class Trainer:
         self._micro_losses = []
         self.batch_in_epoch = 0
         self.epoch += 1
+        if self._next_batches is not None:
+            self.batches, self._next_batches = self._next_batches, None
+            self._epoch_len = _len_or_none(self.batches)
         if self.scheduler is not None:
             self.scheduler.step()
         if self.eval_at_epoch_end:
@@ -366,6 +375,13 @@ class Trainer:
                     self._close_epoch()
                 if max_steps is not None and step >= max_steps:
                     return
+
+
+def _len_or_none(batches: Iterable[Batch]) -> int | None:
+    try:
+        return len(batches)  # type: ignore[arg-type]
+    except TypeError:
+        return None
 
 
 @contextmanager
