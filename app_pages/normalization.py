@@ -1,15 +1,18 @@
 """/normalization — raw vs standardized vs min-max inputs: speed, stable lr, loss surface, pixels."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from core.charts.normalization import loss_curves_figure, pixels_figure, surface_figure
 from core.normalization import (
-    PIXEL_SCALINGS, SCALINGS, FeaturesConfig, PixelsConfig, SurfaceConfig, features_code,
-    pixels_code, run_features, run_lr_sweep, run_pixels, run_surface, surface_code,
+    PIXEL_SCALINGS, SCALINGS, FeaturesConfig, PixelsConfig, SurfaceConfig, features_claims,
+    features_code, pixels_claims, pixels_code, run_features, run_lr_sweep, run_pixels, run_surface,
+    surface_claims, surface_code,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
 NS = "normalization"
@@ -18,12 +21,28 @@ LRS = (1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 name_of = labels(f"{NS}.scaling", (*SCALINGS, *PIXEL_SCALINGS))
 diverged_text = {"diverged": t("common.diverged")}
 
+# Presets set every widget of the sections they touch (defaults where not named).
+FEATURES = {"nm_scale": 1000.0, "nm_lr": 0.1}
+SURFACE = {"nm_sscale": 10.0, "nm_frac": 0.9, "nm_steps": 30}
+PIXELS = {"nm_plr": 0.1, "nm_epochs": 8}
+PRESETS = {
+    "thousand": FEATURES | SURFACE | {"nm_sscale": 30.0},
+    "equal": FEATURES | SURFACE | {"nm_scale": 1.0, "nm_sscale": 1.0},
+    "raw_pixels": PIXELS | {"nm_plr": 0.3, "nm_epochs": 10},
+}
+
+
+def shown(claims):
+    """Claims with scaling ids replaced by their display names."""
+    def label(value):
+        if isinstance(value, tuple):
+            return ", ".join(name_of[v] for v in value)
+        return name_of.get(value, value) if isinstance(value, str) else value
+    return [replace(c, values={k: label(v) for k, v in c.values.items()}) for c in claims]
+
+
 page_header(NS)
-presets(NS, {
-    "thousand": {"nm_scale": 1000.0, "nm_lr": 0.1, "nm_sscale": 30.0},
-    "equal": {"nm_scale": 1.0, "nm_lr": 0.1, "nm_sscale": 1.0},
-    "raw_pixels": {"nm_plr": 0.3, "nm_epochs": 10},
-})
+presets(NS, PRESETS)
 
 
 @st.fragment
@@ -44,7 +63,7 @@ def features_section() -> None:
         t(f"{NS}.features.col_scaling"): name_of[s],
         t(f"{NS}.features.col_cond"): f"{runs[s].condition:.3g}",
         t(f"{NS}.features.col_steps"): t(f"{NS}.features.diverged") if runs[s].diverged
-        else (runs[s].steps_to_target or never),
+        else str(runs[s].steps_to_target or never),  # one type per column (pyarrow)
         t(f"{NS}.features.col_stable"): f"{sweep[s].max_stable_lr:g}" if sweep[s].max_stable_lr else "—",
         t(f"{NS}.features.col_best"): f"{sweep[s].best_steps} ({sweep[s].best_lr:g})"
         if sweep[s].best_steps else never,
@@ -52,10 +71,7 @@ def features_section() -> None:
     for s in SCALINGS:
         if runs[s].diverged:
             st.error(f"{name_of[s]}: " + t("common.diverged_at", step=runs[s].diverged_at))
-    notice(t(f"{NS}.features.notice", raw_cond=runs["raw"].condition,
-             std_cond=runs["standard"].condition, raw_lr=f"{sweep['raw'].max_stable_lr or 0:g}",
-             std_lr=f"{sweep['standard'].max_stable_lr or 0:g}",
-             std_steps=sweep["standard"].best_steps or never))
+    notice_claims(f"{NS}.features", shown(features_claims(runs, sweep, cfg)))
     code_panel(features_code(cfg), key="nm_code_features")
 
 
@@ -77,9 +93,7 @@ def surface_section() -> None:
     for s, surf in surfaces.items():
         if surf.diverged:
             st.error(f"{name_of[s]}: " + t("common.diverged_at", step=surf.diverged_at))
-    raw, std = surfaces["raw"], surfaces["standard"]
-    notice(t(f"{NS}.surface.notice", raw_cond=raw.condition, std_cond=std.condition, steps=steps,
-             raw_loss=raw.final_loss, std_loss=std.final_loss))
+    notice_claims(f"{NS}.surface", shown(surface_claims(surfaces)))
     code_panel(surface_code(cfg), key="nm_code_surface")
 
 
@@ -101,7 +115,7 @@ def pixels_section() -> None:
         column.metric(t(f"{NS}.pixels.final", name=name_of[s]), final[s])
         if runs[s].diverged:
             column.error(t("common.diverged_at", step=runs[s].diverged_at))
-    notice(t(f"{NS}.pixels.notice", **final))
+    notice_claims(f"{NS}.pixels", shown(pixels_claims(runs)))
     code_panel(pixels_code(cfg), key="nm_code_pixels")
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.claims import Claim
 from core.codegen import indent, mlp_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
@@ -246,9 +247,12 @@ class Surface:
     optimum: np.ndarray  # (2,)
     lr: float
     condition: float  # λmax/λmin of the Hessian 2/n·XcᵀXc
-    final_loss: float
+    final_loss: float  # loss seen by the last step (before its update)
     diverged: bool
     diverged_at: int | None
+    start_loss: float = float("nan")  # MSE at the start weights
+    end_loss: float = float("nan")  # MSE at the last weights of the path (inf if diverged)
+    min_loss: float = float("nan")  # MSE at the optimum (the noise floor)
 
 
 def run_surface(cfg: SurfaceConfig) -> dict[str, Surface]:
@@ -271,17 +275,26 @@ def run_surface(cfg: SurfaceConfig) -> dict[str, Surface]:
                         full_batch(xc, yc), epochs=cfg.steps, seed=cfg.seed,
                         callbacks=[lambda info, path=path: path.append(
                             info.model.weight.detach().flatten().clone())])
-        half = 1.4 * (optimum * torch.tensor(cfg.start)).abs() + 1e-9
+        # One half-width for both axes (drawn with equal aspect ratio): an elongated valley
+        # must look elongated, so the window is square in weight units.
+        half = (1.4 * (optimum * torch.tensor(cfg.start)).abs().max() + 1e-9).repeat(2)
         w1 = torch.linspace(-1, 1, cfg.grid) * half[0] + optimum[0]
         w2 = torch.linspace(-1, 1, cfg.grid) * half[1] + optimum[1]
         ww1, ww2 = torch.meshgrid(w1, w2, indexing="xy")  # (grid, grid), rows along w2
         pred = xc[:, 0, None, None] * ww1 + xc[:, 1, None, None] * ww2  # (n, grid, grid)
         loss = ((pred - yc[:, :, None]) ** 2).mean(0)
+
+        def mse(w: torch.Tensor, xc: torch.Tensor = xc, yc: torch.Tensor = yc) -> float:
+            with torch.no_grad():
+                value = float(((xc.double() @ w.double()[:, None] - yc.double()) ** 2).mean())
+            return value if np.isfinite(value) else float("inf")
         out[scaling] = Surface(
             w1=w1.numpy(), w2=w2.numpy(), loss=loss.numpy(), path=torch.stack(path).numpy(),
             optimum=optimum.numpy(), lr=lr, condition=float(eig.max() / eig.min()),
             final_loss=history.train_loss[-1], diverged=history.diverged,
-            diverged_at=history.diverged_at)
+            diverged_at=history.diverged_at, start_loss=mse(path[0]),
+            end_loss=float("inf") if history.diverged else mse(path[-1]),
+            min_loss=mse(optimum))
     return out
 
 
@@ -429,3 +442,88 @@ for scaling in ["raw", "divide", "standard"]:
     if not diverged:
         print(f"{{scaling:>8}}: validation accuracy {{accuracy:.4f}}, loss {{val_loss:.4f}}")
 '''
+
+
+# --- what the sections show (claims for the "what to notice" boxes) ------------------------
+
+NARROW_RATIO = 5.0  # raw condition number this many times the standardized one: elongated
+REACHED = 0.01  # at most 1 % of the starting excess loss left: at the minimum
+SAME_PP = 1.0  # accuracies within 1 percentage point count as the same
+
+
+def _lr(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def features_claims(runs: dict[str, ScalingRun], sweep: dict[str, SweepRun],
+                    cfg: FeaturesConfig) -> list[Claim]:
+    """``conds``; ``raw_limited`` (raw's largest stable lr below standardized's) or
+    ``same_limit``; ``std_faster`` / ``std_faster_raw_never`` / ``raw_not_slower`` /
+    ``raw_only`` / ``none_reach`` (each at its own best lr); ``diverged_here`` (scalings that diverge at the
+    chosen lr)."""
+    raw, std = sweep["raw"], sweep["standard"]
+    claims = [Claim("conds", {"raw_cond": f"{runs['raw'].condition:.3g}",
+                              "std_cond": f"{runs['standard'].condition:.3g}"})]
+    limits = {"raw_lr": _lr(raw.max_stable_lr), "std_lr": _lr(std.max_stable_lr)}
+    if (raw.max_stable_lr or 0) < (std.max_stable_lr or 0):
+        claims.append(Claim("raw_limited", limits))
+    else:
+        claims.append(Claim("same_limit", limits))
+    steps = {"std": std.best_steps, "raw": raw.best_steps, "total": cfg.steps}
+    if std.best_steps is None and raw.best_steps is None:
+        claims.append(Claim("none_reach", {"total": cfg.steps}))
+    elif raw.best_steps is None:
+        claims.append(Claim("std_faster_raw_never", steps))
+    elif std.best_steps is not None and std.best_steps < raw.best_steps:
+        claims.append(Claim("std_faster", steps))
+    elif std.best_steps is None:
+        claims.append(Claim("raw_only", steps))
+    else:
+        claims.append(Claim("raw_not_slower", steps))
+    diverged = tuple(s for s in SCALINGS if runs[s].diverged)
+    if diverged:
+        claims.append(Claim("diverged_here", {"names": diverged, "lr": f"{cfg.lr:g}"}))
+    return claims
+
+
+def surface_claims(surfaces: dict[str, Surface]) -> list[Claim]:
+    """``raw_narrow`` (raw condition number >= 5x standardized: an elongated valley) or
+    ``similar``; then for raw and standardized each one of ``grows`` (the loss ended above
+    its start: lr above the stability limit), ``reached`` (<= 1 % of the starting excess
+    loss left) or ``partway`` (the share of the excess left)."""
+    raw, std = surfaces["raw"], surfaces["standard"]
+    conds = {"raw_cond": f"{raw.condition:.3g}", "std_cond": f"{std.condition:.3g}"}
+    claims = [Claim("raw_narrow" if raw.condition >= NARROW_RATIO * std.condition
+                    else "similar", conds)]
+    for name, surf in surfaces.items():
+        steps = len(surf.path) - 1
+        values = {"name": name, "steps": steps, "loss": f"{surf.end_loss:.3g}",
+                  "min": f"{surf.min_loss:.3g}"}
+        excess = (surf.end_loss - surf.min_loss) / (surf.start_loss - surf.min_loss)
+        if surf.diverged or not np.isfinite(surf.end_loss) or surf.end_loss > surf.start_loss:
+            claims.append(Claim("grows", values))
+        elif excess <= REACHED:
+            claims.append(Claim("reached", values))
+        else:
+            claims.append(Claim("partway", values | {"left": f"{100 * excess:.0f}"}))
+    return claims
+
+
+def pixels_claims(runs: dict[str, PixelRun]) -> list[Claim]:
+    """``best`` (highest final validation accuracy), then about raw pixels: ``raw_diverged``,
+    ``raw_behind`` (>= 1 percentage point below the best, with the gap in %p) or
+    ``raw_close``."""
+    final = {s: 100 * float(r.val_accuracy[-1]) for s, r in runs.items() if not r.diverged}
+    claims: list[Claim] = []
+    if final:
+        best = max(final, key=lambda s: (final[s], s))
+        claims.append(Claim("best", {"name": best, "acc": f"{final[best]:.1f}"}))
+    if runs["raw"].diverged:
+        claims.append(Claim("raw_diverged", {"step": runs["raw"].diverged_at}))
+    elif final["raw"] <= final[best] - SAME_PP:
+        claims.append(Claim("raw_behind", {"raw": f"{final['raw']:.1f}",
+                                           "gap": f"{final[best] - final['raw']:.1f}"}))
+    elif best != "raw":
+        claims.append(Claim("raw_close", {"raw": f"{final['raw']:.1f}",
+                                          "gap": f"{final[best] - final['raw']:.1f}"}))
+    return claims

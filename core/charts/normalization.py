@@ -62,8 +62,13 @@ def surface_figure(surfaces: Mapping[str, Surface], text: Mapping[str, str],
                                  marker={"symbol": "star", "size": 16, "color": "#ffbf00",
                                          "line": {"color": "black", "width": 1}}),
                       row=1, col=col)
-        fig.update_xaxes(range=[surf.w1[0], surf.w1[-1]], title_text="w₁", row=1, col=col)
-        fig.update_yaxes(range=[surf.w2[0], surf.w2[-1]], title_text="w₂", row=1, col=col)
+        # Equal aspect ratio: one unit of w₁ is as long as one unit of w₂, so an elongated
+        # valley looks elongated (core makes the window square in weight units).
+        fig.update_xaxes(range=[surf.w1[0], surf.w1[-1]], title_text="w₁", row=1, col=col,
+                         constrain="domain")
+        fig.update_yaxes(range=[surf.w2[0], surf.w2[-1]], title_text="w₂", row=1, col=col,
+                         scaleanchor="x" if col == 1 else f"x{col}", scaleratio=1,
+                         constrain="domain")
     style_subplots(fig, text["title"], height=470, legend_y=-0.25)
     for col, (_, surf) in enumerate(items, start=1):
         if surf.diverged:

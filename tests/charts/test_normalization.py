@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from core.charts.normalization import loss_curves_figure, pixels_figure, surface_figure
 from core.normalization import (
@@ -31,3 +32,14 @@ def test_surface_has_two_panels_and_stays_in_window():
 def test_pixels_figure():
     fig = pixels_figure(run_pixels(PixelsConfig(epochs=2)), TEXT, NAMES)
     assert fig.layout.yaxis2.type == "log" and len(fig.data) == 6
+
+
+def test_surface_axes_share_one_scale():
+    """Geometry is the lesson: one unit of w₁ is drawn as long as one unit of w₂, and the
+    window is square in weight units, so a condition number of 886 looks elongated."""
+    surfaces = run_surface(SurfaceConfig(scale2=30.0))
+    fig = surface_figure(surfaces, TEXT, NAMES)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis2.scaleanchor == "x2"
+    assert fig.layout.yaxis.scaleratio == 1 and fig.layout.yaxis2.scaleratio == 1
+    for surf in surfaces.values():
+        assert surf.w1[-1] - surf.w1[0] == pytest.approx(surf.w2[-1] - surf.w2[0])

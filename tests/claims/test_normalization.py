@@ -1,0 +1,145 @@
+"""/normalization: every claim the notices make holds on the numbers (presets and extremes).
+
+Checks recompute from the runs' arrays: losses from the data and the path's weights,
+condition numbers with numpy, stable learning rates from the sweep's own definition.
+"""
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.normalization import (
+    SCALINGS, FeaturesConfig, PixelsConfig, SurfaceConfig, features_claims, make_two_scale_data,
+    pixels_claims, run_features, run_lr_sweep, run_pixels, run_surface, scale_features,
+    surface_claims,
+)
+
+LOCALE = tomllib.loads(Path("locales/normalization.toml").read_text(encoding="utf-8"))
+
+# The page's widgets (app_pages/normalization.py): features scale 1..10000, lr 1e-6..1;
+# surface scale 1..100, fraction 0.1..1.2, steps 1..100; pixels lr 0.001..1, epochs 1..15.
+# Presets: thousand (scale 1000, lr 0.1 / sscale 30), equal (scale 1 / sscale 1),
+# raw_pixels (plr 0.3, 10 epochs).
+FEATURES = [{}, {"scale2": 1.0}, {"scale2": 10000.0}, {"lr": 1e-6}, {"lr": 1.0}]
+SURFACES = [{}, {"scale2": 30.0}, {"scale2": 1.0}, {"scale2": 100.0}, {"lr_fraction": 0.1},
+            {"lr_fraction": 1.2}, {"steps": 1}, {"steps": 100},
+            {"scale2": 100.0, "lr_fraction": 1.2, "steps": 100},  # issue 9's bad state
+            {"lr_fraction": 1.0, "steps": 100}]
+PIXELS = [{}, {"lr": 0.3, "epochs": 10}, {"lr": 0.001}, {"lr": 1.0}, {"epochs": 1}]
+
+
+def check_translatable(claims, section: str) -> None:
+    for claim in claims:
+        for lang in ("en", "ko"):
+            text = LOCALE[section]["claim"][claim.id][lang].format(**claim.values)
+            assert "{" not in text and "-0.0" not in text
+
+
+@pytest.mark.parametrize("change", FEATURES, ids=str)
+def test_features_claims_hold(change):
+    cfg = FeaturesConfig(**change)
+    runs, sweep = run_features(cfg), run_lr_sweep(cfg.sweep())
+    claims = features_claims(runs, sweep, cfg)
+    x, _ = make_two_scale_data(cfg.n, cfg.scale2, cfg.noise, cfg.seed)
+    for c in claims:
+        v = c.values
+        if c.id == "conds":
+            for key, scaling in (("raw_cond", "raw"), ("std_cond", "standard")):
+                xs = scale_features(x, scaling).double().numpy()
+                assert float(v[key]) == pytest.approx(np.linalg.cond(xs.T @ xs), rel=5e-3)
+        elif c.id in ("raw_limited", "same_limit"):
+            raw, std = sweep["raw"].max_stable_lr or 0, sweep["standard"].max_stable_lr or 0
+            assert (raw < std) == (c.id == "raw_limited")
+        elif c.id == "std_faster":
+            assert sweep["standard"].best_steps == v["std"] < v["raw"] == sweep["raw"].best_steps
+        elif c.id == "std_faster_raw_never":
+            assert sweep["raw"].best_steps is None and sweep["standard"].best_steps == v["std"]
+        elif c.id == "raw_not_slower":
+            assert v["raw"] <= v["std"]
+        elif c.id == "raw_only":
+            assert sweep["standard"].best_steps is None and sweep["raw"].best_steps == v["raw"]
+        elif c.id == "none_reach":
+            assert all(sweep[s].best_steps is None for s in ("raw", "standard"))
+        elif c.id == "diverged_here":
+            assert set(v["names"]) == {s for s in SCALINGS
+                                       if not np.isfinite(runs[s].loss).all()
+                                       or runs[s].loss.max() > 1e8 or runs[s].diverged}
+        else:
+            raise AssertionError(c.id)
+    check_translatable(claims, "features")
+
+
+def mse(cfg: SurfaceConfig, scaling: str, w: np.ndarray) -> float:
+    x, y = make_two_scale_data(cfg.n, cfg.scale2, cfg.noise, cfg.seed)
+    xs = scale_features(x, scaling).double().numpy()
+    xc, yc = xs - xs.mean(0), (y.double().numpy() - y.double().numpy().mean())
+    return float(np.mean((xc @ w.astype(float)[:, None] - yc) ** 2))
+
+
+@pytest.mark.parametrize("change", SURFACES, ids=str)
+def test_surface_claims_hold(change):
+    cfg = SurfaceConfig(**change)
+    surfaces = run_surface(cfg)
+    claims = surface_claims(surfaces)
+    ids = [c.id for c in claims]
+    assert ids.count("raw_narrow") + ids.count("similar") == 1
+    told = set()
+    for c in claims:
+        v = c.values
+        if c.id in ("raw_narrow", "similar"):
+            ratio = surfaces["raw"].condition / surfaces["standard"].condition
+            assert (ratio >= 5) == (c.id == "raw_narrow")
+            continue
+        surf = surfaces[v["name"]]
+        told.add(v["name"])
+        x, y = make_two_scale_data(cfg.n, cfg.scale2, cfg.noise, cfg.seed)
+        xs = scale_features(x, v["name"]).double().numpy()
+        xc, yc = xs - xs.mean(0), y.double().numpy() - y.double().numpy().mean()
+        best = np.linalg.lstsq(xc, yc, rcond=None)[0].ravel()
+        floor = float(np.mean((xc @ best[:, None] - yc) ** 2))
+        start = mse(cfg, v["name"], surf.path[0])
+        end = mse(cfg, v["name"], surf.path[-1]) if np.isfinite(surf.path[-1]).all() else np.inf
+        if c.id == "grows":
+            assert surf.diverged or not np.isfinite(end) or end > start
+        else:
+            assert not surf.diverged and end <= start
+            assert float(v["loss"]) == pytest.approx(end, rel=5e-3)
+            assert float(v["min"]) == pytest.approx(floor, rel=5e-3)
+            left = (end - floor) / (start - floor)
+            if c.id == "reached":
+                assert left <= 0.01
+            else:
+                assert c.id == "partway" and left > 0.01
+                assert float(v["left"]) == pytest.approx(100 * left, abs=0.6)
+    assert told == {"raw", "standard"}
+    check_translatable(claims, "surface")
+
+
+def test_issue_9_diverging_surface_is_not_heading_for_the_minimum():
+    surfaces = run_surface(SurfaceConfig(scale2=100.0, lr_fraction=1.2, steps=100))
+    assert [c.id for c in surface_claims(surfaces)] == ["raw_narrow", "grows", "grows"]
+    equal = run_surface(SurfaceConfig(scale2=1.0))
+    assert surface_claims(equal)[0].id == "similar"  # no "narrow valley" at equal scales
+
+
+@pytest.mark.parametrize("change", PIXELS, ids=str)
+def test_pixels_claims_hold(change):
+    runs = run_pixels(PixelsConfig(**change))
+    claims = pixels_claims(runs)
+    final = {s: 100 * r.val_accuracy[-1] for s, r in runs.items() if not r.diverged}
+    for c in claims:
+        v = c.values
+        if c.id == "best":
+            assert final[v["name"]] == max(final.values())
+            assert float(v["acc"]) == pytest.approx(final[v["name"]], abs=0.051)
+        elif c.id == "raw_diverged":
+            assert runs["raw"].diverged
+        elif c.id in ("raw_behind", "raw_close"):
+            gap = max(final.values()) - final["raw"]
+            assert float(v["gap"]) == pytest.approx(gap, abs=0.051)
+            assert (gap >= 1.0) == (c.id == "raw_behind")
+        else:
+            raise AssertionError(c.id)
+    check_translatable(claims, "pixels")
