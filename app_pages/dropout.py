@@ -1,23 +1,22 @@
 """/dropout — train-mode masks vs the eval-mode identity, 1/(1-p) scaling, overfitting."""
 
-import math
-
 import streamlit as st
 
 from core.charts.dropout import expectation_figure, masks_figure, outputs_figure, overfit_figure
 from core.dropout import (
-    MasksConfig, OverfitConfig, masks_code, overfit_code, run_masks, run_overfit,
+    FIT_P_RANGE, MASK_P_RANGE, PASSES_RANGE, SEED_RANGE, MasksConfig, OverfitConfig, masks_claims,
+    masks_code, overfit_claims, overfit_code, run_masks, run_overfit,
 )
 from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
 NS = "dropout"
 
 page_header(NS)
 presets(NS, {
-    "half": {"do_p": 0.5, "do_passes": 500},
-    "heavy": {"do_p": 0.9, "do_passes": 500},
+    "half": {"do_p": 0.5, "do_passes": 500, "do_seed": 0},
+    "heavy": {"do_p": 0.9, "do_passes": 500, "do_seed": 0},
     "no_dropout": {"do_fit_p": 0.0},
     "strong_reg": {"do_fit_p": 0.7},
 })
@@ -29,11 +28,11 @@ def masks_section() -> None:
     section(NS, "masks")
     c1, c2, c3 = st.columns(3)
     with c1:
-        p = url_slider("do_p", t(f"{NS}.masks.p"), 0.05, 0.95, 0.5, step=0.05)
+        p = url_slider("do_p", t(f"{NS}.masks.p"), *MASK_P_RANGE, 0.5, step=0.05)
     with c2:
-        passes = url_slider("do_passes", t(f"{NS}.masks.passes"), 10, 1000, 200, step=10)
+        passes = url_slider("do_passes", t(f"{NS}.masks.passes"), *PASSES_RANGE, 200, step=10)
     with c3:
-        seed = url_slider("do_seed", t(f"{NS}.masks.seed"), 0, 99, 0)
+        seed = url_slider("do_seed", t(f"{NS}.masks.seed"), *SEED_RANGE, 0)
     masks_cfg = MasksConfig(p=p, passes=passes, seed=seed)
     masks = cached(run_masks)(masks_cfg)
     mt = lambda key, **kw: t(f"{NS}.masks.{key}", **kw)  # noqa: E731
@@ -57,11 +56,7 @@ def masks_section() -> None:
     chart(expectation_figure(masks, {"title": mt("exp_title"), "x": mt("exp_x"), "y": mt("exp_y"),
                                      "eval": mt("exp_eval"), "scaled": mt("exp_scaled"),
                                      "unscaled": mt("exp_unscaled")}), "do_expect")
-    ratio = float((masks.mean_dropped / masks.hidden).mean())
-    unscaled = float((masks.mean_unscaled / masks.hidden).mean())
-    notice(mt("notice", scale=masks.kept_scale, p=p, kept=masks.kept_fraction, expected=1 - p,
-              mean=mean, sem=std / math.sqrt(passes), ev=masks.eval_output, ratio=ratio,
-              unscaled=unscaled, n=passes))
+    notice_claims(f"{NS}.masks", masks_claims(masks, p))
     code_panel(masks_code(masks_cfg), key="do_code_masks")
 
 
@@ -69,7 +64,7 @@ def masks_section() -> None:
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def overfit_section() -> None:
     section(NS, "overfit")
-    fit_p = url_slider("do_fit_p", t(f"{NS}.overfit.p"), 0.0, 0.9, 0.5, step=0.1)
+    fit_p = url_slider("do_fit_p", t(f"{NS}.overfit.p"), *FIT_P_RANGE, 0.5, step=0.1)
     fit_cfg = OverfitConfig(p=fit_p)
     with st.spinner(t("common.training")):
         fit, base = cached(run_overfit)(fit_cfg), cached(run_overfit)(OverfitConfig(p=0.0))
@@ -87,8 +82,7 @@ def overfit_section() -> None:
     cols[1].metric(ot("gap0"), f"{gap0:.2f}")
     cols[2].metric(ot("val_acc", p=fit_p), f"{fit.val_acc[-1]:.1%}")
     cols[3].metric(ot("val_acc0"), f"{base.val_acc[-1]:.1%}")
-    notice(ot("notice", t0=base.train_loss[-1], v0=base.val_loss[-1], p=fit_p, gap=gap, gap0=gap0,
-              acc=fit.val_acc[-1], acc0=base.val_acc[-1]))
+    notice_claims(f"{NS}.overfit", overfit_claims(fit, base, fit_p))
     code_panel(overfit_code(fit_cfg), key="do_code_overfit")
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.claims import Claim
 from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
@@ -23,6 +24,11 @@ from core.seeding import global_rng
 from core.training import classifier_metrics, full_batch, make_optimizer, train
 
 PROBE_INPUT = (0.8, -0.4)  # the one 2-D input pushed through the network again and again
+# Widget ranges of the page (the claims tests walk them).
+MASK_P_RANGE = (0.05, 0.95)
+PASSES_RANGE = (10, 1000)
+SEED_RANGE = (0, 99)
+FIT_P_RANGE = (0.0, 0.9)
 
 
 # --- shared code-panel helper -----------------------------------------------------------
@@ -99,6 +105,24 @@ def run_masks(cfg: MasksConfig) -> MasksResult:
         eval_outputs=np.array(eval_out),
         eval_output=eval_out[0],
     )
+
+
+def masks_claims(result: MasksResult, p: float) -> list[Claim]:
+    """What the notice under the masks may say."""
+    n = len(result.train_outputs)
+    mean = float(result.train_outputs.mean())
+    sem = float(result.train_outputs.std()) / n**0.5
+    ratio = float((result.mean_dropped / result.hidden).mean())
+    claims = [Claim("scaling", {"scale": result.kept_scale, "p": p,
+                                "kept": result.kept_fraction, "expected": 1 - p})]
+    values = {"mean": mean, "sem": sem, "ev": result.eval_output}
+    claims.append(Claim("mean_matches" if abs(mean - result.eval_output) <= 2 * sem
+                        else "mean_off", values))
+    unit = {"ratio": ratio, "unscaled": float((result.mean_unscaled / result.hidden).mean())}
+    claims.append(Claim("unit_close" if abs(ratio - 1) < 0.1 else "unit_noisy", unit))
+    if len(set(result.eval_outputs.tolist())) == 1:
+        claims.append(Claim("eval_same", {"n": len(result.eval_outputs)}))
+    return claims
 
 
 def masks_code(cfg: MasksConfig) -> str:
@@ -190,6 +214,29 @@ def run_overfit(cfg: OverfitConfig) -> OverfitResult:
         val_acc=np.array(m["val_acc"]), diverged=history.diverged,
         diverged_at=history.diverged_at,
     )
+
+
+def overfit_claims(fit: OverfitResult, base: OverfitResult, p: float) -> list[Claim]:
+    """What the overfitting notice may say: ``fit`` at dropout ``p``, ``base`` without."""
+    claims = []
+    t0, v0 = float(base.train_loss[-1]), float(base.val_loss[-1])
+    if base.diverged or fit.diverged:
+        return [Claim("diverged", {})]
+    if base.train_acc[-1] == 1.0 and v0 > 10 * t0:
+        claims.append(Claim("memorised", {"t0": t0, "v0": v0}))
+    if p == 0:
+        claims.append(Claim("same_run", {}))
+        return claims
+    gap, gap0 = float(fit.val_loss[-1] - fit.train_loss[-1]), float(v0 - t0)
+    claims.append(Claim("gap_smaller" if gap < gap0 else "gap_larger",
+                        {"p": p, "gap": gap, "gap0": gap0}))
+    diff_pp = round(100 * (float(fit.val_acc[-1]) - float(base.val_acc[-1])), 1)
+    key = "acc_higher" if diff_pp > 0 else "acc_lower" if diff_pp < 0 else "acc_equal"
+    claims.append(Claim(key, {"acc": float(fit.val_acc[-1]), "acc0": float(base.val_acc[-1]),
+                              "diff": abs(diff_pp)}))
+    if fit.train_acc[-1] < base.train_acc[-1]:
+        claims.append(Claim("underfits", {"train_acc": float(fit.train_acc[-1])}))
+    return claims
 
 
 def overfit_code(cfg: OverfitConfig) -> str:
