@@ -37,12 +37,19 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
+import pandas  # noqa: F401  (see below)
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from ui.i18n import t
 
 R = TypeVar("R")
+
+# pandas is imported above, once, before any page can build a figure: plotly's validators
+# look pandas up in sys.modules without importing it, so a first import of pandas running in
+# one session's thread while another session built a figure raised "partially initialized
+# module 'pandas' has no attribute 'Series'" (AttributeError; found by the load test on a
+# cold server with several students, on the code before this module had the gate).
 
 CACHE_TTL_SECONDS = 6 * 3600
 WAIT_POLL_SECONDS = 0.25  # how often a waiting session re-checks (and may be interrupted)
