@@ -1,27 +1,33 @@
 """/augmentation — random affine copies of real digits; training with vs without them."""
 
-import numpy as np
 import streamlit as st
 
 from core.augmentation import (
-    TEST_ANGLES, TEST_SHIFTS, AugmentSpec, GalleryConfig, TrainingConfig, gallery_code,
-    run_gallery, run_training, training_code,
+    AugmentSpec, GalleryConfig, TrainingConfig, gallery_claims, gallery_code, robust_claims,
+    run_gallery, run_training, training_claims, training_code,
 )
 from core.charts.augmentation import curves_figure, gallery_figure, robustness_figure
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, run_with_progress, section
+from ui.page import (
+    cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+)
 from ui.url_state import url_select, url_slider
 
 NS = "augmentation"
 DIGITS = tuple(str(d) for d in range(10))
 model_name = labels(f"{NS}.model", ("plain", "augmented"))
 
+# Presets set every widget (the gallery's augmentation drives the training section too).
+DEFAULTS = {"au_digit": "3", "au_rot": 10, "au_shift": 0.05, "au_zoom": 0.05, "au_epochs": 60}
+PRESETS = {
+    "none": DEFAULTS | {"au_rot": 0, "au_shift": 0.0, "au_zoom": 0.0},
+    "mild": DEFAULTS,
+    "helps": DEFAULTS | {"au_rot": 20, "au_shift": 0.1, "au_zoom": 0.1, "au_epochs": 100},
+    "strong": DEFAULTS | {"au_rot": 30, "au_shift": 0.2, "au_zoom": 0.2},
+}
+
 page_header(NS)
-presets(NS, {
-    "none": {"au_rot": 0, "au_shift": 0.0, "au_zoom": 0.0},
-    "mild": {"au_rot": 10, "au_shift": 0.05, "au_zoom": 0.05},
-    "strong": {"au_rot": 30, "au_shift": 0.2, "au_zoom": 0.2},
-})
+presets(NS, PRESETS)
 
 section(NS, "gallery")
 c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
@@ -39,8 +45,7 @@ gallery_cfg = GalleryConfig(digit=int(digit), spec=spec)
 gallery = cached(run_gallery)(gallery_cfg)
 chart(gallery_figure(gallery, {"title": t(f"{NS}.gallery.chart_title"),
                                "original": t(f"{NS}.gallery.original")}), "au_gallery")
-change = float(np.abs(gallery.augmented - gallery.original).mean())
-notice(t(f"{NS}.gallery.notice", change=change))
+notice_claims(f"{NS}.gallery", gallery_claims(gallery))
 code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
 
 section(NS, "training")
@@ -58,8 +63,7 @@ for column, (name, run) in zip(st.columns(2), runs.items()):
     column.metric(t(f"{NS}.training.gap", name=model_name[name]), f"{gaps[name]:.3f}")
     if run.diverged:
         column.error(t("common.diverged_at", step=run.diverged_at))
-notice(t(f"{NS}.training.notice", plain_train=runs["plain"].train_loss[-1],
-         plain_val=runs["plain"].val_loss[-1], plain_gap=gaps["plain"], aug_gap=gaps["augmented"]))
+notice_claims(f"{NS}.training", training_claims(runs, train_cfg))
 code_panel(training_code(train_cfg), key="au_code_training")
 
 section(NS, "robust")
@@ -68,8 +72,4 @@ chart(robustness_figure(runs, {"title": t(f"{NS}.robust.chart_title"),
                                "shifted": t(f"{NS}.robust.shifted"),
                                "angle": t(f"{NS}.robust.angle"),
                                "shift": t(f"{NS}.robust.shift")}, model_name), "au_robust")
-rot, sh = TEST_ANGLES.index(20), TEST_SHIFTS.index(1)
-notice(t(f"{NS}.robust.notice", plain_rot=runs["plain"].rotated_accuracy[rot],
-         aug_rot=runs["augmented"].rotated_accuracy[rot],
-         plain_shift=runs["plain"].shifted_accuracy[sh],
-         aug_shift=runs["augmented"].shifted_accuracy[sh]))
+notice_claims(f"{NS}.robust", robust_claims(runs, train_cfg))

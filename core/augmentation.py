@@ -19,6 +19,7 @@ from torch import nn
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
+from core.claims import Claim
 from core.codegen import indent, mlp_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
@@ -35,6 +36,11 @@ class AugmentSpec:
     rotation: float = 10.0  # angle ~ U(-rotation, rotation) degrees
     translate: float = 0.05  # shift ~ U(-t, t) × 8 pixels, each axis
     scale: float = 0.05  # zoom ~ U(1 - scale, 1 + scale)
+
+    @property
+    def identity(self) -> bool:
+        """All three ranges zero: every copy equals its original."""
+        return self.rotation == 0 and self.translate == 0 and self.scale == 0
 
 
 def sample_params(n: int, spec: AugmentSpec, g: torch.Generator) -> torch.Tensor:
@@ -206,7 +212,8 @@ def run_training(cfg: TrainingConfig,
     evaluate = classifier_metrics(train=(xt.flatten(1), yt), val=(xv.flatten(1), yv))
 
     out = {}
-    for name, spec in (("plain", None), ("augmented", cfg.spec)):
+    # An identity spec trains exactly like "plain" (no draws: the same batches, same curves).
+    for name, spec in (("plain", None), ("augmented", None if cfg.spec.identity else cfg.spec)):
         model = build_mlp(training_spec(cfg), seed=cfg.seed)
         batches = AugmentedBatches(xt, yt, cfg.batch_size, spec, cfg.seed, on_epoch=tick)
         h = train(model, nn.CrossEntropyLoss(), make_optimizer("adam", model.parameters(), cfg.lr),
@@ -253,7 +260,7 @@ def accuracy(model, images, labels):
         return (model(images.flatten(1)).argmax(1) == labels).float().mean().item()
 
 
-for name, augmented in [("plain", False), ("augmented", True)]:
+for name, augmented in [("plain", False), ("augmented", {not s.identity})]:
 {indent(mlp_code(training_spec(cfg)))}    optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr!r})
     g = torch.Generator().manual_seed(seed)  # shuffling and augmentation draws
     for epoch in range({cfg.epochs}):
@@ -275,3 +282,87 @@ for name, augmented in [("plain", False), ("augmented", True)]:
     print(f"{{name:>9}}: train acc {{train_acc:.4f}}, val acc {{val_acc:.4f}}, "
           f"gap {{train_acc - val_acc:.4f}}, rotated {{[round(r, 4) for r in rotated]}}")
 '''
+
+
+# --- what the sections show (claims for the "what to notice" boxes) ------------------------
+
+SAME_PP = 1.0  # accuracies within 1 percentage point (5 of 500 digits) count as the same
+UNDERFIT_PP = 5.0  # augmented training accuracy this far below plain's: it underfits
+
+
+def gallery_claims(gallery: GalleryResult) -> list[Claim]:
+    """``identity`` (every copy equals the original) or ``changed`` (mean |pixel change|)."""
+    change = float(np.abs(gallery.augmented - gallery.original[None]).mean())
+    if change < 1e-7:
+        return [Claim("identity", {})]
+    return [Claim("changed", {"change": f"{change:.3f}"})]
+
+
+def _pp(a: float, b: float) -> str:
+    """a − b in percentage points, one decimal, no negative zero, no sign."""
+    return f"{abs(round(100 * (a - b), 1)) + 0.0:.1f}"
+
+
+def training_claims(runs: dict[str, TrainingRun], cfg: TrainingConfig) -> list[Claim]:
+    """What the plain and augmented runs show, each measured:
+
+    ``identical`` (identity augmentation: the same run twice) — then nothing else;
+    ``memorised`` (plain fits its training digits, ≥ 99 %, and validation loss is above
+    training loss); ``gap_shrinks`` / ``gap_grows`` (validation − training loss);
+    ``underfits`` (augmented training accuracy on the originals ≥ 5 %p below plain's);
+    ``acc_up`` / ``acc_same`` / ``acc_down`` (clean validation accuracy, in %p and digits).
+    """
+    plain, aug = runs["plain"], runs["augmented"]
+    if plain.diverged or aug.diverged:
+        return []
+    if cfg.spec.identity:
+        return [Claim("identical", {"acc": f"{100 * plain.val_accuracy[-1]:.1f}"})]
+    claims: list[Claim] = []
+    if plain.train_accuracy[-1] >= 0.99 and plain.val_loss[-1] > plain.train_loss[-1]:
+        claims.append(Claim("memorised", {"train_acc": f"{100 * plain.train_accuracy[-1]:.1f}",
+                                          "train_loss": f"{plain.train_loss[-1]:.3f}",
+                                          "val_loss": f"{plain.val_loss[-1]:.3f}"}))
+    gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
+    claims.append(Claim("gap_shrinks" if gaps["augmented"] < gaps["plain"] else "gap_grows", {
+        "plain": f"{gaps['plain']:.3f}", "aug": f"{gaps['augmented']:.3f}",
+        "plain_val": f"{plain.val_loss[-1]:.3f}", "aug_val": f"{aug.val_loss[-1]:.3f}"}))
+    if 100 * (plain.train_accuracy[-1] - aug.train_accuracy[-1]) >= UNDERFIT_PP:
+        claims.append(Claim("underfits", {
+            "plain": f"{100 * plain.train_accuracy[-1]:.1f}",
+            "aug": f"{100 * aug.train_accuracy[-1]:.1f}",
+            "diff": _pp(plain.train_accuracy[-1], aug.train_accuracy[-1])}))
+    diff = 100 * (aug.val_accuracy[-1] - plain.val_accuracy[-1])
+    values = {"plain": f"{100 * plain.val_accuracy[-1]:.1f}",
+              "aug": f"{100 * aug.val_accuracy[-1]:.1f}",
+              "diff": _pp(aug.val_accuracy[-1], plain.val_accuracy[-1]),
+              "digits": abs(int(round(diff / 100 * cfg.n_val))), "n_val": cfg.n_val}
+    claims.append(Claim("acc_up" if diff >= SAME_PP else "acc_down" if diff <= -SAME_PP
+                        else "acc_same", values))
+    return claims
+
+
+ROBUST_ANGLE, ROBUST_SHIFT = 20, 1  # the transformed test sets a notice quotes
+
+
+def robust_claims(runs: dict[str, TrainingRun], cfg: TrainingConfig) -> list[Claim]:
+    """At 20° rotation and at a 1-pixel shift: ``<kind>_better`` / ``_same`` / ``_worse``
+    (augmented vs plain, in %p); ``trained_on`` the ranges the augmented model saw."""
+    plain, aug = runs["plain"], runs["augmented"]
+    if plain.diverged or aug.diverged:
+        return []
+    if cfg.spec.identity:
+        return [Claim("identical", {})]
+    claims = []
+    for kind, values, index in (
+            ("rot", "rotated_accuracy", TEST_ANGLES.index(ROBUST_ANGLE)),
+            ("shift", "shifted_accuracy", TEST_SHIFTS.index(ROBUST_SHIFT))):
+        p, a = getattr(plain, values)[index], getattr(aug, values)[index]
+        diff = 100 * (a - p)
+        outcome = "better" if diff >= SAME_PP else "worse" if diff <= -SAME_PP else "same"
+        claims.append(Claim(f"{kind}_{outcome}", {
+            "plain": f"{100 * p:.0f}", "aug": f"{100 * a:.0f}", "diff": _pp(a, p),
+            "angle": ROBUST_ANGLE, "pixels": ROBUST_SHIFT}))
+    claims.append(Claim("trained_on", {"rotation": f"{cfg.spec.rotation:g}",
+                                       "pixels": f"{cfg.spec.translate * SIZE:.1f}",
+                                       "zoom": f"{100 * cfg.spec.scale:g}"}))
+    return claims
