@@ -1,19 +1,20 @@
 """/backprop — chain rule with live numbers, gradient size per parameter, zero_grad."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core.backprop import (
-    GRAPH_ACTIVATIONS, AccumulationConfig, GraphConfig, ParamGradConfig, ZeroGradConfig,
-    accumulation_code, graph_code, param_grads_code, run_accumulation, run_graph,
-    run_param_grads, run_zero_grad, zero_grad_code,
+    DEPTH_RANGE, GRAPH_ACTIVATIONS, GRAPH_RANGE, K_RANGE, MICRO_RANGE, PARAM_LR_CHOICES,
+    ZERO_LR_CHOICES, ZERO_STEPS_RANGE, AccumulationConfig, GraphConfig, ParamGradConfig,
+    ZeroGradConfig, accumulation_claims, accumulation_code, graph_claims, graph_code,
+    param_claims, param_grads_code, run_accumulation, run_graph, run_param_grads,
+    run_zero_grad, zero_claims, zero_grad_code,
 )
 from core.charts.backprop import (
     accumulation_figure, chain_table_rows, graph_figure, param_grad_figure, zero_grad_figure,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider
 
 NS = "backprop"
@@ -21,11 +22,12 @@ acts = labels(f"{NS}.act", GRAPH_ACTIVATIONS)
 step_text = {"step": t("common.step"), "diverged": t("common.diverged")}
 
 page_header(NS)
-presets(NS, {
-    "saturated": {"bp_act": "sigmoid", "bp_w1": 4.0, "bp_b1": 2.0},
-    "dead_relu": {"bp_act": "relu", "bp_w1": -1.0, "bp_b1": -0.5},
+GRAPH_DEFAULTS = {"bp_x": 1.5, "bp_y": 0.5, "bp_w2": 1.2, "bp_b2": 0.1}
+presets(NS, {  # each sets every widget of its section
+    "saturated": GRAPH_DEFAULTS | {"bp_act": "sigmoid", "bp_w1": 4.0, "bp_b1": 2.0},
+    "dead_relu": GRAPH_DEFAULTS | {"bp_act": "relu", "bp_w1": -1.0, "bp_b1": -0.5},
     "deep_sigmoid": {"bp_pact": "sigmoid", "bp_depth": 5, "bp_opt": "sgd", "bp_plr": 0.5},
-    "forgot_fast": {"bp_zlr": 0.3},
+    "forgot_fast": {"bp_zlr": 0.3, "bp_zsteps": 40},
 })
 
 
@@ -39,7 +41,7 @@ def graph_section() -> None:
     values = {}
     for column, name in zip(cols[:6], names):
         with column:
-            values[name] = url_slider(f"bp_{name}", name, -4.0, 4.0, getattr(defaults, name),
+            values[name] = url_slider(f"bp_{name}", name, *GRAPH_RANGE, getattr(defaults, name),
                                       step=0.1)
     with cols[6]:
         activation = url_select("bp_act", t(f"{NS}.graph.activation"), GRAPH_ACTIVATIONS, "tanh",
@@ -57,8 +59,7 @@ def graph_section() -> None:
         col["col_product"]: f"{r['product']:+.6f}", col["col_autograd"]: f"{r['autograd']:+.6f}",
         col["col_fd"]: f"{r['finite_diff']:+.6f}", col["col_gap"]: f"{r['gap']:.1e}",
     } for r in rows]).set_index(col["col_param"]))
-    notice(t(f"{NS}.graph.notice", eps=graph_cfg.eps, gap=max(max(r["gap"] for r in rows), 1e-12),
-             dhdz=graph.local["dh/dz"]))
+    notice_claims(f"{NS}.graph", graph_claims(graph, graph_cfg))
     code_panel(graph_code(graph_cfg), key="bp_code_graph")
 
 
@@ -71,13 +72,12 @@ def params_section() -> None:
         p_act = url_select("bp_pact", t(f"{NS}.params.activation"), GRAPH_ACTIVATIONS, "sigmoid",
                            format_func=acts.get, horizontal=False)
     with c2:
-        depth = url_slider("bp_depth", t(f"{NS}.params.depth"), 1, 6, 3)
+        depth = url_slider("bp_depth", t(f"{NS}.params.depth"), *DEPTH_RANGE, 3)
     with c3:
         optimizer = url_select("bp_opt", t(f"{NS}.params.optimizer"), ("sgd", "adam"), "sgd",
                                format_func={"sgd": "SGD", "adam": "Adam"}.get)
     with c4:
-        p_lr = url_log_slider("bp_plr", t(f"{NS}.params.lr"), (0.001, 0.01, 0.03, 0.1, 0.5, 1.0,
-                                                               3.0, 10.0, 30.0), 0.5)
+        p_lr = url_log_slider("bp_plr", t(f"{NS}.params.lr"), PARAM_LR_CHOICES, 0.5)
     param_cfg = ParamGradConfig(activation=p_act, depth=depth, optimizer=optimizer, lr=p_lr)
     params = cached(run_param_grads)(param_cfg)
     chart(param_grad_figure(params, labels(f"{NS}.params", ("over_steps", "mean", "grad"))
@@ -85,12 +85,7 @@ def params_section() -> None:
     if params.diverged:
         st.error(t("common.diverged_at", step=params.diverged_at))
     st.metric(t(f"{NS}.params.accuracy"), "—" if params.diverged else f"{params.accuracy:.0%}")
-    finite = np.where(np.isfinite(params.grad_norms), params.grad_norms, np.nan)
-    if np.isfinite(finite).any():  # a run that diverged at once has no gradient to compare
-        mean = np.nanmean(np.where(np.isfinite(finite).any(0), finite, 0.0), axis=0)
-        top, bottom = int(np.argmax(mean)), int(np.argmin(mean))
-        notice(t(f"{NS}.params.notice", top=params.names[top], bottom=params.names[bottom],
-                 ratio=mean[top] / max(mean[bottom], 1e-30)))
+    notice_claims(f"{NS}.params", param_claims(params, param_cfg))
     code_panel(param_grads_code(param_cfg), key="bp_code_params")
 
 
@@ -100,10 +95,9 @@ def zero_section() -> None:
     section(NS, "zero")
     c1, c2 = st.columns(2)
     with c1:
-        z_lr = url_log_slider("bp_zlr", t(f"{NS}.zero.lr"), (0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5),
-                              0.1)
+        z_lr = url_log_slider("bp_zlr", t(f"{NS}.zero.lr"), ZERO_LR_CHOICES, 0.1)
     with c2:
-        z_steps = url_slider("bp_zsteps", t(f"{NS}.zero.steps"), 5, 100, 40, step=5)
+        z_steps = url_slider("bp_zsteps", t(f"{NS}.zero.steps"), *ZERO_STEPS_RANGE, 40, step=5)
     zero_cfg = ZeroGradConfig(lr=z_lr, steps=z_steps)
     zero = cached(run_zero_grad)(zero_cfg)
     chart(zero_grad_figure(zero, labels(f"{NS}.zero", ("loss_panel", "grad_panel", "with",
@@ -113,11 +107,7 @@ def zero_section() -> None:
     for run in (clean, forgot):
         if run.diverged:
             st.error(t("common.diverged_at", step=run.diverged_at))
-    k = len(forgot.grads)
-    if k:
-        notice(t(f"{NS}.zero.notice", k=k, acc=np.round(forgot.grads[-1], 3).tolist(),
-               total=np.round(forgot.fresh_grads.sum(0), 3).tolist(),
-               bad=float(forgot.loss[-1]), good=float(clean.loss[-1])))
+    notice_claims(f"{NS}.zero", zero_claims(zero))
     code_panel(zero_grad_code(zero_cfg), key="bp_code_zero")
 
 
@@ -127,18 +117,15 @@ def accum_section() -> None:
     section(NS, "accum")
     c1, c2 = st.columns(2)
     with c1:
-        acc_k = url_slider("bp_k", t(f"{NS}.accum.k"), 1, 8, 4)
+        acc_k = url_slider("bp_k", t(f"{NS}.accum.k"), *K_RANGE, 4)
     with c2:
-        micro = url_slider("bp_micro", t(f"{NS}.accum.micro"), 2, 32, 8)
+        micro = url_slider("bp_micro", t(f"{NS}.accum.micro"), *MICRO_RANGE, 8)
     acc_cfg = AccumulationConfig(k=acc_k, micro_batch=micro)
     acc = cached(run_accumulation)(acc_cfg)
     chart(accumulation_figure(acc, acc_k, micro, labels(f"{NS}.accum", (
         "loss_panel", "gap_panel", "accumulated", "big", "gap")) | step_text
         | {"title": t(f"{NS}.accum.chart_title")}), "bp_accum")
-    grad_gap = max((float(np.abs(a - b).max())
-                    for a, b in zip(acc.grad_accumulated, acc.grad_big_batch)), default=0.0)
-    notice(t(f"{NS}.accum.notice", grad_gap=grad_gap, steps=len(acc.param_gap),
-             param_gap=float(acc.param_gap.max(initial=0.0))))
+    notice_claims(f"{NS}.accum", accumulation_claims(acc))
     code_panel(accumulation_code(acc_cfg), key="bp_code_accum")
 
 

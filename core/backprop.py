@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from core import codegen
+from core.claims import Claim
 from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.forward_pass import mlp_code
 from core.losses import line_data_code
@@ -130,6 +131,7 @@ class ParamGradResult:
     accuracy: float  # final training accuracy (nan if diverged)
     diverged: bool
     diverged_at: int | None
+    prob_spread: float = float("nan")  # max over samples of |p(class 1) − 0.5| at the end
 
 
 def param_grad_data(cfg: ParamGradConfig):
@@ -152,12 +154,15 @@ def run_param_grads(cfg: ParamGradConfig) -> ParamGradResult:
                     full_batch(data.x, data.y), epochs=cfg.steps, callbacks=[record],
                     seed=cfg.seed)
     with torch.no_grad():
-        accuracy = float((model(data.x).argmax(1) == data.y).float().mean())
+        logits = model(data.x)
+        accuracy = float((logits.argmax(1) == data.y).float().mean())
+        prob_spread = float((torch.softmax(logits, 1)[:, 1] - 0.5).abs().max())
     return ParamGradResult(
         names=[n for n, _ in named], shapes=[tuple(p.shape) for _, p in named],
         grad_norms=np.array(norms).reshape(-1, len(named)), loss=np.array(history.train_loss),
         accuracy=float("nan") if history.diverged else accuracy,
         diverged=history.diverged, diverged_at=history.diverged_at,
+        prob_spread=float("nan") if history.diverged else prob_spread,
     )
 
 
@@ -422,3 +427,111 @@ print(f"max |θ(accumulate={{k}} x {cfg.micro_batch}) - θ(one batch of {cfg.k *
 '''
 
 
+
+
+# --- claims: what each "what to notice" may say about these numbers --------------------
+
+# The page's widget ranges (the claims tests walk each at its minimum and maximum).
+GRAPH_RANGE = (-4.0, 4.0)  # x, y, w1, b1, w2, b2
+DEPTH_RANGE = (1, 6)
+PARAM_LR_CHOICES = (0.001, 0.01, 0.03, 0.1, 0.5, 1.0, 3.0, 10.0, 30.0)
+ZERO_LR_CHOICES = (0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5)
+ZERO_STEPS_RANGE = (5, 100)
+K_RANGE = (1, 8)
+MICRO_RANGE = (2, 32)
+FD_AGREE = 1e-6  # autograd and the finite difference agree to this
+FLAT = 0.05  # |dh/dz| below this: the first layer learns almost nothing
+LN2 = float(np.log(2))  # cross-entropy of answering 50/50 on two classes
+
+
+def graph_claims(result: GraphResult, cfg: GraphConfig) -> list[Claim]:
+    autograd = result.param_grads
+    chain_gap = max(abs(result.chain_product[n] - autograd[n]) for n in PARAMS)
+    fd_gap = max(abs(result.finite_diff[n] - autograd[n]) for n in PARAMS)
+    claims = []
+    if chain_gap <= 1e-12 * max(1.0, *(abs(g) for g in autograd.values())):
+        claims.append(Claim("chain"))
+    z = result.values["z"]
+    # Does nudging w1 or b1 by ±eps move z across ReLU's kink at 0?
+    crosses_kink = cfg.activation == "relu" and abs(z) < cfg.eps * max(abs(cfg.x), 1.0)
+    if fd_gap <= FD_AGREE:
+        claims.append(Claim("fd_agree", {"eps": cfg.eps, "gap": max(fd_gap, 1e-12)}))
+    elif crosses_kink:
+        claims.append(Claim("fd_kink", {"eps": cfg.eps, "gap": fd_gap, "z": z + 0.0}))
+    else:
+        claims.append(Claim("fd_disagree", {"eps": cfg.eps, "gap": fd_gap}))
+    dhdz = result.local["dh/dz"]
+    if dhdz == 0:
+        claims.append(Claim("dhdz_zero"))
+    elif abs(dhdz) < FLAT:
+        claims.append(Claim("dhdz_flat", {"dhdz": dhdz}))
+    else:
+        claims.append(Claim("dhdz", {"dhdz": dhdz}))
+    return claims
+
+
+def param_claims(result: ParamGradResult, cfg: ParamGradConfig) -> list[Claim]:
+    claims: list[Claim] = []
+    finite = np.where(np.isfinite(result.grad_norms), result.grad_norms, np.nan)
+    if not result.diverged and len(result.loss):
+        start, end = float(result.loss[0]), float(result.loss[-1])
+        values = {"start": start, "end": end, "acc": 100 * result.accuracy, "ln2": LN2,
+                  "spread": 100 * result.prob_spread}
+        if abs(end - LN2) < 0.01 and result.prob_spread < 0.05:
+            claims.append(Claim("stuck", values))  # every output still close to 50/50
+        elif end < start - 0.01:
+            claims.append(Claim("learned", values))
+        elif end > start + 0.01:
+            claims.append(Claim("rose", values))
+        else:
+            claims.append(Claim("flat", values))
+    if np.isfinite(finite).any():
+        mean = np.nanmean(np.where(np.isfinite(finite).any(0), finite, 0.0), axis=0)
+        top, bottom = int(np.argmax(mean)), int(np.argmin(mean))
+        claims.append(Claim("ratio", {"top": result.names[top], "bottom": result.names[bottom],
+                                      "ratio": f"{mean[top] / max(mean[bottom], 1e-30):.3g}"}))
+        weights = [i for i, n in enumerate(result.names) if n.endswith("weight")]
+        first, head = mean[weights[0]], mean[weights[-1]]
+        if head > 0 and first < 0.1 * head:
+            claims.append(Claim("first_small", {"share": f"{first / head:.2g}"}))
+        claims.append(Claim("sgd_moves" if cfg.optimizer == "sgd" else "adam_moves"))
+    return claims
+
+
+def zero_claims(result: ZeroGradResult) -> list[Claim]:
+    forgot, clean = result.without_zero_grad, result.with_zero_grad
+    claims: list[Claim] = []
+    k = len(forgot.grads)
+    if k and np.all(np.isfinite(forgot.grads[-1])):
+        total = forgot.fresh_grads.sum(0)
+        if np.allclose(forgot.grads[-1], total, rtol=1e-4, atol=1e-5):
+            claims.append(Claim("sum", {"k": k, "acc": np.round(forgot.grads[-1], 3).tolist(),
+                                        "total": np.round(total, 3).tolist()}))
+    if forgot.diverged:
+        claims.append(Claim("blew_up", {"step": forgot.diverged_at}))
+        return claims
+    if clean.diverged:
+        return claims
+    bad, good = float(forgot.loss[-1]), float(clean.loss[-1])
+    rises = np.flatnonzero(np.diff(forgot.loss) > 0)
+    values = {"bad": bad, "good": good}
+    if bad > 1.01 * good:
+        if rises.size:
+            claims.append(Claim("overshoot", values | {"step": int(rises[0]) + 2}))
+        else:
+            claims.append(Claim("worse", values))
+    elif bad < good / 1.01:
+        claims.append(Claim("momentum", values))
+    else:
+        claims.append(Claim("same", values))
+    return claims
+
+
+def accumulation_claims(result: AccumulationResult) -> list[Claim]:
+    grad_gap = max((float(np.abs(a - b).max())
+                    for a, b in zip(result.grad_accumulated, result.grad_big_batch)), default=0.0)
+    param_gap = float(result.param_gap.max(initial=0.0))
+    values = {"grad_gap": grad_gap, "steps": len(result.param_gap), "param_gap": param_gap}
+    if grad_gap < 1e-5 and param_gap < 1e-4:
+        return [Claim("same", values)]
+    return [Claim("differs", values)]
