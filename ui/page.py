@@ -419,7 +419,8 @@ def share_panel(namespace: str, url_path: str) -> None:
     the URL holds every current value (the dialog reads it when opened, so a value changed
     inside a fragment is included too).
     """
-    page_keys = {key: info.label for key, info in registry().items()
+    # Two widgets of a page may share a label (one per section): the URL key tells them apart.
+    page_keys = {key: f"{info.label} ({key})" for key, info in registry().items()
                  if info.section[0] == namespace}
     if st.button(t("common.share.open"), icon=":material/qr_code_2:", width="stretch",
                  key="_share_open"):

@@ -1,0 +1,215 @@
+"""Classroom mode in real headless Chromium (issue 10): presenter view at 1024×768 on every
+page (sidebar folded away, chart text ≥ 18 px, nothing overflowing sideways, lesson links
+right), hidden controls, the share dialog's link, and settings that survive a page switch.
+
+Set E2E_SCREENSHOTS=<dir> to keep a screenshot of every presenter view."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from ui.i18n import catalog
+from ui.page import PRESENT_MIN_FONT
+from ui.registry import available_pages, lesson_neighbours
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+PAGES = available_pages()
+SHOTS = os.environ.get("E2E_SCREENSHOTS")
+CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg text'))
+    .filter(e => e.textContent.trim() && e.getBBox().width > 0)
+    .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.slice(0, 20)])"""
+OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector(READY, timeout=120_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(READY, timeout=120_000)
+
+
+def open_view(browser, url: str, width: int = 1024, height: int = 768):
+    """A new tab on ``url``, once its first chart is drawn and the script is idle."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    wait_idle(page)
+    return page
+
+
+def sidebar_hidden(page) -> bool:
+    box = page.locator("[data-testid=stSidebar]").bounding_box()
+    return box is None or box["width"] == 0 or box["x"] + box["width"] <= 0
+
+
+def lesson_hrefs(page) -> list[tuple[str, str]]:
+    """(url path, query) of the lesson links ("← …", "… →") in page order."""
+    result = []
+    for link in page.locator("[data-testid=stPageLink-NavLink]").all():
+        text = link.inner_text().strip()
+        if text.startswith("←") or text.endswith("→"):
+            parts = urlsplit(link.get_attribute("href"))
+            result.append((parts.path.strip("/"), parts.query))
+    return result
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("info", PAGES, ids=[p.namespace for p in PAGES])
+def test_presenter_view_at_1024(base_url, browser, info, lang):
+    page = open_view(browser, f"{base_url}/{info.url_path}?lang={lang}&present=1")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_timeout(800)
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert page.locator("h1").first.inner_text().strip() == \
+            catalog(info.namespace)["title"][lang]
+        assert sidebar_hidden(page), "presenter view starts with the sidebar folded away"
+        sizes = page.evaluate(CHART_FONT_SIZES)
+        assert sizes, "chart text drawn"
+        small = [s for s in sizes if s[0] < PRESENT_MIN_FONT - 0.01]
+        assert not small, f"chart text under {PRESENT_MIN_FONT} px: {small[:5]}"
+        scroll_width, inner_width = page.evaluate(OVERFLOW)
+        assert scroll_width <= inner_width, "nothing overflows sideways"
+        previous, k, n, following = lesson_neighbours(info.url_path)
+        expected = [p.url_path for p in (previous, following) if p is not None]
+        hrefs = lesson_hrefs(page)
+        assert [path for path, _ in hrefs] == expected * 2, "compact bar on top, links below"
+        for _, query in hrefs:
+            assert dict(parse_qsl(query)) == {"lang": lang, "present": "1"}
+        step = catalog("common")["lesson_step"][lang].format(k=k, n=n)
+        assert page.get_by_text(step).count() == 2
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(SHOTS) / f"present_{info.namespace}_{lang}.png"))
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("namespace", ["optimizers", "metrics"])
+def test_presenter_view_at_1920_does_not_overflow(base_url, browser, namespace):
+    info = next(p for p in PAGES if p.namespace == namespace)
+    page = open_view(browser, f"{base_url}/{info.url_path}?lang=ko&present=1", 1920, 1080)
+    try:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        scroll_width, inner_width = page.evaluate(OVERFLOW)
+        assert scroll_width <= inner_width
+        assert sidebar_hidden(page)
+    finally:
+        page.close()
+
+
+def test_next_link_walks_the_lesson_in_presenter_view(base_url, browser):
+    page = open_view(browser, f"{base_url}/?lang=ko&present=1")
+    try:
+        for _ in range(2):
+            _, k, _, following = lesson_neighbours(urlsplit(page.url).path.strip("/"))
+            page.locator("[data-testid=stPageLink-NavLink]", has_text="→").last.click()
+            page.wait_for_url(re.compile(f"/{following.url_path}\\?"), timeout=60_000)
+            wait_idle(page)
+            query = dict(parse_qsl(urlsplit(page.url).query))
+            assert query.get("lang") == "ko" and query.get("present") == "1"
+            assert page.locator("h1").first.inner_text().strip() == \
+                catalog(following.namespace)["title"]["ko"]
+            assert sidebar_hidden(page)
+    finally:
+        page.close()
+
+
+def test_hidden_control_keeps_its_url_value(base_url, browser):
+    page = open_view(browser, f"{base_url}/dropout?lang=en&hide=do_p&do_p=0.7", 1400, 900)
+    try:
+        first = page.locator("[data-testid=stSlider]").first.inner_text()
+        assert catalog("dropout")["masks.passes"]["en"] in first, "p is gone, the rest stay"
+        kept = page.locator("[data-testid=stMetricValue]").first.inner_text()
+        assert abs(float(kept.strip().rstrip("%")) - 30) < 5, kept
+    finally:
+        page.close()
+
+
+def test_navigation_shows_every_page(base_url, browser):
+    page = open_view(browser, f"{base_url}/?lang=en", 1400, 900)
+    try:
+        assert page.locator("[data-testid=stSidebarNavViewButton]").count() == 0
+        assert page.locator("[data-testid=stSidebarNavLink]").count() == len(PAGES)
+    finally:
+        page.close()
+
+
+def test_share_dialog_link_reopens_the_view(base_url, browser):
+    page = open_view(browser, f"{base_url}/dropout?lang=ko&do_p=0.7", 1400, 900)
+    try:
+        page.get_by_role("button", name=catalog("common")["share.open"]["ko"]).click()
+        dialog = page.get_by_role("dialog")
+        dialog.wait_for(timeout=30_000)
+        dialog.locator("[data-testid=stMultiSelect]").click()
+        page.get_by_role("option", name="(do_p)").click()
+        page.keyboard.press("Escape")  # close the options list, not the dialog
+        dialog.locator("[data-testid=stCheckbox], [data-testid=stToggle]").first.click()
+        page.wait_for_timeout(500)
+        wait_idle(page)
+        assert dialog.locator("img").count() == 1, "the QR code"
+        link = dialog.locator("code").first.inner_text().strip()
+        query = dict(parse_qsl(urlsplit(link).query))
+        assert query == {"lang": "ko", "do_p": "0.7", "present": "1", "hide": "do_p"}
+        student = open_view(browser, link)
+        try:
+            student.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            first = student.locator("[data-testid=stSlider]").first.inner_text()
+            assert catalog("dropout")["masks.passes"]["ko"] in first, "p is hidden"
+            assert sidebar_hidden(student)
+            kept = student.locator("[data-testid=stMetricValue]").first.inner_text()
+            assert abs(float(kept.strip().rstrip("%")) - 30) < 5, kept
+        finally:
+            student.close()
+    finally:
+        page.close()
+
+
+def test_settings_survive_switching_pages(base_url, browser):
+    page = open_view(browser, f"{base_url}/dropout?lang=en", 1400, 900)
+    try:
+        slider = page.locator("[data-testid=stSlider] input[type=range]").first
+        slider.focus()
+        page.keyboard.press("End")
+        page.wait_for_function("() => location.search.includes('do_p=0.95')", timeout=30_000)
+        wait_idle(page)
+        page.locator("[data-testid=stSidebarNavLink]", has_text=catalog("nav")["metrics"]["en"]) \
+            .click()
+        page.wait_for_url(re.compile("/metrics"), timeout=60_000)
+        wait_idle(page)
+        page.locator("[data-testid=stSidebarNavLink]", has_text=catalog("nav")["dropout"]["en"]) \
+            .click()
+        page.wait_for_url(re.compile("/dropout"), timeout=60_000)
+        wait_idle(page)
+        page.wait_for_function("() => location.search.includes('do_p=0.95')", timeout=30_000)
+        value = page.locator("[data-testid=stSlider] input[type=range]").first \
+            .get_attribute("aria-valuetext") or ""
+        assert "0.95" in value or page.locator("[data-testid=stSliderThumbValue]").first \
+            .inner_text().strip() == "0.95"
+    finally:
+        page.close()
