@@ -65,19 +65,15 @@ for i in $(seq "$WORKERS"); do
     echo "serve.sh: app process $i (pid $!) on 127.0.0.1:$port, log $LOG_DIR/app$i.log" >&2
 done
 
+healthy() {  # healthy <port>: /_stcore/health answers on 127.0.0.1:<port>
+    "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/_stcore/health", timeout=1)' "$1" 2>/dev/null
+}
+
 # Wait until every process answers its health check before taking students.
 for i in $(seq "$WORKERS"); do
-    port="${PORTS[$((i - 1))]}"
-    for _ in $(seq 600); do
-        "$PYTHON" - "$port" <<'PY' && break
-import sys, urllib.request
-try:
-    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/_stcore/health", timeout=1)
-except OSError:
-    sys.exit(1)
-PY
+    until healthy "${PORTS[$((i - 1))]}"; do
         kill -0 "${PIDS[$((i - 1))]}" 2>/dev/null || { echo "serve.sh: app process $i died:" >&2; cat "$LOG_DIR/app$i.log" >&2; exit 1; }
-        sleep 0.2
+        sleep 0.3
     done
 done
 
@@ -116,7 +112,11 @@ PORT="$PORT" BIND="$BIND" SERVERS="$SERVERS" awk \
 "$HAPROXY" -c -q -f "$RUN_DIR/haproxy.cfg"
 "$HAPROXY" -db -f "$RUN_DIR/haproxy.cfg" &
 PIDS+=("$!")
-echo "serve.sh: $WORKERS app processes behind HAProxy (pid $!) on http://$BIND:$PORT" >&2
+until healthy "$PORT"; do
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "serve.sh: haproxy did not start" >&2; exit 1; }
+    sleep 0.2
+done
+echo "serve.sh: $WORKERS app processes behind HAProxy (pid ${PIDS[-1]}) on http://$BIND:$PORT" >&2
 
 # Run until a signal arrives or any process exits (then stop the others too).
 set +e
