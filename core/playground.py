@@ -237,11 +237,11 @@ def data_gauss(n, noise, k, g):
 
 
 def data_spiral(n, noise, k, g):
-    """k interleaved spiral arms of n/k points: radius up to 5 over 1.75 turns, arm j turned
+    """k interleaved spiral arms of about n/k points: radius up to 5 over 1.75 turns, arm j turned
     by 2πj/k, plus U(-1, 1)·noise per coordinate. k = 2: arm 0 is the Playground's +1 (class 1)."""
-    per = n // k
     points, labels = [], []
     for arm in range(k):
+        per = n // k + (1 if arm < n % k else 0)
         i = torch.arange(per, dtype=torch.float64)
         r = i / per * 5
         t = 1.75 * i / per * 2 * math.pi + 2 * math.pi * arm / k
@@ -404,6 +404,8 @@ def load_points_csv(data: bytes, max_bytes: int = CSV_MAX_BYTES,
         [float(v) for v in rows[0]]
     except ValueError:
         had_header = True
+        if len(rows[0]) != 3:
+            raise LabDataError("columns", {"row": 1, "found": len(rows[0])}) from None
         rows = rows[1:]
     if len(rows) > max_rows:
         raise LabDataError("too_many_rows", {"max_rows": max_rows})
@@ -1093,8 +1095,10 @@ PRESETS: dict[str, dict] = {
     # The spiral needs depth: the Playground's benchmark setting (2-8-8-1 tanh, lr 0.03).
     "spiral_deep": dict(dataset="spiral", features=("x1", "x2"), hidden=(8, 8), lr=0.03,
                         playground_mode=True),
-    # Too high a learning rate: the loss jumps around or diverges.
-    "lr_too_high": dict(dataset="gauss", features=("x1", "x2"), hidden=(4,), lr=3.0),
+    # Too high a learning rate: lr 1 blows the plane regression up within a few steps
+    # (the inputs reach ±6); lr 0.3 fits it.
+    "lr_too_high": dict(problem="regression", dataset="plane", n_points=N_POINTS_REGRESS,
+                        features=("x1", "x2"), hidden=(4,), activation="relu", lr=1.0),
     # Three classes with cross-entropy and a softmax over three outputs.
     "three_classes": dict(dataset="spiral", n_classes=3, loss="cross_entropy",
                           features=("x1", "x2"), hidden=(16, 16), activation="relu",
