@@ -4,23 +4,32 @@ import streamlit as st
 
 from core.charts.data_split import early_stop_figure, split_figure, tuning_figure
 from core.data_split import (
-    METHODS, SPLITS, EarlyStopConfig, SplitConfig, TuningConfig, early_stop_code,
-    resolve_fractions, run_early_stop, run_split, run_tuning, split_code, tuning_code,
+    METHODS, SPLITS, EarlyStopConfig, SplitConfig, TuningConfig, early_claims, early_stop_code,
+    resolve_fractions, run_early_stop, run_split, run_tuning, split_claims, split_code,
+    tuning_claims, tuning_code,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from core.claims import signed
+from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider
 
 NS = "data_split"
 names = labels(f"{NS}.name", METHODS + SPLITS)
 WIDTHS = ("32", "64", "128", "256")
 
+# Presets set every widget of their section (the others keep theirs).
+SPLIT = {"ds_train": 60, "ds_val": 20, "ds_test": 20, "ds_n": 200, "ds_imb": 0.1}
+EARLY = {"ds_width": "128", "ds_noise": 0.2, "ds_lr": 0.003, "ds_pat": 5}
+TUNING = {"ds_cfg": 20, "ds_hold": 100}
+PRESETS = {
+    # 80 samples, rarest digit 4: random leaves it out of a part, stratified gives each one.
+    "small_imbalanced": SPLIT | {"ds_n": 80, "ds_imb": 0.1},
+    "noisy_overfit": EARLY | {"ds_noise": 0.4, "ds_width": "256", "ds_pat": 5, "ds_lr": 0.003},
+    "tiny_test": TUNING | {"ds_cfg": 40, "ds_hold": 30},
+}
+
 page_header(NS)
-presets(NS, {
-    "small_imbalanced": {"ds_n": 60, "ds_imb": 0.05, "ds_train": 60, "ds_val": 20, "ds_test": 20},
-    "noisy_overfit": {"ds_noise": 0.4, "ds_width": "256", "ds_pat": 5, "ds_lr": 0.003},
-    "tiny_test": {"ds_cfg": 40, "ds_hold": 30},
-})
+presets(NS, PRESETS)
 
 
 # 1. Ratios and the picture of the split --------------------------------------------------
@@ -57,11 +66,11 @@ def split_section() -> None:
           "ds_split_chart")
     m1, m2 = st.columns(2)
     for column, method in zip((m1, m2), METHODS):
-        column.metric(t(f"{NS}.split.gap", method=names[method]), f"{split.max_share_gap[method]:.1f} pp")
+        column.metric(t(f"{NS}.split.gap", method=names[method]),
+                      t(f"{NS}.pp", value=f"{split.max_share_gap[method]:.1f}"))
         if split.missing[method]:
             column.error(t(f"{NS}.split.missing", method=names[method], cells=split.missing[method]))
-    notice(t(f"{NS}.split.notice", random_err=split.max_error["random"],
-             strat_err=split.max_error["stratified"], rare=int(split.class_sizes[-1])))
+    notice_claims(f"{NS}.split", split_claims(split))
     code_panel(split_code(split_cfg), key="ds_code_split")
 
 
@@ -95,10 +104,9 @@ def early_section() -> None:
         m1.metric(t(f"{NS}.early.best_metric"), early.best_epoch)
         m2.metric(t(f"{NS}.early.restored"), f"{early.restored_test_acc:.1%}")
         m3.metric(t(f"{NS}.early.final"), f"{early.final_test_acc:.1%}",
-                  f"{100 * (early.final_test_acc - early.restored_test_acc):+.1f} pp")
-        notice(t(f"{NS}.early.notice", best=early.best_epoch, stop=early.stop_epoch,
-                 restored=100 * early.restored_test_acc, final=100 * early.final_test_acc,
-                 n_test=early.sizes[2]))
+                  t(f"{NS}.pp", value=signed(100 * (early.final_test_acc
+                                                    - early.restored_test_acc))))
+        notice_claims(f"{NS}.early", early_claims(early, early_cfg))
     code_panel(early_stop_code(early_cfg), key="ds_code_early")
 
 
@@ -117,10 +125,7 @@ def tuning_section() -> None:
     chart(tuning_figure(tuning, {k: t(f"{NS}.tuning.{k}") for k in (
         "left", "right", "reported", "fresh", "by_test", "by_val", "acc", "gap", "count")}
         | {"title": t(f"{NS}.tuning.chart_title", repeats=tuning_cfg.repeats)}), "ds_tuning_chart")
-    optimism = {r: 100 * (tuning.reported[r] - tuning.fresh[r]) for r in ("test", "val")}
-    notice(t(f"{NS}.tuning.notice", reported=100 * tuning.reported["test"],
-             fresh=100 * tuning.fresh["test"], bias=optimism["test"], val_bias=optimism["val"],
-             n=n_configs, fresh_n=tuning.fresh_size))
+    notice_claims(f"{NS}.tuning", tuning_claims(tuning, tuning_cfg))
     code_panel(tuning_code(tuning_cfg), key="ds_code_tuning")
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.claims import Claim, signed
 from core.codegen import indent, mlp_code
 from core.data import digits_xy, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
@@ -186,6 +187,7 @@ class EarlyStopResult:
     val_acc: np.ndarray
     best_epoch: int  # lowest validation loss seen before the stop
     stop_epoch: int  # where patience stops training (the last epoch if it never does)
+    stopped: bool  # patience ran out within the epochs (False: it never stopped)
     restored_test_acc: float  # test accuracy of the weights restored from best_epoch
     final_test_acc: float  # test accuracy after the last epoch
     best_state: dict[str, np.ndarray]  # the restored weights
@@ -250,6 +252,7 @@ def run_early_stop(cfg: EarlyStopConfig) -> EarlyStopResult:
         train_loss=m["train_loss"], val_loss=m["val_loss"], val_acc=m["val_acc"],
         best_epoch=watch["best_epoch"],
         stop_epoch=watch["stop"] if watch["stop"] is not None else int(watch["epoch"]),
+        stopped=watch["stop"] is not None,
         restored_test_acc=test_accuracy(), final_test_acc=final_test,
         best_state={k: v.numpy().copy() for k, v in model.state_dict().items()},
         sizes=(len(y_tr), len(y_val), len(y_te)),
@@ -471,3 +474,71 @@ for rule in ["test", "val"]:
     print(f"chosen by {{rule:>4}}: reported test acc {{r:.4f}}, fresh acc {{f:.4f}}, "
           f"optimism {{r - f:+.4f}}")
 '''
+
+
+# --- what the sections show (claims for the "what to notice" boxes) ------------------------
+
+SAME_PP = 1.0  # test accuracies within 1 percentage point count as the same
+
+
+def split_claims(result: SplitResult) -> list[Claim]:
+    """``strat_within`` (largest stratified deviation from the exact share, in samples);
+    ``random_off`` (random deviates more) or ``random_close``; ``random_missing`` (a part
+    got no sample of a class that exists); ``strat_missing`` (even stratified could not: too
+    few samples of the rarest class for three parts); ``no_overlap`` (checked here)."""
+    rare = int(result.class_sizes[result.class_sizes > 0].min())
+    claims = [Claim("strat_within", {"err": f"{result.max_error['stratified']:.1f}"})]
+    if result.max_error["random"] > result.max_error["stratified"]:
+        claims.append(Claim("random_off", {"err": f"{result.max_error['random']:.1f}"}))
+    else:
+        claims.append(Claim("random_close", {"err": f"{result.max_error['random']:.1f}"}))
+    if result.missing["random"]:
+        claims.append(Claim("random_missing", {"cells": result.missing["random"], "rare": rare}))
+    if result.missing["stratified"]:
+        claims.append(Claim("strat_missing", {"cells": result.missing["stratified"],
+                                              "rare": rare}))
+    for parts in result.indices.values():
+        seen = np.concatenate(parts)
+        if len(np.unique(seen)) != len(seen):
+            return claims
+    claims.append(Claim("no_overlap", {}))
+    return claims
+
+
+def early_claims(result: EarlyStopResult, cfg: EarlyStopConfig) -> list[Claim]:
+    """``no_improvement`` (validation loss never beat the untrained model's) or ``stopped``
+    (patience ran out) or ``never_stopped``; then ``restored_better`` / ``restored_same`` /
+    ``restored_worse`` (test accuracy of the restored weights vs the last epoch's, in %p)."""
+    if result.diverged:
+        return []
+    claims = []
+    values = {"best": result.best_epoch, "stop": result.stop_epoch, "patience": cfg.patience,
+              "epochs": cfg.epochs}
+    if result.best_epoch == 0:
+        claims.append(Claim("no_improvement", values))
+    elif result.stopped:
+        claims.append(Claim("stopped", values))
+    else:
+        claims.append(Claim("never_stopped", values))
+    diff = 100 * (result.restored_test_acc - result.final_test_acc)
+    outcome = "better" if diff >= SAME_PP else "worse" if diff <= -SAME_PP else "same"
+    claims.append(Claim(f"restored_{outcome}", {
+        "best": result.best_epoch, "restored": f"{100 * result.restored_test_acc:.1f}",
+        "final": f"{100 * result.final_test_acc:.1f}", "diff": f"{abs(diff):.1f}",
+        "n_test": result.sizes[2]}))
+    return claims
+
+
+def tuning_claims(result: TuningResult, cfg: TuningConfig) -> list[Claim]:
+    """``test_optimistic`` (chosen by test, the reported score is above the fresh one on
+    average) or ``test_not_optimistic``; ``val_smaller`` (chosen by validation, the test
+    score's optimism is smaller in size) or ``val_not_smaller``. Points are %p."""
+    bias = {r: 100 * (result.reported[r] - result.fresh[r]) for r in ("test", "val")}
+    values = {"n": cfg.n_configs, "reported": f"{100 * result.reported['test']:.1f}",
+              "fresh": f"{100 * result.fresh['test']:.1f}", "fresh_n": result.fresh_size,
+              "bias": signed(bias["test"], 2), "val_bias": signed(bias["val"], 2)}
+    claims = [Claim("test_optimistic" if round(bias["test"], 2) > 0 else "test_not_optimistic",
+                    values)]
+    claims.append(Claim("val_smaller" if abs(bias["val"]) < abs(bias["test"])
+                        else "val_not_smaller", values))
+    return claims

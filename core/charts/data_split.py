@@ -52,12 +52,17 @@ def early_stop_figure(result: EarlyStopResult, text: Mapping[str, str]) -> go.Fi
         mark_diverged(fig, text["diverged"])
         return fig
     fig.add_vline(x=result.best_epoch, line={"color": "#2ca02c", "width": 3})
-    fig.add_vline(x=result.stop_epoch, line={"color": "#7f7f7f", "dash": "dash"})
     top = float(np.nanmax(np.where(np.isfinite(result.val_loss), result.val_loss, np.nan)))
+    # The best-epoch label sits left of its line unless the line is near the left edge.
+    left = result.best_epoch > 0.15 * max(float(result.epochs[-1]), 1.0)
     fig.add_annotation(x=result.best_epoch, y=top, text=text["best"], showarrow=False,
-                       xanchor="right", yanchor="top", font={"color": "#2ca02c"})
-    fig.add_annotation(x=result.stop_epoch, y=0.85 * top, text=text["stop"], showarrow=False,
-                       xanchor="left", yanchor="top", font={"color": "#7f7f7f"})
+                       xanchor="right" if left else "left", yanchor="top",
+                       font={"color": "#2ca02c"})
+    if result.stopped:  # no stop line when patience never ran out
+        fig.add_vline(x=result.stop_epoch, line={"color": "#7f7f7f", "dash": "dash"})
+        fig.add_annotation(x=result.stop_epoch, y=0.85 * top, text=text["stop"],
+                           showarrow=False, xanchor="left", yanchor="top",
+                           font={"color": "#7f7f7f"})
     return fig
 
 

@@ -32,3 +32,13 @@ def test_tuning_figure():
     assert fig.layout.barmode == "group"
     lo, hi = fig.layout.yaxis.range
     assert 0 <= lo < hi <= 100
+
+
+def test_no_stop_line_when_patience_never_ran_out():
+    """Issue 9: at lr 0.0003 the validation loss still falls at the last epoch; the chart
+    must not claim a stop there."""
+    r = run_early_stop(EarlyStopConfig(lr=0.0003, patience=1, epochs=8, width=32))
+    assert not r.stopped
+    fig = early_stop_figure(r, TEXT)
+    assert len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == r.best_epoch
+    assert not any(a.text == "STOP" for a in fig.layout.annotations)

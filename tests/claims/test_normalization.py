@@ -4,6 +4,7 @@ Checks recompute from the runs' arrays: losses from the data and the path's weig
 condition numbers with numpy, stable learning rates from the sweep's own definition.
 """
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from core.normalization import (
     surface_claims,
 )
 
+NEGATIVE_ZERO = re.compile(r"-0(\.0+)?(?![\d.])")  # "-0", "-0.0", not "-0.03"
 LOCALE = tomllib.loads(Path("locales/normalization.toml").read_text(encoding="utf-8"))
 
 # The page's widgets (app_pages/normalization.py): features scale 1..10000, lr 1e-6..1;
@@ -34,7 +36,7 @@ def check_translatable(claims, section: str) -> None:
     for claim in claims:
         for lang in ("en", "ko"):
             text = LOCALE[section]["claim"][claim.id][lang].format(**claim.values)
-            assert "{" not in text and "-0.0" not in text
+            assert "{" not in text and not NEGATIVE_ZERO.search(text), text
 
 
 @pytest.mark.parametrize("change", FEATURES, ids=str)

@@ -5,6 +5,7 @@ surface's minima), losses and per-epoch curves with plain numpy, not through the
 functions or the Trajectory's own summaries.
 """
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from core.optimizers import (
 )
 
 EPS = TrajectoryConfig().epsilon
+NEGATIVE_ZERO = re.compile(r"-0(\.0+)?(?![\d.])")  # "-0", "-0.0", not "-0.03"
 LOCALE = tomllib.loads(Path("locales/optimizers.toml").read_text(encoding="utf-8"))
 
 # The page's trajectory widgets (app_pages/optimizers.py): surface, optimizers, start x/y
@@ -88,7 +90,7 @@ def check_translatable(claims, prefix: str) -> None:
     for claim in claims:
         for lang in ("en", "ko"):
             text = table["claim"][claim.id][lang].format(**claim.values)
-            assert "{" not in text and "-0.0" not in text
+            assert "{" not in text and not NEGATIVE_ZERO.search(text), text
 
 
 def check_paths(result, claims) -> None:
