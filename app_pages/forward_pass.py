@@ -13,14 +13,21 @@ from core.charts.forward_pass import (
 )
 from core.forward_pass import (
     B_RANGE,
+    DATASETS,
+    DEPTH_RANGE,
     LAYER_ACTIVATIONS,
+    LR_CHOICES,
+    NOISE_RANGE,
     W_RANGE,
+    WIDTH_RANGE,
     DigitConfig,
     LayersConfig,
     LineConfig,
     OutputConfig,
     digit_code,
+    layers_claims,
     layers_code,
+    line_claims,
     line_code,
     outputs_code,
     run_digit,
@@ -29,21 +36,21 @@ from core.forward_pass import (
     run_outputs,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, section
+from ui.page import cached, chart, code_panel, notice, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "forward_pass"
-LR_CHOICES = (0.01, 0.03, 0.1, 0.3, 0.5, 0.7, 1.0)
-DATASETS = ("circles", "moons", "xor", "spiral")
 text = labels(f"{NS}.line", ("chart_title", "data", "line", "residual", "contour_title",
-                             "colorbar", "start", "path"))
+                             "colorbar", "start", "path", "best", "downhill"))
 
 page_header(NS)
-presets(NS, {
-    "autograd_fit": {"fp_fit": True, "fp_w": -1.5, "fp_b": 3.5, "fp_lr": 0.1},
-    "too_fast": {"fp_fit": True, "fp_w": -1.5, "fp_b": 3.5, "fp_lr": 1.0},
-    "deep_linear": {"fp_data": "circles", "fp_depth": 4, "fp_act": "relu", "fp_width": 6},
-    "spiral": {"fp_data": "spiral", "fp_depth": 3, "fp_width": 12, "fp_act": "tanh"},
+presets(NS, {  # each sets every widget of its section
+    "autograd_fit": {"fp_fit": True, "fp_w": -1.5, "fp_b": 3.5, "fp_noise": 0.5, "fp_lr": 0.1},
+    "too_fast": {"fp_fit": True, "fp_w": -1.5, "fp_b": 3.5, "fp_noise": 0.5, "fp_lr": 1.0},
+    "deep_linear": {"fp_data": "circles", "fp_depth": 4, "fp_act": "relu", "fp_width": 6,
+                    "fp_unit": 5},
+    "spiral": {"fp_data": "spiral", "fp_depth": 3, "fp_width": 12, "fp_act": "tanh",
+               "fp_unit": 5},
 })
 
 # 1. y = Wx + b ----------------------------------------------------------------------------
@@ -54,7 +61,7 @@ with c1:
 with c2:
     b = url_slider("fp_b", t(f"{NS}.line.b"), *B_RANGE, 2.5, step=0.1)
 with c3:
-    noise = url_slider("fp_noise", t(f"{NS}.line.noise"), 0.0, 2.0, 0.5, step=0.1)
+    noise = url_slider("fp_noise", t(f"{NS}.line.noise"), *NOISE_RANGE, 0.5, step=0.1)
 with c4:
     fit = url_toggle("fp_fit", t(f"{NS}.line.fit"), False)
 with c5:
@@ -63,7 +70,8 @@ line_cfg = LineConfig(w=w, b=b, noise=noise, fit=fit, lr=lr)
 line = cached(run_line)(line_cfg)
 left, right = st.columns(2)
 with left:
-    chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text), "fp_line")
+    chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text
+                      | {"fitted": t(f"{NS}.line.fitted_line", steps=line_cfg.steps)}), "fp_line")
 with right:
     chart(contour_figure(line, text | {"title": text["contour_title"], "w": "W", "b": "b",
                                        "diverged": t("common.diverged")}), "fp_contour")
@@ -74,8 +82,7 @@ if fit and not line.diverged:
               delta=f"W = {line.path_w[-1]:.3f}, b = {line.path_b[-1]:.3f}", delta_color="off")
 if line.diverged:
     st.error(t("common.diverged_at", step=line.diverged_at))
-best = cached(run_line)(LineConfig(w=0.0, b=0.0, noise=noise, fit=True, lr=0.3, steps=60))
-notice(t(f"{NS}.line.notice", w=best.path_w[-1], b=best.path_b[-1]))
+notice_claims(f"{NS}.line", line_claims(line))
 code_panel(line_code(line_cfg), key="fp_code_line")
 
 # 2. Layers --------------------------------------------------------------------------------
@@ -85,9 +92,9 @@ with c1:
     dataset = url_select("fp_data", t(f"{NS}.layers.dataset"), DATASETS, "circles",
                          format_func=labels(f"{NS}.dataset", DATASETS).get, horizontal=False)
 with c2:
-    depth = url_slider("fp_depth", t(f"{NS}.layers.depth"), 1, 4, 2)
+    depth = url_slider("fp_depth", t(f"{NS}.layers.depth"), *DEPTH_RANGE, 2)
 with c3:
-    width = url_slider("fp_width", t(f"{NS}.layers.width"), 2, 12, 6)
+    width = url_slider("fp_width", t(f"{NS}.layers.width"), *WIDTH_RANGE, 6)
 with c4:
     activation = url_select("fp_act", t(f"{NS}.layers.activation"), LAYER_ACTIVATIONS, "relu",
                             format_func=labels(f"{NS}.act", LAYER_ACTIVATIONS).get)
@@ -103,9 +110,7 @@ chart(layer_maps_figure(layers.nonlinear, layers.grid, unit - 1, layer_text | {
     "title": t(f"{NS}.layers.maps_title")}), "fp_maps")
 chart(boundary_figure(layers, layer_text | {"title": t(f"{NS}.layers.boundary_title"),
                                             "diverged": t("common.diverged")}), "fp_boundary")
-weff = np.array2string(layers.effective_w, precision=2, suppress_small=True)
-notice(t(f"{NS}.layers.notice", depth=depth, weff=weff.replace("\n", ""),
-         err=layers.collapse_error))
+notice_claims(f"{NS}.layers", layers_claims(layers, layers_cfg))
 code_panel(layers_code(layers_cfg), key="fp_code_layers")
 
 # 3. Output --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from core import codegen
+from core.claims import Claim, no_negative_zero
 from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp, linear_layers
@@ -28,6 +29,12 @@ from core.training import StepInfo, full_batch, make_optimizer, train
 
 LINE_SLOPE, LINE_INTERCEPT = 1.5, 0.5  # the line the 1-D data is drawn from
 W_RANGE, B_RANGE = (-2.0, 5.0), (-3.0, 4.0)  # slider and contour ranges
+# The page's other widget ranges (the claims tests walk each at its minimum and maximum).
+NOISE_RANGE = (0.0, 2.0)
+LR_CHOICES = (0.01, 0.03, 0.1, 0.3, 0.5, 0.7, 1.0)
+DATASETS = ("circles", "moons", "xor", "spiral")
+DEPTH_RANGE = (1, 4)
+WIDTH_RANGE = (2, 12)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,12 @@ class LineResult:
     path_loss: np.ndarray  # (steps+1,) MSE along the fit
     diverged: bool
     diverged_at: int | None
+    best_w: float  # the least-squares line, in closed form (float64)
+    best_b: float
+    grad: np.ndarray  # (2,) ∂MSE/∂(W, b) at the hand-picked (W, b), by autograd
+    hessian_eigenvalues: np.ndarray  # (2,) curvature of the MSE bowl, flattest first
+    lr: float  # the fit's learning rate
+    steps: int  # the fit's steps
 
 
 def line_data(cfg: LineConfig):
@@ -95,6 +108,14 @@ def run_line(cfg: LineConfig) -> LineResult:
         path = [path[0]] + [(w, b, loss) for (w, b, _), loss in zip(path[1:], losses)]
         diverged, diverged_at = history.diverged, history.diverged_at
     path_array = np.array(path, dtype=float).reshape(-1, 3)
+    # The bowl's exact shape: MSE(W, b) = mean((W x + b − y)²) is quadratic with Hessian
+    # 2·[[E x², E x], [E x, 1]]; its minimum is the least-squares line.
+    x64, y64 = x[:, 0].double(), y[:, 0].double()
+    design = torch.stack([x64, torch.ones_like(x64)], 1)
+    best = torch.linalg.lstsq(design, y64[:, None]).solution[:, 0]
+    hessian = 2 * design.T @ design / len(x64)
+    wb = torch.tensor([cfg.w, cfg.b], dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(((design @ wb - y64) ** 2).mean(), wb)
     return LineResult(
         w=cfg.w, b=cfg.b, x=x[:, 0].numpy(), y=y[:, 0].numpy(), prediction=prediction[:, 0].numpy(), mse=mse,
         grid_w=grid_w.numpy(), grid_b=grid_b.numpy(), surface=surface.numpy(),
@@ -102,7 +123,40 @@ def run_line(cfg: LineConfig) -> LineResult:
         path_b=path_array[:, 1] if cfg.fit else np.array([]),
         path_loss=path_array[:, 2] if cfg.fit else np.array([]),
         diverged=diverged, diverged_at=diverged_at,
+        best_w=float(best[0]), best_b=float(best[1]), grad=grad.numpy(),
+        hessian_eigenvalues=torch.linalg.eigvalsh(hessian).numpy(), lr=cfg.lr, steps=cfg.steps,
     )
+
+
+AT_BEST = 1e-3  # (W, b) this close to the least-squares line counts as on it
+STRAIGHT = 10.0  # degrees: −gradient this close to the direction of the minimum
+
+
+def line_claims(result: LineResult) -> list[Claim]:
+    low, high = (float(v) for v in result.hessian_eigenvalues)
+    claims = [Claim("best", {"w": result.best_w, "b": result.best_b}),
+              Claim("bowl", {"ratio": high / low})]
+    to_best = np.array([result.best_w - result.w, result.best_b - result.b])
+    distance = float(np.linalg.norm(to_best))
+    if distance < AT_BEST:
+        claims.append(Claim("at_best"))
+    else:
+        downhill = -result.grad
+        cosine = float(downhill @ to_best / (np.linalg.norm(downhill) * distance))
+        angle = math.degrees(math.acos(min(1.0, max(-1.0, cosine))))
+        claims.append(Claim("points_at" if angle <= STRAIGHT else "points_off", {"angle": angle}))
+    if result.path_w.size:
+        values = {"lr": result.lr, "limit": 2 / high, "half": 1 / high, "steps": result.steps}
+        if result.diverged:
+            claims.append(Claim("fit_diverged", values | {"step": result.diverged_at}))
+        else:
+            gap = float(np.hypot(result.path_w[-1] - result.best_w,
+                                 result.path_b[-1] - result.best_b))
+            claims.append(Claim("fit_reached" if gap < 0.01 else "fit_short",
+                                values | {"gap": gap}))
+            if result.lr * high > 1:
+                claims.append(Claim("zigzag", values))
+    return claims
 
 
 # --- 2. layers of an MLP, with and without activations ---------------------------------
@@ -432,3 +486,20 @@ with torch.no_grad():
     logits = layer(flat)                      # (1, 10): one score per digit class
 print("flattened", tuple(flat.shape), "-> Linear(64, 10) ->", tuple(logits.shape))
 '''
+
+
+def layers_claims(result: LayersResult, cfg: LayersConfig) -> list[Claim]:
+    rows = ", ".join("[" + ", ".join(no_negative_zero(v, 2) for v in row) + "]"
+                     for row in result.effective_w)
+    claims = []
+    if not result.linear.diverged:
+        claims.append(Claim("collapse" if cfg.depth > 1 else "collapse_one", {"depth": cfg.depth, "weff": f"[{rows}]",
+                                         "err": result.collapse_error}))
+    nonlinear, linear = result.nonlinear, result.linear
+    if nonlinear.diverged or linear.diverged:
+        return claims
+    values = {"with": 100 * nonlinear.accuracy, "without": 100 * linear.accuracy}
+    diff = nonlinear.accuracy - linear.accuracy
+    claims.append(Claim("bends" if diff >= 0.02 else "no_gain" if diff > -0.02 else "worse",
+                        values | {"diff": abs(100 * diff)}))
+    return claims

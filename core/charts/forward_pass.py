@@ -51,6 +51,12 @@ def line_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
     order = np.argsort(result.x)
     fig.add_trace(go.Scatter(x=result.x[order], y=result.prediction[order], mode="lines",
                              name=text["line"], line={"color": "#d62728", "width": 3}))
+    if result.path_w.size and not result.diverged and "fitted" in text:
+        # Where autograd's fit ended up, beside the hand-picked line it started from.
+        xs = np.array([result.x.min(), result.x.max()])
+        fig.add_trace(go.Scatter(x=xs, y=result.path_w[-1] * xs + result.path_b[-1],
+                                 mode="lines", name=text["fitted"],
+                                 line={"color": "#2ca02c", "width": 3, "dash": "dash"}))
     lo, hi = float(result.y.min()), float(result.y.max())
     fig.update_yaxes(range=[lo - 0.3 * (hi - lo) - 1, hi + 0.3 * (hi - lo) + 1])
     return fig
@@ -74,9 +80,25 @@ def contour_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
                                  marker={"size": 5, "color": "white"}))
     fig.add_trace(go.Scatter(x=[result.w], y=[result.b], mode="markers", name=text["start"],
                              marker={"size": 14, "color": "#d62728", "symbol": "x"}))
-    # Keep the axes on the grid even if a diverging path flies off it.
-    fig.update_xaxes(range=list(W_RANGE))
-    fig.update_yaxes(range=list(B_RANGE))
+    if "best" in text:
+        fig.add_trace(go.Scatter(x=[result.best_w], y=[result.best_b], mode="markers",
+                                 name=text["best"],
+                                 marker={"size": 16, "color": "#ffdd57", "symbol": "star",
+                                         "line": {"color": "black", "width": 1}}))
+    norm = float(np.hypot(*result.grad))
+    if "downhill" in text and norm > 0:
+        # −gradient from the hand-picked point, drawn 1 unit long: same scale on both axes
+        # (below), so the angle to the star is the true angle.
+        tip = (result.w - result.grad[0] / norm, result.b - result.grad[1] / norm)
+        fig.add_annotation(x=tip[0], y=tip[1], ax=result.w, ay=result.b, xref="x", yref="y",
+                           axref="x", ayref="y", showarrow=True, arrowhead=3, arrowwidth=3,
+                           arrowcolor="#ff7f0e", text="")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text["downhill"],
+                                 line={"color": "#ff7f0e", "width": 3}))
+    # Keep the axes on the grid even if a diverging path flies off it; one unit of W is as
+    # long as one unit of b, so the bowl's shape and the gradient's angle are not distorted.
+    fig.update_xaxes(range=list(W_RANGE), constrain="domain")
+    fig.update_yaxes(range=list(B_RANGE), scaleanchor="x", scaleratio=1, constrain="domain")
     fig.update_layout(legend={"x": 0.0, "xanchor": "left"})
     if result.diverged:
         mark_diverged(fig, text["diverged"])
