@@ -5,20 +5,23 @@ import streamlit as st
 
 from core.charts.dataloader import batch_loss_figure, shuffle_figure, throughput_figure, workers_figure
 from core.dataloader import (
-    BATCH_SIZES, BatchConfig, ShuffleConfig, ThroughputConfig, WorkersConfig, batch_code,
-    run_batch, run_shuffle, run_throughput, run_workers, shuffle_code, workers_code,
+    BATCH_SIZES, EPOCH_CHOICES, ITEM_MS_RANGE, ITEMS_RANGE, LRS, SHUFFLE_BATCHES, SHUFFLE_EPOCHS,
+    BatchConfig, ShuffleConfig, ThroughputConfig, WorkersConfig, batch_claims, batch_code,
+    run_batch, run_shuffle, run_throughput, run_workers, shuffle_claims, shuffle_code,
+    workers_claims, workers_code,
 )
 from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice, page_header, presets, run_with_progress, section
+from ui.page import (
+    cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+)
 from ui.url_state import url_log_slider, url_slider, url_toggle
 
 NS = "dataloader"
-LRS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 page_header(NS)
 presets(NS, {
-    "pure_sgd": {"dl_bs": 1, "dl_lr": 0.03},
-    "full_batch": {"dl_bs": 512, "dl_lr": 0.3},
+    "pure_sgd": {"dl_bs": 1, "dl_lr": 0.03, "dl_epochs": 2},
+    "full_batch": {"dl_bs": 512, "dl_lr": 1.0, "dl_epochs": 20},
     "sorted_small": {"dl_sbs": 8, "dl_sepochs": 3, "dl_slr": 0.1},
 })
 
@@ -27,19 +30,23 @@ presets(NS, {
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def batch_section() -> None:
     section(NS, "batch")
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     with c1:
         batch_size = int(url_log_slider("dl_bs", t(f"{NS}.batch.size"), BATCH_SIZES, 32))
     with c2:
         lr = url_log_slider("dl_lr", t(f"{NS}.batch.lr"), LRS, 0.3)
-    batch_cfg = BatchConfig(batch_size=batch_size, lr=lr)
-    batch = cached(run_batch)(batch_cfg)
+    with c3:
+        epochs = int(url_log_slider("dl_epochs", t(f"{NS}.batch.epochs"), EPOCH_CHOICES, 2))
+    batch_cfg = BatchConfig(batch_size=batch_size, lr=lr, epochs=epochs)
+    with st.spinner(t("common.training")):
+        batch = cached(run_batch)(batch_cfg)
     throughput = cached(run_throughput)(ThroughputConfig())
     left, right = st.columns([3, 2])
     with left:
         chart(batch_loss_figure(batch, {
             "title": t(f"{NS}.batch.chart_title", bs=batch_size), "x": t(f"{NS}.batch.epoch"),
             "y": t("common.loss"), "step": t(f"{NS}.batch.step_loss"),
+            "full": t(f"{NS}.batch.full_loss"),
             "val": t(f"{NS}.batch.val_loss"), "diverged": t("common.diverged")}), "dl_batch_chart")
     with right:
         chart(throughput_figure(throughput, {
@@ -48,13 +55,11 @@ def batch_section() -> None:
             "dl_speed_chart")
     m1, m2, m3 = st.columns(3)
     m1.metric(t(f"{NS}.batch.steps"), batch.steps_per_epoch)
-    m2.metric(t(f"{NS}.batch.noise"), f"{batch.noise:.3f}")
+    m2.metric(t(f"{NS}.batch.noise"), "—" if batch.diverged else f"{batch.noise:.3f}")
     m3.metric(t(f"{NS}.batch.val_acc"), "—" if batch.diverged else f"{batch.val_acc[-1]:.1%}")
     if batch.diverged:
         st.error(t("common.diverged_at", step=batch.diverged_at))
-    rate = dict(zip(throughput.batch_sizes.tolist(), throughput.samples_per_s.tolist()))
-    notice(t(f"{NS}.batch.notice", steps=batch.steps_per_epoch, bs=batch_size,
-             speedup=rate[256] / rate[1], fast=rate[256], slow=rate[1]))
+    notice_claims(f"{NS}.batch", batch_claims(batch, throughput))
     code_panel(batch_code(batch_cfg), key="dl_code_batch")
 
 
@@ -64,9 +69,9 @@ def shuffle_section() -> None:
     section(NS, "shuffle")
     c1, c2, c3 = st.columns(3)
     with c1:
-        shuffle_bs = int(url_log_slider("dl_sbs", t(f"{NS}.shuffle.size"), (8, 16, 32, 64, 128), 32))
+        shuffle_bs = int(url_log_slider("dl_sbs", t(f"{NS}.shuffle.size"), SHUFFLE_BATCHES, 32))
     with c2:
-        epochs = url_slider("dl_sepochs", t(f"{NS}.shuffle.epochs"), 1, 4, 3)
+        epochs = url_slider("dl_sepochs", t(f"{NS}.shuffle.epochs"), *SHUFFLE_EPOCHS, 3)
     with c3:
         shuffle_lr = url_log_slider("dl_slr", t(f"{NS}.shuffle.lr"), LRS, 0.1)
     shuffle_cfg = ShuffleConfig(batch_size=shuffle_bs, epochs=epochs, lr=shuffle_lr)
@@ -83,10 +88,7 @@ def shuffle_section() -> None:
         ", ".join(str(i) for i in batch[:8]) + " …" for batch in run.first_batches[:3]]
         for name, run in shuffled.runs.items()},
         index=[t(f"{NS}.shuffle.epoch_n", e=e + 1) for e in range(min(3, epochs))]))
-    runs = shuffled.runs
-    notice(t(f"{NS}.shuffle.notice", sorted_one=100 * runs["sorted"].one_class_share,
-             shuffled_one=100 * runs["shuffled"].one_class_share,
-             sorted_acc=100 * runs["sorted"].final_acc, shuffled_acc=100 * runs["shuffled"].final_acc))
+    notice_claims(f"{NS}.shuffle", shuffle_claims(shuffled))
     code_panel(shuffle_code(shuffle_cfg), key="dl_code_shuffle")
 
 
@@ -96,13 +98,13 @@ def workers_section() -> None:
     section(NS, "workers")
     c1, c2, c3 = st.columns(3)
     with c1:
-        n_items = url_slider("dl_items", t(f"{NS}.workers.items"), 16, 48, 32, step=16)
+        n_items = url_slider("dl_items", t(f"{NS}.workers.items"), *ITEMS_RANGE, 32, step=16)
     with c2:
-        item_ms = url_slider("dl_ms", t(f"{NS}.workers.item_ms"), 1, 15, 10)
+        item_ms = url_slider("dl_ms", t(f"{NS}.workers.item_ms"), *ITEM_MS_RANGE, 10)
     with c3:
         measure = url_toggle("dl_measure", t(f"{NS}.workers.measure"), False,
                              help=t(f"{NS}.workers.measure_help"))
-    workers_cfg = WorkersConfig(n_items=n_items, item_ms=float(item_ms), epochs=2)
+    workers_cfg = WorkersConfig(n_items=n_items, item_ms=float(item_ms))
     if measure:
         workers = run_with_progress(run_workers, workers_cfg, t(f"{NS}.workers.progress"))
         chart(workers_figure(workers, {"title": t(f"{NS}.workers.chart_title"),
@@ -111,8 +113,7 @@ def workers_section() -> None:
                                        "ideal": t(f"{NS}.workers.ideal")}), "dl_workers_chart")
         (st.success if workers.same_batches else st.error)(
             t(f"{NS}.workers.same" if workers.same_batches else f"{NS}.workers.different"))
-        notice(t(f"{NS}.workers.notice", w0=workers.epoch_s[0].mean(), w2=workers.epoch_s[-1].mean(),
-                 ideal=workers.ideal_s))
+        notice_claims(f"{NS}.workers", workers_claims(workers))
     else:
         st.info(t(f"{NS}.workers.off"), icon=":material/timer:")
     code_panel(workers_code(workers_cfg), key="dl_code_workers")

@@ -15,15 +15,23 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, TensorDataset
+from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
+from core.claims import Claim
 from core.codegen import indent, mlp_code
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
 from core.training import classifier_metrics, make_optimizer, seeded_loader, train
 
-BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+# Widget ranges of the page (the claims tests walk them).
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)  # section 1: 512 = the whole training set
+EPOCH_CHOICES = (1, 2, 5, 10, 20)  # section 1
+LRS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # sections 1 and 2
+SHUFFLE_BATCHES = (8, 16, 32, 64, 128)  # section 2
+SHUFFLE_EPOCHS = (1, 4)  # section 2, range
+ITEMS_RANGE = (16, 48)  # section 3, step 16
+ITEM_MS_RANGE = (1, 15)  # section 3
 
 
 # --- 1. batch size ----------------------------------------------------------------------
@@ -43,11 +51,17 @@ class BatchConfig:
 class BatchResult:
     step_epoch: np.ndarray  # (steps,) position of each step in epochs (1/steps_per_epoch …)
     step_loss: np.ndarray  # (steps,) loss of each mini-batch
+    full_loss: np.ndarray  # (steps + 1,) loss on the whole training set at the weights each
+    # step started from (full_loss[k] goes with step_loss[k]), then after the last step
     val_epochs: np.ndarray  # (epochs+1,)
     val_loss: np.ndarray
     val_acc: np.ndarray
     steps_per_epoch: int
-    noise: float  # std of the step losses around their running mean (last epoch)
+    noise: float  # RMS of step_loss - full_loss (same weights) over the last epoch: how far
+    # one mini-batch's loss is from the training-set loss it estimates (0 for the full batch)
+    batch_size: int
+    n_train: int
+    epochs: int
     diverged: bool
     diverged_at: int | None
 
@@ -63,23 +77,56 @@ def run_batch(cfg: BatchConfig) -> BatchResult:
     model = build_mlp(batch_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
 
+    def training_set_loss() -> float:  # no dropout or batch norm: train mode = eval mode
+        with torch.no_grad():
+            return float(loss_fn(model(x[tr]), y[tr]))
+
+    full = [training_set_loss()]  # before step 1; each callback adds the loss after a step
+
+    def on_step(info: object) -> None:
+        full.append(training_set_loss())
+
     steps_per_epoch = math.ceil(cfg.n_train / cfg.batch_size)
     loader = seeded_loader(TensorDataset(x[tr], y[tr]), cfg.batch_size, True, cfg.seed)
     history = train(model, loss_fn, make_optimizer("sgd", model.parameters(), lr=cfg.lr), loader,
                     epochs=cfg.epochs, evaluate=classifier_metrics(val=(x[va], y[va])),
-                    eval_every=steps_per_epoch,
-                    seed=cfg.seed)
+                    eval_every=steps_per_epoch, callbacks=[on_step], seed=cfg.seed)
     loss = np.array(history.train_loss)
-    last = loss[-steps_per_epoch:]
-    noise = float(np.std(last - np.convolve(last, np.ones(5) / 5, "same"))) if len(last) > 5 \
-        else 0.0
+    full_loss = np.array(full)
+    last = slice(max(0, len(loss) - steps_per_epoch), len(loss))
+    noise = float(np.sqrt(np.mean((loss[last] - full_loss[: len(loss)][last]) ** 2)))
     m = history.eval_metrics
     return BatchResult(
         step_epoch=np.array(history.steps) / steps_per_epoch, step_loss=loss,
+        full_loss=full_loss,
         val_epochs=np.array(history.eval_steps) / steps_per_epoch,
         val_loss=np.array(m["val_loss"]), val_acc=np.array(m["val_acc"]),
-        steps_per_epoch=steps_per_epoch, noise=noise if np.isfinite(noise) else float("nan"),
+        steps_per_epoch=steps_per_epoch,
+        noise=noise if np.isfinite(noise) and not history.diverged else float("nan"),
+        batch_size=cfg.batch_size, n_train=cfg.n_train, epochs=cfg.epochs,
         diverged=history.diverged, diverged_at=history.diverged_at)
+
+
+def batch_claims(result: BatchResult, throughput: ThroughputResult) -> list[Claim]:
+    """What the batch-size notice may say."""
+    total = result.steps_per_epoch * result.epochs
+    values = {"bs": result.batch_size, "steps": result.steps_per_epoch, "total": total}
+    claims = [Claim("steps_one" if result.steps_per_epoch == 1 else "steps", values)]
+    if result.diverged:
+        claims.append(Claim("diverged", {"step": result.diverged_at}))
+    elif result.steps_per_epoch == 1:
+        claims.append(Claim("no_noise", {"noise": result.noise}))
+    else:
+        claims.append(Claim("noise", {"noise": result.noise}))
+    if not result.diverged:
+        claims.append(Claim("val_acc", {"acc": float(result.val_acc[-1]), "total": total}))
+    rate = dict(zip(throughput.batch_sizes.tolist(), throughput.samples_per_s.tolist()))
+    big, one = max(rate), min(rate)
+    values = {"big": big, "one": one, "fast": rate[big], "slow": rate[one],
+              "speedup": rate[big] / rate[one]}
+    claims.append(Claim("throughput_faster" if rate[big] > rate[one] else "throughput_slower",
+                        values))
+    return claims
 
 
 @dataclass(frozen=True)
@@ -141,9 +188,11 @@ loader = DataLoader(TensorDataset(x[tr], y[tr]), batch_size={cfg.batch_size}, sh
                     generator=torch.Generator().manual_seed(seed))
 print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size})
 
-step_losses = []
+step_losses, gaps = [], []  # gaps: mini-batch loss - training-set loss, same weights
 for epoch in range({cfg.epochs}):
     for xb, yb in loader:  # {cfg.batch_size} samples go through the model at once
+        with torch.no_grad():
+            full_loss = loss_fn(model(x[tr]), y[tr]).item()  # what the batch loss estimates
         optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
         if not math.isfinite(loss.item()) or loss.item() > 1e8:
@@ -151,9 +200,12 @@ for epoch in range({cfg.epochs}):
         loss.backward()
         optimizer.step()
         step_losses.append(loss.item())
+        gaps.append(loss.item() - full_loss)
     with torch.no_grad():
         val_acc = (model(x[va]).argmax(1) == y[va]).float().mean().item()
     print(f"epoch {{epoch + 1}}: last step loss {{step_losses[-1]:.4f}}, val acc {{val_acc:.3f}}")
+last_epoch = torch.tensor(gaps[-len(loader):])
+print(f"loss noise (RMS over the last epoch): {{last_epoch.pow(2).mean().sqrt().item():.4f}}")
 
 # Throughput: forward + backward per batch size on this machine
 big = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
@@ -255,6 +307,25 @@ def run_shuffle(cfg: ShuffleConfig) -> ShuffleResult:
     return ShuffleResult(runs, steps_per_epoch)
 
 
+def shuffle_claims(result: ShuffleResult) -> list[Claim]:
+    """What the shuffling notice may say."""
+    runs = result.runs
+    s, u = runs["sorted"], runs["shuffled"]
+    claims = [Claim("one_class", {"sorted_one": 100 * s.one_class_share,
+                                  "shuffled_one": 100 * u.one_class_share})]
+    if s.diverged or u.diverged:
+        claims.append(Claim("diverged", {}))
+    else:
+        diff_pp = round(100 * (u.final_acc - s.final_acc), 1)
+        values = {"sorted_acc": 100 * s.final_acc, "shuffled_acc": 100 * u.final_acc,
+                  "diff": abs(diff_pp)}
+        claims.append(Claim("sorted_worse" if diff_pp > 0 else "sorted_not_worse", values))
+    firsts = u.first_batches
+    if len(firsts) > 1 and all(not np.array_equal(a, b) for a, b in zip(firsts, firsts[1:])):
+        claims.append(Claim("orders", {}))
+    return claims
+
+
 def shuffle_code(cfg: ShuffleConfig) -> str:
     return f'''import math
 import torch
@@ -341,7 +412,7 @@ class WorkersConfig:
     n_items: int = 16  # samples per epoch
     item_ms: float = 2.0  # simulated loading cost per sample
     batch_size: int = 8
-    epochs: int = 2  # the first pays for starting the worker processes
+    epochs: int = 3  # the first also starts the (persistent) worker processes
     seed: int = 0
 
 
@@ -356,13 +427,23 @@ class WorkersResult:
 
 def run_workers(cfg: WorkersConfig,
                 _on_progress: Callable[[float], None] | None = None) -> WorkersResult:
-    """Iterate the same shuffled SlowDigits loader with each worker count and time it."""
+    """Iterate the same shuffled SlowDigits loader with each worker count and time it.
+
+    Workers are persistent: started in the first epoch, reused by the next ones, shut down
+    when the loader goes away (so the first epoch shows the start-up cost, the others not).
+    """
     dataset = SlowDigits(cfg.n_items, cfg.item_ms)
     times, sums, reference, same = [], [], None, True
     total = len(cfg.workers) * cfg.epochs
     for w_i, w in enumerate(cfg.workers):
         w = min(int(w), MAX_WORKERS)
-        loader = seeded_loader(dataset, cfg.batch_size, True, cfg.seed, num_workers=w)
+        # The sampler owns the shuffling generator: a loader also draws its workers' base
+        # seed from its generator, once per epoch without persistent workers and only once
+        # with them, which would make the orders differ between worker counts.
+        loader = DataLoader(dataset, batch_size=cfg.batch_size,
+                            sampler=RandomSampler(dataset, generator=make_generator(cfg.seed)),
+                            generator=make_generator(cfg.seed + 1), num_workers=w,
+                            persistent_workers=w > 0)
         row_t, row_s, served = [], [], []
         for e in range(cfg.epochs):
             start = time.perf_counter()
@@ -372,7 +453,7 @@ def run_workers(cfg: WorkersConfig,
             row_s.append(batch_checksum(batches))
             if _on_progress is not None:
                 _on_progress((w_i * cfg.epochs + e + 1) / total)
-        del loader  # workers are not persistent: each epoch's processes have exited
+        del loader  # shuts the persistent workers down
         if reference is None:
             reference = served
         else:
@@ -383,6 +464,28 @@ def run_workers(cfg: WorkersConfig,
         sums.append(row_s)
     return WorkersResult(np.array(cfg.workers), np.array(times), np.array(sums), bool(same),
                          cfg.n_items * cfg.item_ms / 1000)
+
+
+def workers_claims(result: WorkersResult) -> list[Claim]:
+    """What the num_workers notice may say, from the measured wall times (index 0 = no
+    workers, last = the most workers)."""
+    w = int(result.workers[-1])
+    first0, first_w = float(result.epoch_s[0, 0]), float(result.epoch_s[-1, 0])
+    claims = []
+    if result.epoch_s.shape[1] > 1:
+        later0 = float(result.epoch_s[0, 1:].mean())
+        later_w = float(result.epoch_s[-1, 1:].mean())
+        values = {"w": w, "t0": later0, "tw": later_w, "ideal": result.ideal_s}
+        if later_w < later0:
+            claims.append(Claim("later_faster", values | {"ratio": later0 / later_w}))
+        else:
+            claims.append(Claim("later_slower", values | {"ratio": later_w / later0}))
+    values = {"w": w, "t0": first0, "tw": first_w}
+    if first_w < first0:
+        claims.append(Claim("first_faster", values | {"ratio": first0 / first_w}))
+    else:
+        claims.append(Claim("first_slower", values | {"extra": first_w - first0}))
+    return claims
 
 
 def batch_checksum(batches: list[tuple[torch.Tensor, torch.Tensor]]) -> float:
@@ -396,7 +499,7 @@ def batch_checksum(batches: list[tuple[torch.Tensor, torch.Tensor]]) -> float:
 def workers_code(cfg: WorkersConfig) -> str:
     return f'''import time
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, RandomSampler
 from sklearn.datasets import load_digits
 
 
@@ -425,9 +528,11 @@ def checksum(batches):
 if __name__ == "__main__":  # needed where workers are spawned (Windows, macOS)
     dataset = SlowDigits({cfg.n_items}, {cfg.item_ms!r})
     for workers in {list(cfg.workers)!r}:
-        loader = DataLoader(dataset, batch_size={cfg.batch_size}, shuffle=True,
-                            generator=torch.Generator().manual_seed({cfg.seed}),
-                            num_workers=workers, persistent_workers=False)
+        # The sampler's own generator decides the order, the same for every worker count
+        sampler = RandomSampler(dataset, generator=torch.Generator().manual_seed({cfg.seed}))
+        loader = DataLoader(dataset, batch_size={cfg.batch_size}, sampler=sampler,
+                            generator=torch.Generator().manual_seed({cfg.seed + 1}),
+                            num_workers=workers, persistent_workers=workers > 0)
         for epoch in range({cfg.epochs}):
             start = time.perf_counter()
             batches = [(xb.clone(), yb.clone()) for xb, yb in loader]

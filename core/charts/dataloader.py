@@ -15,17 +15,23 @@ from core.dataloader import BatchResult, ShuffleResult, ThroughputResult, Worker
 def batch_loss_figure(result: BatchResult, text: Mapping[str, str]) -> go.Figure:
     """Loss of every mini-batch (x in epochs, so batch sizes compare) and validation loss.
 
-    text: title, x, y, step, val, diverged.
+    text: title, x, y, step, full, val, diverged. ``full``: the training-set loss at the
+    weights each step started from, the number each mini-batch loss estimates.
     """
     fig = base_figure(text["title"], text["x"], text["y"])
     step_loss = finite_positive(result.step_loss)
     val_loss = finite_positive(result.val_loss)
-    fig.add_trace(go.Scatter(x=result.step_epoch, y=step_loss, name=text["step"], mode="lines",
-                             line={"width": 1.5, "color": "#1f77b4"}))
+    full_loss = finite_positive(result.full_loss)
+    fig.add_trace(go.Scatter(x=result.step_epoch, y=step_loss, name=text["step"],
+                             mode="lines+markers" if len(step_loss) <= 60 else "lines",
+                             line={"width": 1.5, "color": "#1f77b4"}, marker={"size": 6}))
+    fig.add_trace(go.Scatter(x=np.arange(len(full_loss)) / result.steps_per_epoch, y=full_loss,
+                             name=text["full"], mode="lines",
+                             line={"width": 2, "color": "#111111", "dash": "dot"}))
     fig.add_trace(go.Scatter(x=result.val_epochs, y=val_loss, name=text["val"],
                              mode="lines+markers", line={"width": 3, "color": "#d62728"},
                              marker={"size": 9}))
-    log_axis(fig, np.concatenate([step_loss, val_loss]))
+    log_axis(fig, np.concatenate([step_loss, val_loss, full_loss]))
     if result.diverged:
         mark_diverged(fig, text["diverged"])
     return fig

@@ -8,7 +8,7 @@ from core.dataloader import (
     run_throughput, run_workers,
 )
 
-TEXT = {k: k.upper() for k in ("title", "x", "y", "step", "val", "diverged", "chosen", "loss",
+TEXT = {k: k.upper() for k in ("title", "x", "y", "step", "full", "val", "diverged", "chosen", "loss",
                                "acc", "sorted", "shuffled", "ideal")} | {"epoch": "e{e}"}
 
 
@@ -17,9 +17,17 @@ def test_batch_loss_figure_is_log():
     assert fig.layout.yaxis.type == "log"
 
 
+def test_batch_loss_figure_draws_the_training_set_loss_per_step():
+    r = run_batch(BatchConfig(batch_size=128, epochs=1))
+    fig = batch_loss_figure(r, TEXT)
+    full = next(t for t in fig.data if t.name == "FULL")
+    assert len(full.x) == len(r.step_loss) + 1 and full.x[-1] == 1.0
+
+
 def test_diverged_batch_run_is_marked():
     r = run_batch(BatchConfig(epochs=1))
-    r = dataclasses.replace(r, step_loss=np.append(r.step_loss[:5], np.nan), diverged=True,
+    r = dataclasses.replace(r, step_loss=np.append(r.step_loss[:5], np.nan),
+                            full_loss=np.append(r.full_loss[:6], np.nan), diverged=True,
                             diverged_at=6)
     fig = batch_loss_figure(r, TEXT)
     assert any("DIVERGED" in (a.text or "") for a in fig.layout.annotations)
@@ -39,4 +47,4 @@ def test_shuffle_figure_has_both_runs():
 
 def test_workers_figure():
     fig = workers_figure(run_workers(WorkersConfig(workers=(0, 1))), TEXT)
-    assert len(fig.data) == 2 and fig.data[0].name == "e1"
+    assert len(fig.data) == 3 and fig.data[0].name == "e1"  # one bar group per epoch

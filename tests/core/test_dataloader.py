@@ -31,6 +31,19 @@ def test_small_batches_are_noisier():
     assert run_batch(BatchConfig(batch_size=4)).noise > 2 * run_batch(BatchConfig(batch_size=128)).noise
 
 
+def test_noise_is_defined_for_every_batch_size_and_zero_for_the_full_batch():
+    # The issue: batch 64 showed more noise than 16 and >= 128 showed 0.000 (padded edges).
+    noise = {bs: run_batch(BatchConfig(batch_size=bs)).noise for bs in (16, 64, 128, 256, 512)}
+    assert noise[16] > noise[64] > noise[128] > noise[256] > 0
+    assert noise[512] < 1e-5  # the batch is the training set: its loss is the training loss
+
+
+def test_full_loss_is_the_training_set_loss_at_the_step_weights():
+    r = run_batch(BatchConfig(batch_size=512, epochs=3))
+    # Full batch: each step's batch loss is the training-set loss at the same weights.
+    np.testing.assert_allclose(r.step_loss, r.full_loss[:-1], atol=1e-5)
+
+
 def test_huge_learning_rate_does_not_crash():
     # ReLUs die before the loss can blow up; the run reports finite numbers or divergence
     r = run_batch(BatchConfig(batch_size=8, lr=10.0))
@@ -51,6 +64,8 @@ def test_batch_code_reproduces_core():
     np.testing.assert_allclose(accs, r.val_acc[1:], atol=1e-3)
     losses = [float(v) for v in re.findall(r"last step loss (\d+\.\d+)", out)]
     assert losses[-1] == pytest.approx(r.step_loss[-1], abs=1e-4)
+    noise = float(re.search(r"loss noise \(RMS over the last epoch\): (\d+\.\d+)", out).group(1))
+    assert noise == pytest.approx(r.noise, abs=1e-4)
 
 
 def test_unshuffled_sorted_batches_hold_one_class_and_shuffled_orders_differ():
