@@ -4,18 +4,29 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.charts.playground import (
-    DIVERGING, LINK_BINS, boundary_figure, class_colorscale, confusion_figure, curves_figure,
+    DIVERGING, LINK_BINS, decode_typed, boundary_figure, class_colorscale, confusion_figure, curves_figure,
     diverging_color, network_figure, network_layout, neuron_figure, output_z,
 )
+
+def F(fig) -> go.Figure:
+    """The dict figure, validated by plotly (and with attribute access)."""
+    return go.Figure(fig.to_dict())
+
+
+def Z(trace) -> np.ndarray:
+    return decode_typed(trace.z)
+
 
 TEXT = {k: k for k in ("title", "x", "y", "train", "test", "diverged", "weight", "node",
                        "pinned_train", "pinned_test")}
 
 
-def _plane(n=100, lo=-6.0, hi=6.0):
-    step = (hi - lo) / n
-    centres = lo + step / 2 + step * np.arange(n)
-    return np.meshgrid(centres, centres)  # xx[i, j] = x of column j, yy[i, j] = y of row i
+GRID = np.linspace(-6, 6, 100)
+
+
+def _plane(n=100):
+    axis = np.linspace(-6, 6, n)
+    return np.meshgrid(axis, axis)  # xx[i, j] = x of column j, yy[i, j] = y of row i
 
 
 def test_diverging_colors_match_the_playground_ends():
@@ -54,27 +65,28 @@ def test_boundary_figure_heatmap_covers_the_plane_and_points_keep_their_labels()
     xx, yy = _plane()
     out = np.tanh(xx - yy)
     pts = np.array([[1.0, 2.0], [-3.0, 0.5], [4.0, -4.0]])
-    fig = boundary_figure((-6, 6), out, pts, np.array([0, 1, 1]), pts[:1], np.array([1]), TEXT,
-                          show_test=True)
+    fig = F(boundary_figure(GRID, out, pts, np.array([0, 1, 1]), pts[:1], np.array([1]),
+                            TEXT, show_test=True))
     heat = fig.data[0]
-    assert isinstance(heat, go.Heatmap) and np.asarray(heat.z).shape == (100, 100)
-    assert heat.x0 == -6 + 0.06 and heat.dx == 0.12  # cell centres: the grid's own points
+    assert isinstance(heat, go.Heatmap) and Z(heat).shape == (100, 100)
+    assert heat.x0 == -6 and np.isclose(heat.dx, 12 / 99)  # cell centres: the grid points
+    np.testing.assert_allclose(fig.layout.xaxis.range, (-6 - 6 / 99, 6 + 6 / 99))
     assert [tr.name for tr in fig.data[1:]] == ["train", "test"]
     train = fig.data[1]
     np.testing.assert_allclose(train.x, pts[:, 0])
     assert train.marker.color[0] == "#f59322" and train.marker.color[1] == "#0877bd"
     assert fig.data[2].marker.line.color == "black"
-    hidden = boundary_figure((-6, 6), out, pts, np.array([0, 1, 1]), pts[:1], np.array([1]),
-                             TEXT, show_test=False)
+    hidden = F(boundary_figure(GRID, out, pts, np.array([0, 1, 1]), pts[:1], np.array([1]),
+                               TEXT, show_test=False))
     assert len(hidden.data) == 2, "test points are drawn only when asked"
 
 
 def test_boundary_figure_with_nan_output_marks_divergence():
     out = np.full((100, 100), np.nan)
-    fig = boundary_figure((-6, 6), out, np.zeros((1, 2)), np.zeros(1), None, None, TEXT,
-                          diverged=True)
+    fig = F(boundary_figure(GRID, out, np.zeros((1, 2)), np.zeros(1), None, None, TEXT,
+                            diverged=True))
     assert any("diverged" in a.text for a in fig.layout.annotations)
-    assert np.isnan(np.asarray(fig.data[0].z, dtype=float)).all()
+    assert np.isnan(Z(fig.data[0])).all()
 
 
 def test_network_tiles_each_map_in_its_node_square():
@@ -83,9 +95,9 @@ def test_network_tiles_each_map_in_its_node_square():
     maps = [np.full((res, res), v) for v in (-1.0, -0.5, 0.1, 0.2, 0.3, 0.9)]
     w = [np.arange(6, dtype=float).reshape(3, 2) / 10 - 0.2, np.array([[2.0, -0.05, 0.5]])]
     names = [f"n{i}" for i in range(6)]
-    fig = network_figure(widths, maps, w, names, ["in", "h1", "out"], TEXT, res=res)
+    fig = F(network_figure(widths, maps, w, names, ["in", "h1", "out"], TEXT, res=res))
     heat = next(tr for tr in fig.data if isinstance(tr, go.Heatmap))
-    xs, ys, z = np.asarray(heat.x), np.asarray(heat.y), np.asarray(heat.z, dtype=float)
+    xs, ys, z = np.asarray(heat.x), np.asarray(heat.y), Z(heat)
     assert np.all(np.diff(ys) > 0) and np.all(np.diff(xs) > 0)
     layout = network_layout(widths)
     k = 0
@@ -93,7 +105,7 @@ def test_network_tiles_each_map_in_its_node_square():
         for cx, cy in column:
             col = np.argmin(np.abs(xs - cx - 0.01))
             row = np.argmin(np.abs(ys - cy - 0.01))
-            assert z[row, col] == maps[k][0, 0], (c, k)
+            assert z[row, col] == np.float32(maps[k][0, 0]), (c, k)
             k += 1
     assert np.isnan(z).sum() > 0 and (~np.isnan(z)).sum() == 6 * res * res
     # every weight has one hover marker whose text carries its value
@@ -114,17 +126,16 @@ def test_network_tiles_each_map_in_its_node_square():
 def test_network_with_nan_weights_still_draws():
     widths = [2, 1]
     maps = [np.zeros((3, 3))] * 3
-    fig = network_figure(widths, maps, [np.array([[np.nan, np.inf]])], ["a", "b", "c"],
-                         ["in", "out"], TEXT, res=3, selected=2)
+    fig = F(network_figure(widths, maps, [np.array([[np.nan, np.inf]])], ["a", "b", "c"],
+                           ["in", "out"], TEXT, res=3, selected=2))
     assert fig.layout.shapes and len(fig.data) >= 3
 
 
 def test_curves_clip_the_axis_to_finite_values_and_overlay_the_pinned_run():
     e = np.arange(5)
-    fig = curves_figure(e, np.array([1.0, 0.5, 0.3, np.inf, np.nan]), np.array([1.2, .6, .4, 1e9,
-                                                                                 .3]), TEXT,
-                        pinned={"epochs": e, "train_loss": e * 0.1, "test_loss": e * 0.2},
-                        diverged=True)
+    train, test = np.array([1.0, 0.5, 0.3, np.inf, np.nan]), np.array([1.2, .6, .4, 1e9, .3])
+    fig = F(curves_figure(e, train, test, TEXT, diverged=True,
+                          pinned={"epochs": e, "train_loss": e * 0.1, "test_loss": e * 0.2}))
     assert [tr.name for tr in fig.data] == ["train", "test", "pinned_train", "pinned_test"]
     assert fig.layout.yaxis.range[1] == 1.2 * 1.05
     assert np.isnan(np.asarray(fig.data[0].y, dtype=float)[3:]).all()
@@ -132,12 +143,12 @@ def test_curves_clip_the_axis_to_finite_values_and_overlay_the_pinned_run():
 
 def test_confusion_figure_counts():
     m = np.array([[5, 1, 0], [0, 7, 2], [1, 0, 9]])
-    fig = confusion_figure(m, ["A", "B", "C"], TEXT)
+    fig = F(confusion_figure(m, ["A", "B", "C"], TEXT))
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), m)
     assert list(fig.data[0].text[1]) == ["0", "7", "2"]
 
 
 def test_neuron_figure():
     xx, yy = _plane(20)
-    fig = neuron_figure((-6, 6), np.tanh(xx), "h")
-    assert np.asarray(fig.data[0].z).shape == (20, 20) and fig.layout.title.text == "h"
+    fig = F(neuron_figure((-6, 6), np.tanh(xx), "h"))
+    assert Z(fig.data[0]).shape == (20, 20) and fig.layout.title.text == "h"

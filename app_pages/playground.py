@@ -1,0 +1,516 @@
+"""/playground — a live training lab on 2-D data: TensorFlow Playground parity, real PyTorch.
+
+Layout: presets; a control bar (Play / Pause / Step / Reset / Pin, learning rate, activation,
+regularization, problem); the data and features column beside ONE live fragment (metrics,
+network, output over the plane, curves) that reruns on a timer only while playing; then what
+the Playground lacks (loss and classes, optimizers, init, schedule, dropout, batch norm, CSV
+upload, opening a Playground link, the code of this run).
+
+The LabSession lives in ``st.session_state`` (one per browser session; core caps its
+history). Every tick trains for a bounded time inside ``ui.compute.admitted``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+
+import numpy as np
+import streamlit as st
+
+from core import playground as lab
+from core.charts import playground as charts
+from core.claims import Claim, no_negative_zero
+from ui.compute import admitted
+from ui.i18n import labels, t
+from ui.page import (
+    chart, code_panel, notice_claims, page_header, presenter_figure, presets, section,
+)
+from ui.url_state import presenting, url_log_slider, url_select, url_slider, url_toggle
+
+NS = "playground"
+TICK_EVERY = 0.2  # s between live ticks while playing (~5 redraws a second)
+TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
+IDLE_PAUSE = 180  # s without any interaction before Play pauses itself
+LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
+FEATURE_KEYS = {f: f"pg_f_{f}" for f in lab.FEATURES}
+DEFAULT_FEATURES = ("x1", "x2")
+DEFAULT_HIDDEN = (4, 2, 2, 2, 2, 2)  # the Playground starts with 4, 2
+MAX_SEED = 99_999
+
+# Session keys (not in the URL): the live session and its play state.
+S_SESSION, S_PLAYING, S_TOUCH, S_PAUSED, S_NOTE, S_PINNED = (
+    "_pg_session", "_pg_playing", "_pg_touch", "_pg_paused", "_pg_note", "_pg_pinned")
+S_IMPORT, S_CSV, S_CSV_ERROR, S_SELECTED = "_pg_import", "_pg_csv", "_pg_csv_error", "_pg_sel"
+
+
+def _snap(options, value):
+    """The option nearest to ``value`` (a Playground link may hold a rate we do not list)."""
+    return min(options, key=lambda o: abs(o - value))
+
+
+def widget_values(fields: dict) -> dict:
+    """LabConfig fields (a parsed Playground link or a core preset) -> widget values."""
+    out: dict = {}
+    simple = {"problem": "pg_problem", "noise": "pg_noise", "train_percent": "pg_ratio",
+              "batch_size": "pg_batch", "activation": "pg_act", "regularization": "pg_reg",
+              "playground_mode": "pg_mode", "loss": "pg_loss", "n_classes": "pg_classes",
+              "optimizer": "pg_opt", "init": "pg_init", "schedule": "pg_sched",
+              "dropout": "pg_dropout", "batchnorm": "pg_bn", "show_test_data": "pg_show_test",
+              "discretize": "pg_discretize"}
+    for field, key in simple.items():
+        if field in fields:
+            out[key] = fields[field]
+    if "dataset" in fields and fields["dataset"] != lab.CSV_DATASET:
+        key = "pg_reg_dataset" if fields["dataset"] in lab.DATASETS_REGRESSION else "pg_dataset"
+        out[key] = fields["dataset"]
+    if "seed" in fields:
+        out["pg_seed"] = int(fields["seed"]) % (MAX_SEED + 1)
+    if "features" in fields:
+        out |= {key: f in fields["features"] for f, key in FEATURE_KEYS.items()}
+    if "hidden" in fields:
+        out["pg_layers"] = len(fields["hidden"])
+        out |= {f"pg_n{i + 1}": int(w) for i, w in enumerate(fields["hidden"])}
+    if "lr" in fields:
+        out["pg_lr"] = _snap(LR_CHOICES, float(fields["lr"]))
+    if "reg_rate" in fields:
+        out["pg_reg_rate"] = _snap(REG_RATES, float(fields["reg_rate"]))
+    if "dropout" in out:
+        out["pg_dropout"] = float(out["pg_dropout"])
+    return out
+
+
+def seed_widgets(values: dict) -> None:
+    """Put widget values in the session before the widgets are drawn (they read them)."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def _import(fields: dict, rejected: list[str], given: list[str]) -> None:
+    seed_widgets(widget_values(fields))
+    st.session_state[S_IMPORT] = (sorted(set(given) - set(rejected)), list(rejected))
+    st.session_state[S_PLAYING] = False
+    st.session_state.pop(S_CSV, None)
+
+
+def import_from_query() -> None:
+    """Opened with the Playground's own keys: seed the widgets (Playground mode on), drop
+    those keys from the URL (the pg_ keys now hold the state), remember what was rejected."""
+    given = {k: ",".join(st.query_params.get_all(k)) for k in lab.PLAYGROUND_KEYS
+             if k in st.query_params}
+    if not given:
+        return
+    fields, rejected = lab.parse_playground_params(given)
+    for key in given:
+        del st.query_params[key]
+    _import(fields, rejected, list(given))
+
+
+def import_from_text() -> None:
+    """The "paste a Playground link" box (its button's callback: runs before the widgets)."""
+    url = str(st.session_state.get("_pg_import_url", "")).strip()
+    fields, rejected = lab.parse_playground_url(url) if url else ({}, [])
+    if not fields:
+        st.session_state[S_IMPORT] = ([], [])
+        st.session_state["_pg_import_empty"] = True
+        return
+    given = [k for k in lab.PLAYGROUND_KEYS if f"{k}=" in url]
+    _import(fields, rejected, given)
+
+
+# --- play controls (button callbacks: they run before the script) ------------------------
+def _play() -> None:
+    st.session_state[S_PLAYING] = True
+    st.session_state.pop(S_PAUSED, None)
+
+
+def _pause() -> None:
+    st.session_state[S_PLAYING] = False
+    st.session_state.pop(S_PAUSED, None)
+
+
+def _request(name: str) -> None:
+    st.session_state[S_PLAYING] = False
+    st.session_state[f"_pg_{name}_request"] = True
+
+
+def _regenerate() -> None:
+    st.session_state["pg_seed"] = (int(st.session_state.get("pg_seed", 0)) + 1) % (MAX_SEED + 1)
+
+
+def _pin() -> None:
+    session = st.session_state.get(S_SESSION)
+    if session is not None:
+        snap = session.snapshot()
+        st.session_state[S_PINNED] = {
+            "epochs": snap.curve_epochs.copy(), "train_loss": snap.curve_train_loss.copy(),
+            "test_loss": snap.curve_test_loss.copy()}
+
+
+def _unpin() -> None:
+    st.session_state.pop(S_PINNED, None)
+
+
+def _load_csv() -> None:
+    """The uploader's callback: parse once, keep only the parsed points in the session."""
+    st.session_state.pop(S_CSV, None)
+    st.session_state.pop(S_CSV_ERROR, None)
+    uploaded = st.session_state.get("_pg_csv_file")
+    if uploaded is None:
+        return
+    data = uploaded.getvalue()
+    try:
+        points = lab.load_points_csv(data)
+    except lab.LabDataError as error:
+        st.session_state[S_CSV_ERROR] = (error.message_id, error.values)
+        return
+    st.session_state[S_CSV] = (hashlib.sha1(data).hexdigest(), uploaded.name, points)
+    st.session_state[S_PLAYING] = False
+
+
+# =========================================================================================
+import_from_query()
+page_header(NS)
+if S_IMPORT in st.session_state:
+    accepted, rejected = st.session_state.pop(S_IMPORT)
+    if st.session_state.pop("_pg_import_empty", False):
+        st.warning(t(f"{NS}.import.empty"))
+    if accepted:
+        st.success(t(f"{NS}.import.done", keys=", ".join(f"`{k}`" for k in accepted)),
+                   icon=":material/link:")
+    if rejected:
+        st.warning(t(f"{NS}.import.rejected", keys=", ".join(f"`{k}`" for k in rejected)))
+# A preset is LabConfig fields over LabConfig(): every lab widget is set, so it shows the same
+# view whatever was clicked before.
+BASE = {f.name: getattr(lab.LabConfig(), f.name) for f in dataclasses.fields(lab.LabConfig)}
+presets(NS, {pid: widget_values(BASE | dict(fields)) for pid, fields in lab.PRESETS.items()})
+st.session_state[S_TOUCH] = time.monotonic()  # a full run = someone interacted
+playing = bool(st.session_state.get(S_PLAYING, False))
+
+# --- the control bar ---------------------------------------------------------------------
+buttons = st.columns(4)
+if playing:
+    buttons[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
+                      icon=":material/pause:", width="stretch")
+else:
+    buttons[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
+                      icon=":material/play_arrow:", width="stretch")
+buttons[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
+                  icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
+buttons[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
+                  icon=":material/restart_alt:", width="stretch", help=t(f"{NS}.reset_help"))
+if S_PINNED in st.session_state:
+    buttons[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
+                      icon=":material/push_pin:", width="stretch")
+else:
+    buttons[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
+                      icon=":material/push_pin:", width="stretch")
+
+bar = st.columns(5)
+with bar[0]:
+    lr = url_log_slider("pg_lr", t(f"{NS}.lr"), LR_CHOICES, 0.03)
+with bar[1]:
+    activation = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
+                            format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
+                            horizontal=False)
+with bar[2]:
+    reg = url_select("pg_reg", t(f"{NS}.regularization"), lab.REGULARIZATIONS, "none",
+                     format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get,
+                     horizontal=False)
+with bar[3]:
+    reg_rate = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), REG_RATES, 0.0)
+with bar[4]:
+    problem = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS, "classification",
+                         format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get,
+                         horizontal=False)
+
+csv_entry = st.session_state.get(S_CSV)
+left, right = st.columns([1, 3], gap="medium")
+with left:
+    st.markdown(f"**{t(f'{NS}.data')}**")
+    if csv_entry is not None:
+        st.caption(t(f"{NS}.csv.using", name=csv_entry[1], n=len(csv_entry[2].points)))
+        dataset = lab.CSV_DATASET
+    elif problem == "regression":
+        dataset = url_select("pg_reg_dataset", t(f"{NS}.dataset"), lab.DATASETS_REGRESSION,
+                             "plane",
+                             format_func=labels(f"{NS}.ds", lab.DATASETS_REGRESSION).get,
+                             horizontal=False)
+    else:
+        dataset = url_select("pg_dataset", t(f"{NS}.dataset"), lab.DATASETS_CLASSIFICATION,
+                             "circle",
+                             format_func=labels(f"{NS}.ds", lab.DATASETS_CLASSIFICATION).get,
+                             horizontal=False)
+    ratio = url_slider("pg_ratio", t(f"{NS}.ratio"), 10, 90, 50, step=10)
+    noise = url_slider("pg_noise", t(f"{NS}.noise"), 0, 50, 0, step=5)
+    batch = url_slider("pg_batch", t(f"{NS}.batch"), 1, lab.MAX_BATCH, 10)
+    seed = url_slider("pg_seed", t("common.seed"), 0, MAX_SEED, 0, help=t("common.seed_help"))
+    st.button(t(f"{NS}.regenerate"), key="_pg_regen", on_click=_regenerate,
+              icon=":material/refresh:", width="stretch")
+    st.markdown(f"**{t(f'{NS}.features')}**")
+    features = tuple(f for f, key in FEATURE_KEYS.items()
+                     if url_toggle(key, t(f"{NS}.feature.{f}"), f in DEFAULT_FEATURES))
+    st.markdown(f"**{t(f'{NS}.view')}**")
+    show_test = url_toggle("pg_show_test", t(f"{NS}.show_test"), False)
+    discretize = url_toggle("pg_discretize", t(f"{NS}.discretize"), False)
+
+with right:
+    depth_col, width_col = st.columns([1, 4])
+    with depth_col:
+        depth = url_slider("pg_layers", t(f"{NS}.layers"), 0, lab.MAX_LAYERS, 2)
+    hidden: list[int] = []
+    with width_col:
+        if depth:
+            for i, column in enumerate(st.columns(depth)):
+                with column:
+                    hidden.append(url_slider(f"pg_n{i + 1}", t(f"{NS}.neurons", i=i + 1), 1,
+                                             lab.MAX_NEURONS, DEFAULT_HIDDEN[i]))
+    live_slot = st.container()
+
+section(NS, "beyond")
+b = st.columns(4)
+with b[0]:
+    playground_mode = url_toggle("pg_mode", t(f"{NS}.beyond.mode"), False, help=t(f"{NS}.beyond.mode_help"))
+    loss = url_select("pg_loss", t(f"{NS}.beyond.loss"), lab.LOSSES, "squared",
+                      format_func=labels(f"{NS}.loss_kind", lab.LOSSES).get, horizontal=False)
+with b[1]:
+    classes = url_slider("pg_classes", t(f"{NS}.beyond.classes"), 2, lab.MAX_CLASSES, 2,
+                         help=t(f"{NS}.beyond.classes_help"))
+    optimizer = url_select("pg_opt", t(f"{NS}.beyond.optimizer"), lab.OPTIMIZERS, "sgd",
+                           format_func=labels(f"{NS}.opt", lab.OPTIMIZERS).get,
+                           horizontal=False)
+with b[2]:
+    init = url_select("pg_init", t(f"{NS}.beyond.init"), lab.INITS, "playground",
+                      format_func=labels(f"{NS}.init_kind", lab.INITS).get, horizontal=False)
+    schedule = url_select("pg_sched", t(f"{NS}.beyond.schedule"), lab.SCHEDULES, "none",
+                          format_func=labels(f"{NS}.sched", lab.SCHEDULES).get,
+                          horizontal=False)
+with b[3]:
+    dropout = url_slider("pg_dropout", t(f"{NS}.beyond.dropout"), 0.0, 0.5, 0.0, step=0.05)
+    batchnorm = url_toggle("pg_bn", t(f"{NS}.beyond.batchnorm"), False)
+
+# --- the config: what the widgets mean, made valid ----------------------------------------
+notes: list[str] = []
+if not features:
+    notes.append(t(f"{NS}.no_features"))
+    features = DEFAULT_FEATURES
+n_classes = classes
+if csv_entry is not None:
+    csv_points = csv_entry[2]
+    problem = csv_points.problem
+    n_classes = max(2, csv_points.n_classes)
+if problem == "regression":
+    if loss != "squared":
+        notes.append(t(f"{NS}.note_regression_loss"))
+    loss, n_classes = "squared", 2
+elif loss == "squared" and n_classes > 2:
+    notes.append(t(f"{NS}.note_squared_classes", k=n_classes))
+    loss = "cross_entropy"
+if playground_mode:
+    fixed = dict(lab.PLAYGROUND_MODE_FIELDS)
+    if problem == "classification" and n_classes > 2:
+        fixed["loss"] = "cross_entropy"
+    loss, init, optimizer, schedule = fixed["loss"], fixed["init"], fixed["optimizer"], \
+        fixed["schedule"]
+    dropout, batchnorm = fixed["dropout"], fixed["batchnorm"]
+    notes.append(t(f"{NS}.note_mode"))
+cfg = lab.LabConfig(
+    problem=problem, dataset=dataset, n_classes=n_classes,
+    n_points=lab.N_POINTS_REGRESS if problem == "regression" else lab.N_POINTS_CLASSIFY,
+    noise=noise, train_percent=ratio, batch_size=batch, seed=seed, features=features,
+    hidden=tuple(hidden), activation=activation, init=init, optimizer=optimizer, lr=lr,
+    schedule=schedule, regularization=reg, reg_rate=reg_rate, dropout=dropout,
+    batchnorm=batchnorm, loss=loss, playground_mode=playground_mode,
+)
+
+
+def lab_data(cfg: lab.LabConfig):
+    """Uploaded points as LabData (None: the session generates cfg's dataset)."""
+    if csv_entry is None:
+        return None
+    return lab.lab_data_from_points(cfg, csv_entry[2].points, csv_entry[2].labels, n_classes)
+
+
+# --- the session: live changes apply, others reset (with a note) --------------------------
+csv_token = csv_entry[0] if csv_entry is not None else None
+session = st.session_state.get(S_SESSION)
+if session is None or st.session_state.get("_pg_csv_token") != csv_token:
+    session = lab.LabSession(cfg, lab_data(cfg))
+elif cfg != session.cfg:
+    if session.needs_reset(cfg):
+        st.session_state[S_NOTE] = session.trainer.step_count > 0  # progress was lost: say why
+        session.reset(cfg, lab_data(cfg))
+    else:
+        session.apply(cfg)
+st.session_state[S_SESSION] = session
+st.session_state["_pg_csv_token"] = csv_token
+if st.session_state.pop("_pg_reset_request", False):
+    session.reset(cfg, lab_data(cfg))
+if st.session_state.pop("_pg_step_request", False):
+    with admitted("playground"):
+        session.step_one()
+
+
+# --- the live part: one fragment, on a timer only while playing ----------------------------
+def lab_claims(snap) -> list[Claim]:
+    """What the notice may say, each chosen from this snapshot's numbers."""
+    if snap.diverged:
+        return [Claim("diverged", {"epoch": snap.epoch})]
+    if snap.step == 0:
+        return [Claim("fresh")]
+    claims = []
+    first = float(snap.curve_test_loss[0]) if len(snap.curve_test_loss) else float("nan")
+    test, train = snap.test_loss, snap.train_loss
+    if snap.epoch >= 50 and np.isfinite(first) and test > 0.9 * first:
+        claims.append(Claim("not_learning", {"epoch": snap.epoch, "first": no_negative_zero(first),
+                                             "now": no_negative_zero(test)}))
+    if np.isfinite(test) and test < train:
+        claims.append(Claim("test_below", {"test": no_negative_zero(test),
+                                           "train": no_negative_zero(train)}))
+    elif np.isfinite(test) and test > 1.5 * train and test - train > 0.05:
+        claims.append(Claim("gap", {"test": no_negative_zero(test),
+                                    "train": no_negative_zero(train)}))
+    return claims
+
+
+def _fmt(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None and np.isfinite(value) else "—"
+
+
+def _pct(value: float | None) -> str:
+    return f"{value:.1%}" if value is not None and np.isfinite(value) else "—"
+
+
+def _normalized(maps: np.ndarray) -> np.ndarray:
+    """Input feature maps scaled to [-1, 1] each (x1 spans ±6; x1² up to 36)."""
+    scale = np.max(np.abs(maps), axis=(1, 2), keepdims=True)
+    return maps / np.where(scale > 0, scale, 1.0)
+
+
+def draw_network(snap) -> None:
+    widths = [len(cfg.features), *cfg.hidden, snap.weights[-1].shape[0]]
+    stride = max(1, lab.GRID // lab.THUMB)
+    if snap.grid_probs is not None:
+        outputs = [2 * snap.grid_probs[::stride, ::stride, k] - 1
+                   for k in range(snap.grid_probs.shape[2])]
+    else:
+        outputs = [snap.grid_output[::stride, ::stride]]
+    maps = [*_normalized(snap.feature_outputs), *[m for layer in snap.neuron_outputs
+                                                  for m in layer], *outputs]
+    names = [t(f"{NS}.feature.{f}") for f in cfg.features]
+    names += [t(f"{NS}.chart.neuron", layer=i + 1, k=j + 1) for i, w in enumerate(cfg.hidden)
+              for j in range(w)]
+    names += [t(f"{NS}.chart.output_node", k=k) for k in range(widths[-1])]
+    columns = [t(f"{NS}.chart.inputs")] + [t(f"{NS}.chart.layer", i=i + 1)
+                                           for i in range(len(cfg.hidden))]
+    columns.append(t(f"{NS}.chart.output"))
+    selected = st.session_state.get(S_SELECTED)
+    if selected is not None and selected >= len(maps):
+        selected = None
+    fig = charts.network_figure(widths, maps, snap.weights, names, columns,
+                                {"title": t(f"{NS}.chart.network_title"),
+                                 "weight": t(f"{NS}.chart.weight"),
+                                 "node": t(f"{NS}.chart.node")},
+                                res=lab.THUMB, selected=selected)
+    if presenting():
+        fig = presenter_figure(fig)
+    event = st.plotly_chart(fig, key="_pg_network", on_select="rerun", selection_mode="points",
+                            config={"displaylogo": False, "displayModeBar": False},
+                            width="stretch")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    for point in points:
+        if point.get("curve_number") == len(fig.data) - 1:
+            selected = int(point.get("point_index"))
+            st.session_state[S_SELECTED] = selected
+    if selected is not None:
+        chart(charts.neuron_figure((-lab.EXTENT, lab.EXTENT), maps[selected], names[selected],
+                                   height=300), "_pg_neuron")
+    else:
+        st.caption(t(f"{NS}.click_neuron"))
+
+
+@st.fragment(run_every=TICK_EVERY if playing else None)
+def live() -> None:
+    session = st.session_state[S_SESSION]
+    if st.session_state.get(S_PLAYING):
+        idle = time.monotonic() - st.session_state.get(S_TOUCH, 0.0) > IDLE_PAUSE
+        reason = "idle" if idle else None
+        if not idle:
+            with admitted("playground"):
+                reason = session.tick(TICK_BUDGET).paused
+        if reason is not None:
+            st.session_state[S_PLAYING] = False
+            st.session_state[S_PAUSED] = reason
+            st.rerun()
+    snap = session.snapshot()
+    if st.session_state.pop(S_NOTE, False):
+        st.caption(t(f"{NS}.reset_note"))
+    if S_PAUSED in st.session_state:
+        st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
+                  idle=IDLE_PAUSE // 60), icon=":material/pause_circle:")
+    classify = snap.train_acc is not None
+    m = st.columns(5 if classify else 3)
+    m[0].metric(t(f"{NS}.epoch"), f"{snap.epoch:,}")
+    m[1].metric(t(f"{NS}.train_loss"), _fmt(snap.train_loss))
+    m[2].metric(t(f"{NS}.test_loss"), _fmt(snap.test_loss))
+    if classify:
+        m[3].metric(t(f"{NS}.train_acc"), _pct(snap.train_acc))
+        m[4].metric(t(f"{NS}.test_acc"), _pct(snap.test_acc))
+    net_col, out_col = st.columns([5, 4])
+    with net_col:
+        draw_network(snap)
+    with out_col:
+        data = session.data
+        output = snap.grid_output
+        if snap.grid_probs is not None and snap.grid_probs.shape[2] > 2:
+            output = snap.grid_probs.transpose(2, 0, 1)
+        ct = lambda key, **kw: t(f"{NS}.chart.{key}", **kw)  # noqa: E731
+        chart(charts.boundary_figure(
+            snap.grid, output, data.points_train, data.labels_train, data.points_test,
+            data.labels_test, {"title": ct("output_title"), "x": "x₁", "y": "x₂",
+                               "train": ct("train_points"), "test": ct("test_points"),
+                               "diverged": t("common.diverged")},
+            show_test=show_test, discretize=discretize, regression=not classify,
+            diverged=snap.diverged, height=430), "_pg_boundary")
+        chart(charts.curves_figure(
+            snap.curve_epochs, snap.curve_train_loss, snap.curve_test_loss,
+            {"title": ct("curves_title"), "x": ct("epochs"), "y": ct("loss"),
+             "train": t(f"{NS}.train_loss"), "test": t(f"{NS}.test_loss"),
+             "pinned_train": ct("pinned_train"), "pinned_test": ct("pinned_test"),
+             "diverged": t("common.diverged")},
+            pinned=st.session_state.get(S_PINNED), diverged=snap.diverged, height=290),
+            "_pg_curves")
+    notice_claims(NS, lab_claims(snap))
+    if classify and snap.confusion is not None:
+        names = [t(f"{NS}.chart.class_name", k=k) for k in range(len(snap.confusion))]
+        chart(charts.confusion_figure(snap.confusion, names, {
+            "title": ct("cm_title", n=int(snap.confusion.sum())), "x": ct("cm_x"),
+            "y": ct("cm_y")}, height=260 + 20 * len(names)), "_pg_confusion")
+
+
+with live_slot:
+    for note in notes:
+        st.caption(note)
+    live()
+
+# --- own data, a Playground link, the code ----------------------------------------------
+section(NS, "own")
+c1, c2 = st.columns(2)
+with c1:
+    st.file_uploader(t(f"{NS}.csv.label"), type=["csv", "txt"], key="_pg_csv_file",
+                     on_change=_load_csv, help=t(f"{NS}.csv.help"),
+                     max_upload_size=max(1, lab.CSV_MAX_BYTES // 1_000_000))
+    if S_CSV_ERROR in st.session_state:
+        message_id, values = st.session_state[S_CSV_ERROR]
+        st.error(t(f"{NS}.csv.{message_id}", **values), icon=":material/error:")
+with c2:
+    st.text_input(t(f"{NS}.import.label"), key="_pg_import_url",
+                  placeholder="https://playground.tensorflow.org/#activation=relu&…")
+    st.button(t(f"{NS}.import.button"), key="_pg_import_go", on_click=import_from_text,
+              icon=":material/link:")
+if csv_entry is None:
+    code_panel(lab.lab_code(cfg, session.trainer.step_count), key="_pg_code")
+else:
+    st.caption(t(f"{NS}.csv.no_code"))
