@@ -87,7 +87,7 @@ def surface_section() -> None:
         steps = url_slider("nm_steps", t(f"{NS}.surface.steps"), 1, 100, 30)
     cfg = SurfaceConfig(scale2=scale2, lr_fraction=fraction, steps=steps)
     surfaces = cached(run_surface)(cfg)
-    chart(surface_figure(surfaces, diverged_text | {
+    chart(surface_figure(surfaces, {"diverged": t(f"{NS}.surface.diverged")} | {
         "title": t(f"{NS}.surface.chart_title"), "path": t(f"{NS}.surface.path"),
         "optimum": t(f"{NS}.surface.optimum")}, name_of), "nm_surface")
     for s, surf in surfaces.items():

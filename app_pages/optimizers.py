@@ -138,8 +138,9 @@ for name, run in result.runs.items():
     if run.diverged:
         st.error(t(f"{NS}.paths.run_diverged", name=name_of[name], step=run.diverged_at))
 st.markdown(f"**{t(f'{NS}.paths.table_title')}** (ε = {cfg.epsilon})")
-st.dataframe(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)), hide_index=True,
-             width="stretch")
+# st.table wraps long cells instead of hiding columns behind a scrollbar at 1024 px
+st.table(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)).set_index(
+    TABLE["optimizer"]))
 notice_claims(f"{NS}.paths", shown(core.paths_claims(result)))
 code_panel(core.trajectories_code(cfg), key="opt_code_paths")
 
@@ -163,8 +164,8 @@ if url_toggle("opt_net", t(f"{NS}.network.train"), False):
                                "val": t(f"{NS}.network.val_loss"), "x": t(f"{NS}.network.epoch"),
                                "y": t("common.loss"), "diverged": t(f"{NS}.paths.diverged")},
                          name_of), "opt_network")
-    st.dataframe(pd.DataFrame(charts.network_table(net, TABLE, name_of)), hide_index=True,
-                 width="stretch")
+    st.table(pd.DataFrame(charts.network_table(net, TABLE, name_of)).set_index(
+        TABLE["optimizer"]))
     notice_claims(f"{NS}.network", shown(core.network_claims(net)))
     code_panel(core.network_code(net_cfg), key="opt_code_network")
 else:

@@ -488,8 +488,8 @@ def features_claims(runs: dict[str, ScalingRun], sweep: dict[str, SweepRun],
 
 def surface_claims(surfaces: dict[str, Surface]) -> list[Claim]:
     """``raw_narrow`` (raw condition number >= 5x standardized: an elongated valley) or
-    ``similar``; then for raw and standardized each one of ``grows`` (the loss ended above
-    its start: lr above the stability limit), ``reached`` (<= 1 % of the starting excess
+    ``similar``; then for raw and standardized each one of ``diverges`` (NaN/Inf/huge),
+    ``grows`` (the loss ended above its start: lr above the stability limit), ``reached`` (<= 1 % of the starting excess
     loss left) or ``partway`` (the share of the excess left)."""
     raw, std = surfaces["raw"], surfaces["standard"]
     conds = {"raw_cond": f"{raw.condition:.3g}", "std_cond": f"{std.condition:.3g}"}
@@ -500,7 +500,9 @@ def surface_claims(surfaces: dict[str, Surface]) -> list[Claim]:
         values = {"name": name, "steps": steps, "loss": f"{surf.end_loss:.3g}",
                   "min": f"{surf.min_loss:.3g}"}
         excess = (surf.end_loss - surf.min_loss) / (surf.start_loss - surf.min_loss)
-        if surf.diverged or not np.isfinite(surf.end_loss) or surf.end_loss > surf.start_loss:
+        if surf.diverged or not np.isfinite(surf.end_loss):
+            claims.append(Claim("diverges", {"name": name, "step": surf.diverged_at}))
+        elif surf.end_loss > surf.start_loss:
             claims.append(Claim("grows", values))
         elif excess <= REACHED:
             claims.append(Claim("reached", values))

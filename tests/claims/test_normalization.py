@@ -103,8 +103,11 @@ def test_surface_claims_hold(change):
         floor = float(np.mean((xc @ best[:, None] - yc) ** 2))
         start = mse(cfg, v["name"], surf.path[0])
         end = mse(cfg, v["name"], surf.path[-1]) if np.isfinite(surf.path[-1]).all() else np.inf
-        if c.id == "grows":
-            assert surf.diverged or not np.isfinite(end) or end > start
+        if c.id == "diverges":
+            assert surf.diverged and v["step"] == surf.diverged_at
+            assert not np.isfinite(surf.path).all() or len(surf.path) <= cfg.steps
+        elif c.id == "grows":
+            assert not surf.diverged and end > start
         else:
             assert not surf.diverged and end <= start
             assert float(v["loss"]) == pytest.approx(end, rel=5e-3)
@@ -121,7 +124,7 @@ def test_surface_claims_hold(change):
 
 def test_issue_9_diverging_surface_is_not_heading_for_the_minimum():
     surfaces = run_surface(SurfaceConfig(scale2=100.0, lr_fraction=1.2, steps=100))
-    assert [c.id for c in surface_claims(surfaces)] == ["raw_narrow", "grows", "grows"]
+    assert [c.id for c in surface_claims(surfaces)] == ["raw_narrow", "diverges", "diverges"]
     equal = run_surface(SurfaceConfig(scale2=1.0))
     assert surface_claims(equal)[0].id == "similar"  # no "narrow valley" at equal scales
 
