@@ -4,9 +4,11 @@ import streamlit as st
 
 from core.charts.home import loop_figure
 from core.data import TOY_2D_NAMES
-from core.home import LoopConfig, loop_code, run_loop
+from core.home import EPOCHS_RANGE, HIDDEN_RANGE, LR_CHOICES, LoopConfig, loop_claims, loop_code, run_loop
 from ui.i18n import labels, t
-from ui.page import chart, code_panel, notice, page_header, presets, run_with_progress, section
+from ui.page import (
+    chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+)
 from ui.registry import available_pages
 from ui.url_state import url_log_slider, url_select, url_slider
 
@@ -49,12 +51,11 @@ with c1:
                          format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
                          horizontal=False)
 with c2:
-    hidden = url_slider("home_hidden", t(f"{NS}.live.hidden"), 2, 64, 16)
+    hidden = url_slider("home_hidden", t(f"{NS}.live.hidden"), *HIDDEN_RANGE, 16)
 with c3:
-    epochs = url_slider("home_epochs", t(f"{NS}.live.epochs"), 1, 100, 30)
+    epochs = url_slider("home_epochs", t(f"{NS}.live.epochs"), *EPOCHS_RANGE, 30)
 with c4:
-    lr = url_log_slider("home_lr", t(f"{NS}.live.lr"), (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
-                        0.03)
+    lr = url_log_slider("home_lr", t(f"{NS}.live.lr"), LR_CHOICES, 0.03)
 cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
 result = run_with_progress(run_loop, cfg, t("common.training"))
 labels = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
@@ -63,6 +64,5 @@ chart(loop_figure(result, {k: t(f"{NS}.live.{k}") for k in labels}
       "home_loop")
 if result.diverged:
     st.error(t("common.diverged_at", step=result.diverged_at))
-elif len(result.val_accuracy):
-    notice(t(f"{NS}.live.notice", start=result.val_accuracy[0], end=result.val_accuracy[-1]))
+notice_claims(f"{NS}.live", loop_claims(result))
 code_panel(loop_code(cfg), key="home_code")

@@ -8,10 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
+from core.claims import Claim
 from core.codegen import mlp_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import StepInfo, classifier_metrics, make_loader, make_optimizer, train
+
+
+# The page's widget ranges (the claims tests walk each at its minimum and maximum).
+HIDDEN_RANGE = (2, 64)
+EPOCHS_RANGE = (1, 100)
+LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+NEAR = 0.1  # accuracies this close to chance (1/k) count as chance level
+MOVED = 0.05  # accuracy changes smaller than this count as no change
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class LoopResult:
     val_accuracy: np.ndarray
     diverged: bool
     diverged_at: int | None
+    n_classes: int = 2  # chance level is 1 / n_classes
 
 
 def loop_spec(cfg: LoopConfig) -> MLPSpec:
@@ -69,7 +79,38 @@ def run_loop(cfg: LoopConfig,
         val_loss=np.array(history.eval_metrics.get("val_loss", [])),
         val_accuracy=np.array(history.eval_metrics.get("val_acc", [])),
         diverged=history.diverged, diverged_at=history.diverged_at,
+        n_classes=loop_spec(cfg).out_features,
     )
+
+
+def loop_claims(result: LoopResult) -> list[Claim]:
+    """What the live run's notice may say: the start against chance (1/k), the change, and
+    whether validation loss turned back up."""
+    if result.diverged or not len(result.val_accuracy):
+        return []
+    k = result.n_classes
+    chance = 1 / k
+    start, end = float(result.val_accuracy[0]), float(result.val_accuracy[-1])
+    values = {"start": start, "end": end, "k": k, "chance": chance,
+              "epochs": int(round(float(result.eval_epochs[-1])))}
+    claims = [Claim("start_chance" if abs(start - chance) <= NEAR else "start_off", values)]
+    if end >= start + MOVED:
+        claims.append(Claim("rose", values))
+    elif end <= start - MOVED:
+        claims.append(Claim("fell", values))
+    else:
+        claims.append(Claim("no_change", values))
+    if abs(end - chance) <= NEAR:
+        claims.append(Claim("end_chance", values))
+    val_loss = result.val_loss
+    if len(val_loss) > 2 and np.all(np.isfinite(val_loss)):
+        best = int(np.argmin(val_loss))
+        if best < len(val_loss) - 1 and val_loss[-1] > 1.1 * val_loss[best]:
+            claims.append(Claim("val_rises", {"best": int(round(float(result.eval_epochs[best]))),
+                                              "low": float(val_loss[best]),
+                                              "last": float(val_loss[-1])}))
+    claims.append(Claim("noise"))
+    return claims
 
 
 def loop_code(cfg: LoopConfig) -> str:

@@ -1,0 +1,74 @@
+"""/ (home): every claim of the live run's notice holds on the numbers (presets, extremes).
+
+Chance level is recomputed from the validation labels' number of classes; the accuracies
+and losses from the result's arrays.
+"""
+
+import numpy as np
+import pytest
+
+from core.data import TOY_2D_NAMES, make_toy_2d, split_indices
+from core.home import EPOCHS_RANGE, HIDDEN_RANGE, LR_CHOICES, LoopConfig, loop_claims, run_loop
+
+DEFAULT = {"dataset": "moons", "hidden": 16, "epochs": 30, "lr": 0.03}
+STATES = [
+    DEFAULT,  # preset: easy
+    {"dataset": "spiral", "hidden": 64, "epochs": 100, "lr": 0.01},  # preset: hard
+    DEFAULT | {"lr": 1.0},  # preset: too_fast
+    *[DEFAULT | {"dataset": d} for d in TOY_2D_NAMES if d != "moons"],
+    DEFAULT | {"hidden": HIDDEN_RANGE[0]}, DEFAULT | {"hidden": HIDDEN_RANGE[1]},
+    DEFAULT | {"epochs": EPOCHS_RANGE[0]}, DEFAULT | {"epochs": EPOCHS_RANGE[1]},
+    DEFAULT | {"lr": LR_CHOICES[0]},
+]
+
+
+@pytest.mark.parametrize("state", STATES, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()))
+def test_loop_claims(state):
+    cfg = LoopConfig(**state)
+    result = run_loop(cfg)
+    data = make_toy_2d(cfg.dataset, n=400, noise=0.15, seed=cfg.seed)
+    _, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
+    k = len(np.unique(data.y.numpy()))  # classes in the data, not the model's head
+    chance = 1 / k
+    start, end = result.val_accuracy[0], result.val_accuracy[-1]
+    assert len(val_idx) == 100
+    ids = []
+    for claim in loop_claims(result):
+        ids.append(claim.id)
+        v = claim.values
+        if claim.id in ("start_chance", "start_off", "rose", "fell", "no_change", "end_chance"):
+            assert v["k"] == k and v["chance"] == pytest.approx(chance)
+            assert v["start"] == pytest.approx(start) and v["end"] == pytest.approx(end)
+            assert v["epochs"] == cfg.epochs
+        if claim.id == "start_chance":
+            assert abs(start - chance) <= 0.1
+        elif claim.id == "start_off":
+            assert abs(start - chance) > 0.1
+        elif claim.id == "rose":
+            assert end >= start + 0.05
+        elif claim.id == "fell":
+            assert end <= start - 0.05
+        elif claim.id == "no_change":
+            assert abs(end - start) < 0.05
+        elif claim.id == "end_chance":
+            assert abs(end - chance) <= 0.1
+        elif claim.id == "val_rises":
+            loss = result.val_loss
+            best = int(np.argmin(loss))
+            assert v["best"] == best and v["low"] == pytest.approx(loss[best])
+            assert v["last"] == pytest.approx(loss[-1]) and loss[-1] > 1.1 * loss[best]
+        elif claim.id == "noise":
+            assert len(result.train_loss) > 1
+        else:
+            raise AssertionError(f"unchecked claim {claim.id}")
+    if not result.diverged:
+        assert sum(i in ids for i in ("start_chance", "start_off")) == 1
+        assert sum(i in ids for i in ("rose", "fell", "no_change")) == 1
+
+
+def test_three_classes_are_not_called_a_coin_flip():
+    result = run_loop(LoopConfig(dataset="blobs", epochs=2))
+    claims = {c.id: c for c in loop_claims(result)}
+    start_claim = claims.get("start_chance") or claims["start_off"]
+    assert start_claim.values["k"] == 3
+    assert start_claim.values["chance"] == pytest.approx(1 / 3)
