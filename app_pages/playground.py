@@ -223,8 +223,7 @@ with bar[3]:
     reg_rate = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), REG_RATES, 0.0)
 with bar[4]:
     problem = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS, "classification",
-                         format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get,
-                         horizontal=False)
+                         format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
 
 csv_entry = st.session_state.get(S_CSV)
 left, right = st.columns([1, 3], gap="medium")
