@@ -1,10 +1,15 @@
 """Screenshot every page in both languages into screenshots/ (to look at, and for the README).
 
-    python scripts/screenshots.py [namespace ...]
+    python scripts/screenshots.py [namespace ...] [--present] [--ask] [--width 1024]
+                                  [--out DIR] [--top]
+
+``--present`` / ``--ask`` open presenter view / question mode (``?present=1`` / ``?ask=1``);
+``--top`` keeps only the first screen (what a projector shows) instead of the whole page.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -17,26 +22,41 @@ from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server  #
 from ui.registry import available_pages  # noqa: E402
 
 
-def main(only: list[str]) -> None:
-    out = ROOT / "screenshots"
-    out.mkdir(exist_ok=True)
-    pages = [p for p in available_pages() if not only or p.namespace in only]
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("namespaces", nargs="*")
+    parser.add_argument("--present", action="store_true")
+    parser.add_argument("--ask", action="store_true")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--top", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    extra = ("&present=1" if args.present else "") + ("&ask=1" if args.ask else "")
+    suffix = ("_present" if args.present else "") + ("_ask" if args.ask else "")
+    pages = [p for p in available_pages() if not args.namespaces or p.namespace in args.namespaces]
     with streamlit_server() as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = browser.new_page(viewport={"width": args.width, "height": args.height})
         for info in pages:
             for lang in ("ko", "en"):
-                page.goto(f"{base}/{info.url_path}?lang={lang}")
+                page.goto(f"{base}/{info.url_path}?lang={lang}{extra}")
                 page.wait_for_selector(READY, timeout=120_000)
                 page.wait_for_timeout(1500)  # let plotly finish drawing
-                # The app scrolls inside its main container, so grow the viewport to fit it.
-                height = page.evaluate(
-                    "document.querySelector('[data-testid=stMain]').scrollHeight")
-                page.set_viewport_size({"width": 1400, "height": min(int(height) + 50, 12000)})
-                page.wait_for_timeout(800)
-                path = out / f"{info.namespace}_{lang}.png"
-                page.screenshot(path=str(path), full_page=True)
-                page.set_viewport_size({"width": 1400, "height": 900})
+                page.wait_for_selector(READY, timeout=120_000)
+                path = args.out / f"{info.namespace}_{lang}{suffix}_{args.width}.png"
+                if args.top:
+                    page.screenshot(path=str(path))
+                else:
+                    # The app scrolls inside its main container: grow the viewport to fit it.
+                    height = page.evaluate(
+                        "document.querySelector('[data-testid=stMain]').scrollHeight")
+                    page.set_viewport_size({"width": args.width,
+                                            "height": min(int(height) + 50, 12000)})
+                    page.wait_for_timeout(800)
+                    page.screenshot(path=str(path), full_page=True)
+                    page.set_viewport_size({"width": args.width, "height": args.height})
                 print(path)
         browser.close()
 

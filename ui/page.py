@@ -118,16 +118,17 @@ def presets(namespace: str, table: Mapping[str, Mapping[str, Any]], *,
         st.session_state[_LAST_PRESET] = (namespace, preset_id, dict(values))
 
     st.markdown(f"**{t('common.presets')}**")
-    columns = st.columns(len(table))
-    for column, (preset_id, values) in zip(columns, table.items()):
-        column.button(
-            t(f"{namespace}.preset.{preset_id}"),
-            key=f"preset_{preset_id}",
-            on_click=apply,
-            args=(preset_id, values),
-            help=t(f"{namespace}.preset.{preset_id}_help"),
-            width="stretch",
-        )
+    # A row that wraps: a long label moves to the next line instead of being cut off.
+    with st.container(horizontal=True, gap="small"):
+        for preset_id, values in table.items():
+            st.button(
+                t(f"{namespace}.preset.{preset_id}"),
+                key=f"preset_{preset_id}",
+                on_click=apply,
+                args=(preset_id, values),
+                help=t(f"{namespace}.preset.{preset_id}_help"),
+                width="content",
+            )
     _preset_story(namespace)
 
 
@@ -313,9 +314,12 @@ def _verdict(names: Mapping[str, str], pick: str, correct: str | None,
 
 # --- classroom chrome (app.py) -----------------------------------------------------------
 def base_css() -> None:
-    """Always: a metric's label wraps instead of being cut with "…" (narrow columns, Korean)."""
+    """Always: metric and widget labels (toggles, sliders) wrap instead of being cut with "…"
+    in narrow columns (Korean labels at 1024 px were)."""
     st.html("""<style>
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stWidgetLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; }
 </style>""")
@@ -399,7 +403,8 @@ def _has_browser() -> bool:
 def _share_body(url_path: str, page_keys: Mapping[str, str]) -> None:
     hide = st.multiselect(t("common.share.hide"), list(page_keys), key="_share_hide",
                           default=sorted(set(page_keys) & hidden_keys()),
-                          format_func=page_keys.get, help=t("common.share.hide_help"))
+                          format_func=page_keys.get, help=t("common.share.hide_help"),
+                          placeholder=t("common.share.hide_none"))
     c1, c2 = st.columns(2)
     present = c1.toggle(t("common.present"), value=presenting(), key="_share_present")
     ask_mode = c2.toggle(t("common.ask_mode"), value=asking(), key="_share_ask")

@@ -37,12 +37,14 @@ def assert_ok(at: AppTest, context: str = "") -> None:
 
 
 def url_widgets(at: AppTest):
-    """The page's own widgets (keys are URL parameters), the language switch excluded."""
+    """The page's own widgets (keys are URL parameters): not the language switch, presets,
+    the classroom switches (``_…``) or the students' answers to ``ask()`` (``ask_…``)."""
     kinds = ("slider", "select_slider", "selectbox", "radio", "multiselect", "toggle",
              "checkbox", "number_input")
     for kind in kinds:
         for widget in at.get(kind):
-            if widget.key and widget.key != "lang" and not widget.key.startswith("preset_"):
+            key = widget.key or ""
+            if key and key != "lang" and not key.startswith(("preset_", "_", "ask_")):
                 yield kind, widget
 
 
