@@ -692,17 +692,20 @@ class Regularizer:
         return self.kind != "none" and self.rate > 0
 
     def attach(self, optimizer: torch.optim.Optimizer) -> None:
+        """Hook into ``optimizer``'s steps (only while a penalty is on: no cost otherwise)."""
         for handle in self._handles:
             handle.remove()
         self._optimizer = optimizer
         self._handles = [optimizer.register_step_pre_hook(self._pre),
-                         optimizer.register_step_post_hook(self._post)]
+                         optimizer.register_step_post_hook(self._post)] if self.active else []
 
     def set(self, kind: str, rate: float) -> None:
         if kind != "l1":
             for d in self.dead:
                 d.zero_()  # weights L1 zeroed may grow again
         self.kind, self.rate = kind, float(rate)
+        if hasattr(self, "_optimizer"):
+            self.attach(self._optimizer)
 
     @torch.no_grad()
     def _pre(self, optimizer, args, kwargs) -> None:
