@@ -82,7 +82,8 @@ def reg_section() -> None:
     cols = st.columns(3)
     for col, key in zip(cols, ("mse", "rmse", "mae")):
         col.metric(rt(key), f"{getattr(reg, key)[k]:.3f}",
-                   rt("growth", name=rt(key), ratio=ratios[key]), delta_color="off")
+                   rt("growth", ratio=ratios[key]), delta_color="off")
+    st.caption(rt("growth_caption"))
     notice_claims(f"{NS}.reg", regression_claims(reg, k))
     code_panel(regression_code(reg_cfg, float(reg.sizes[k])), key="mt_code_reg")
 

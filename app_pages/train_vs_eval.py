@@ -53,7 +53,8 @@ def describe(m) -> dict[str, str]:
         else t(f"{NS}.table.differs", diff=m.batch_diff),
         "bn": t(f"{NS}.table.{m.bn_uses}"),
         "moved": f"{yes_no(m.running_mean_moved > 0)} ({m.running_mean_moved:.3g})",
-        "grad": f"{m.requires_grad} / {m.grad_fn or None}",
+        # zero-width space: lets "AddmmBackward0" wrap in a narrow column (1024 px screens)
+        "grad": f"{m.requires_grad} / {(m.grad_fn or 'None').replace('Backward', chr(0x200B) + 'Backward')}",
         "step": t(f"{NS}.table.weights_moved", change=m.weight_change) if not m.backward_error
         else t(f"{NS}.table.no_graph", error="RuntimeError"),
         "accuracy": f"{m.accuracy:.1%}",
@@ -69,8 +70,13 @@ cards = describe(chosen)
 card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory", "accuracy", "time")
 for start in range(0, len(card_keys), 4):
     for col, key in zip(st.columns(4), card_keys[start:start + 4]):
-        value = yes_no(not chosen.backward_error) if key == "step" else cards[key].split(" (")[0]
-        col.metric(t(f"{NS}.table.{key}"), value.replace(" statistics", "").replace(" 통계", ""))
+        value = (yes_no(not chosen.backward_error) if key == "step"
+                 else str(chosen.requires_grad) if key == "grad"  # grad_fn is in the table
+                 else f"{chosen.forward_ms:.2f}" if key == "time"
+                 else cards[key].split(" (")[0])
+        label = {"grad": "output.requires_grad", "time": t(f"{NS}.table.time") + " (ms)"}.get(
+            key, t(f"{NS}.table.{key}"))
+        col.metric(label, value.replace(" statistics", "").replace(" 통계", ""))
 
 rows = ["deterministic", "batchmates", "bn", "moved", "grad", "step", "accuracy", "time", "memory", "purpose"]
 table = pd.DataFrame(

@@ -18,8 +18,10 @@ def confusion_figure(m: ThresholdMetrics, text: Mapping[str, str]) -> go.Figure:
     fig.add_trace(go.Heatmap(
         z=m.confusion, x=[text["neg"], text["pos"]], y=[text["neg"], text["pos"]],
         colorscale="Blues", showscale=False,
-        text=[[f"{names[i][j]}<br>{m.confusion[i, j]}" for j in range(2)] for i in range(2)],
-        texttemplate="%{text}", textfont={"size": 18},
+        # "TN (참 음성)" on two lines: a half-width column at 1024 px cannot hold it on one
+        text=[[f"{names[i][j].replace(' (', '<br>(')}<br><b>{m.confusion[i, j]}</b>"
+               for j in range(2)] for i in range(2)],
+        texttemplate="%{text}", textfont={"size": 16},
     ))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="bottom")
@@ -74,7 +76,14 @@ def regression_errors_figure(result: RegressionResult, outlier: float,
                                  mode="lines", line={"width": 3, "color": color}))
     fig.add_vline(x=outlier, line={"color": "#333333", "dash": "dash"})
     fig.update_yaxes(type="log", dtick=1, exponentformat="power")
+    legend_below(fig)
     return fig
+
+
+def legend_below(fig: go.Figure) -> None:
+    """Legend under the plot: above it, it collides with the title in a half-width column."""
+    fig.update_layout(legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0.5,
+                              "xanchor": "center"}, margin={"b": 110})
 
 
 def regression_data_figure(result: RegressionResult, outlier: float,
@@ -92,4 +101,5 @@ def regression_data_figure(result: RegressionResult, outlier: float,
                              marker={"color": "#d62728", "size": 13, "symbol": "diamond"}))
     fig.add_trace(go.Scatter(x=result.x, y=result.pred, mode="lines", name=text["fit"],
                              line={"color": "#333333", "width": 3}))
+    legend_below(fig)
     return fig

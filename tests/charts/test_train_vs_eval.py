@@ -9,4 +9,4 @@ def test_costs_figure_marks_the_selected_combo():
     fig = costs_figure(r, text, "eval_grad")
     assert len(fig.data) == 3
     assert list(fig.data[0].marker.color).count("#d62728") == 1
-    assert fig.data[2].y[1] == 0 and fig.data[2].y[3] == 0  # no_grad saves nothing
+    assert fig.data[2].x[1] == 0 and fig.data[2].x[3] == 0  # no_grad saves nothing (horizontal bars)
