@@ -85,6 +85,11 @@ class Gate:
         self.running = 0
         self._queue: deque[object] = deque()
         self._cond = threading.Condition()
+        self._held = threading.local()  # slots this thread holds: nested use takes no new one
+
+    def holds(self) -> bool:
+        """Whether the calling thread holds a slot."""
+        return getattr(self._held, "depth", 0) > 0
 
     def waiting(self) -> int:
         with self._cond:
@@ -95,7 +100,17 @@ class Gate:
         """Take a slot. While waiting, ``on_wait(ahead)`` is called from this thread (at once,
         whenever the number of waiters ahead changes, and every ``poll`` seconds so a
         Streamlit session can be interrupted by its user's next rerun). If it raises, the
-        place in the queue is given up and the exception propagates."""
+        place in the queue is given up and the exception propagates. Reentrant: a thread that
+        already holds a slot (a cached run inside a live tick) goes on without a second one,
+        which with K = 1 would wait for itself forever."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            return
+        self._acquire(on_wait, poll)
+        self._held.depth = 1
+
+    def _acquire(self, on_wait: Callable[[int], None] | None, poll: float) -> None:
         ticket = object()
         with self._cond:
             if not self._queue and self.running < self.slots:
@@ -124,6 +139,9 @@ class Gate:
             raise
 
     def release(self) -> None:
+        self._held.depth -= 1
+        if self._held.depth:
+            return
         with self._cond:
             self.running -= 1
             self._cond.notify_all()
@@ -363,6 +381,12 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
                 with _flights_lock:
                     del _flights[key]
                 flight.done.set()
+        if GATE.holds() and not flight.running:
+            # We hold a slot (a cached run inside a live tick) and the leader is queued for
+            # one: waiting for it could wait for ourselves. Compute here instead.
+            value = fn(_Flight())
+            STORE.put(key, value)
+            return value
         while not flight.done.wait(WAIT_POLL_SECONDS):
             if on_follow is not None and flight.running:
                 on_follow(flight)

@@ -288,3 +288,41 @@ def test_keys_by_value_for_unhashable_arguments(fresh):
     assert run(np.ones(3), np.ones(2)) == 5.0
     assert run(np.ones(3), np.zeros(2)) == 3.0
     assert len(calls) == 2
+
+
+def test_nested_use_in_one_thread_takes_no_second_slot(fresh):
+    """A cached run inside a live tick (admitted) must not wait for its own slot (K = 1)."""
+    compute.GATE = compute.Gate(1)
+    done = []
+
+    def tick():
+        with compute.admitted("tick"):
+            done.append(compute.cached(lambda x: x + 1)(1))
+            with compute.admitted("again"):
+                done.append("nested")
+        assert compute.GATE.running == 0
+
+    run_threads([tick])
+    assert done == [2, "nested"]
+
+
+def test_a_slot_holder_never_waits_for_a_leader_queued_behind_it(fresh):
+    compute.GATE = compute.Gate(1)
+    calls, out = [], []
+    slow = compute.cached(lambda x: calls.append(x) or x * 3)
+    holding, queued = threading.Event(), threading.Event()
+
+    def ticking_student():
+        with compute.admitted("tick"):
+            holding.set()
+            queued.wait(5)
+            time.sleep(0.1)  # the other student is now leader of key 2, queued for our slot
+            out.append(slow(2))
+
+    def other_student():
+        holding.wait(5)
+        queued.set()
+        out.append(slow(2))
+
+    run_threads([ticking_student, other_student])
+    assert sorted(out) == [6, 6] and 1 <= len(calls) <= 2
