@@ -457,6 +457,8 @@ def live() -> None:
     if classify:
         m[3].metric(t(f"{NS}.train_acc"), _pct(snap.train_acc))
         m[4].metric(t(f"{NS}.test_acc"), _pct(snap.test_acc))
+    st.caption(t(f"{NS}.status", step=snap.step, lr=snap.lr, n=snap.n_params,
+                 n_train=snap.n_train, n_test=snap.n_test))
     net_col, out_col = st.columns([5, 4])
     with net_col:
         draw_network(snap)

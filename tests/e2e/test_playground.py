@@ -1,0 +1,120 @@
+"""/playground in real headless Chromium, both languages: Step takes exactly one optimizer
+step, Play advances the epoch counter and redraws the boundary on its own (the fragment's
+timer, no clicks), Pause stops it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from ui.i18n import catalog
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+TEXT = catalog("playground")
+SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "artifacts"))
+STEPS = re.compile(r"(\d+)")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector(READY, timeout=120_000)
+
+
+def epoch(page, lang: str) -> int:
+    label = TEXT["epoch"][lang]
+    metric = page.locator("[data-testid=stMetric]", has_text=label).first
+    return int(metric.locator("[data-testid=stMetricValue]").inner_text().replace(",", ""))
+
+
+def steps(page, lang: str) -> int:
+    prefix = TEXT["status"][lang].split("{")[0].strip()
+    text = page.get_by_text(prefix).first.inner_text()
+    return int(STEPS.search(text[len(prefix):]).group(1))
+
+
+def boundary_checksum(page, lang: str) -> float:
+    """Sum of the output heatmap's values as plotly.js holds them in the page."""
+    title = TEXT["chart.output_title"][lang]
+    return page.evaluate("""(title) => {
+        for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+            if (gd.layout && gd.layout.title && (gd.layout.title.text || "").includes(title)) {
+                const z = gd.calcdata[0][0].z;  // the heatmap's 2-D values, as drawn
+                let sum = 0;
+                for (const row of z) for (const v of row) sum += v || 0;
+                return sum;
+            }
+        }
+        return null;
+    }""", title)
+
+
+def button(page, key: str, lang: str):
+    return page.get_by_role("button", name=TEXT[key][lang], exact=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_step_play_pause_in_the_browser(base_url, browser, lang):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base_url}/playground?lang={lang}")
+        wait_idle(page)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        assert page.locator("h1").first.inner_text().strip() == TEXT["title"][lang]
+        if lang == "en":
+            assert button(page, "play", lang).count() == 1  # labelled exactly "Play"
+        assert epoch(page, lang) == 0 and steps(page, lang) == 0
+        before = boundary_checksum(page, lang)
+        assert before is not None
+
+        for expected in (1, 2):  # Step: exactly one optimizer step per click
+            button(page, "step", lang).click()
+            page.wait_for_function(
+                "([prefix, n]) => document.body.innerText.includes(prefix + ' ' + n)",
+                arg=[TEXT["status"][lang].split("{")[0].strip(), expected], timeout=30_000)
+            wait_idle(page)
+            assert steps(page, lang) == expected
+
+        button(page, "play", lang).click()  # Play: the timer trains and redraws by itself
+        page.wait_for_function(
+            """([label]) => [...document.querySelectorAll('[data-testid=stMetric]')]
+                .some(m => m.innerText.includes(label) &&
+                      parseInt(m.querySelector('[data-testid=stMetricValue]').innerText
+                               .replace(/,/g, '')) >= 3)""",
+            arg=[TEXT["epoch"][lang]], timeout=60_000)
+        assert epoch(page, lang) >= 3
+        assert boundary_checksum(page, lang) != pytest.approx(before, abs=1e-3)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"playground_playing_{lang}.png"))
+
+        button(page, "pause", lang).click()  # Pause: the counter stops
+        button(page, "play", lang).wait_for(timeout=30_000)
+        wait_idle(page)
+        stopped = epoch(page, lang), steps(page, lang)
+        page.wait_for_timeout(2500)
+        assert (epoch(page, lang), steps(page, lang)) == stopped
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert not errors, errors
+    finally:
+        page.close()
