@@ -71,17 +71,24 @@ def curves_section() -> None:
     chart(curves_figure(curves, {k: t(f"{NS}.curves.{k}") for k in ("value", "derivative")}
                         | {"title": t(f"{NS}.curves.chart_title"), "x": "x"}, name_of), "ac_curves")
     st.markdown(f"**{t(f'{NS}.curves.table_title')}**")
+    # Two tables, the notes' columns and the measured ones: one table of eight columns
+    # does not fit beside the sidebar at 1024 px.
+    function = t(f"{NS}.table.function")
     st.table(pd.DataFrame([{
-        t(f"{NS}.table.function"): name_of[a],
+        function: name_of[a],
         t(f"{NS}.table.range"): t(f"{NS}.table.rows.{a}.range"),
         t(f"{NS}.table.strength"): t(f"{NS}.table.rows.{a}.strength"),
         t(f"{NS}.table.weakness"): t(f"{NS}.table.rows.{a}.weakness"),
         t(f"{NS}.table.used"): t(f"{NS}.table.rows.{a}.used"),
+    } for a in curves_cfg.activations]).set_index(function))
+    st.table(pd.DataFrame([{
+        function: name_of[a],
         t(f"{NS}.table.measured_range"):
-            f"[{curves.measures[a].min_output:.3g}, {curves.measures[a].max_output:.3g}]",
+            # + 0.0 turns a -0.0 into 0.0: no negative zero on screen
+            f"[{curves.measures[a].min_output + 0.0:.3g}, {curves.measures[a].max_output + 0.0:.3g}]",
         t(f"{NS}.table.max_derivative"): f"{curves.measures[a].max_derivative:.4g}",
         t(f"{NS}.table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
-    } for a in curves_cfg.activations]).set_index(t(f"{NS}.table.function")))
+    } for a in curves_cfg.activations]).set_index(function))
     reference = cached(run_curves)(CurvesConfig(("sigmoid", "tanh"), x_limit))
     notice_claims(f"{NS}.curves", curves_claims(reference))
     code_panel(curves_code(curves_cfg), key="ac_code_curves")
@@ -93,7 +100,8 @@ def curves_section() -> None:
 @st.fragment  # a slider here reruns this section alone, not the whole page
 def vanishing_section() -> None:
     section(NS, "vanishing")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2 = st.columns(2)  # two rows of two: the select boxes stay readable at 1024 px
+    c3, c4 = st.columns(2)
     with c1:
         depth = url_slider("ac_depth", t(f"{NS}.vanishing.depth"), *DEPTH_RANGE, 10)
     with c2:

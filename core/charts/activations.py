@@ -48,9 +48,10 @@ def curves_figure(result: CurvesResult, text: Mapping[str, str],
 def _per_layer_axis(fig: go.Figure, n_layers: int, text: Mapping[str, str]) -> None:
     ticks = list(range(1, n_layers + 1))
     labels = [str(i) for i in ticks[:-1]] + [text["head"]]
-    step = max(1, n_layers // 12)  # keep at most ~12 tick labels on a 50-layer net
-    fig.update_xaxes(tickmode="array", tickvals=ticks[::step] + [ticks[-1]],
-                     ticktext=labels[::step] + [labels[-1]])
+    step = max(1, -(-n_layers // 7))  # at most ~7 labels: the charts are narrow at 1024 px
+    shown = [i for i in range(0, n_layers - 1, step) if n_layers - 1 - i >= step / 2]
+    fig.update_xaxes(tickmode="array", tickvals=[ticks[i] for i in shown] + [ticks[-1]],
+                     ticktext=[labels[i] for i in shown] + [labels[-1]], tickangle=0)
 
 
 def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Figure:
@@ -58,6 +59,7 @@ def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Fig
     norms = finite_positive(result.grad_norms, floor=1e-300)  # float64: may go far below 1e-38
     layers = np.arange(1, len(norms) + 1)
     fig = base_figure(text["title"], text["x"], text["y"])
+    fig.update_layout(margin={"t": 95})  # two-line title: narrow columns at 1024 px
     fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", name=text["y"],
                              line={"width": 3, "color": "#1f77b4"}, marker={"size": 8}))
     zero32 = result.grad_zero_float32 & (result.grad_norms > 0)
@@ -68,7 +70,10 @@ def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Fig
                                          "line": {"color": "#7f7f7f", "width": 2}}))
     log_axis(fig, norms)
     _per_layer_axis(fig, len(norms), text)
-    fig.update_layout(showlegend=bool(zero32.any() and "f32_zero" in text))
+    # The line rises to the right, so the top-left corner is free for the legend.
+    fig.update_layout(showlegend=bool(zero32.any() and "f32_zero" in text),
+                      legend={"orientation": "v", "x": 0.02, "xanchor": "left", "y": 0.98,
+                              "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"})
     if not np.all(np.isfinite(result.grad_norms)):  # exploding: Inf/NaN even in float64
         fig.update_yaxes(type="log", range=[-12, 2])
         mark_diverged(fig, text["exploded"])
@@ -80,6 +85,7 @@ def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Fig
 def update_size_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Figure:
     """Mean ‖ΔW‖/‖W‖ per SGD step, per layer (log axis), from the short training run."""
     fig = base_figure(text["title"], text["x"], text["y"])
+    fig.update_layout(margin={"t": 95})  # two-line title: narrow columns at 1024 px
     if result.update_size.size:
         mean_update = np.nanmean(result.update_size, axis=0)
         layers = np.arange(1, len(mean_update) + 1)
@@ -142,8 +148,10 @@ def dying_loss_figure(result: DyingReluResult, text: Mapping[str, str],
     for name, run in result.runs.items():
         loss = finite_positive(run.loss)
         all_losses.append(loss)
+        # Same init, so the curves can coincide: ReLU wide underneath, LeakyReLU dashed on top.
         fig.add_trace(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, name=names[name],
-                                 mode="lines", line={"width": 3, "color": color_for(name)}))
+                                 mode="lines", line={"color": color_for(name),
+                                                     **CURVE_STYLE.get(name, {"width": 3})}))
     if all_losses:
         log_axis(fig, np.concatenate(all_losses))
     return fig
