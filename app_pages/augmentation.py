@@ -9,7 +9,8 @@ from core.augmentation import (
 from core.charts.augmentation import curves_figure, gallery_figure, robustness_figure
 from ui.i18n import labels, t
 from ui.page import (
-    cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+    ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
+    section,
 )
 from ui.url_state import url_select, url_slider
 
@@ -52,18 +53,30 @@ section(NS, "training")
 epochs = url_slider("au_epochs", t(f"{NS}.training.epochs"), 10, 100, 60, step=10)
 train_cfg = TrainingConfig(spec=spec, epochs=epochs)
 runs = run_with_progress(run_training, train_cfg, t("common.training"))
-chart(curves_figure(runs, {"title": t(f"{NS}.training.chart_title"),
-                           "accuracy": t(f"{NS}.training.accuracy"),
-                           "loss": t(f"{NS}.training.loss"), "x": t(f"{NS}.training.x"),
-                           "train": t(f"{NS}.training.train"), "val": t(f"{NS}.training.val"),
-                           "diverged": t("common.diverged")}, model_name), "au_curves")
-gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
-for column, (name, run) in zip(st.columns(2), runs.items()):
-    column.metric(t(f"{NS}.training.val_acc", name=model_name[name]), f"{run.val_accuracy[-1]:.1%}")
-    column.metric(t(f"{NS}.training.gap", name=model_name[name]), f"{gaps[name]:.3f}")
-    if run.diverged:
-        column.error(t("common.diverged_at", step=run.diverged_at))
-notice_claims(f"{NS}.training", training_claims(runs, train_cfg))
+training_notes = training_claims(runs, train_cfg)
+
+
+def show_training() -> None:
+    """The measured answer: curves, final accuracies and gaps, the notice."""
+    chart(curves_figure(runs, {"title": t(f"{NS}.training.chart_title"),
+                               "accuracy": t(f"{NS}.training.accuracy"),
+                               "loss": t(f"{NS}.training.loss"), "x": t(f"{NS}.training.x"),
+                               "train": t(f"{NS}.training.train"), "val": t(f"{NS}.training.val"),
+                               "diverged": t("common.diverged")}, model_name), "au_curves")
+    gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
+    for column, (name, run) in zip(st.columns(2), runs.items()):
+        column.metric(t(f"{NS}.training.val_acc", name=model_name[name]), f"{run.val_accuracy[-1]:.1%}")
+        column.metric(t(f"{NS}.training.gap", name=model_name[name]), f"{gaps[name]:.3f}")
+        if run.diverged:
+            column.error(t("common.diverged_at", step=run.diverged_at))
+    notice_claims(f"{NS}.training", training_notes)
+
+
+# Predict, then reveal: does clean validation accuracy rise, hold or fall (measured, in %p)?
+verdict = next((c.id for c in training_notes if c.id.startswith("acc_")), "acc_same")
+ask("au_clean_acc", t(f"{NS}.ask.clean"),
+    {k: t(f"{NS}.ask.{k}") for k in ("acc_up", "acc_same", "acc_down")},
+    correct=verdict, reveal=show_training)
 code_panel(training_code(train_cfg), key="au_code_training")
 
 section(NS, "robust")

@@ -10,7 +10,7 @@ from core.data_split import (
 )
 from ui.i18n import labels, t
 from core.claims import signed
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider
 
 NS = "data_split"
@@ -122,10 +122,20 @@ def tuning_section() -> None:
     tuning_cfg = TuningConfig(n_configs=n_configs, holdout_size=holdout)
     with st.spinner(t("common.training")):
         tuning = cached(run_tuning)(tuning_cfg)
-    chart(tuning_figure(tuning, {k: t(f"{NS}.tuning.{k}") for k in (
-        "left", "right", "reported", "fresh", "by_test", "by_val", "acc", "gap", "count")}
-        | {"title": t(f"{NS}.tuning.chart_title", repeats=tuning_cfg.repeats)}), "ds_tuning_chart")
-    notice_claims(f"{NS}.tuning", tuning_claims(tuning, tuning_cfg))
+    claims = tuning_claims(tuning, tuning_cfg)
+
+    def reveal() -> None:
+        chart(tuning_figure(tuning, {k: t(f"{NS}.tuning.{k}") for k in (
+            "left", "right", "reported", "fresh", "by_test", "by_val", "acc", "gap", "count")}
+            | {"title": t(f"{NS}.tuning.chart_title", repeats=tuning_cfg.repeats)}),
+            "ds_tuning_chart")
+        notice_claims(f"{NS}.tuning", claims)
+
+    # Predict, then reveal: is the test score of a model chosen by test inflated (measured)?
+    inflated = "higher" if claims[0].id == "test_optimistic" else "not_higher"
+    ask("ds_inflated", t(f"{NS}.ask.inflated", n=n_configs),
+        {k: t(f"{NS}.ask.{k}") for k in ("higher", "not_higher")}, correct=inflated,
+        reveal=reveal)
     code_panel(tuning_code(tuning_cfg), key="ds_code_tuning")
 
 

@@ -8,11 +8,11 @@ import streamlit as st
 from core.charts.normalization import loss_curves_figure, pixels_figure, surface_figure
 from core.normalization import (
     PIXEL_SCALINGS, SCALINGS, FeaturesConfig, PixelsConfig, SurfaceConfig, features_claims,
-    features_code, pixels_claims, pixels_code, run_features, run_lr_sweep, run_pixels, run_surface,
+    features_code, larger_stable_lr, pixels_claims, pixels_code, run_features, run_lr_sweep, run_pixels, run_surface,
     surface_claims, surface_code,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
 NS = "normalization"
@@ -55,23 +55,30 @@ def features_section() -> None:
         lr = url_log_slider("nm_lr", t(f"{NS}.features.lr"), LRS, 0.1)
     cfg = FeaturesConfig(scale2=scale2, lr=lr)
     runs, sweep = cached(run_features)(cfg), cached(run_lr_sweep)(cfg.sweep())
-    chart(loss_curves_figure(runs, cfg.target, diverged_text | {
-        "title": t(f"{NS}.features.chart_title"), "x": t("common.step"),
-        "y": t(f"{NS}.features.y"), "target": t(f"{NS}.features.target")}, name_of), "nm_curves")
-    never = t(f"{NS}.features.never", steps=cfg.steps)
-    st.table(pd.DataFrame([{
-        t(f"{NS}.features.col_scaling"): name_of[s],
-        t(f"{NS}.features.col_cond"): f"{runs[s].condition:.3g}",
-        t(f"{NS}.features.col_steps"): t(f"{NS}.features.diverged") if runs[s].diverged
-        else str(runs[s].steps_to_target or never),  # one type per column (pyarrow)
-        t(f"{NS}.features.col_stable"): f"{sweep[s].max_stable_lr:g}" if sweep[s].max_stable_lr else "—",
-        t(f"{NS}.features.col_best"): f"{sweep[s].best_steps} ({sweep[s].best_lr:g})"
-        if sweep[s].best_steps else never,
-    } for s in SCALINGS]).set_index(t(f"{NS}.features.col_scaling")))
-    for s in SCALINGS:
-        if runs[s].diverged:
-            st.error(f"{name_of[s]}: " + t("common.diverged_at", step=runs[s].diverged_at))
-    notice_claims(f"{NS}.features", shown(features_claims(runs, sweep, cfg)))
+
+    def reveal() -> None:
+        chart(loss_curves_figure(runs, cfg.target, diverged_text | {
+            "title": t(f"{NS}.features.chart_title"), "x": t("common.step"),
+            "y": t(f"{NS}.features.y"), "target": t(f"{NS}.features.target")}, name_of), "nm_curves")
+        never = t(f"{NS}.features.never", steps=cfg.steps)
+        st.table(pd.DataFrame([{
+            t(f"{NS}.features.col_scaling"): name_of[s],
+            t(f"{NS}.features.col_cond"): f"{runs[s].condition:.3g}",
+            t(f"{NS}.features.col_steps"): t(f"{NS}.features.diverged") if runs[s].diverged
+            else str(runs[s].steps_to_target or never),  # one type per column (pyarrow)
+            t(f"{NS}.features.col_stable"): f"{sweep[s].max_stable_lr:g}" if sweep[s].max_stable_lr else "—",
+            t(f"{NS}.features.col_best"): f"{sweep[s].best_steps} ({sweep[s].best_lr:g})"
+            if sweep[s].best_steps else never,
+        } for s in SCALINGS]).set_index(t(f"{NS}.features.col_scaling")))
+        for s in SCALINGS:
+            if runs[s].diverged:
+                st.error(f"{name_of[s]}: " + t("common.diverged_at", step=runs[s].diverged_at))
+        notice_claims(f"{NS}.features", shown(features_claims(runs, sweep, cfg)))
+
+    # Predict, then reveal: which inputs tolerate the larger learning rate (measured sweep).
+    ask("nm_stable", t(f"{NS}.ask.stable"),
+        {k: t(f"{NS}.ask.{k}") for k in ("raw", "standard", "same")},
+        correct=larger_stable_lr(sweep), reveal=reveal)
     code_panel(features_code(cfg), key="nm_code_features")
 
 

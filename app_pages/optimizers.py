@@ -11,7 +11,8 @@ from core.data import TOY_2D_NAMES
 from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, t
 from ui.page import (
-    cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+    ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
+    section,
 )
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
@@ -122,26 +123,38 @@ at = url_slider("opt_at", t(f"{NS}.paths.at"), 0, steps, steps)
 grid = cached(core.surface_grid)(surface)
 T |= {"title": t(f"{NS}.paths.chart_title" + ("_3d" if view_3d else "")), "x": "x", "y": "y",
       "diverged": t(f"{NS}.paths.diverged")}
-paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
-chart(paths_figure(result, grid, at, T, name_of), "opt_paths")
-step_text = {"x": t("common.step"), "diverged": t(f"{NS}.paths.diverged"),
-             "epsilon": t(f"{NS}.paths.epsilon", eps=cfg.epsilon)}
-left, right = st.columns(2)
-with left:
-    chart(charts.loss_figure(result, at, step_text | {"title": t(f"{NS}.paths.loss_title"),
-                                               "y": "f − f*"}, name_of), "opt_loss")
-with right:
-    chart(charts.distance_figure(result, at, step_text | {"title": t(f"{NS}.paths.distance_title"),
-                                                   "y": t(f"{NS}.paths.distance")}, name_of),
-          "opt_distance")
-for name, run in result.runs.items():
-    if run.diverged:
-        st.error(t(f"{NS}.paths.run_diverged", name=name_of[name], step=run.diverged_at))
-st.markdown(f"**{t(f'{NS}.paths.table_title')}** (ε = {cfg.epsilon})")
-# st.table wraps long cells instead of hiding columns behind a scrollbar at 1024 px
-st.table(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)).set_index(
-    TABLE["optimizer"]))
-notice_claims(f"{NS}.paths", shown(core.paths_claims(result)))
+paths_claims = core.paths_claims(result)
+
+
+def show_paths() -> None:
+    """The measured answer: paths, per-step curves, the table and the notice."""
+    paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
+    chart(paths_figure(result, grid, at, T, name_of), "opt_paths")
+    step_text = {"x": t("common.step"), "diverged": t(f"{NS}.paths.diverged"),
+                 "epsilon": t(f"{NS}.paths.epsilon", eps=cfg.epsilon)}
+    left, right = st.columns(2)
+    with left:
+        chart(charts.loss_figure(result, at, step_text | {"title": t(f"{NS}.paths.loss_title"),
+                                                   "y": "f − f*"}, name_of), "opt_loss")
+    with right:
+        chart(charts.distance_figure(result, at, step_text | {
+            "title": t(f"{NS}.paths.distance_title"), "y": t(f"{NS}.paths.distance")}, name_of),
+            "opt_distance")
+    for name, run in result.runs.items():
+        if run.diverged:
+            st.error(t(f"{NS}.paths.run_diverged", name=name_of[name], step=run.diverged_at))
+    st.markdown(f"**{t(f'{NS}.paths.table_title')}** (ε = {cfg.epsilon})")
+    # st.table wraps long cells instead of hiding columns behind a scrollbar at 1024 px
+    st.table(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)).set_index(
+        TABLE["optimizer"]))
+    notice_claims(f"{NS}.paths", shown(paths_claims))
+
+
+# Predict, then reveal: which optimizer settles first (the answer is the measured claim).
+fastest = next((c.values["name"] for c in paths_claims if c.id == "fastest"), "none")
+ask("opt_fastest", t(f"{NS}.ask.fastest"),
+    {name: name_of[name] for name in result.runs} | {"none": t(f"{NS}.ask.none")},
+    correct=fastest, reveal=show_paths)
 code_panel(core.trajectories_code(cfg), key="opt_code_paths")
 
 # 2. The same optimizers on a real network -----------------------------------------------

@@ -486,6 +486,12 @@ def features_claims(runs: dict[str, ScalingRun], sweep: dict[str, SweepRun],
     return claims
 
 
+def larger_stable_lr(sweep: dict[str, SweepRun]) -> str:
+    """"raw", "standard" or "same": whose largest stable learning rate (sweep) is larger."""
+    raw, std = sweep["raw"].max_stable_lr or 0.0, sweep["standard"].max_stable_lr or 0.0
+    return "standard" if std > raw else "raw" if raw > std else "same"
+
+
 def surface_claims(surfaces: dict[str, Surface]) -> list[Claim]:
     """``raw_narrow`` (raw condition number >= 5x standardized: an elongated valley) or
     ``similar``; then for raw and standardized each one of ``diverges`` (NaN/Inf/huge),

@@ -138,3 +138,28 @@ def test_issue_9_states_get_the_right_claims():
     assert [c.id for c in gallery_claims(gallery)] == ["identity"]
     helps = config(STATES["helps"])
     assert robust_claims(training(helps), helps)[0].id == "rot_better"
+
+
+def test_preset_stories_are_true():
+    """The one-line stories (locales: preset.<id>_story) quote these measured numbers."""
+    def pct(x):
+        return f"{100 * x:.1f}"
+
+    none = training(config(STATES["none"]))
+    assert pct(none["plain"].val_accuracy[-1]) == pct(none["augmented"].val_accuracy[-1]) == "88.6"
+    rot = TEST_ANGLES.index(20)
+    mild = training(config(STATES["mild"]))
+    assert pct(mild["augmented"].val_accuracy[-1]) == "89.2"
+    assert round(100 * mild["augmented"].rotated_accuracy[rot]) == 68
+    assert round(100 * mild["plain"].rotated_accuracy[rot]) == 52
+    helps = training(config(STATES["helps"]))
+    assert f"{helps['plain'].val_loss[-1]:.3f}" == "0.526"
+    assert f"{helps['augmented'].val_loss[-1]:.3f}" == "0.292"
+    assert pct(helps["plain"].val_accuracy[-1]) == "88.6"
+    assert pct(helps["augmented"].val_accuracy[-1]) == "89.0"
+    assert round(100 * helps["plain"].rotated_accuracy[rot]) == 53
+    assert round(100 * helps["augmented"].rotated_accuracy[rot]) == 79
+    strong = training(config(STATES["strong"]))
+    assert pct(strong["augmented"].train_accuracy[-1]) == "80.0"
+    assert pct(strong["augmented"].val_accuracy[-1]) == "75.0"
+    assert pct(strong["plain"].train_accuracy[-1]) == "100.0"

@@ -152,3 +152,21 @@ def test_tuning_claims_hold(change):
         else:
             assert (abs(bias["val"]) < abs(bias["test"])) == (c.id == "val_smaller")
     check_translatable(claims, "tuning")
+
+
+def test_preset_stories_are_true():
+    """The one-line stories (locales: preset.<id>_story) quote these measured numbers."""
+    small = run_split(SplitConfig(n=80, imbalance=0.1))
+    assert small.class_sizes[4] == 4
+    assert small.counts["random"][1, 4] == 0  # no digit 4 in the validation part
+    assert (small.counts["stratified"] >= 1).all()
+    cfg = EarlyStopConfig(label_noise=0.4, width=256)
+    noisy = run_early_stop(cfg)
+    assert (noisy.best_epoch, noisy.stop_epoch, noisy.stopped) == (15, 20, True)
+    assert f"{100 * noisy.restored_test_acc:.1f}" == "80.8"
+    assert f"{100 * noisy.final_test_acc:.1f}" == "63.0"
+    tiny = run_tuning(TuningConfig(n_configs=40, holdout_size=30))
+    assert f"{100 * tiny.reported['test']:.1f}" == "97.1"
+    assert f"{100 * tiny.fresh['test']:.1f}" == "93.5"
+    bias = {r: 100 * (tiny.reported[r] - tiny.fresh[r]) for r in ("test", "val")}
+    assert f"{bias['test']:+.2f}" == "+3.55" and f"{bias['val']:+.2f}" == "+0.13"

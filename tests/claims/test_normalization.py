@@ -148,3 +148,20 @@ def test_pixels_claims_hold(change):
         else:
             raise AssertionError(c.id)
     check_translatable(claims, "pixels")
+
+
+def test_preset_stories_are_true():
+    """The one-line stories (locales: preset.<id>_story) quote these measured numbers."""
+    runs = run_features(FeaturesConfig(scale2=1000.0, lr=0.1))
+    assert runs["raw"].diverged and runs["raw"].diverged_at == 2
+    assert runs["standard"].steps_to_target == 13
+    thirty = run_surface(SurfaceConfig(scale2=30.0))
+    assert f"{thirty['raw'].condition:.3g}" == "886"
+    assert f"{thirty['standard'].condition:.3g}" == "1.23"
+    equal = run_surface(SurfaceConfig(scale2=1.0))
+    assert {f"{s.condition:.3g}" for s in equal.values()} == {"1.23"}
+    assert [c.id for c in surface_claims(equal)] == ["similar", "reached", "reached"]
+    pixels = run_pixels(PixelsConfig(lr=0.3, epochs=10))
+    acc = {s: f"{100 * r.val_accuracy[-1]:.1f}" for s, r in pixels.items()}
+    assert acc == {"raw": "8.2", "divide": "94.2", "standard": "95.9"}
+    assert pixels["raw"].val_accuracy[-1] <= 0.1  # no better than guessing among 10 digits

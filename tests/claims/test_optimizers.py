@@ -201,3 +201,21 @@ def network_results():
 def test_network_claims_hold(network_results, state):
     result = network_results[state]
     check_network(result, network_claims(result))
+
+
+def test_preset_stories_are_true():
+    """The one-line stories (locales: preset.<id>_story) quote these measured numbers."""
+    results = {k: run_trajectories(config(STATES[f"preset_{k}"]))
+               for k in ("overshoot", "rosenbrock", "saddle", "too_fast")}
+    runs = {k: r.runs for k, r in results.items()}
+    d = {k: {n: distances(r, n) for n in r.runs} for k, r in results.items()}
+    over = d["overshoot"]
+    assert int(np.argmax(over["momentum"] <= EPS)) == 25 and settled_at(over["momentum"]) == 179
+    assert settled_at(over["sgd"]) is None and round(over["sgd"][-1], 2) == 0.82
+    assert settled_at(d["rosenbrock"]["adam"]) == 677
+    assert settled_at(d["rosenbrock"]["sgd"]) is None and round(d["rosenbrock"]["sgd"][-1], 2) == 1.75
+    assert settled_at(d["saddle"]["adam"]) == 80 and settled_at(d["saddle"]["momentum"]) == 137
+    assert settled_at(d["saddle"]["sgd"]) is None
+    assert runs["too_fast"]["sgd"].diverged_at == 12 and settled_at(d["too_fast"]["adam"]) == 89
+    assert 0.5 > 2 / 6  # f = 0.1 x² + 3 y²: curvature 6 along y, SGD stable below 2/6
+
