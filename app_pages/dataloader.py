@@ -41,24 +41,22 @@ def batch_section() -> None:
     with st.spinner(t("common.training")):
         batch = cached(run_batch)(batch_cfg)
     throughput = cached(run_throughput)(ThroughputConfig())
-    left, right = st.columns([3, 2])
-    with left:
-        chart(batch_loss_figure(batch, {
-            "title": t(f"{NS}.batch.chart_title", bs=batch_size), "x": t(f"{NS}.batch.epoch"),
-            "y": t("common.loss"), "step": t(f"{NS}.batch.step_loss"),
-            "full": t(f"{NS}.batch.full_loss"),
-            "val": t(f"{NS}.batch.val_loss"), "diverged": t("common.diverged")}), "dl_batch_chart")
-    with right:
-        chart(throughput_figure(throughput, {
-            "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
-            "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
-            "dl_speed_chart")
+    # Stacked, not side by side: at 1024 px a side column cannot hold the throughput axis.
+    chart(batch_loss_figure(batch, {
+        "title": t(f"{NS}.batch.chart_title", bs=batch_size), "x": t(f"{NS}.batch.epoch"),
+        "y": t("common.loss"), "step": t(f"{NS}.batch.step_loss"),
+        "full": t(f"{NS}.batch.full_loss"),
+        "val": t(f"{NS}.batch.val_loss"), "diverged": t("common.diverged")}), "dl_batch_chart")
     m1, m2, m3 = st.columns(3)
     m1.metric(t(f"{NS}.batch.steps"), batch.steps_per_epoch)
     m2.metric(t(f"{NS}.batch.noise"), "—" if batch.diverged else f"{batch.noise:.3f}")
     m3.metric(t(f"{NS}.batch.val_acc"), "—" if batch.diverged else f"{batch.val_acc[-1]:.1%}")
     if batch.diverged:
         st.error(t("common.diverged_at", step=batch.diverged_at))
+    chart(throughput_figure(throughput, {
+        "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
+        "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
+        "dl_speed_chart")
     notice_claims(f"{NS}.batch", batch_claims(batch, throughput))
     code_panel(batch_code(batch_cfg), key="dl_code_batch")
 

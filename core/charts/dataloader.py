@@ -32,6 +32,8 @@ def batch_loss_figure(result: BatchResult, text: Mapping[str, str]) -> go.Figure
                              mode="lines+markers", line={"width": 3, "color": "#d62728"},
                              marker={"size": 9}))
     log_axis(fig, np.concatenate([step_loss, val_loss, full_loss]))
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0.5,
+                              "xanchor": "center"}, margin={"b": 110})
     if result.diverged:
         mark_diverged(fig, text["diverged"])
     return fig
@@ -43,7 +45,7 @@ def throughput_figure(result: ThroughputResult, text: Mapping[str, str],
 
     text: title, x, y, chosen.
     """
-    fig = base_figure(text["title"], text["x"], text["y"], height=380)
+    fig = base_figure(text["title"], text["x"], text["y"], height=330)
     fig.add_trace(go.Scatter(x=result.batch_sizes, y=result.samples_per_s, mode="lines+markers",
                              line={"width": 3, "color": "#2ca02c"}, marker={"size": 10},
                              name=text["y"], hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
@@ -101,7 +103,7 @@ def workers_figure(result: WorkersResult, text: Mapping[str, str]) -> go.Figure:
         fig.add_trace(go.Bar(x=x, y=result.epoch_s[:, e], name=text["epoch"].format(e=e + 1),
                              texttemplate="%{y:.2f} s", textposition="outside"))
     fig.add_hline(y=result.ideal_s, line={"color": "#7f7f7f", "dash": "dash"},
-                  annotation_text=text["ideal"], annotation_position="top left")
+                  annotation_text=text["ideal"], annotation_position="top right")
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 1.25 * max(float(result.epoch_s.max()), result.ideal_s)])
     return fig
