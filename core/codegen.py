@@ -1,8 +1,25 @@
 """Shared pieces of the "PyTorch code for this view" panels.
 
 Every panel is standalone torch (no import of this project) and must reproduce the numbers
-on screen, so the code that rebuilds a model has to draw exactly what ``build_mlp`` draws.
-It lives here once; tests/core/test_codegen.py checks it against build_mlp for every option.
+on screen, so the code that rebuilds a model has to draw exactly what ``build_mlp`` draws,
+the code that loads the digits what ``core.data.digits_xy`` loads, and the training loop
+what ``core.training.train`` does. Each lives here once:
+
+* ``mlp_code``      mirrors ``core.models.build_mlp``
+* ``digits_code``   mirrors ``core.data.digits_xy`` (or the raw 0..16 pixels)
+* ``training_loop_code`` mirrors ``core.training.train``: zero_grad on/off, gradient
+  accumulation, the divergence check at ``DIVERGENCE_LOSS`` (NaN/Inf or huge: stop and
+  report the step, as History.diverged_at does), evaluation at step 0, every k steps and
+  after the last with ``eval()`` + ``no_grad()``, epochs and max_steps, dropout seeding.
+
+Why a generator and not snippet files with a parameter block: the panels differ in what
+they do around the loop (loop over optimizers, scalings, batch sizes; record gradient norms
+or running statistics per step), so a fixed file per panel would copy the loop again, and a
+parameter block cannot switch options like accumulation on and off without dead branches
+the student has to read past. A generator emits only the lines a configuration uses, and it
+is checked the way ``mlp_code`` is: tests/core/test_codegen.py execs its output for many
+option combinations and compares the losses step by step with ``train`` on the same model
+and data (a second, independent formulation of the same loop).
 """
 
 from __future__ import annotations
@@ -10,6 +27,7 @@ from __future__ import annotations
 import textwrap
 
 from core.models import LEAKY_SLOPE, MLPSpec
+from core.training import DIVERGENCE_LOSS
 
 ACTIVATION_CODE = {
     "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()",
@@ -77,3 +95,149 @@ for fan_in, fan_out in zip({widths[:-1]}, {widths[1:]}):
 model = nn.Sequential(*layers, {head})
 linears = [m for m in model if isinstance(m, nn.Linear)]
 '''
+
+
+DIGITS_IMPORT = "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download"
+
+
+def digits_code(x: str = "x", y: str = "y", scaled: bool = True) -> str:
+    """Standalone code loading what ``core.data.digits_xy`` returns (``scaled=False``: the
+    raw pixels 0..16). Expects ``torch`` and ``load_digits`` (DIGITS_IMPORT) in scope."""
+    pixels = (" / 16.0  # pixels scaled to [0, 1]" if scaled else "  # raw pixels 0..16")
+    return f"""digits = load_digits()
+{x} = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64){pixels}
+{y} = torch.tensor(digits.target, dtype=torch.int64)
+"""
+
+
+def _number(value: float) -> str:
+    """1e8 rather than 1e+08 or 100000000.0."""
+    mantissa, exponent = f"{value:e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
+
+
+def _block(code: str | None, spaces: int) -> str:
+    return indent(textwrap.dedent(code).strip("\n") + "\n", spaces) if code else ""
+
+
+def training_loop_code(
+    *,
+    epochs: int | str = 1,
+    max_steps: int | str | None = None,
+    model: str = "model",
+    loss_fn: str = "loss_fn",
+    optimizer: str = "optimizer",
+    batches: str = "loader",
+    zero_grad: bool = True,
+    accumulate: int = 1,
+    evaluate: str | None = None,
+    eval_every: int | str | None = 1,
+    on_step: str | None = None,
+    on_epoch: str | None = None,
+    losses: str | None = "losses",
+    dropout_seed: str | None = None,
+    on_diverge: str | None = 'print(f"diverged at step {diverged_at}")',
+    comments: bool = True,
+) -> str:
+    """Standalone code running exactly what ``core.training.train`` runs with these options.
+
+    Expressions (``epochs``, ``batches``, …) are pasted as written. Expects ``math`` and
+    ``torch`` in scope. Defines ``step`` (optimizer steps taken), ``diverged_at`` (None or
+    the step whose loss was NaN/Inf or above DIVERGENCE_LOSS; training stops there) and
+    ``losses`` (the training loss of every step, the diverged one last; name it or None).
+
+    evaluate: statements run before training, every ``eval_every`` steps (an int or an
+        expression such as ``len(loader)``; None: only before and after) and after the last
+        step unless just done (not after divergence), inside ``def evaluate(step)`` with the
+        model in eval() mode under torch.no_grad(); like train()'s ``evaluate``.
+    on_step: statements after each optimizer step (``step``, ``loss``, ``epoch`` in scope).
+    on_epoch: statements after each complete epoch.
+    dropout_seed: seed torch's global generator with this expression first (dropout masks
+        come from it; train() does the same through core.seeding.global_rng).
+    on_diverge: statements run once when training stopped on a diverged loss.
+    """
+    if accumulate < 1:
+        raise ValueError("accumulate must be >= 1")
+
+    def note(text: str) -> str:
+        return f"  # {text}" if comments else ""
+
+    out: list[str] = []
+    if evaluate:
+        out += [
+            "def evaluate(step):",
+            f"    {model}.eval(){note('dropout off, batch norm uses its running statistics')}",
+            f"    with torch.no_grad():{note('no graph, no gradients: faster, less memory')}",
+            _block(evaluate, 8).rstrip("\n"),
+            f"    {model}.train()",
+            "",
+            "",
+        ]
+    if losses:
+        out.append(f"{losses} = []{note('training loss of every optimizer step')}")
+    out.append("step = 0")
+    out.append("diverged_at = None")
+    if accumulate > 1:
+        out.append(f"micro = []{note(f'losses of the batches of this step (up to {accumulate})')}")
+    if dropout_seed:
+        out.append(f"torch.manual_seed({dropout_seed}){note('dropout masks come from the global generator')}")
+    if evaluate:
+        out.append(f"evaluate(0){note('before training')}")
+    out.append(f"for epoch in range({epochs}):")
+    out.append(f"    {model}.train()")
+    out.append(f"    for xb, yb in {batches}:")
+    body: list[str] = []
+    if zero_grad:
+        clear = f"{optimizer}.zero_grad(){note('clear the last step' + chr(39) + 's gradients')}"
+        body += ([f"if not micro:{note(f'first of {accumulate} batches')}", f"    {clear}"]
+                 if accumulate > 1 else [clear])
+    body.append(f"loss = {loss_fn}({model}(xb), yb){note('forward pass and loss')}")
+    body.append(f"if not math.isfinite(loss.item()) or abs(loss.item()) > {_number(DIVERGENCE_LOSS)}:")
+    body.append(f"    diverged_at = step + 1{note('NaN, Inf or huge: diverged, stop here')}")
+    if losses:
+        body.append(f"    {losses}.append(loss.item())")
+    body.append("    break")
+    if accumulate > 1:
+        body.append("micro.append(loss.item())")
+        body.append(f"(loss / {accumulate}).backward()"
+                    f"{note(f'gradients add up over {accumulate} batches')}")
+        body.append(f"if len(micro) < {accumulate}:")
+        body.append("    continue")
+    else:
+        body.append(f"loss.backward(){note('backward pass: autograd fills .grad')}")
+    body.append(f"{optimizer}.step(){note('update the parameters')}")
+    body.append("step += 1")
+    if losses:
+        body.append(f"{losses}.append(sum(micro) / len(micro))" if accumulate > 1
+                    else f"{losses}.append(loss.item())")
+    if accumulate > 1:
+        body.append("micro = []")
+    if evaluate and eval_every:
+        body += (["evaluate(step)"] if str(eval_every) == "1"
+                 else [f"if step % {eval_every} == 0:", "    evaluate(step)"])
+    if on_step:
+        body.append(_block(on_step, 0).rstrip("\n"))
+    if max_steps is not None:
+        body.append(f"if step == {max_steps}:")
+        body.append("    break")
+    out += [indent(line, 8) if line else line for line in "\n".join(body).split("\n")]
+    if accumulate > 1:
+        out.append(f"    micro = []{note('an unfinished group at the end of an epoch is dropped')}")
+    stop = "diverged_at is not None"
+    if max_steps is not None:
+        stop += f" or step == {max_steps}"
+    out += [f"    if {stop}:", "        break"]
+    if on_epoch:
+        out.append(_block(on_epoch, 4).rstrip("\n"))
+    tail: list[str] = []
+    if on_diverge:
+        tail += ["if diverged_at is not None:", _block(on_diverge, 4).rstrip("\n")]
+    if evaluate:
+        # the last evaluation, unless the loop just made it (train() does the same)
+        last = "step > 0" if not eval_every else None if str(eval_every) == "1" \
+            else f"step % {eval_every}"
+        if last is not None:
+            tail += [f"{'elif' if on_diverge else 'if diverged_at is None and'} {last}:",
+                     "    evaluate(step)"]
+    out += tail
+    return "\n".join(out) + "\n"

@@ -12,9 +12,11 @@ import subprocess
 import sys
 
 
-def run_snippet(code: str) -> tuple[dict, str]:
-    """Execute ``code`` in an empty namespace; return that namespace and what it printed."""
-    namespace: dict = {"__name__": "__main__"}
+def run_snippet(code: str, given: dict | None = None) -> tuple[dict, str]:
+    """Execute ``code`` in an empty namespace (or one holding only ``given``: for a fragment
+    such as a generated training loop run on a model the test built); return that namespace
+    and what it printed."""
+    namespace: dict = {"__name__": "__main__", **(given or {})}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "<code panel>", "exec"), namespace)

@@ -1,11 +1,14 @@
 import math
 
+import numpy as np
+
 import pytest
 import torch
 from torch import nn
 
 from core.codegen import indent, mlp_code
 from core.models import MLPSpec, build_mlp
+from tests.snippets import run_snippet
 
 SPECS = [
     MLPSpec(),
@@ -38,3 +41,94 @@ def test_mlp_code_builds_exactly_build_mlp(spec):
 def test_indent_inside_a_loop_still_runs():
     code = "for i in range(2):\n" + indent(mlp_code(MLPSpec(hidden=(3,)))) + "\n"
     exec(code, {"math": math, "torch": torch, "nn": nn, "seed": 0})
+
+
+# -- training_loop_code against core.training.train --------------------------------------
+
+LOOP_CASES = {
+    "plain": dict(epochs=2),
+    "no_zero_grad": dict(epochs=2, zero_grad=False),
+    "accumulate_3_with_leftover": dict(epochs=2, accumulate=3),
+    "accumulate_no_zero_grad": dict(epochs=2, accumulate=2, zero_grad=False),
+    "max_steps_mid_epoch": dict(epochs=5, max_steps=7),
+    "eval_every_epoch": dict(epochs=3, eval_every="len(loader)"),
+    "eval_only_start_and_end": dict(epochs=2, eval_every=None),
+    "eval_every_4": dict(epochs=2, eval_every=4),
+    "dropout": dict(epochs=2, dropout=True),
+    "diverges": dict(epochs=3, lr=1e4),
+    "full_batch": dict(epochs=6, full=True),
+}
+
+
+def _loop_setup(dropout: bool, lr: float, full: bool):
+    from core.data import make_toy_2d
+    from core.training import make_loader, make_optimizer
+
+    data = make_toy_2d("moons", n=90, noise=0.2, seed=3)
+    spec = MLPSpec(hidden=(8, 8), dropout=0.3 if dropout else 0.0,
+                   activation="relu" if lr > 1 else "tanh")
+    model = build_mlp(spec, seed=5)
+    optimizer = make_optimizer("momentum", model.parameters(), lr=lr)
+    batches = [(data.x, data.y)] if full else make_loader(data.x, data.y, 16, seed=7)
+    return data, model, optimizer, batches
+
+
+@pytest.mark.parametrize("case", LOOP_CASES)
+def test_training_loop_code_runs_what_train_runs(case):
+    from core.codegen import training_loop_code
+    from core.training import classifier_metrics, train
+
+    opts = dict(LOOP_CASES[case])
+    dropout, lr, full = opts.pop("dropout", False), opts.pop("lr", 0.5), opts.pop("full", False)
+    eval_every = opts.pop("eval_every", 1)
+
+    data, model, optimizer, batches = _loop_setup(dropout, lr, full)
+    every = len(batches) if eval_every == "len(loader)" else eval_every
+    evaluate = classifier_metrics(all=(data.x, data.y))
+    history = train(model, nn.CrossEntropyLoss(), optimizer, batches, evaluate=evaluate,
+                    eval_every=every, seed=9, **opts)
+
+    data, model2, optimizer2, batches2 = _loop_setup(dropout, lr, full)
+    code = training_loop_code(
+        evaluate="""logits = model(x)
+evals.append((step, nn.functional.cross_entropy(logits, y).item(),
+              (logits.argmax(1) == y).float().mean().item()))""",
+        eval_every=eval_every, dropout_seed="9" if dropout else None,
+        batches="[(x, y)]" if full else "loader", **opts)
+    scope = {"math": math, "torch": torch, "nn": nn, "model": model2, "optimizer": optimizer2,
+             "loss_fn": nn.CrossEntropyLoss(), "loader": batches2, "x": data.x, "y": data.y,
+             "evals": []}
+    namespace, printed = run_snippet(code, scope)
+
+    assert len(history.train_loss) > 2
+    np.testing.assert_allclose(namespace["losses"], history.train_loss, rtol=1e-6, atol=0)
+    assert namespace["diverged_at"] == history.diverged_at
+    assert ("diverged at step" in printed) == history.diverged
+    if case == "diverges":
+        assert history.diverged
+    evals = namespace["evals"]
+    assert [e[0] for e in evals] == history.eval_steps
+    np.testing.assert_allclose([e[1] for e in evals], history.eval_metrics.get("all_loss", []),
+                               rtol=1e-6)
+    np.testing.assert_allclose([e[2] for e in evals], history.eval_metrics.get("all_acc", []))
+    for a, b in zip(model.state_dict().values(), model2.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7, equal_nan=True)
+
+
+def test_the_divergence_threshold_is_core_s():
+    from core.codegen import training_loop_code
+    from core.training import DIVERGENCE_LOSS
+
+    code = training_loop_code()
+    assert f"> {DIVERGENCE_LOSS:.0f}" in code.replace("1e8", f"{1e8:.0f}")
+
+
+def test_digits_code_loads_what_digits_xy_loads():
+    from core.codegen import DIGITS_IMPORT, digits_code
+    from core.data import digits_xy, load_digits
+
+    namespace, _ = run_snippet(f"import torch\n{DIGITS_IMPORT}\n{digits_code('xs', 'ys')}")
+    x, y = digits_xy()
+    assert torch.equal(namespace["xs"], x) and torch.equal(namespace["ys"], y)
+    namespace, _ = run_snippet(f"import torch\n{DIGITS_IMPORT}\n{digits_code(scaled=False)}")
+    assert torch.equal(namespace["x"], load_digits().images.reshape(-1, 64))
