@@ -273,10 +273,10 @@ def test_l2_equals_sgd_weight_decay_on_weights():
 
 def test_l1_sends_useless_weights_to_exactly_zero():
     session = LabSession(LabConfig(**PRESETS["l1_sparsity"]))
-    session.tick(0.5)
+    session.trainer.step(800)  # 32 epochs
     snap = session.snapshot()
     dead = sum(int(d.sum()) for d in snap.dead)
-    assert dead > 0
+    assert dead >= 10 and snap.test_acc > 0.95  # fewer links, still right
     assert sum(int((w == 0).sum()) for w in snap.weights) >= dead
 
 
