@@ -12,11 +12,15 @@ Public API (names are stable; p2's page codes against them)
     make_lab_data(cfg) -> LabData   the points (seeded), split, features and targets
     lab_data_from_points(cfg, points, labels) -> LabData   (uploaded points)
     load_points_csv(data, ...) -> CsvPoints, or raises LabDataError(message_id, values)
-    parse_playground_params(params) -> (fields, rejected keys); parse_playground_url(url)
-    LabSession(cfg, data=None): tick(budget_seconds) -> TickResult, step_one(), step_epoch(),
-        needs_reset(cfg), apply(cfg) -> bool (True = it had to reset), reset(cfg=None),
-        snapshot() -> LabSnapshot
-    lab_code(cfg, steps) -> str     standalone torch code reproducing the run
+    parse_playground_params(params) -> (fields, rejected keys); parse_playground_url(url);
+        config_from_fields(fields) -> LabConfig (drops VIEW_OPTIONS)
+    LabSession(cfg, data=None, epoch_cap=EPOCH_CAP): tick(budget_seconds) -> TickResult,
+        step_one(), step_epoch(), pause_reason(), needs_reset(cfg), apply(cfg) -> bool
+        (True = it had to reset; LIVE_FIELDS change without one), reset(cfg=None, data=None),
+        snapshot() -> LabSnapshot; attributes cfg, data, model, trainer (core.training.Trainer:
+        step_count, epoch, history), live_changes
+    lab_code(cfg, steps) -> str     standalone torch code reproducing the run (generated
+        points; it runs the current settings from step 0: see LabSession.live_changes)
 
 Playground mode (``LabConfig.playground_mode``; what a link with the Playground's keys opens):
 squared error ½(o−y)² with a tanh output (linear for regression) and labels ±1, weights
@@ -876,7 +880,13 @@ class LabSession:
                                         old.n_classes or None)
         elif data is None:
             data = make_lab_data(cfg)
+        if cfg.problem == "classification" and cfg.loss == "squared" and data.n_classes > 2:
+            raise ValueError("the squared loss (labels ±1) needs 2 classes; use cross_entropy")
         self.cfg, self.data = cfg, data
+        # (step, {field: (old, new)}) for every apply() that changed settings mid-run:
+        # lab_code() runs the current settings from step 0, so after such changes it
+        # shows the run as if they had been set from the start.
+        self.live_changes: list[tuple[int, dict]] = []
         n_classes = max(2, data.n_classes)
         self.model = build_mlp(lab_spec(cfg, n_classes), seed=cfg.seed + MODEL_SEED_OFFSET)
         self.loss_fn = lab_loss(cfg)
@@ -909,6 +919,10 @@ class LabSession:
             return True
         validate(cfg)
         old, trainer = self.cfg, self.trainer
+        changed = {name: (getattr(old, name), getattr(cfg, name)) for name in LIVE_FIELDS
+                   if getattr(old, name) != getattr(cfg, name)}
+        if trainer.step_count > 0:
+            self.live_changes.append((trainer.step_count, changed))
         if cfg.optimizer != old.optimizer:
             trainer.optimizer = lab_optimizer(cfg, self.model)  # fresh state (momentum etc.)
             self.regularizer.attach(trainer.optimizer)

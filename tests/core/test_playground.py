@@ -237,6 +237,10 @@ def test_live_changes_keep_the_network_and_structure_changes_reset():
     assert not session.needs_reset(replace(session.cfg, lr=0.5))
     assert session.apply(cfg) is False
     assert session.trainer.step_count == 30
+    assert session.live_changes == [(30, {"batch_size": (10, 25), "optimizer": ("sgd", "adam"),
+                                          "lr": (0.03, 0.1), "schedule": ("none", "cosine"),
+                                          "regularization": ("none", "l2"),
+                                          "reg_rate": (0.0, 0.01)})]
     assert all(torch.equal(p, w) for p, w in zip(session.model.parameters(), weights))
     assert isinstance(session.trainer.optimizer, torch.optim.Adam)
     epoch = session.trainer.epoch
@@ -249,6 +253,12 @@ def test_live_changes_keep_the_network_and_structure_changes_reset():
     assert session.needs_reset(replace(cfg, hidden=(5,)))
     assert session.apply(replace(cfg, hidden=(5,))) is True
     assert session.trainer.step_count == 0 and session.trainer.epoch == 0
+    assert session.live_changes == []
+    with pytest.raises(ValueError, match="2 classes"):
+        three = LabConfig(dataset="csv", loss="cross_entropy")
+        data = lab_data_from_points(three, np.random.default_rng(0).normal(size=(30, 2)),
+                                    np.arange(30) % 3)
+        LabSession(replace(three, loss="squared"), data=data)
 
 
 def test_l2_equals_sgd_weight_decay_on_weights():
