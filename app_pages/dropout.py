@@ -46,7 +46,7 @@ def masks_section() -> None:
                                      "y": mt("out_y"), "train": mt("out_train"),
                                      "eval": mt("out_eval"), "mean": mt("out_mean")}), "do_outputs")
     mean, std = float(masks.train_outputs.mean()), float(masks.train_outputs.std())
-    cols = st.columns(4)
+    cols = st.columns(2) + st.columns(2)  # two rows: "×20.000" does not fit a quarter at 1024 px
     cols[0].metric(mt("kept_fraction"), f"{masks.kept_fraction:.1%}", f"1 − p = {1 - p:.0%}",
                    delta_color="off")
     cols[1].metric(mt("kept_scale"), f"×{masks.kept_scale:.3f}", f"1/(1−p) = {1 / (1 - p):.3f}",

@@ -141,9 +141,9 @@ def stats_claims(result: BNTrainResult) -> list[Claim]:
     claims = []
     steps = np.isfinite(bn.norm_std).all(axis=1)
     if steps.any():
-        claims.append(Claim("normalized", {
-            "mean": float(np.abs(bn.norm_mean[steps]).max()),
-            "lo": float(bn.norm_std[steps].min()), "hi": float(bn.norm_std[steps].max())}))
+        lo, hi = float(bn.norm_std[steps].min()), float(bn.norm_std[steps].max())
+        claims.append(Claim("normalized" if round(lo, 3) != round(hi, 3) else "normalized_one", {
+            "mean": float(np.abs(bn.norm_mean[steps]).max()), "lo": lo, "hi": hi}))
         after = bn.pre_std[np.isfinite(bn.pre_std).all(axis=1)]
         lo, hi = float(after.min()), float(after.max())
         claims.append(Claim("after_affine_near" if lo > 0.9 and hi < 1.1 else "after_affine_moved",

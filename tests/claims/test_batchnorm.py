@@ -28,12 +28,15 @@ def test_stats_claims_hold(lr):
     r = run_bn_training(BNTrainConfig(lr=lr))
     plain, bn = r.runs["plain"], r.runs["bn"]
     claims = {c.id: c.values for c in stats_claims(r)}
-    if "normalized" in claims:
-        v = claims["normalized"]
+    assert ("normalized" in claims) != ("normalized_one" in claims)
+    for v in (claims.get("normalized"), claims.get("normalized_one")):
+        if v is None:
+            continue
         rows = np.isfinite(bn.norm_std).all(axis=1)
         assert v["mean"] == pytest.approx(np.abs(bn.norm_mean[rows]).max())
         # the sentence: mean 0 and std ~1 before gamma and beta
         assert v["mean"] < 1e-3 and 0.95 < v["lo"] <= v["hi"] < 1.05
+        assert v["lo"] == bn.norm_std[rows].min() and v["hi"] == bn.norm_std[rows].max()
     for key in ("after_affine_near", "after_affine_moved"):
         if key in claims:
             after = bn.pre_std[np.isfinite(bn.pre_std).all(axis=1)]
