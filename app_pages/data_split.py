@@ -103,9 +103,9 @@ def early_section() -> None:
         m1, m2, m3 = st.columns(3)
         m1.metric(t(f"{NS}.early.best_metric"), early.best_epoch)
         m2.metric(t(f"{NS}.early.restored"), f"{early.restored_test_acc:.1%}")
+        change = signed(100 * (early.final_test_acc - early.restored_test_acc))
         m3.metric(t(f"{NS}.early.final"), f"{early.final_test_acc:.1%}",
-                  t(f"{NS}.pp", value=signed(100 * (early.final_test_acc
-                                                    - early.restored_test_acc))))
+                  None if change == "0.0" else t(f"{NS}.pp", value=change))  # no "↑ 0.0"
         notice_claims(f"{NS}.early", early_claims(early, early_cfg))
     code_panel(early_stop_code(early_cfg), key="ds_code_early")
 
