@@ -58,8 +58,15 @@ def serve(tmp_path_factory):
     ports = [int(p) for p in re.findall(r"on 127\.0\.0\.1:(\d+)", "".join(lines))]
     assert len(pids) == 3 and len(ports) == 2, lines  # two apps + haproxy
     yield f"http://127.0.0.1:{port}", process, pids, ports
-    if process.poll() is None:
-        process.kill()
+    if process.poll() is None:  # a test failed before the SIGTERM test: stop it the same way
+        process.send_signal(signal.SIGTERM)  # (SIGKILL would leave its children running)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            for pid in pids:
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def test_healthy_through_the_balancer(serve):
