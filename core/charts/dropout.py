@@ -73,8 +73,12 @@ def overfit_figure(result: OverfitResult, baseline: OverfitResult,
     text: title, x, y, train, val, with, without, diverged.
     """
     fig = base_figure(text["title"], text["x"], text["y"], height=440)
-    for run, label, color in ((baseline, text["without"], "#7f7f7f"),
-                              (result, text["with"], "#1f77b4")):
+    same = (np.array_equal(result.train_loss, baseline.train_loss)
+            and np.array_equal(result.val_loss, baseline.val_loss))
+    runs = [(baseline, text["without"], "#7f7f7f")]
+    if not same:  # at p = 0 both are the same run: draw it once, not one hiding the other
+        runs.append((result, text["with"], "#1f77b4"))
+    for run, label, color in runs:
         for series, name, dash in ((run.train_loss, text["train"], "dot"),
                                    (run.val_loss, text["val"], "solid")):
             values = np.where(np.isfinite(series), series, np.nan)
