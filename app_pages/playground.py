@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import sys
 import time
 
 import numpy as np
@@ -39,6 +41,7 @@ FEATURE_KEYS = {f: f"pg_f_{f}" for f in lab.FEATURES}
 DEFAULT_FEATURES = ("x1", "x2")
 DEFAULT_HIDDEN = (4, 2, 2, 2, 2, 2)  # the Playground starts with 4, 2
 MAX_SEED = 99_999
+LOG_TIMES = bool(os.environ.get("DLE_LOG_RUN_TIMES"))
 
 # Session keys (not in the URL): the live session and its play state.
 S_SESSION, S_PLAYING, S_TOUCH, S_PAUSED, S_NOTE, S_PINNED = (
@@ -190,45 +193,35 @@ st.session_state[S_TOUCH] = time.monotonic()  # a full run = someone interacted
 playing = bool(st.session_state.get(S_PLAYING, False))
 
 # --- the control bar ---------------------------------------------------------------------
-buttons = st.columns(4)
+bar = st.columns([1, 1, 1, 1, 2, 2], vertical_alignment="bottom")
 if playing:
-    buttons[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
-                      icon=":material/pause:", width="stretch")
+    bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
+                  icon=":material/pause:", width="stretch")
 else:
-    buttons[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
-                      icon=":material/play_arrow:", width="stretch")
-buttons[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
-                  icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
-buttons[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
-                  icon=":material/restart_alt:", width="stretch", help=t(f"{NS}.reset_help"))
+    bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
+                  icon=":material/play_arrow:", width="stretch")
+bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
+              icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
+bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
+              icon=":material/restart_alt:", width="stretch", help=t(f"{NS}.reset_help"))
 if S_PINNED in st.session_state:
-    buttons[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
-                      icon=":material/push_pin:", width="stretch")
+    bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
+                  icon=":material/push_pin:", width="stretch")
 else:
-    buttons[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
-                      icon=":material/push_pin:", width="stretch")
-
-bar = st.columns(5)
-with bar[0]:
+    bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
+                  icon=":material/push_pin:", width="stretch")
+with bar[4]:
     lr = url_log_slider("pg_lr", t(f"{NS}.lr"), LR_CHOICES, 0.03)
-with bar[1]:
+with bar[5]:
     activation = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
                             format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
                             horizontal=False)
-with bar[2]:
-    reg = url_select("pg_reg", t(f"{NS}.regularization"), lab.REGULARIZATIONS, "none",
-                     format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get,
-                     horizontal=False)
-with bar[3]:
-    reg_rate = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), REG_RATES, 0.0)
-with bar[4]:
-    problem = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS, "classification",
-                         format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
 
 csv_entry = st.session_state.get(S_CSV)
 left, right = st.columns([1, 3], gap="medium")
 with left:
-    st.markdown(f"**{t(f'{NS}.data')}**")
+    problem = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS, "classification",
+                         format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
     if csv_entry is not None:
         st.caption(t(f"{NS}.csv.using", name=csv_entry[1], n=len(csv_entry[2].points)))
         dataset = lab.CSV_DATASET
@@ -251,6 +244,9 @@ with left:
     st.markdown(f"**{t(f'{NS}.features')}**")
     features = tuple(f for f, key in FEATURE_KEYS.items()
                      if url_toggle(key, t(f"{NS}.feature.{f}"), f in DEFAULT_FEATURES))
+    reg = url_select("pg_reg", t(f"{NS}.regularization"), lab.REGULARIZATIONS, "none",
+                     format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get)
+    reg_rate = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), REG_RATES, 0.0)
     st.markdown(f"**{t(f'{NS}.view')}**")
     show_test = url_toggle("pg_show_test", t(f"{NS}.show_test"), False)
     discretize = url_toggle("pg_discretize", t(f"{NS}.discretize"), False)
@@ -432,6 +428,7 @@ def draw_network(snap) -> None:
 
 @st.fragment(run_every=TICK_EVERY if playing else None)
 def live() -> None:
+    started = time.perf_counter()
     session = st.session_state[S_SESSION]
     if st.session_state.get(S_PLAYING):
         idle = time.monotonic() - st.session_state.get(S_TOUCH, 0.0) > IDLE_PAUSE
@@ -489,6 +486,9 @@ def live() -> None:
         chart(charts.confusion_figure(snap.confusion, names, {
             "title": ct("cm_title", n=int(snap.confusion.sum())), "x": ct("cm_x"),
             "y": ct("cm_y")}, height=260 + 20 * len(names)), "_pg_confusion")
+    if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: what a live tick costs, for profiling a class
+        print(f"playground tick epoch {snap.epoch} step {snap.step} "
+              f"{time.perf_counter() - started:.3f}s", file=sys.stderr, flush=True)
 
 
 with live_slot:
@@ -512,6 +512,9 @@ with c2:
     st.button(t(f"{NS}.import.button"), key="_pg_import_go", on_click=import_from_text,
               icon=":material/link:")
 if csv_entry is None:
+    if session.live_changes:  # the code runs today's settings from step 0
+        st.caption(t(f"{NS}.code_live_changes",
+                     steps=", ".join(str(step) for step, _ in session.live_changes)))
     code_panel(lab.lab_code(cfg, session.trainer.step_count), key="_pg_code")
 else:
     st.caption(t(f"{NS}.csv.no_code"))

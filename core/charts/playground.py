@@ -361,8 +361,11 @@ def network_figure(
                  "hovertext": list(node_names), "hoverinfo": "text", "showlegend": False,
                  "name": text["node"],
                  "marker": {"size": 24, "symbol": "square", "color": "rgba(0,0,0,0)"}})
+    # The axes keep 1:1, so the drawing's height follows its width: size the figure for a
+    # column ~460 px wide instead of leaving white space under a wide, shallow network.
+    x_span, y_span = COL * (len(widths) - 1) + 1.8, ROW * rows + 0.8
     layout = _layout(text["title"], "", "",
-                     height or int(110 + min(62.0, 560 / rows) * rows))
+                     height or int(np.clip(60 + 460 * y_span / x_span, 220, 760)))
     shapes = []
     if selected is not None and 0 <= selected < len(centres):
         x, y = centres[selected]
@@ -406,11 +409,12 @@ def curves_figure(
         if np.isfinite(y).any():
             finite_max = max(finite_max, float(np.nanmax(y)))
         data.append({"type": "scatter", "x": np.asarray(x, dtype=float).tolist(),
-                     "y": _finite_or_none(y), "name": name, "mode": "lines",
+                     "y": _finite_or_none(y), "name": name,
+                     "mode": "lines" if len(y) > 1 else "markers",  # epoch 0: one point
                      "line": {"color": color, "width": 2.5, "dash": dash}})
     layout = _layout(text["title"], text["x"], text["y"], height)
-    if finite_max > 0:
-        layout["yaxis"]["range"] = [0, finite_max * 1.05]
+    layout["yaxis"]["range"] = [0, finite_max * 1.05 if finite_max > 0 else 1.0]
+    layout["xaxis"]["rangemode"] = "tozero"
     layout["margin"] = {"l": 60, "r": 10, "t": 60, "b": 50}
     layout["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0.5,
                         "xanchor": "center"}
@@ -429,7 +433,8 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str],
     layout["margin"] = {"l": 60, "r": 10, "t": 60, "b": 50}
     return LiveFigure({"data": [{
         "type": "heatmap", "z": matrix.astype(int).tolist(), "x": list(class_names),
-        "y": list(class_names), "colorscale": "Blues", "showscale": False,
+        "y": list(class_names), "colorscale": [[0.0, "#f7fbff"], [1.0, "#2171b5"]],
+        "showscale": False,
         "text": matrix.astype(int).astype(str).tolist(), "texttemplate": "%{text}",
         "textfont": {"size": 16}, "hovertemplate": "%{y} → %{x}: %{z}<extra></extra>"}],
         "layout": layout})
