@@ -11,7 +11,8 @@ from core.backprop import (
     run_zero_grad, zero_claims, zero_grad_code,
 )
 from core.charts.backprop import (
-    accumulation_figure, chain_table_rows, graph_figure, param_grad_figure, zero_grad_figure,
+    accumulation_figure, chain_table_rows, graph_figure, param_grad_figure, signed4,
+    zero_grad_figure,
 )
 from ui.i18n import labels, t
 from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
@@ -35,17 +36,17 @@ presets(NS, {  # each sets every widget of its section
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def graph_section() -> None:
     section(NS, "graph")
-    cols = st.columns(7)
+    # The activation on its own row: a seventh column was too narrow for it at 1024 px.
+    activation = url_select("bp_act", t(f"{NS}.graph.activation"), GRAPH_ACTIVATIONS, "tanh",
+                            format_func=acts.get)
+    cols = st.columns(6)
     names = ("x", "y", "w1", "b1", "w2", "b2")
     defaults = GraphConfig()
     values = {}
-    for column, name in zip(cols[:6], names):
+    for column, name in zip(cols, names):
         with column:
             values[name] = url_slider(f"bp_{name}", name, *GRAPH_RANGE, getattr(defaults, name),
                                       step=0.1)
-    with cols[6]:
-        activation = url_select("bp_act", t(f"{NS}.graph.activation"), GRAPH_ACTIVATIONS, "tanh",
-                                format_func=acts.get, horizontal=False)
     graph_cfg = GraphConfig(activation=activation, **values)
     graph = cached(run_graph)(graph_cfg)
     node_labels = labels(f"{NS}.node", ("x", "y", "w1", "b1", "w2", "b2", "z", "h", "y_hat", "loss"))
@@ -56,8 +57,8 @@ def graph_section() -> None:
     rows = chain_table_rows(graph)
     st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
         col["col_param"]: r["param"], col["col_chain"]: r["chain"],
-        col["col_product"]: f"{r['product']:+.6f}", col["col_autograd"]: f"{r['autograd']:+.6f}",
-        col["col_fd"]: f"{r['finite_diff']:+.6f}", col["col_gap"]: f"{r['gap']:.1e}",
+        col["col_product"]: signed4(r["product"], 6), col["col_autograd"]: signed4(r["autograd"], 6),
+        col["col_fd"]: signed4(r["finite_diff"], 6), col["col_gap"]: f"{r['gap']:.1e}",
     } for r in rows]).set_index(col["col_param"]))
     notice_claims(f"{NS}.graph", graph_claims(graph, graph_cfg))
     code_panel(graph_code(graph_cfg), key="bp_code_graph")

@@ -64,15 +64,14 @@ def regression_section() -> None:
     reg = cached(run_regression)(reg_cfg)
     reg_text = labels(f"{NS}.regression", ("inliers", "outliers", "true", "penalty", "pull",
                                            "residual"))
-    left, right = st.columns(2)
-    with left:
-        chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
-                                           "y": "y", "diverged": t("common.diverged"),
-                                           "optimum": t(f"{NS}.regression.optimum", name="{name}")},
-                          names), "ls_fits")
-    with right:  # the penalty curves beside the fits; the table goes full width below them
-        chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
-              "ls_penalty")
+    # One under the other: side by side, beside the sidebar at 1024 px, the titles, subplot
+    # titles and legends of both were clipped or overlapped.
+    chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
+                                       "y": "y", "diverged": t("common.diverged"),
+                                       "optimum": t(f"{NS}.regression.optimum", name="{name}")},
+                      names), "ls_fits")
+    chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
+          "ls_penalty")
     st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
     col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
                                       "col_intercept", "col_intercept_err", "col_opt_err",

@@ -23,6 +23,12 @@ from core.charts.common import (
 )
 from core.charts.forward_pass import subplot_layout
 
+def signed4(value: float, digits: int = 4) -> str:
+    """``+0.1234`` / ``-0.1234``, and ``+0.0000`` (never ``-0.0000``) for what rounds to 0."""
+    rounded = round(float(value), digits) + 0.0
+    return f"{rounded:+.{digits}f}"
+
+
 # Node positions of the computational graph, left (inputs) to right (loss).
 _NODES = {
     "x": (0, 2), "w1": (0, 1), "b1": (0, 0), "z": (1, 1), "h": (2, 1), "w2": (2, 2.2),
@@ -48,12 +54,14 @@ def graph_figure(result: GraphResult, text: Mapping[str, str],
                            arrowwidth=2, arrowcolor="#9e9e9e", text="")
     for node, (x, y) in _NODES.items():
         is_param = node in result.params
-        lines = [f"<b>{labels[node]}</b>", f"{text['value']} {values[node]:.4f}"]
+        lines = [f"<b>{labels[node]}</b>",
+                 f"{text['value']} {round(float(values[node]), 4) + 0.0:.4f}"]
         if node not in ("x", "y"):
-            lines.append(f"<span style='color:#d62728'>{text['grad']} {grads[node]:+.4f}</span>")
+            lines.append(f"<span style='color:#d62728'>{text['grad']} {signed4(grads[node])}</span>")
+        # Small type and padding: five boxes side by side must not touch at 1024 px.
         fig.add_annotation(x=x, y=y, text="<br>".join(lines), showarrow=False, align="center",
                            bgcolor="#fff8e1" if is_param else "#e3f2fd", bordercolor="#607d8b",
-                           borderwidth=1, borderpad=6, font={"size": FONT_SIZE - 2})
+                           borderwidth=1, borderpad=3, font={"size": FONT_SIZE - 4})
     fig.update_xaxes(visible=False, range=[-0.5, 4.5])
     fig.update_yaxes(visible=False, range=[-0.7, 2.7])
     fig.update_layout(
@@ -178,7 +186,7 @@ def chain_table_rows(result: GraphResult) -> list[dict[str, object]]:
         factors = result.chain[name]
         rows.append({
             "param": name,
-            "chain": " × ".join(f"{f} ({result.local[f]:+.4f})" for f in factors),
+            "chain": " × ".join(f"{f} ({signed4(result.local[f])})" for f in factors),
             "product": result.chain_product[name],
             "autograd": result.param_grads[name],
             "finite_diff": result.finite_diff[name],
