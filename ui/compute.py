@@ -72,7 +72,7 @@ def default_slots() -> int:
 
 
 def default_budget_bytes() -> int:
-    return int(float(os.environ.get("DLE_CACHE_MB", "384")) * 1e6)
+    return int(float(os.environ.get("DLE_CACHE_MB", "256")) * 1e6)
 
 
 # --- the gate ---------------------------------------------------------------------------
