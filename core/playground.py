@@ -861,7 +861,7 @@ class LabSession:
 
     def __init__(self, cfg: LabConfig, data: LabData | None = None,
                  epoch_cap: int = EPOCH_CAP):
-        self.epoch_cap = epoch_cap
+        self.epoch_cap = self._cap_step = epoch_cap
         self.reset(cfg, data)
 
     # -- building ----------------------------------------------------------------------
@@ -903,6 +903,7 @@ class LabSession:
                                eval_at_epoch_end=True, forward=sequential_forward(self.model))
         self._snapshot: LabSnapshot | None = None
         self._best = (math.inf, 0)  # (best train loss, epoch it was seen): plateau detection
+        self.epoch_cap = self._cap_step
 
     def needs_reset(self, cfg: LabConfig) -> bool:
         """True when ``cfg`` differs from the running one in a field outside LIVE_FIELDS."""
@@ -941,6 +942,7 @@ class LabSession:
             trainer.set_batches(batches)  # from the next epoch on
         self.cfg = cfg
         self._snapshot = None
+        self._best = (math.inf, trainer.epoch)  # new settings: a fresh plateau window
         return False
 
     # -- training ----------------------------------------------------------------------
@@ -999,7 +1001,11 @@ class LabSession:
             if trainer.epoch >= self.epoch_cap:
                 break
             t0 = time.perf_counter()
-            done = self._steps(min(chunk, MAX_TICK_STEPS - total))
+            n = min(chunk, MAX_TICK_STEPS - total)
+            if trainer._epoch_len:  # never past the cap
+                n = min(n, max(1, math.ceil((self.epoch_cap - trainer.epoch_fraction)
+                                            * trainer._epoch_len)))
+            done = self._steps(n)
             total += done
             if not done:
                 break
@@ -1009,11 +1015,20 @@ class LabSession:
             if left <= per_step:
                 break
             chunk = max(1, min(int(left / per_step * 0.8), 4 * chunk))
+        reason = self.pause_reason()
+        # Reported once: pressing Play again trains for another epoch_cap epochs / another
+        # plateau window (an abandoned tab stops at the first report: the page stops playing).
+        if reason == "epoch_cap":
+            self.epoch_cap = trainer.epoch + self._cap_step
+        elif reason == "plateau":
+            self._best = (math.inf, trainer.epoch)
         return TickResult(trainer.step_count - steps0, trainer.epoch_fraction - epochs0,
-                          time.perf_counter() - start, self.pause_reason())
+                          time.perf_counter() - start, reason)
 
     def pause_reason(self) -> str | None:
-        """Why playing should stop now: "diverged", "epoch_cap", "plateau", or None."""
+        """Why playing should stop now: "diverged", "epoch_cap" (epoch_cap epochs since
+        the start or the last cap), "plateau" (the train loss improved by less than
+        PLATEAU_REL over PLATEAU_EPOCHS epochs, as seen at each call), or None."""
         trainer = self.trainer
         if trainer.history.diverged:
             return "diverged"

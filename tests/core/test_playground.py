@@ -327,12 +327,18 @@ def test_memory_is_bounded_and_pauses(monkeypatch):
     monkeypatch.setattr(pg, "MAX_CURVE", 16)
     session = LabSession(LabConfig(dataset="gauss", hidden=(), batch_size=64,
                                    train_percent=20), epoch_cap=200)
-    while session.tick(0.2).paused is None:
+    while (reason := session.tick(0.2).paused) is None:
         pass
     snap = session.snapshot()
-    assert session.pause_reason() in ("epoch_cap", "plateau")
+    assert reason in ("epoch_cap", "plateau") and snap.epoch <= 200
     assert len(snap.curve_epochs) <= 16 and snap.curve_epochs[-1] == snap.epoch
     assert len(session.trainer.history.train_loss) <= 16
+    # pressing Play again trains on (the pause is reported once), and stops again later
+    assert session.tick(0.05).steps > 0
+    session.epoch_cap = session.trainer.epoch + 3
+    while (reason := session.tick(0.2).paused) is None:
+        pass
+    assert reason == "epoch_cap" and session.trainer.epoch == session.epoch_cap - 200
 
 
 def test_divergence_is_reported():
