@@ -50,7 +50,8 @@ def cls_section() -> None:
                                | {"title": ct("confusion_title"), "x": ct("predicted"),
                                   "y": ct("actual")}), "mt_confusion")
     with right:
-        chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent")}),
+        chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent"),
+                                        "na": ct("na")}),
               "mt_scores")
     sweep = cached(threshold_sweep)(cls.y_test, cls.prob_test)
     chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"), "x": ct("sweep_x"),

@@ -31,12 +31,13 @@ def confusion_figure(m: ThresholdMetrics, text: Mapping[str, str]) -> go.Figure:
 def scores_figure(m: ThresholdMetrics, text: Mapping[str, str]) -> go.Figure:
     """Accuracy beside the majority baseline and the class-aware scores, in percent.
 
-    text: title, y, accuracy, baseline, precision, recall, f1, balanced.
+    text: title, y, accuracy, baseline, precision, recall, f1, balanced, na (undefined).
     """
     keys = ("accuracy", "baseline", "balanced", "precision", "recall", "f1")
     values = [m.accuracy, m.baseline_accuracy, m.balanced_accuracy, m.precision, m.recall, m.f1]
     shown = [100 * v if np.isfinite(v) else 0.0 for v in values]
-    labels = [f"{v:.1f}%" if np.isfinite(raw) else "n/a" for v, raw in zip(shown, values)]
+    labels = [f"{v:.1f}%" if np.isfinite(raw) else text.get("na", "n/a")
+              for v, raw in zip(shown, values)]
     colors = ["#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728"]
     fig = base_figure(text["title"], "", text["y"], height=400)
     fig.add_trace(go.Bar(x=[text[k] for k in keys], y=shown, marker_color=colors, text=labels,
