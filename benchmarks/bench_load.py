@@ -232,7 +232,7 @@ class Student:
         if kind == "exception":
             self.stats.exceptions.append(f"{self.page}: {el.exception.type}: {el.exception.message[:120]}")
             return
-        if kind in ("alert", "markdown", "text") and "ahead of you" in str(getattr(el, kind)):
+        if kind == "alert" and "hourglass" in el.alert.icon:  # ui.compute's waiting notice
             self.stats.waiting_seen += 1
         if kind in ("slider", "radio", "selectbox", "multiselect", "checkbox", "button"):
             p = getattr(el, kind)
