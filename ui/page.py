@@ -216,8 +216,17 @@ def chart(figure: go.Figure, key: str) -> None:
     font to ~13 px whatever the figure says; the figures carry their own template and fonts.
     """
     if presenting():
-        st.plotly_chart(presenter_figure(figure), key=key, config={"displaylogo": False},
-                        width="stretch", theme=None)
+        scaled = presenter_figure(figure)
+        title = scaled.layout.title.text
+        if title:
+            # Drawn above the chart instead: at projector sizes a legend above the plot
+            # (placed in the top margin) ran into the title; the legend's own automargin
+            # keeps it clear of the plot, but plotly never makes room for both.
+            scaled.update_layout(title_text=None)
+            st.markdown(f"<div style='font-size:1.45rem;font-weight:600;color:#2a3f5f;"
+                        f"line-height:1.3'>{title}</div>", unsafe_allow_html=True)
+        st.plotly_chart(scaled, key=key, config={"displaylogo": False}, width="stretch",
+                        theme=None)
         return
     st.plotly_chart(figure, key=key, config={"displaylogo": False}, width="stretch")
 
@@ -331,6 +340,12 @@ def presenter_css() -> None:
 [data-testid="stMetricValue"] { font-size: 3rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
 [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+/* Charts side by side get too narrow for projector-size text below ~1300 px: stack them. */
+@media (max-width: 1300px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
+    > [data-testid="stColumn"] { min-width: 100%; }
+}
 </style>""")
 
 
