@@ -193,7 +193,7 @@ st.session_state[S_TOUCH] = time.monotonic()  # a full run = someone interacted
 playing = bool(st.session_state.get(S_PLAYING, False))
 
 # --- the control bar ---------------------------------------------------------------------
-bar = st.columns([1, 1, 1, 1, 2, 2], vertical_alignment="bottom")
+bar = st.columns(4)
 if playing:
     bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
                   icon=":material/pause:", width="stretch")
@@ -210,16 +210,14 @@ if S_PINNED in st.session_state:
 else:
     bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
                   icon=":material/push_pin:", width="stretch")
-with bar[4]:
-    lr = url_log_slider("pg_lr", t(f"{NS}.lr"), LR_CHOICES, 0.03)
-with bar[5]:
-    activation = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
-                            format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
-                            horizontal=False)
 
 csv_entry = st.session_state.get(S_CSV)
 left, right = st.columns([1, 3], gap="medium")
 with left:
+    lr = url_log_slider("pg_lr", t(f"{NS}.lr"), LR_CHOICES, 0.03)
+    activation = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
+                            format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
+                            horizontal=False)
     problem = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS, "classification",
                          format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
     if csv_entry is not None:
@@ -447,15 +445,16 @@ def live() -> None:
         st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
                   idle=IDLE_PAUSE // 60), icon=":material/pause_circle:")
     classify = snap.train_acc is not None
-    m = st.columns(5 if classify else 3)
+    m = st.columns(4 if classify else 3)
     m[0].metric(t(f"{NS}.epoch"), f"{snap.epoch:,}")
     m[1].metric(t(f"{NS}.train_loss"), _fmt(snap.train_loss))
     m[2].metric(t(f"{NS}.test_loss"), _fmt(snap.test_loss))
     if classify:
-        m[3].metric(t(f"{NS}.train_acc"), _pct(snap.train_acc))
-        m[4].metric(t(f"{NS}.test_acc"), _pct(snap.test_acc))
+        m[3].metric(t(f"{NS}.test_acc"), _pct(snap.test_acc),
+                    help=t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)))
     st.caption(t(f"{NS}.status", step=snap.step, lr=snap.lr, n=snap.n_params,
-                 n_train=snap.n_train, n_test=snap.n_test))
+                 n_train=snap.n_train, n_test=snap.n_test)
+               + (" · " + t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)) if classify else ""))
     net_col, out_col = st.columns([5, 4])
     with net_col:
         draw_network(snap)

@@ -59,7 +59,7 @@ def test_renders_in_both_languages_with_the_playground_labels(lang):
     assert_ok(at)
     assert at.title[0].value == TEXT["title"][lang]
     labels = [m.label for m in at.metric]
-    for key in ("epoch", "train_loss", "test_loss", "train_acc", "test_acc"):
+    for key in ("epoch", "train_loss", "test_loss", "test_acc"):
         assert TEXT[key][lang] in labels
     if lang == "en":
         assert {"Epoch", "Train loss", "Test loss"} <= set(labels)
@@ -167,7 +167,7 @@ def test_every_parity_control_reaches_the_lab():
     assert cfg().problem == "regression" and cfg().dataset == "plane"
     widget(at, "pg_reg_dataset").set_value("multigauss").run()
     assert cfg().dataset == "multigauss" and cfg().n_points == lab.N_POINTS_REGRESS
-    assert TEXT["train_acc"]["en"] not in [m.label for m in at.metric]
+    assert TEXT["test_acc"]["en"] not in [m.label for m in at.metric]
 
 
 def test_beyond_controls_and_three_classes():
