@@ -9,7 +9,7 @@ import numpy as np
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import mlp_code
+from core.codegen import mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import StepInfo, classifier_metrics, make_loader, make_optimizer, train
@@ -114,6 +114,12 @@ def loop_claims(result: LoopResult) -> list[Claim]:
 
 
 def loop_code(cfg: LoopConfig) -> str:
+    loop = training_loop_code(
+        epochs=cfg.epochs, eval_every="len(loader)",
+        evaluate="""val_logits = model(x[val_idx])
+val_loss = loss_fn(val_logits, y[val_idx]).item()
+accuracy = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
+print(f"epoch {step // len(loader):3d}  val loss {val_loss:.3f}  val accuracy {accuracy:.3f}")""")
     return f'''import math
 import torch
 from torch import nn
@@ -125,20 +131,9 @@ train_idx, val_idx = perm[:300], perm[300:]
 loader = DataLoader(TensorDataset(x[train_idx], y[train_idx]), batch_size={cfg.batch_size},
                     shuffle=True, generator=torch.Generator().manual_seed(seed))
 
+# 2. Model ({loop_spec(cfg).out_features} classes)
 {mlp_code(loop_spec(cfg))}loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 
-for epoch in range({cfg.epochs}):
-    model.train()                       # dropout on, batch norm uses batch statistics
-    for xb, yb in loader:               # data, one batch at a time
-        logits = model(xb)              # forward pass
-        loss = loss_fn(logits, yb)      # loss
-        optimizer.zero_grad()           # clear last step's gradients
-        loss.backward()                 # backward pass: autograd fills .grad
-        optimizer.step()                # update the parameters
-    model.eval()                        # evaluate: dropout off, running statistics
-    with torch.no_grad():               # no graph, no gradients: faster, less memory
-        val_logits = model(x[val_idx])
-        accuracy = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
-    print(f"epoch {{epoch + 1:3d}}  train loss {{loss.item():.3f}}  val accuracy {{accuracy:.3f}}")
-'''
+# 3. Training: forward, loss, backward, update; evaluate before training and every epoch
+{loop}'''

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
 
@@ -23,13 +24,15 @@ def run_snippet(code: str, given: dict | None = None) -> tuple[dict, str]:
     return namespace, out.getvalue()
 
 
-def run_snippet_fresh(code: str, timeout: float = 300) -> str:
+def run_snippet_fresh(code: str, timeout: float = 300, threads: int | None = None) -> str:
     """Execute ``code`` in a new Python process (nothing of the app imported); return stdout.
 
     Slower than run_snippet (torch is imported again), but proves the code is self-contained.
+    ``threads``: cap torch's intra-op threads (OMP_NUM_THREADS), for several at once.
     """
+    env = None if threads is None else {**os.environ, "OMP_NUM_THREADS": str(threads)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
     if done.returncode != 0:
         raise AssertionError(f"code panel failed in a fresh interpreter:\n{done.stderr[-2000:]}")
     return done.stdout
