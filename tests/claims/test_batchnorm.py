@@ -122,3 +122,29 @@ def test_pitfalls_claims_hold():
         with torch.no_grad():
             np.testing.assert_allclose(bn(x).abs().numpy(), 1.0, atol=1e-2)
         np.testing.assert_allclose(r.pair_abs_outputs, 1.0, atol=1e-2)
+
+
+def story_has(preset: str, *numbers: str) -> None:
+    from ui.i18n import catalog
+
+    entry = catalog("batchnorm")[f"preset.{preset}_story"]
+    for lang in ("en", "ko"):
+        for number in numbers:
+            assert number in entry[lang], (preset, lang, number)
+
+
+def test_preset_stories_hold():
+    high = run_bn_training(BNTrainConfig(lr=0.5))
+    assert high.runs["plain"].diverged and not high.runs["bn"].diverged
+    story_has("high_lr", str(high.runs["plain"].diverged_at), f"{high.runs['bn'].test_accuracy:.1%}")
+    low = run_bn_training(BNTrainConfig(lr=0.01))
+    last = low.runs["plain"].pre_std[-1]
+    story_has("low_lr", f"{last.min():.1f}", f"{last.max():.1f}",
+              f"{low.runs['bn'].test_accuracy:.1%}", f"{low.runs['plain'].test_accuracy:.1%}")
+    slow = run_running_stats(RunningStatsConfig(momentum=0.01))
+    story_has("slow_momentum", f"{slow.running_mean[-1, 0] / slow.true_mean[0]:.0%}",
+              str(slow.theory_steps_to_95))
+    last_batch = run_running_stats(RunningStatsConfig(momentum=1.0))
+    np.testing.assert_allclose(last_batch.running_mean[1:, 0], last_batch.batch_mean[:, 0],
+                               atol=1e-5)
+    story_has("last_batch", f"±{last_batch.late_jitter:.2f}")

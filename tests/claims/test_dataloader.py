@@ -115,3 +115,23 @@ def test_workers_claims_hold(state):
         assert claims[key]["extra"] == pytest.approx(t[-1, 0] - t[0, 0]) and claims[key]["extra"] >= 0
     # one process cannot beat its own waits
     assert t[0].min() >= r.ideal_s
+
+
+def test_preset_stories_hold():
+    from ui.i18n import catalog
+
+    def story_has(preset, *numbers):
+        entry = catalog("dataloader")[f"preset.{preset}_story"]
+        for lang in ("en", "ko"):
+            for number in numbers:
+                assert number in entry[lang], (preset, lang, number)
+
+    sgd = run_batch(BatchConfig(batch_size=1, lr=0.03, epochs=2))
+    assert sgd.steps_per_epoch == 512 and sgd.noise > 0.3  # "far from the training-set loss"
+    story_has("pure_sgd", "512")
+    full = run_batch(BatchConfig(batch_size=512, lr=1.0, epochs=20))
+    story_has("full_batch", f"{full.noise:.3f}", str(len(full.step_loss)))
+    s = run_shuffle(ShuffleConfig(batch_size=8, epochs=3, lr=0.1))
+    assert s.runs["sorted"].one_class_share == 1.0
+    story_has("sorted_small", f"{100 * s.runs['sorted'].final_acc:.1f}%",
+              f"{100 * s.runs['shuffled'].final_acc:.1f}%")

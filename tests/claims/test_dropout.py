@@ -76,3 +76,24 @@ def test_overfit_claims_hold(p):
 def test_issue_state_p0_has_no_x_instead_of_x():
     ids = [c.id for c in overfit_claims(overfit(0.0), overfit(0.0), 0.0)]
     assert "same_run" in ids and "gap_smaller" not in ids and "gap_larger" not in ids
+
+
+def story_has(preset: str, *numbers: str) -> None:
+    from ui.i18n import catalog
+
+    entry = catalog("dropout")[f"preset.{preset}_story"]
+    for lang in ("en", "ko"):
+        for number in numbers:
+            assert number in entry[lang], (preset, lang, number)
+
+
+def test_preset_stories_hold():
+    half, heavy = (run_masks(MasksConfig(p=p, passes=500)) for p in (0.5, 0.9))
+    for r, p in ((half, 0.5), (heavy, 0.9)):
+        assert "mean_matches" in {c.id for c in masks_claims(r, p)}
+    assert heavy.train_outputs.std() > 3 * half.train_outputs.std()  # "three times wider"
+    base, fit = overfit(0.0), overfit(0.7)
+    story_has("no_dropout", f"{base.train_loss[-1]:.1e}", f"{base.val_loss[-1]:.2f}")
+    story_has("strong_reg", f"{base.val_loss[-1] - base.train_loss[-1]:.2f}",
+              f"{fit.val_loss[-1] - fit.train_loss[-1]:.2f}", f"{fit.val_acc[-1]:.1%}")
+    assert round(fit.val_acc[-1], 3) == round(base.val_acc[-1], 3)  # "stays"

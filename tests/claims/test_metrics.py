@@ -121,3 +121,30 @@ def test_regression_claims_hold(outlier):
             raise AssertionError(f"unchecked claim {claim.id}")
     if r.sizes[k] == OUTLIER_RANGE[1]:
         assert regression_claims(r, k)[0].id == "mse_most"
+
+
+def story_has(preset: str, *numbers: str) -> None:
+    from ui.i18n import catalog
+
+    entry = catalog("metrics")[f"preset.{preset}_story"]
+    for lang in ("en", "ko"):
+        for number in numbers:
+            assert number in entry[lang], (preset, lang, number)
+
+
+def test_preset_stories_quote_the_measured_numbers():
+    r = classifier(0.5)
+    m = threshold_metrics(r.y_test, r.prob_test, 0.5)
+    story_has("balanced", f"{m.baseline_accuracy:.1%}", f"{m.accuracy:.1%}",
+              f"{m.balanced_accuracy:.1%}")
+    r = classifier(0.03)
+    m = threshold_metrics(r.y_test, r.prob_test, 0.5)
+    assert m.accuracy < m.baseline_accuracy
+    story_has("rare", f"{m.accuracy:.1%}", f"{m.baseline_accuracy:.1%}",
+              str(m.confusion[1, 1]), str(m.confusion[1].sum()))
+    m = threshold_metrics(r.y_test, r.prob_test, 0.1)
+    story_has("low_threshold", str(m.confusion[1, 1]), str(m.confusion[1].sum()),
+              f"{m.recall:.1%}", str(m.confusion[0, 1]), f"{m.precision:.1%}")
+    reg = run_regression(RegressionConfig())
+    k = int(np.argmin(np.abs(reg.sizes - 30.0)))
+    story_has("big_outlier", f"×{reg.mse[k] / reg.mse[0]:.1f}", f"×{reg.mae[k] / reg.mae[0]:.1f}")

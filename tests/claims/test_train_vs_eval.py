@@ -118,3 +118,23 @@ def test_issue_state_p0():
     assert "train_nograd_no_dropout" in mistake
     if chosen.accuracy > good.accuracy + 0.0005:
         assert "acc_better" in mistake
+
+
+def test_preset_stories_hold():
+    from ui.i18n import catalog
+
+    r = run_train_vs_eval(TrainEvalConfig())  # every preset uses the default p = 0.3
+    c = r.combos
+    numbers = {
+        "evaluate": [f"{c['eval_nograd'].accuracy:.1%}", "0 KiB"],
+        "train": [f"{round(c['train_grad'].saved_bytes / 1024, -2):,.0f} KiB"],
+        "mistake_grad": [f"{c['eval_grad'].accuracy:.1%}",
+                         f"{round(c['eval_grad'].saved_bytes / 1024, -1):.0f} KiB"],
+        "mistake_mode": [f"{c['train_nograd'].accuracy:.1%}", f"{c['eval_nograd'].accuracy:.1%}"],
+    }
+    assert c["eval_nograd"].deterministic and not c["train_grad"].deterministic
+    for preset, values in numbers.items():
+        entry = catalog("train_vs_eval")[f"preset.{preset}_story"]
+        for lang in ("en", "ko"):
+            for number in values:
+                assert number in entry[lang], (preset, lang, number)
