@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import mlp_code
+from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
@@ -243,16 +243,13 @@ import time
 from contextlib import nullcontext
 
 import torch
-from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download
+{DIGITS_IMPORT}
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 seed = {cfg.seed}
 torch.set_flush_denormal(True)
-digits = load_digits()
-x = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 16.0
-y = torch.tensor(digits.target, dtype=torch.int64)
-perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+{digits_code()}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
 n_train = round(0.8 * len(x))
 xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
 
@@ -263,18 +260,8 @@ loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=
                     generator=torch.Generator().manual_seed(seed))
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 loss_fn = nn.CrossEntropyLoss()
-torch.manual_seed(seed)  # dropout masks
-model.train()            # dropout ON, batch norm uses (and updates) batch statistics
-step = 0
-while step < {cfg.steps}:
-    for xb, yb in loader:
-        optimizer.zero_grad()
-        loss_fn(model(xb), yb).backward()
-        optimizer.step()
-        step += 1
-        if step == {cfg.steps}:
-            break
-
+{training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
+                    losses=None, dropout_seed="seed")}
 trained = model
 for mode in ("train", "eval"):
     for no_grad in (False, True):

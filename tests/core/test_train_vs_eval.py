@@ -1,14 +1,12 @@
 """The notes' train/eval table, asserted on core.train_vs_eval measurements."""
 
-import contextlib
-import io
-
 import pytest
 import torch
 
 from core.train_vs_eval import (
     TrainEvalConfig, combo_id, run_train_vs_eval, saved_bytes_of_forward, train_vs_eval_code,
 )
+from tests.snippets import run_snippet
 
 CFG = TrainEvalConfig(steps=40, width=32, timing_repeats=2)
 
@@ -55,10 +53,8 @@ def test_saved_bytes_counts_autograd_storage():
 
 
 def test_code_panel_reproduces_core(result):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(train_vs_eval_code(CFG), {})
-    lines = out.getvalue().strip().splitlines()
+    _, out = run_snippet(train_vs_eval_code(CFG))
+    lines = out.strip().splitlines()
     assert len(lines) == 4
     for line, (mode, ng) in zip(lines, [("train", False), ("train", True), ("eval", False),
                                         ("eval", True)]):
