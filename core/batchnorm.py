@@ -24,7 +24,7 @@ from torch import nn
 from core import codegen
 from core.claims import Claim
 from core.data import load_digits, split_indices
-from core.codegen import mlp_code
+from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
@@ -170,15 +170,12 @@ def stats_claims(result: BNTrainResult) -> list[Claim]:
 def bn_training_code(cfg: BNTrainConfig) -> str:
     return f'''import math
 import torch
-from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download
+{DIGITS_IMPORT}
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 seed = {cfg.seed}
-digits = load_digits()
-x = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64)  # raw pixels 0..16
-y = torch.tensor(digits.target, dtype=torch.int64)
-perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+{digits_code(scaled=False)}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
 n_train = round(0.8 * len(x))
 xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
 
@@ -203,21 +200,11 @@ for use_bn in (False, True):
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum=0.9)
     loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=True,
                         generator=torch.Generator().manual_seed(seed))
-    model.train()
-    step, status = 0, "ok"
-    while step < {cfg.steps} and status == "ok":
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            if not math.isfinite(loss.item()) or loss.item() > 1e8:
-                status = f"diverged at step {{step + 1}}"
-                break
-            loss.backward()
-            optimizer.step()
-            step += 1
-            if step == {cfg.steps}:
-                break
-    model.eval()
+    status = "ok"
+{codegen.indent(training_loop_code(
+    epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps, losses=None,
+    loss_fn="nn.functional.cross_entropy",
+    on_diverge='status = f"diverged at step {diverged_at}"'), 4)}    model.eval()
     with torch.no_grad():
         accuracy = (model(xs).argmax(1) == ys).float().mean().item()
     last = stats[-{cfg.depth}:]
@@ -446,15 +433,12 @@ def pitfalls_code(cfg: PitfallsConfig) -> str:
     return f'''import copy
 import math
 import torch
-from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download
+{DIGITS_IMPORT}
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 seed = {cfg.seed}
-digits = load_digits()
-x = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64) / 16.0
-y = torch.tensor(digits.target, dtype=torch.int64)
-perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+{digits_code()}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
 n_train = round(0.8 * len(x))
 xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
 
@@ -462,17 +446,8 @@ xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm
 loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.train_batch}, shuffle=True,
                     generator=torch.Generator().manual_seed(seed))
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
-model.train()
-step = 0
-while step < {cfg.steps}:
-    for xb, yb in loader:
-        optimizer.zero_grad()
-        nn.functional.cross_entropy(model(xb), yb).backward()
-        optimizer.step()
-        step += 1
-        if step == {cfg.steps}:
-            break
-
+{training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
+                    losses=None, loss_fn="nn.functional.cross_entropy")}
 probe = copy.deepcopy(model).train()
 try:
     probe(xs[:1])  # a batch of ONE in train mode

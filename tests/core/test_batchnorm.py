@@ -1,8 +1,5 @@
 """Batch-norm claims: batch vs running statistics, the momentum recurrence, the pitfalls."""
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 
@@ -10,13 +7,11 @@ from core.batchnorm import (
     BNTrainConfig, PitfallsConfig, RunningStatsConfig, bn_training_code, pitfalls_code,
     run_bn_training, run_pitfalls, run_running_stats, running_stats_code,
 )
+from tests.snippets import run_snippet
 
 
 def run_code(code: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, {})
-    return out.getvalue()
+    return run_snippet(code)[1]
 
 
 @pytest.mark.parametrize("momentum", [0.01, 0.1, 0.5, 1.0])
