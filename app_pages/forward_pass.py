@@ -55,31 +55,30 @@ presets(NS, {  # each sets every widget of its section
 
 # 1. y = Wx + b ----------------------------------------------------------------------------
 section(NS, "line")
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3 = st.columns(3)  # two rows: five widgets in one row were clipped at 1024 px
 with c1:
     w = url_slider("fp_w", t(f"{NS}.line.w"), *W_RANGE, -1.0, step=0.1)
 with c2:
     b = url_slider("fp_b", t(f"{NS}.line.b"), *B_RANGE, 2.5, step=0.1)
 with c3:
     noise = url_slider("fp_noise", t(f"{NS}.line.noise"), *NOISE_RANGE, 0.5, step=0.1)
+c4, c5 = st.columns(2)
 with c4:
     fit = url_toggle("fp_fit", t(f"{NS}.line.fit"), False)
 with c5:
     lr = url_log_slider("fp_lr", t(f"{NS}.line.lr"), LR_CHOICES, 0.1)
 line_cfg = LineConfig(w=w, b=b, noise=noise, fit=fit, lr=lr)
 line = cached(run_line)(line_cfg)
-left, right = st.columns(2)
-with left:
-    chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text
-                      | {"fitted": t(f"{NS}.line.fitted_line", steps=line_cfg.steps)}), "fp_line")
-with right:
-    chart(contour_figure(line, text | {"title": text["contour_title"], "w": "W", "b": "b",
-                                       "diverged": t("common.diverged")}), "fp_contour")
+# One under the other: the bowl is drawn at equal scale, which needs the full width.
+chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text
+                  | {"fitted": t(f"{NS}.line.fitted_line", steps=line_cfg.steps)}), "fp_line")
+chart(contour_figure(line, text | {"title": text["contour_title"], "w": "W", "b": "b",
+                                   "diverged": t("common.diverged")}), "fp_contour")
 m1, m2 = st.columns(2)
 m1.metric(t(f"{NS}.line.mse"), f"{line.mse:.3f}")
 if fit and not line.diverged:
-    m2.metric(t(f"{NS}.line.fitted", steps=line_cfg.steps), f"{line.path_loss[-1]:.3f}",
-              delta=f"W = {line.path_w[-1]:.3f}, b = {line.path_b[-1]:.3f}", delta_color="off")
+    m2.metric(t(f"{NS}.line.fitted", steps=line_cfg.steps), f"{line.path_loss[-1]:.3f}")
+    m2.caption(f"W = {line.path_w[-1]:.3f}, b = {line.path_b[-1]:.3f}")
 if line.diverged:
     st.error(t("common.diverged_at", step=line.diverged_at))
 notice_claims(f"{NS}.line", line_claims(line))

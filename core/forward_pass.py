@@ -135,7 +135,7 @@ STRAIGHT = 10.0  # degrees: −gradient this close to the direction of the minim
 def line_claims(result: LineResult) -> list[Claim]:
     low, high = (float(v) for v in result.hessian_eigenvalues)
     claims = [Claim("best", {"w": result.best_w, "b": result.best_b}),
-              Claim("bowl", {"ratio": high / low})]
+              Claim("bowl", {"ratio": high / low, "low": low, "high": high})]
     to_best = np.array([result.best_w - result.w, result.best_b - result.b])
     distance = float(np.linalg.norm(to_best))
     if distance < AT_BEST:

@@ -99,7 +99,8 @@ def contour_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
     # long as one unit of b, so the bowl's shape and the gradient's angle are not distorted.
     fig.update_xaxes(range=list(W_RANGE), constrain="domain")
     fig.update_yaxes(range=list(B_RANGE), scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(legend={"x": 0.0, "xanchor": "left"})
+    fig.update_layout(legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.18,
+                              "yanchor": "top"}, margin={"b": 110}, height=520)
     if result.diverged:
         mark_diverged(fig, text["diverged"])
     return fig
