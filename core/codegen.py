@@ -116,6 +116,9 @@ def _number(value: float) -> str:
     return f"{float(mantissa):g}e{int(exponent)}"
 
 
+DIVERGENCE_CODE = _number(DIVERGENCE_LOSS)  # the threshold as shown code writes it: 1e8
+
+
 def _block(code: str | None, spaces: int) -> str:
     return indent(textwrap.dedent(code).strip("\n") + "\n", spaces) if code else ""
 

@@ -21,6 +21,7 @@ tensors. A run stops early once every optimizer has diverged.
 
 from __future__ import annotations
 
+import inspect
 import math
 import threading
 from collections import OrderedDict
@@ -32,7 +33,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import indent, mlp_code
+from core.codegen import DIVERGENCE_CODE, indent, mlp_code, training_loop_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
@@ -262,6 +263,9 @@ def _summarize(positions: np.ndarray, loss: np.ndarray, grads: np.ndarray, surfa
 
 # Optimizers of one torch.optim class share one optimizer object, one param group each:
 # fewer step() calls per step (7 -> 4), each with the fused CPU kernel where torch has one.
+# torch's own default for AdamW (make_optimizer(weight_decay=None) leaves it to torch)
+ADAMW_DEFAULT_DECAY = inspect.signature(torch.optim.AdamW).parameters["weight_decay"].default
+
 _FAMILY = {"sgd": "sgd", "momentum": "sgd", "nesterov": "sgd", "rmsprop": "rmsprop",
            "adagrad": "adagrad", "adam": "adam", "adamw": "adam"}
 
@@ -275,8 +279,9 @@ def _param_group(s: OptimizerSettings, p: torch.Tensor) -> dict:
         group |= {"alpha": s.alpha}
     elif s.name in ("adam", "adamw"):
         # AdamW is Adam with decoupled weight decay (torch documents the equivalence);
-        # make_optimizer gives AdamW weight_decay=0.01.
-        group |= {"betas": (s.beta1, s.beta2), "weight_decay": 0.01 if s.name == "adamw" else 0.0,
+        # make_optimizer gives AdamW torch's default weight decay.
+        group |= {"betas": (s.beta1, s.beta2),
+                  "weight_decay": ADAMW_DEFAULT_DECAY if s.name == "adamw" else 0.0,
                   "decoupled_weight_decay": s.name == "adamw"}
     return group
 
@@ -504,6 +509,13 @@ def _network_data(cfg: NetworkConfig) -> tuple[torch.Tensor, ...]:
     return data.x[train_idx], data.y[train_idx], data.x[val_idx], data.y[val_idx]
 
 
+def network_spec(cfg: NetworkConfig) -> MLPSpec:
+    """The network every optimizer trains (classes counted from the data, for the code too)."""
+    _, y_train, _, y_val = _network_data(cfg.resolved())
+    n_classes = int(torch.cat([y_train, y_val]).max()) + 1
+    return MLPSpec(hidden=cfg.resolved().hidden, out_features=n_classes, activation="relu")
+
+
 def run_network(cfg: NetworkConfig,
                 _on_progress: Callable[[float], None] | None = None) -> NetworkResult:
     """Train the same MLP from the same weights on the same batches with each optimizer.
@@ -514,8 +526,7 @@ def run_network(cfg: NetworkConfig,
     cfg = cfg.resolved()
     prepare_thread()
     x_train, y_train, x_val, y_val = _network_data(cfg)
-    n_classes = int(torch.cat([y_train, y_val]).max()) + 1
-    spec = MLPSpec(hidden=cfg.hidden, out_features=n_classes, activation="relu")
+    spec = network_spec(cfg)
     loss_fn = nn.CrossEntropyLoss()
     steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs * len(cfg.optimizers)
@@ -598,7 +609,8 @@ def optimizer_code(settings: OptimizerSettings, param: str = "p") -> str:
         "rmsprop": f"torch.optim.RMSprop([{param}], lr={s.lr:g}, alpha={s.alpha:g})",
         "adagrad": f"torch.optim.Adagrad([{param}], lr={s.lr:g})",
         "adam": f"torch.optim.Adam([{param}], lr={s.lr:g}, {betas})",
-        "adamw": f"torch.optim.AdamW([{param}], lr={s.lr:g}, {betas}, weight_decay=0.01)",
+        # weight_decay left at torch's default, as make_optimizer does
+        "adamw": f"torch.optim.AdamW([{param}], lr={s.lr:g}, {betas})",
     }[s.name]
 
 
@@ -627,7 +639,7 @@ for name, make in optimizers.items():
     for step in range(steps):
         optimizer.zero_grad()
         loss = f(p)
-        if not torch.isfinite(loss) or abs(loss.item()) > 1e8:
+        if not torch.isfinite(loss) or abs(loss.item()) > {DIVERGENCE_CODE}:
             break  # diverged: stop instead of crashing
         loss.backward()
         optimizer.step()
@@ -635,7 +647,7 @@ for name, make in optimizers.items():
     path = torch.stack(path)
     distance = (path[:, None, :] - minima[None]).norm(dim=-1).min(dim=1).values
     final = f(path[-1]).item() - f_min
-    diverged = not math.isfinite(final) or abs(final) > 1e8
+    diverged = not math.isfinite(final) or abs(final) > {DIVERGENCE_CODE}
     # steps to eps: the first step from which the path STAYS within epsilon to the end
     outside = (distance > epsilon).nonzero()
     settled = None if diverged or distance[-1] > epsilon else (
@@ -651,9 +663,14 @@ for name, make in optimizers.items():
 def network_code(cfg: NetworkConfig) -> str:
     """Self-contained torch reproducing the network comparison (final losses per optimizer)."""
     cfg = cfg.resolved()
-    spec = MLPSpec(hidden=cfg.hidden, out_features=3 if cfg.dataset == "blobs" else 2)
+    spec = network_spec(cfg)
     makers = "\n".join(f"    {s.name!r}: lambda params: {optimizer_code(s, '*params')},"
                        for s in cfg.optimizers)
+    loop = training_loop_code(
+        epochs=cfg.epochs, eval_every="len(loader)", losses=None,
+        evaluate="""curve.append((loss_fn(model(x_train), y_train).item(),
+              loss_fn(model(x_val), y_val).item()))""",
+        on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")')
     return f'''import math
 import torch
 from torch import nn
@@ -672,23 +689,8 @@ for name, make in optimizers.items():
 {indent(mlp_code(spec))}    optimizer = make(model.parameters())
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size={cfg.batch_size},
                         shuffle=True, generator=torch.Generator().manual_seed(seed))
-    diverged = False
-    for epoch in range({cfg.epochs}):
-        model.train()
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            if not math.isfinite(loss.item()) or loss.item() > 1e8:
-                diverged = True
-                break
-            loss.backward()
-            optimizer.step()
-        if diverged:
-            break
-    model.eval()
-    with torch.no_grad():
-        train_loss = loss_fn(model(x_train), y_train).item()
-        val_loss = loss_fn(model(x_val), y_val).item()
-    status = "diverged" if diverged else f"train loss {{train_loss:.4f}}  val loss {{val_loss:.4f}}"
-    print(f"{{name:>9}}: {{status}}")
+    curve = []  # (train loss, validation loss) before training and after every epoch
+
+{indent(loop)}    if diverged_at is None:
+        print(f"{{name:>9}}: train loss {{curve[-1][0]:.4f}}  val loss {{curve[-1][1]:.4f}}")
 '''

@@ -1,5 +1,3 @@
-import contextlib
-import io
 import math
 from dataclasses import replace
 
@@ -21,6 +19,7 @@ from core.optimizers import (
     trajectories_code,
 )
 from core.training import OPTIMIZERS
+from tests.snippets import run_snippet
 
 # --- the update equations, written out independently (numpy, float64) ------------------
 # On the quadratic surface f = 0.1 x² + 3 y², so ∇f = (0.2 x, 6 y).
@@ -189,10 +188,8 @@ def test_code_panel_reproduces_core():
         OptimizerSettings("adamw", 0.1, beta1=0.8),
     ), steps=120)
     result = run_trajectories(cfg)
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        exec(trajectories_code(cfg), namespace)
-    assert "sgd" in out.getvalue()
+    namespace, out = run_snippet(trajectories_code(cfg))
+    assert "sgd" in out
     for name, run in result.runs.items():
         snippet = namespace["results"][name]
         assert snippet["diverged"] == run.diverged, name
@@ -228,22 +225,39 @@ def test_network_divergence_is_a_result():
     assert run.diverged and run.diverged_at is not None
 
 
-def test_network_code_panel_reproduces_the_network_runs():
-    import contextlib
-    import io
-
+@pytest.mark.parametrize("dataset, lr_scale", [("circles", 1.0), ("blobs", 1.0), ("moons", 300.0)])
+def test_network_code_panel_reproduces_the_network_runs(dataset, lr_scale):
     from core.optimizers import NetworkConfig, default_settings, network_code, run_network
 
-    cfg = NetworkConfig(optimizers=default_settings("quadratic", ("momentum", "rmsprop", "adam")),
-                        epochs=4, dataset="circles")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(network_code(cfg), {})
+    names = ("momentum", "rmsprop", "adam", "adamw")
+    cfg = NetworkConfig(optimizers=default_settings("quadratic", names), epochs=3,
+                        dataset=dataset, lr_scale=lr_scale)
+    _, out = run_snippet(network_code(cfg))
     result = run_network(cfg)
     for name, run in result.runs.items():
-        line = next(line for line in out.getvalue().splitlines() if line.strip().startswith(name))
+        line = next(line for line in out.splitlines() if line.strip().startswith(name))
+        if run.diverged:
+            assert line.endswith(f"diverged at step {run.diverged_at}")
+            continue
         assert f"train loss {run.train_loss[-1]:.4f}" in line
         assert f"val loss {run.val_loss[-1]:.4f}" in line
+    if lr_scale > 1:
+        assert any(run.diverged for run in result.runs.values())
+
+
+def test_optimizer_code_builds_what_make_optimizer_builds():
+    from core.optimizers import build_optimizer, optimizer_code
+
+    for s in [OptimizerSettings("adamw", 0.1, beta1=0.8), OptimizerSettings("nesterov", 0.2),
+              OptimizerSettings("rmsprop", 0.01, alpha=0.9), OptimizerSettings("adagrad", 0.3)]:
+        p = torch.zeros(2, requires_grad=True)
+        shown = eval(optimizer_code(s), {"torch": torch, "p": p})
+        ours = build_optimizer(s, [p])
+        assert type(shown) is type(ours)
+        assert shown.param_groups[0].keys() == ours.param_groups[0].keys()
+        for key, value in ours.param_groups[0].items():
+            if key != "params":
+                assert shown.param_groups[0][key] == value, (s.name, key)
 
 
 def test_stored_paths_are_reused_across_step_counts_and_optimizers():
