@@ -11,8 +11,8 @@ from core.batchnorm import (
 from core.charts.batchnorm import (
     activation_std_figure, bn_loss_figure, pitfalls_figure, running_mean_figure,
 )
-from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.i18n import labels, t
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
 NS = "batchnorm"
@@ -40,24 +40,36 @@ def stats_section() -> None:
     with st.spinner(t("common.training")):
         stats = cached(run_bn_training)(stats_cfg)
     st_ = lambda key, **kw: t(f"{NS}.stats.{key}", **kw)  # noqa: E731
-    chart(activation_std_figure(stats, {k: st_(k) for k in ("chart_title", "y", "plain", "bn",
-                                                              "layer")}
-                                | {"title": st_("chart_title"), "x": t("common.step"),
-                                   "diverged": t("common.diverged")}), "bn_std")
-    left, right = st.columns([2, 1])
-    with left:
-        chart(bn_loss_figure(stats, {"title": st_("loss_title"), "x": t("common.step"),
-                                     "y": t("common.loss"), "plain": st_("plain"),
-                                     "bn": st_("bn")}), "bn_loss")
     plain, bn = stats.runs["plain"], stats.runs["bn"]
-    with right:
-        st.metric(st_("acc_plain"), pct(plain.test_accuracy))
-        st.metric(st_("acc_bn"), pct(bn.test_accuracy))
-        for run in (plain, bn):
-            if run.diverged:
-                st.error(f"{st_('plain' if run is plain else 'bn')}: "
-                         + t("common.diverged_at", step=run.diverged_at))
-    notice_claims(f"{NS}.stats", stats_claims(stats))
+    claims = stats_claims(stats)
+
+    def show_outcome() -> None:  # the measured answer to the question below
+        chart(activation_std_figure(stats, {k: st_(k) for k in (
+            "chart_title", "y", "plain", "bn", "layer")} | {
+            "title": st_("chart_title"), "x": t("common.step"),
+            "diverged": t("common.diverged")}), "bn_std")
+        left, right = st.columns([2, 1])
+        with left:
+            chart(bn_loss_figure(stats, {"title": st_("loss_title"), "x": t("common.step"),
+                                         "y": t("common.loss"), "plain": st_("plain"),
+                                         "bn": st_("bn")}), "bn_loss")
+        with right:
+            st.metric(st_("acc_plain"), pct(plain.test_accuracy))
+            st.metric(st_("acc_bn"), pct(bn.test_accuracy))
+            for run in (plain, bn):
+                if run.diverged:
+                    st.error(f"{st_('plain' if run is plain else 'bn')}: "
+                             + t("common.diverged_at", step=run.diverged_at))
+        notice_claims(f"{NS}.stats", claims)
+
+    winner = {"acc_bn_higher": "bn", "acc_bn_only": "bn", "acc_bn_lower": "plain",
+              "acc_equal": "same"}
+    correct = next((winner[c.id] for c in claims if c.id in winner),
+                   "plain" if bn.diverged and not plain.diverged else None)
+    ask("bn_better", t(f"{NS}.ask.better", lr=lr),
+        labels(f"{NS}.ask.better_opt", ("bn", "plain", "same")), correct=correct,
+        reveal=show_outcome, explain=t(f"{NS}.ask.better_why", plain=pct(plain.test_accuracy),
+                                       bn=pct(bn.test_accuracy)))
     code_panel(bn_training_code(stats_cfg), key="bn_code_stats")
 
 

@@ -12,7 +12,8 @@ from core.dataloader import (
 )
 from ui.i18n import t
 from ui.page import (
-    cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+    ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
+    section,
 )
 from ui.url_state import url_log_slider, url_slider, url_toggle
 
@@ -53,11 +54,20 @@ def batch_section() -> None:
     m3.metric(t(f"{NS}.batch.val_acc"), "—" if batch.diverged else f"{batch.val_acc[-1]:.1%}")
     if batch.diverged:
         st.error(t("common.diverged_at", step=batch.diverged_at))
-    chart(throughput_figure(throughput, {
-        "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
-        "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
-        "dl_speed_chart")
-    notice_claims(f"{NS}.batch", batch_claims(batch, throughput))
+    rate = dict(zip(throughput.batch_sizes.tolist(), throughput.samples_per_s.tolist()))
+    big, one = max(rate), min(rate)
+
+    def show_speed() -> None:  # the measured answer (the notice quotes it too)
+        chart(throughput_figure(throughput, {
+            "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
+            "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
+            "dl_speed_chart")
+        notice_claims(f"{NS}.batch", batch_claims(batch, throughput))
+
+    ask("dl_speed", t(f"{NS}.ask.speed", big=big, one=one),
+        {"big": t(f"{NS}.ask.speed_big", big=big), "one": t(f"{NS}.ask.speed_one", one=one)},
+        correct="big" if rate[big] > rate[one] else "one", reveal=show_speed,
+        explain=t(f"{NS}.ask.speed_why", big=big, one=one, fast=rate[big], slow=rate[one]))
     code_panel(batch_code(batch_cfg), key="dl_code_batch")
 
 

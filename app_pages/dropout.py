@@ -7,8 +7,8 @@ from core.dropout import (
     FIT_P_RANGE, MASK_P_RANGE, PASSES_RANGE, SEED_RANGE, MasksConfig, OverfitConfig, masks_claims,
     masks_code, overfit_claims, overfit_code, run_masks, run_overfit,
 )
-from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.i18n import labels, t
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
 NS = "dropout"
@@ -69,20 +69,28 @@ def overfit_section() -> None:
     with st.spinner(t("common.training")):
         fit, base = cached(run_overfit)(fit_cfg), cached(run_overfit)(OverfitConfig(p=0.0))
     ot = lambda key, **kw: t(f"{NS}.overfit.{key}", **kw)  # noqa: E731
-    chart(overfit_figure(fit, base, {"title": ot("chart_title"), "x": ot("x"), "y": ot("y"),
-                                     "train": ot("train"), "val": ot("val"),
-                                     "with": ot("with", p=fit_p), "without": ot("without"),
-                                     "diverged": t("common.diverged")}), "do_overfit")
-    for run in (fit, base):
-        if run.diverged:
-            st.error(t("common.diverged_at", step=run.diverged_at))
+    claims = overfit_claims(fit, base, fit_p)
+    ids = {c.id for c in claims}
     gap, gap0 = fit.val_loss[-1] - fit.train_loss[-1], base.val_loss[-1] - base.train_loss[-1]
-    cols = st.columns(4)
-    cols[0].metric(ot("gap", p=fit_p), f"{gap:.2f}")
-    cols[1].metric(ot("gap0"), f"{gap0:.2f}")
-    cols[2].metric(ot("val_acc", p=fit_p), f"{fit.val_acc[-1]:.1%}")
-    cols[3].metric(ot("val_acc0"), f"{base.val_acc[-1]:.1%}")
-    notice_claims(f"{NS}.overfit", overfit_claims(fit, base, fit_p))
+
+    def show_fit() -> None:  # the measured answer to the question
+        chart(overfit_figure(fit, base, {
+            "title": ot("chart_title"), "x": ot("x"), "y": ot("y"), "train": ot("train"),
+            "val": ot("val"), "with": ot("with", p=fit_p), "without": ot("without"),
+            "diverged": t("common.diverged")}), "do_overfit")
+        for run in (fit, base):
+            if run.diverged:
+                st.error(t("common.diverged_at", step=run.diverged_at))
+        cols = st.columns(2) + st.columns(2)
+        cols[0].metric(ot("gap", p=fit_p), f"{gap:.2f}")
+        cols[1].metric(ot("gap0"), f"{gap0:.2f}")
+        cols[2].metric(ot("val_acc", p=fit_p), f"{fit.val_acc[-1]:.1%}")
+        cols[3].metric(ot("val_acc0"), f"{base.val_acc[-1]:.1%}")
+        notice_claims(f"{NS}.overfit", claims)
+
+    ask("do_gap", t(f"{NS}.ask.gap", p=fit_p), labels(f"{NS}.ask.gap_opt", ("yes", "no")),
+        correct="yes" if "gap_smaller" in ids else "no" if "gap_larger" in ids else None,
+        reveal=show_fit, explain=t(f"{NS}.ask.gap_why", p=fit_p, gap=gap, gap0=gap0))
     code_panel(overfit_code(fit_cfg), key="do_code_overfit")
 
 

@@ -12,8 +12,8 @@ from core.metrics import (
     classifier_code, cls_claims, regression_claims, regression_code, run_classifier,
     run_regression, threshold_metrics, threshold_sweep,
 )
-from ui.i18n import t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.i18n import labels, t
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
 NS = "metrics"
@@ -44,20 +44,28 @@ def cls_section() -> None:
         st.error(t("common.diverged_at", step=cls.diverged_at))
     m = threshold_metrics(cls.y_test, cls.prob_test, threshold)
     names = {k: ct(k) for k in ("accuracy", "baseline", "balanced", "precision", "recall", "f1")}
-    left, right = st.columns(2)
-    with left:
-        chart(confusion_figure(m, {k: ct(k) for k in ("neg", "pos", "tn", "fp", "fn", "tp")}
-                               | {"title": ct("confusion_title"), "x": ct("predicted"),
-                                  "y": ct("actual")}), "mt_confusion")
-    with right:
-        chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent"),
-                                        "na": ct("na")}),
-              "mt_scores")
-    sweep = cached(threshold_sweep)(cls.y_test, cls.prob_test)
-    chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"), "x": ct("sweep_x"),
-                                                  "y": ct("percent")}), "mt_sweep")
-    st.caption(ct("definitions"))
-    notice_claims(f"{NS}.cls", cls_claims(m))
+    claims = cls_claims(m)
+
+    def show_scores() -> None:  # the measured answer to the question below
+        left, right = st.columns(2)
+        with left:
+            chart(confusion_figure(m, {k: ct(k) for k in ("neg", "pos", "tn", "fp", "fn", "tp")}
+                                   | {"title": ct("confusion_title"), "x": ct("predicted"),
+                                      "y": ct("actual")}), "mt_confusion")
+        with right:
+            chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent"),
+                                            "na": ct("na")}), "mt_scores")
+        sweep = cached(threshold_sweep)(cls.y_test, cls.prob_test)
+        chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"),
+                                                      "x": ct("sweep_x"), "y": ct("percent")}),
+              "mt_sweep")
+        st.caption(ct("definitions"))
+        notice_claims(f"{NS}.cls", claims)
+
+    verdicts = ("beats", "falls_short", "ties")
+    ask("mt_beat", t(f"{NS}.ask.beat"), labels(f"{NS}.ask.beat_opt", verdicts),
+        correct=next(c.id for c in claims if c.id in verdicts), reveal=show_scores,
+        explain=t(f"{NS}.ask.beat_why", acc=m.accuracy, base=m.baseline_accuracy))
     code_panel(classifier_code(cls_cfg, threshold), key="mt_code_cls")
 
 

@@ -9,7 +9,7 @@ from core.train_vs_eval import (
     table_claims, train_vs_eval_code,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_select, url_slider, url_toggle
 
 NS = "train_vs_eval"
@@ -65,37 +65,47 @@ def describe(m) -> dict[str, str]:
     }
 
 
-chosen = result.combos[selected]
-cards = describe(chosen)
-card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory", "accuracy", "time")
-for start in range(0, len(card_keys), 4):
-    for col, key in zip(st.columns(4), card_keys[start:start + 4]):
-        value = (yes_no(not chosen.backward_error) if key == "step"
-                 else str(chosen.requires_grad) if key == "grad"  # grad_fn is in the table
-                 else f"{chosen.forward_ms:.2f}" if key == "time"
-                 else cards[key].split(" (")[0])
-        label = {"grad": "output.requires_grad", "time": t(f"{NS}.table.time") + " (ms)"}.get(
-            key, t(f"{NS}.table.{key}"))
-        col.metric(label, value.replace(" statistics", "").replace(" 통계", ""))
-
-rows = ["deterministic", "batchmates", "bn", "moved", "grad", "step", "accuracy", "time", "memory", "purpose"]
+rows = ["deterministic", "batchmates", "bn", "moved", "grad", "step", "accuracy", "time", "memory",
+        "purpose"]
 table = pd.DataFrame(
     {("▶ " if cid == selected else "") + combo_name[cid]: describe(result.combos[cid]).values()
      for cid in combo_name},
     index=[t(f"{NS}.table.{r}") for r in rows],
 )
 table.index.name = t(f"{NS}.table.item")
-st.table(table)  # wraps long cells instead of scrolling sideways
-st.caption(f"RuntimeError: {result.combos['eval_nograd'].backward_error}")
 
-mistakes = mistake_claims(result, selected)
-if mistakes:
-    st.warning(" ".join(t(f"{NS}.mistake.{c.id}", **c.values) for c in mistakes), icon="⚠️")
-chart(costs_figure(result, {"title": t(f"{NS}.table.chart_title"),
-                            "accuracy": t(f"{NS}.table.chart_accuracy"),
-                            "time": t(f"{NS}.table.chart_time"),
-                            "memory": t(f"{NS}.table.chart_memory")} | combo_name,
-                   selected), "te_costs")
-notice_claims(f"{NS}.table", table_claims(result))
-st.caption(t(f"{NS}.table.no_grad_uses"))
+
+def show_measurements() -> None:
+    """The measured answer to the question: cards for the chosen combination, the table of
+    all four, the warning for a mistaken one, the chart and the notice."""
+    chosen = result.combos[selected]
+    cards = describe(chosen)
+    card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory", "accuracy", "time")
+    for start in range(0, len(card_keys), 4):
+        for col, key in zip(st.columns(4), card_keys[start:start + 4]):
+            value = (yes_no(not chosen.backward_error) if key == "step"
+                     else str(chosen.requires_grad) if key == "grad"  # grad_fn: in the table
+                     else f"{chosen.forward_ms:.2f}" if key == "time"
+                     else cards[key].split(" (")[0])
+            label = {"grad": "output.requires_grad",
+                     "time": t(f"{NS}.table.time") + " (ms)"}.get(key, t(f"{NS}.table.{key}"))
+            col.metric(label, value)
+    st.table(table)  # wraps long cells instead of scrolling sideways
+    st.caption(f"RuntimeError: {result.combos['eval_nograd'].backward_error}")
+    mistakes = mistake_claims(result, selected)
+    if mistakes:
+        st.warning(" ".join(t(f"{NS}.mistake.{c.id}", **c.values) for c in mistakes), icon="⚠️")
+    chart(costs_figure(result, {"title": t(f"{NS}.table.chart_title"),
+                                "accuracy": t(f"{NS}.table.chart_accuracy"),
+                                "time": t(f"{NS}.table.chart_time"),
+                                "memory": t(f"{NS}.table.chart_memory")} | combo_name,
+                       selected), "te_costs")
+    notice_claims(f"{NS}.table", table_claims(result))
+    st.caption(t(f"{NS}.table.no_grad_uses"))
+
+
+graph = result.combos["eval_grad"]
+ask("te_eval_step", t(f"{NS}.ask.step"), labels(f"{NS}.ask.step_opt", ("yes", "no")),
+    correct="yes" if not graph.backward_error and graph.weight_change > 0 else "no",
+    reveal=show_measurements, explain=t(f"{NS}.ask.step_why", change=graph.weight_change))
 code_panel(train_vs_eval_code(cfg), key="te_code")
