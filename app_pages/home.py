@@ -45,7 +45,7 @@ presets(NS, {
     "hard": {"home_data": "spiral", "home_hidden": 64, "home_epochs": 100, "home_lr": 0.01},
     "too_fast": {"home_data": "moons", "home_hidden": 16, "home_epochs": 30, "home_lr": 1.0},
 })
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])  # room for the dataset names at 1024 px
 with c1:
     dataset = url_select("home_data", t(f"{NS}.live.dataset"), TOY_2D_NAMES, "moons",
                          format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,

@@ -100,15 +100,30 @@ def loop_claims(result: LoopResult) -> list[Claim]:
         claims.append(Claim("fell", values))
     else:
         claims.append(Claim("no_change", values))
-    if abs(end - chance) <= NEAR:
+    peak_index = int(np.argmax(result.val_accuracy))
+    peak = float(result.val_accuracy[peak_index])
+    if peak - end >= 2 * MOVED:  # it got somewhere, then lost it
+        claims.append(Claim("lost", values | {
+            "peak": peak, "peak_epoch": int(round(float(result.eval_epochs[peak_index])))}))
+    elif abs(end - chance) <= NEAR:
         claims.append(Claim("end_chance", values))
     val_loss = result.val_loss
-    if len(val_loss) > 2 and np.all(np.isfinite(val_loss)):
+    epochs = int(round(float(result.eval_epochs[-1])))
+    if len(val_loss) > 2 and np.all(np.isfinite(val_loss)) and epochs >= 1:
         best = int(np.argmin(val_loss))
         if best < len(val_loss) - 1 and val_loss[-1] > 1.1 * val_loss[best]:
-            claims.append(Claim("val_rises", {"best": int(round(float(result.eval_epochs[best]))),
-                                              "low": float(val_loss[best]),
-                                              "last": float(val_loss[-1])}))
+            per_epoch = len(result.train_loss) // epochs
+            train = result.train_loss[: per_epoch * epochs].reshape(epochs, per_epoch).mean(1)
+            # mean training loss of the epoch that ended at the best validation point
+            # (epoch 1 if the best point is before training), against the last epoch's
+            train_then, train_now = float(train[max(best, 1) - 1]), float(train[-1])
+            best_epoch = int(round(float(result.eval_epochs[best])))
+            rise = {"best": best_epoch, "low": float(val_loss[best]),
+                    "last": float(val_loss[-1]), "train_then": train_then,
+                    "train_now": train_now}
+            kind = ("val_rises" if train_now < train_then / 1.1
+                    else "unstable" if train_now > 1.1 * train_then else "no_help")
+            claims.append(Claim(kind, rise))
     claims.append(Claim("noise"))
     return claims
 

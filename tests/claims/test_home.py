@@ -52,11 +52,25 @@ def test_loop_claims(state):
             assert abs(end - start) < 0.05
         elif claim.id == "end_chance":
             assert abs(end - chance) <= 0.1
-        elif claim.id == "val_rises":
+            assert max(result.val_accuracy) - end < 0.1  # it never got anywhere
+        elif claim.id == "lost":
+            peak = int(np.argmax(result.val_accuracy))
+            assert v["peak"] == pytest.approx(result.val_accuracy[peak]) and v["peak_epoch"] == peak
+            assert result.val_accuracy[peak] - end >= 0.1
+        elif claim.id in ("val_rises", "unstable", "no_help"):
             loss = result.val_loss
             best = int(np.argmin(loss))
             assert v["best"] == best and v["low"] == pytest.approx(loss[best])
             assert v["last"] == pytest.approx(loss[-1]) and loss[-1] > 1.1 * loss[best]
+            # training loss per epoch, from the per-batch losses
+            per_epoch = len(result.train_loss) // cfg.epochs
+            train = np.mean(np.reshape(result.train_loss[: per_epoch * cfg.epochs],
+                                       (cfg.epochs, per_epoch)), axis=1)
+            then, now = train[max(best, 1) - 1], train[-1]
+            assert v["train_then"] == pytest.approx(then) and v["train_now"] == pytest.approx(now)
+            expected = ("val_rises" if now < then / 1.1 else "unstable" if now > 1.1 * then
+                        else "no_help")
+            assert claim.id == expected
         elif claim.id == "noise":
             assert len(result.train_loss) > 1
         else:
@@ -64,6 +78,12 @@ def test_loop_claims(state):
     if not result.diverged:
         assert sum(i in ids for i in ("start_chance", "start_off")) == 1
         assert sum(i in ids for i in ("rose", "fell", "no_change")) == 1
+
+
+def test_a_run_that_got_somewhere_and_lost_it_is_not_called_unlearned_or_overfitting():
+    result = run_loop(LoopConfig(lr=1.0))  # preset "too_fast"
+    ids = [c.id for c in loop_claims(result)]
+    assert "lost" in ids and "end_chance" not in ids and "val_rises" not in ids
 
 
 def test_three_classes_are_not_called_a_coin_flip():
