@@ -131,6 +131,7 @@ def training_loop_code(
     loss_fn: str = "loss_fn",
     optimizer: str = "optimizer",
     batches: str = "loader",
+    batch: str = "xb, yb",
     zero_grad: bool = True,
     accumulate: int = 1,
     evaluate: str | None = None,
@@ -144,7 +145,8 @@ def training_loop_code(
 ) -> str:
     """Standalone code running exactly what ``core.training.train`` runs with these options.
 
-    Expressions (``epochs``, ``batches``, …) are pasted as written. Expects ``math`` and
+    Expressions (``epochs``, ``batches``, …) are pasted as written; ``batch`` is how one
+    item of ``batches`` is unpacked (it must bind ``xb`` and ``yb``, e.g. ``xb, yb, ib``). Expects ``math`` and
     ``torch`` in scope. Defines ``step`` (optimizer steps taken), ``diverged_at`` (None or
     the step whose loss was NaN/Inf or above DIVERGENCE_LOSS; training stops there) and
     ``losses`` (the training loss of every step, the diverged one last; name it or None).
@@ -188,7 +190,7 @@ def training_loop_code(
         out.append(f"evaluate(0){note('before training')}")
     out.append(f"for epoch in range({epochs}):")
     out.append(f"    {model}.train()")
-    out.append(f"    for xb, yb in {batches}:")
+    out.append(f"    for {batch} in {batches}:")
     body: list[str] = []
     if zero_grad:
         clear = f"{optimizer}.zero_grad(){note('clear the last step' + chr(39) + 's gradients')}"

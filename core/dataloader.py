@@ -18,7 +18,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from core.claims import Claim
-from core.codegen import indent, mlp_code
+from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -172,13 +172,10 @@ import time
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 
 seed = {cfg.seed}
-digits = load_digits()
-x = torch.tensor(digits.data, dtype=torch.float32) / 16.0  # (1797, 64)
-y = torch.tensor(digits.target)
-perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+{digits_code()}perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
 tr, va = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 
 {mlp_code(batch_spec(cfg))}
@@ -186,26 +183,25 @@ loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
 loader = DataLoader(TensorDataset(x[tr], y[tr]), batch_size={cfg.batch_size}, shuffle=True,
                     generator=torch.Generator().manual_seed(seed))
-print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size})
+print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size}), {cfg.batch_size} samples each
 
-step_losses, gaps = [], []  # gaps: mini-batch loss - training-set loss, same weights
-for epoch in range({cfg.epochs}):
-    for xb, yb in loader:  # {cfg.batch_size} samples go through the model at once
-        with torch.no_grad():
-            full_loss = loss_fn(model(x[tr]), y[tr]).item()  # what the batch loss estimates
-        optimizer.zero_grad()
-        loss = loss_fn(model(xb), yb)
-        if not math.isfinite(loss.item()) or loss.item() > 1e8:
-            raise SystemExit(f"diverged at step {{len(step_losses) + 1}}")
-        loss.backward()
-        optimizer.step()
-        step_losses.append(loss.item())
-        gaps.append(loss.item() - full_loss)
+
+
+def training_set_loss():  # what a mini-batch loss estimates, at the same weights
     with torch.no_grad():
-        val_acc = (model(x[va]).argmax(1) == y[va]).float().mean().item()
-    print(f"epoch {{epoch + 1}}: last step loss {{step_losses[-1]:.4f}}, val acc {{val_acc:.3f}}")
-last_epoch = torch.tensor(gaps[-len(loader):])
-print(f"loss noise (RMS over the last epoch): {{last_epoch.pow(2).mean().sqrt().item():.4f}}")
+        return loss_fn(model(x[tr]), y[tr]).item()
+
+
+full_losses = [training_set_loss()]  # before step 1, then after every step
+{training_loop_code(
+    epochs=cfg.epochs, eval_every="len(loader)",
+    evaluate="""val_acc = (model(x[va]).argmax(1) == y[va]).float().mean().item()
+last = f"last step loss {losses[-1]:.4f}, " if losses else "before training: "
+print(f"epoch {step // len(loader)}: {last}val acc {val_acc:.3f}")""",
+    on_step="full_losses.append(training_set_loss())")}if diverged_at is None:
+    last_epoch = slice(max(0, len(losses) - len(loader)), len(losses))
+    gaps = torch.tensor(losses[last_epoch]) - torch.tensor(full_losses[last_epoch])
+    print(f"loss noise (RMS over the last epoch): {{gaps.pow(2).mean().sqrt().item():.4f}}")
 
 # Throughput: forward + backward per batch size on this machine
 big = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
@@ -327,17 +323,21 @@ def shuffle_claims(result: ShuffleResult) -> list[Claim]:
 
 
 def shuffle_code(cfg: ShuffleConfig) -> str:
+    loop = training_loop_code(
+        epochs=cfg.epochs, batch="xb, yb, ib", losses=None,
+        loss_fn="nn.functional.cross_entropy",
+        eval_every=max(1, cfg.per_class // cfg.batch_size // 2),
+        evaluate="held_out_acc.append((model(x_ho).argmax(1) == y_ho).float().mean().item())",
+        on_step="served.append(ib)",
+        on_diverge='print(f"shuffle={shuffle}: diverged at step {diverged_at}")')
     return f'''import math
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 
 seed = {cfg.seed}
-digits = load_digits()
-x_all = torch.tensor(digits.data, dtype=torch.float32) / 16.0
-y_all = torch.tensor(digits.target)
-
+{digits_code("x_all", "y_all")}
 # Training set sorted by class: {cfg.per_class} zeros, then {cfg.per_class} ones, ...
 g = torch.Generator().manual_seed(seed)
 train_idx, held_idx = [], []
@@ -355,24 +355,15 @@ for shuffle in [False, True]:
     # The loader's own generator: the same seed gives the same orders, every run
     loader = DataLoader(dataset, batch_size={cfg.batch_size}, shuffle=shuffle,
                         generator=torch.Generator().manual_seed(seed))
-    for epoch in range({cfg.epochs}):
-        one_class = 0
-        for b, (xb, yb, ib) in enumerate(loader):
-            if b == 0:
-                print(f"shuffle={{shuffle}} epoch {{epoch + 1}}: first batch indices "
-                      f"{{ib[:8].tolist()}}")
-            one_class += len(torch.unique(yb)) == 1
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            if not math.isfinite(loss.item()) or loss.item() > 1e8:
-                raise SystemExit("diverged")
-            loss.backward()
-            optimizer.step()
-        if epoch == 0:
-            print(f"  batches holding a single class: {{one_class}} of {{len(loader)}}")
-    with torch.no_grad():
-        acc = (model(x_ho).argmax(1) == y_ho).float().mean().item()
-    print(f"shuffle={{shuffle}}: held-out accuracy {{acc:.3f}}")
+    served = []  # the dataset indices of every batch, in the order they came
+    held_out_acc = []
+{indent(loop)}    for epoch in range(len(served) // len(loader)):
+        first = served[epoch * len(loader)][:8].tolist()
+        print(f"shuffle={{shuffle}} epoch {{epoch + 1}}: first batch indices {{first}}")
+    one_class = sum(len(torch.unique(y[ib])) == 1 for ib in served[:len(loader)])
+    print(f"  batches holding a single class in epoch 1: {{one_class}} of {{len(loader)}}")
+    if diverged_at is None:
+        print(f"shuffle={{shuffle}}: held-out accuracy {{held_out_acc[-1]:.3f}}")
 '''
 
 
@@ -500,16 +491,14 @@ def workers_code(cfg: WorkersConfig) -> str:
     return f'''import time
 import torch
 from torch.utils.data import DataLoader, Dataset, RandomSampler
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 
 
 class SlowDigits(Dataset):
     """Every item waits {cfg.item_ms:g} ms, like reading a file from disk."""
 
     def __init__(self, n_items, item_ms):
-        digits = load_digits()
-        self.x = torch.tensor(digits.data[:n_items], dtype=torch.float32) / 16.0
-        self.y = torch.tensor(digits.target[:n_items])
+{indent(digits_code(), 8)}        self.x, self.y = x[:n_items], y[:n_items]
         self.item_ms = item_ms
 
     def __len__(self):

@@ -1,5 +1,3 @@
-import contextlib
-import io
 import re
 
 import numpy as np
@@ -12,13 +10,11 @@ from core.dataloader import (
     run_shuffle, run_throughput, run_workers, seeded_loader, shuffle_code, sorted_digits,
     workers_code,
 )
+from tests import snippets
 
 
 def run_snippet(code: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, {"__name__": "__main__"})
-    return out.getvalue()
+    return snippets.run_snippet(code)[1]
 
 
 @pytest.mark.parametrize("bs", [1, 32, 512])
@@ -61,7 +57,7 @@ def test_batch_code_reproduces_core():
     r = run_batch(cfg)
     assert f"steps per epoch: {r.steps_per_epoch}" in out
     accs = [float(v) for v in re.findall(r"val acc (\d\.\d+)", out)]
-    np.testing.assert_allclose(accs, r.val_acc[1:], atol=1e-3)
+    np.testing.assert_allclose(accs, r.val_acc, atol=1e-3)
     losses = [float(v) for v in re.findall(r"last step loss (\d+\.\d+)", out)]
     assert losses[-1] == pytest.approx(r.step_loss[-1], abs=1e-4)
     noise = float(re.search(r"loss noise \(RMS over the last epoch\): (\d+\.\d+)", out).group(1))
@@ -94,6 +90,9 @@ def test_shuffle_code_reproduces_core():
     for name, flag in (("sorted", "False"), ("shuffled", "True")):
         acc = float(re.search(rf"shuffle={flag}: held-out accuracy (\d\.\d+)", out).group(1))
         assert acc == pytest.approx(r.runs[name].final_acc, abs=1e-3)
+        single = int(re.search(rf"shuffle={flag}(?:.|\n)*?single class in epoch 1: (\d+) of",
+                               out).group(1))
+        assert single == round(r.runs[name].one_class_share * r.steps_per_epoch)
         first = re.search(rf"shuffle={flag} epoch 2: first batch indices \[([\d, ]+)\]", out)
         assert [int(v) for v in first.group(1).split(",")] == r.runs[name].first_batches[1][:8].tolist()
 
