@@ -80,15 +80,15 @@ def show_measurements() -> None:
     all four, the warning for a mistaken one, the chart and the notice."""
     chosen = result.combos[selected]
     cards = describe(chosen)
-    card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory", "accuracy", "time")
-    for start in range(0, len(card_keys), 4):
-        for col, key in zip(st.columns(4), card_keys[start:start + 4]):
+    # Three per row: a quarter of the page at 1024 px cut "running" to "runni…".
+    # (Accuracy and time are in the table and the chart below.)
+    card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory")
+    for start in range(0, len(card_keys), 3):
+        for col, key in zip(st.columns(3), card_keys[start:start + 3]):
             value = (yes_no(not chosen.backward_error) if key == "step"
                      else str(chosen.requires_grad) if key == "grad"  # grad_fn: in the table
-                     else f"{chosen.forward_ms:.2f}" if key == "time"
                      else cards[key].split(" (")[0])
-            label = {"grad": "output.requires_grad",
-                     "time": t(f"{NS}.table.time") + " (ms)"}.get(key, t(f"{NS}.table.{key}"))
+            label = {"grad": "output.requires_grad"}.get(key, t(f"{NS}.table.{key}"))
             col.metric(label, value)
     st.table(table)  # wraps long cells instead of scrolling sideways
     st.caption(f"RuntimeError: {result.combos['eval_nograd'].backward_error}")
