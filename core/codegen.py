@@ -190,7 +190,8 @@ def training_loop_code(
         out.append(f"evaluate(0){note('before training')}")
     out.append(f"for epoch in range({epochs}):")
     out.append(f"    {model}.train()")
-    out.append(f"    for {batch} in {batches}:")
+    whole = note("one batch: all the data, one step per epoch") if batches.startswith("[(") else ""
+    out.append(f"    for {batch} in {batches}:{whole}")
     body: list[str] = []
     if zero_grad:
         clear = f"{optimizer}.zero_grad(){note('clear the last step' + chr(39) + 's gradients')}"

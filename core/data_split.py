@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, signed
-from core.codegen import indent, mlp_code
+from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
 from core.data import digits_xy, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -260,22 +260,27 @@ def run_early_stop(cfg: EarlyStopConfig) -> EarlyStopResult:
     )
 
 
-_DIGITS_CODE = """digits = load_digits()
-x_all = torch.tensor(digits.data, dtype=torch.float32) / 16.0  # (1797, 64) in [0, 1]
-y_all = torch.tensor(digits.target)
-"""
-
-
 def early_stop_code(cfg: EarlyStopConfig) -> str:
+    loop = training_loop_code(epochs=cfg.epochs, eval_every="len(loader)", losses=None, evaluate=f"""
+global best_loss, best_epoch, best_state, stop_epoch
+val_loss = loss_fn(model(x_val), y_val).item()
+val_losses.append(val_loss)
+print(f"epoch {{step // len(loader):3d}}  val loss {{val_loss:.4f}}")
+if stop_epoch is None:  # a real run would stop at stop_epoch; we go on to see what comes after
+    if val_loss < best_loss:  # remember the best weights
+        best_loss, best_epoch = val_loss, step // len(loader)
+        best_state = copy.deepcopy(model.state_dict())
+    elif step // len(loader) - best_epoch >= {cfg.patience}:  # no improvement for that long
+        stop_epoch = step // len(loader)""")
     return f'''import copy
 import math
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 
 seed = {cfg.seed}
-{_DIGITS_CODE}
+{digits_code("x_all", "y_all")}
 # Split: {cfg.fractions[0]:.0%} train, {cfg.fractions[1]:.0%} validation, the rest test
 n = len(y_all)
 perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
@@ -296,43 +301,22 @@ optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 loader = DataLoader(TensorDataset(x_tr, y_tr), batch_size={cfg.batch_size}, shuffle=True,
                     generator=torch.Generator().manual_seed(seed))
 
-
-def evaluate():
-    model.eval()
-    with torch.no_grad():
-        logits = model(x_val)
-        val_loss = loss_fn(logits, y_val).item()
-        test_acc = (model(x_te).argmax(1) == y_te).float().mean().item()
-    model.train()
-    return val_loss, test_acc
-
-
 best_loss, best_epoch, best_state, stop_epoch = math.inf, 0, None, None
 val_losses = []
-for epoch in range({cfg.epochs + 1}):
-    if epoch > 0:  # epoch 0 = the untrained model
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            if not math.isfinite(loss.item()):
-                raise SystemExit(f"diverged in epoch {{epoch}}")
-            loss.backward()
-            optimizer.step()
-    val_loss, test_acc = evaluate()
-    val_losses.append(val_loss)
-    print(f"epoch {{epoch:3d}}  val loss {{val_loss:.4f}}")
-    if stop_epoch is not None:
-        continue  # a real run would break here; we go on to see what comes after
-    if val_loss < best_loss:  # remember the best weights
-        best_loss, best_epoch, best_state = val_loss, epoch, copy.deepcopy(model.state_dict())
-    elif epoch - best_epoch >= {cfg.patience}:  # patience: no improvement for that long
-        stop_epoch = epoch
 
-final_test_acc = test_acc
-model.load_state_dict(best_state)  # early stopping: restore the best-validation weights
-_, restored_test_acc = evaluate()
-print(f"stopped at epoch {{stop_epoch}}, best validation epoch {{best_epoch}}: "
-      f"test acc {{restored_test_acc:.3f}} (after all {cfg.epochs} epochs: {{final_test_acc:.3f}})")
+
+def test_accuracy():
+    with torch.no_grad():
+        return (model(x_te).argmax(1) == y_te).float().mean().item()
+
+
+{loop}if diverged_at is None:
+    final_test_acc = test_accuracy()
+    model.load_state_dict(best_state)  # early stopping: restore the best-validation weights
+    restored_test_acc = test_accuracy()
+    stop = stop_epoch if stop_epoch is not None else f"never (ran all {cfg.epochs} epochs)"
+    print(f"stopped at epoch {{stop}}, best validation epoch {{best_epoch}}: "
+          f"test acc {{restored_test_acc:.3f}} (after all {cfg.epochs} epochs: {{final_test_acc:.3f}})")
 '''
 
 
@@ -426,11 +410,11 @@ def tuning_code(cfg: TuningConfig) -> str:
     return f'''import math
 import torch
 from torch import nn
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 
 torch.set_flush_denormal(True)
 seed = {cfg.seed}
-{_DIGITS_CODE}
+{digits_code("x_all", "y_all")}
 perm = torch.randperm(len(y_all), generator=torch.Generator().manual_seed(seed))
 tr, pool = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 
@@ -445,11 +429,8 @@ for i, (width, lr) in enumerate(zip(widths, lrs)):
 {indent(mlp_code(MLPSpec(in_features=64, hidden=(0,), out_features=10), seed="seed + i"))}'''.replace(
         "zip([64], [0])", "zip([64], [width])").replace(
         "linear(0, 10)", "linear(width, 10)") + f'''    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    for step in range({cfg.steps}):
-        optimizer.zero_grad()
-        nn.functional.cross_entropy(model(x_all[tr]), y_all[tr]).backward()
-        optimizer.step()
-    with torch.no_grad():
+{indent(training_loop_code(epochs=cfg.steps, batches="[(x_all[tr], y_all[tr])]", losses=None,
+                           loss_fn="nn.functional.cross_entropy", on_diverge=None))}    with torch.no_grad():
         correct.append(model(x_all[pool]).argmax(1) == y_all[pool])
 correct = torch.stack(correct).float()  # (candidates, pool)
 

@@ -1,5 +1,3 @@
-import contextlib
-import io
 import re
 
 import numpy as np
@@ -13,14 +11,7 @@ from core.data_split import (
 )
 from core.models import build_mlp
 from core.training import make_loader, make_optimizer, train
-
-
-def run_snippet(code: str) -> tuple[dict, str]:
-    scope: dict = {"__name__": "__main__"}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, scope)
-    return scope, out.getvalue()
+from tests.snippets import run_snippet
 
 
 def test_resolve_fractions():
@@ -96,7 +87,9 @@ def test_early_stop_code_reproduces_core():
     printed = [float(v) for v in re.findall(r"val loss (\d+\.\d+)", out)]
     np.testing.assert_allclose(printed, result.val_loss, atol=1e-4)
     assert f"test acc {result.restored_test_acc:.3f}" in out
+    assert f"after all {cfg.epochs} epochs: {result.final_test_acc:.3f}" in out
     assert f"best validation epoch {result.best_epoch}" in out
+    assert (f"stopped at epoch {result.stop_epoch}," in out) == result.stopped
 
 
 def test_choosing_on_test_overestimates_compared_with_fresh_data():
