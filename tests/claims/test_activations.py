@@ -202,3 +202,17 @@ def test_every_claim_has_both_languages():
     for key, text in TEXT.items():
         if ".claim." in key:
             assert text["en"] and text["ko"], key
+
+
+def test_preset_stories_hold():
+    """The one-line stories (activations.preset.<id>_story) on the presets' own numbers."""
+    sigmoid = run_vanishing(VanishingConfig(activation="sigmoid", depth=20, init="default"))
+    assert sigmoid.grad_norms[0] / sigmoid.grad_norms[-1] < 1e-8
+    relu = run_vanishing(VanishingConfig(activation="relu", depth=20, init="he"))
+    assert 0.1 <= relu.grad_norms[0] / relu.grad_norms[-1] <= 10
+    dies = run_dying_relu(DyingReluConfig(optimizer="sgd", lr=2.5, bias_shift=0.0))
+    assert dies.runs["relu"].inactive[-1].mean() == 1.0 and dies.runs["relu"].accuracy == 0.5
+    assert dies.runs["leaky_relu"].diverged
+    fix = run_dying_relu(DyingReluConfig(optimizer="adam", lr=0.03, bias_shift=-2.0))
+    assert fix.runs["relu"].inactive[-1].mean() > 0.5 and fix.runs["relu"].accuracy == 0.5
+    assert fix.runs["leaky_relu"].accuracy == 1.0

@@ -208,3 +208,16 @@ def test_accumulation_claims(k, micro):
         assert grad_gap < 1e-5 and np.max(result.param_gap) < 1e-4
     else:
         assert claim.id == "differs"
+
+
+def test_preset_stories_hold():
+    """The one-line stories (backprop.preset.<id>_story) on the presets' own numbers."""
+    saturated = run_graph(GraphConfig(activation="sigmoid", w1=4.0, b1=2.0))
+    assert 0 < saturated.local["dh/dz"] < 1e-3
+    dead = run_graph(GraphConfig(activation="relu", w1=-1.0, b1=-0.5))
+    assert dead.values["z"] < 0 and dead.local["dh/dz"] == 0
+    assert dead.param_grads["w1"] == 0 and dead.param_grads["b1"] == 0
+    deep = run_param_grads(ParamGradConfig(activation="sigmoid", depth=5, optimizer="sgd", lr=0.5))
+    assert abs(deep.loss[-1] - math.log(2)) < 1e-3 and deep.prob_spread < 1e-4
+    fast = run_zero_grad(ZeroGradConfig(lr=0.3, steps=40))
+    assert fast.without_zero_grad.loss[-1] > 20 * fast.with_zero_grad.loss[-1]

@@ -123,3 +123,18 @@ def test_layers_claims(state):
             assert claim.id == expected
         else:
             raise AssertionError(f"unchecked claim {claim.id}")
+
+
+def test_preset_stories_hold():
+    """The one-line stories (forward_pass.preset.<id>_story) on the presets' own numbers."""
+    fit = run_line(LineConfig(w=-1.5, b=3.5, fit=True, lr=0.1))
+    best_w, best_b = np.polyfit(fit.x.astype(float), fit.y.astype(float), 1)
+    assert np.hypot(fit.path_w[-1] - best_w, fit.path_b[-1] - best_b) < 0.01
+    fast = run_line(LineConfig(w=-1.5, b=3.5, fit=True, lr=1.0))
+    assert fast.diverged and 1.0 > 2 / fast.hessian_eigenvalues[1]
+    assert 2 / fast.hessian_eigenvalues[1] == pytest.approx(0.72, abs=0.005)
+    deep = run_layers(LayersConfig(dataset="circles", depth=4, width=6, activation="relu"))
+    assert abs(deep.linear.accuracy - 0.5) <= 0.1
+    assert deep.nonlinear.accuracy > deep.linear.accuracy
+    spiral = run_layers(LayersConfig(dataset="spiral", depth=3, width=12, activation="tanh"))
+    assert spiral.nonlinear.accuracy > 0.85 and spiral.linear.accuracy < 0.7

@@ -92,3 +92,14 @@ def test_three_classes_are_not_called_a_coin_flip():
     start_claim = claims.get("start_chance") or claims["start_off"]
     assert start_claim.values["k"] == 3
     assert start_claim.values["chance"] == pytest.approx(1 / 3)
+
+
+def test_preset_stories_hold():
+    """The one-line stories (home.preset.<id>_story) on the presets' own numbers."""
+    easy = run_loop(LoopConfig())
+    assert abs(easy.val_accuracy[0] - 0.5) <= 0.1 and easy.val_accuracy[-1] > 0.95
+    hard = run_loop(LoopConfig(dataset="spiral", hidden=64, epochs=100, lr=0.01))
+    assert hard.val_accuracy[0] < 0.5 and hard.val_accuracy[-1] > 0.75
+    assert hard.val_accuracy[-1] < 0.95
+    fast = run_loop(LoopConfig(lr=1.0))
+    assert fast.val_accuracy.max() > 0.8 and abs(fast.val_accuracy[-1] - 0.5) <= 0.1

@@ -120,3 +120,19 @@ def test_issue_state_says_mae_broke_down_and_sgd_stopped_short():
     ids = [c.id for c in regression_claims(result, cfg)]
     assert "breakdown" in ids and "mae_not_converged" in ids
     assert not result.fits["mae"].converged
+
+
+def test_preset_stories_hold():
+    """The one-line stories (losses.preset.<id>_story) on the presets' own numbers."""
+    from core.losses import CrossEntropyConfig, run_cross_entropy
+
+    up = run_regression(RegressionConfig(n_outliers=8, outlier_size=20.0))
+    assert up.fits["mse"].optimum_slope_error > 10 * up.fits["mae"].optimum_slope_error
+    clean = run_regression(RegressionConfig(n_outliers=0))
+    slopes = [f.optimum_slope for f in clean.fits.values()]
+    assert max(slopes) - min(slopes) < 0.1
+    small = run_regression(RegressionConfig(n_outliers=8, outlier_size=20.0, delta=0.2))
+    assert abs(small.fits["huber"].optimum_slope - small.fits["mae"].optimum_slope) < 0.05
+    wrong = run_cross_entropy(CrossEntropyConfig(logits=(-3.0, 0.0, 6.0), true_class=0))
+    assert wrong.probs[0] == pytest.approx(1e-4, rel=0.5)
+    assert abs(wrong.grad_ce[0]) == pytest.approx(1, abs=0.01) and abs(wrong.grad_mse[0]) < 1e-3
