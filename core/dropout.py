@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import mlp_code
+from core.codegen import mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
@@ -239,6 +239,13 @@ def overfit_claims(fit: OverfitResult, base: OverfitResult, p: float) -> list[Cl
     return claims
 
 
+MEASURE_CODE = """lt, lv = model(xt), model(xv)
+print(f"step {step:4d}  train loss {loss_fn(lt, yt).item():.4f}  "
+      f"val loss {loss_fn(lv, yv).item():.4f}  "
+      f"train acc {(lt.argmax(1) == yt).float().mean().item():.3f}  "
+      f"val acc {(lv.argmax(1) == yv).float().mean().item():.3f}")"""
+
+
 def overfit_code(cfg: OverfitConfig) -> str:
     n = cfg.n_train + cfg.n_val
     return f'''import math
@@ -258,28 +265,5 @@ loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 
 
-def measure(step):
-    model.eval()                 # dropout off for measuring
-    with torch.no_grad():
-        lt, lv = model(xt), model(xv)
-        print(f"step {{step:4d}}  train loss {{loss_fn(lt, yt).item():.4f}}  "
-              f"val loss {{loss_fn(lv, yv).item():.4f}}  "
-              f"train acc {{(lt.argmax(1) == yt).float().mean().item():.3f}}  "
-              f"val acc {{(lv.argmax(1) == yv).float().mean().item():.3f}}")
-    model.train()                # dropout back on for training
-
-
-torch.manual_seed(seed)          # dropout masks come from the global generator
-model.train()
-measure(0)
-for step in range(1, {cfg.steps} + 1):
-    optimizer.zero_grad()
-    loss = loss_fn(model(xt), yt)
-    if not math.isfinite(loss.item()) or loss.item() > 1e8:
-        print("diverged at step", step)
-        break
-    loss.backward()
-    optimizer.step()
-    if step % {cfg.eval_every} == 0 or step == {cfg.steps}:
-        measure(step)
-'''
+{training_loop_code(epochs=cfg.steps, batches="[(xt, yt)]", eval_every=cfg.eval_every,
+                    losses=None, dropout_seed="seed", evaluate=MEASURE_CODE)}'''

@@ -1,7 +1,5 @@
 """Dropout claims of the notes, checked on core.dropout results and the code panels."""
 
-import contextlib
-import io
 import math
 
 import numpy as np
@@ -13,14 +11,7 @@ from core.dropout import (
 )
 from core.models import build_mlp
 from core.seeding import global_rng
-
-
-def exec_code(code: str) -> tuple[dict, str]:
-    namespace: dict = {}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, namespace)
-    return namespace, out.getvalue()
+from tests.snippets import run_snippet as exec_code
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
@@ -78,10 +69,12 @@ def test_dropout_narrows_the_overfitting_gap():
     assert gap(dropped) < gap(plain)
 
 
-def test_overfit_code_reproduces_core():
-    cfg = OverfitConfig(p=0.4, steps=40, width=32)
+@pytest.mark.parametrize("steps, eval_every", [(40, 10), (37, 10)])
+def test_overfit_code_reproduces_core(steps, eval_every):
+    cfg = OverfitConfig(p=0.4, steps=steps, width=32, eval_every=eval_every)
     result = run_overfit(cfg)
     _, printed = exec_code(overfit_code(cfg))
-    last = printed.strip().splitlines()[-1]
-    assert f"val loss {result.val_loss[-1]:.4f}" in last
-    assert f"train loss {result.train_loss[-1]:.4f}" in last
+    lines = printed.strip().splitlines()
+    assert len(lines) == len(result.val_loss)  # measured at the same steps
+    for line, val, train in zip(lines, result.val_loss, result.train_loss):
+        assert f"val loss {val:.4f}" in line and f"train loss {train:.4f}" in line
