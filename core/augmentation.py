@@ -20,7 +20,7 @@ from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
 from core.claims import Claim
-from core.codegen import indent, mlp_code
+from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -108,14 +108,13 @@ def run_gallery(cfg: GalleryConfig) -> GalleryResult:
 def gallery_code(cfg: GalleryConfig) -> str:
     s = cfg.spec
     return f'''import torch
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
 rotation, translate, scale = {s.rotation!r}, {s.translate!r}, {s.scale!r}
-digits = load_digits()  # real 8x8 digits, pixels 0..16
-index = int((torch.tensor(digits.target) == {cfg.digit}).nonzero()[0])
-image = torch.tensor(digits.images[index], dtype=torch.float32)[None] / 16  # (1, 8, 8)
+{digits_code()}index = int((y == {cfg.digit}).nonzero()[0])
+image = x[index].reshape(1, 8, 8)  # the first {cfg.digit} of the set
 
 g = torch.Generator().manual_seed({cfg.seed})  # own generator: same seed, same grid
 u = torch.rand({cfg.count}, 4, generator=g) * 2 - 1
@@ -237,17 +236,19 @@ def run_training(cfg: TrainingConfig,
 
 def training_code(cfg: TrainingConfig) -> str:
     s = cfg.spec
+    loop = training_loop_code(
+        epochs=cfg.epochs, batches="batches(augmented)", losses=None,
+        loss_fn="nn.functional.cross_entropy",
+        on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")\ncontinue')
     return f'''import math
 import torch
 from torch import nn
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
 seed, rotation, translate, scale = {cfg.seed}, {s.rotation!r}, {s.translate!r}, {s.scale!r}
-digits = load_digits()
-x = torch.tensor(digits.images, dtype=torch.float32)[:, None] / 16  # (1797, 1, 8, 8)
-y = torch.tensor(digits.target, dtype=torch.int64)
+{digits_code()}x = x.reshape(-1, 1, 8, 8)  # images (1797, 1, 8, 8) for the transforms
 perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
 train_idx, val_idx = perm[:{cfg.n_train}], perm[{cfg.n_train}:{cfg.n_train + cfg.n_val}]
 xt, yt, xv, yv = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
@@ -260,20 +261,16 @@ def accuracy(model, images, labels):
         return (model(images.flatten(1)).argmax(1) == labels).float().mean().item()
 
 
+def batches(augmented):  # one epoch: shuffled batches, each augmented afresh
+    for idx in torch.randperm(len(xt), generator=g).split({cfg.batch_size}):
+        images = augment(xt[idx], g) if augmented else xt[idx]
+        yield images.flatten(1), yt[idx]
+
+
 for name, augmented in [("plain", False), ("augmented", {not s.identity})]:
 {indent(mlp_code(training_spec(cfg)))}    optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr!r})
     g = torch.Generator().manual_seed(seed)  # shuffling and augmentation draws
-    for epoch in range({cfg.epochs}):
-        model.train()
-        for idx in torch.randperm(len(xt), generator=g).split({cfg.batch_size}):
-            images = augment(xt[idx], g) if augmented else xt[idx]
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(images.flatten(1)), yt[idx])
-            if not math.isfinite(loss.item()) or loss.item() > 1e8:
-                raise SystemExit(f"{{name}} diverged")
-            loss.backward()
-            optimizer.step()
-    model.eval()
+{indent(loop)}    model.eval()
     train_acc, val_acc = accuracy(model, xt, yt), accuracy(model, xv, yv)
     rotated = [accuracy(model, TF.affine(xv, angle=float(a), translate=[0.0, 0.0], scale=1.0,
                                          shear=[0.0, 0.0],

@@ -1,6 +1,3 @@
-import contextlib
-import io
-
 import numpy as np
 import torch
 from torchvision.transforms import v2
@@ -11,6 +8,7 @@ from core.augmentation import (
 )
 from core.data import load_digits
 from core.seeding import global_rng
+from tests.snippets import run_snippet
 
 
 def test_zero_augmentation_is_the_identity():
@@ -50,16 +48,14 @@ def test_augmentation_narrows_the_gap_and_adds_robustness():
 
 def test_gallery_code_panel_reproduces_core():
     cfg = GalleryConfig(digit=7, spec=AugmentSpec(30.0, 0.2, 0.2), count=6, seed=2)
-    scope: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(gallery_code(cfg), scope)
+    scope, _ = run_snippet(gallery_code(cfg))
     np.testing.assert_allclose(scope["augmented"][:, 0].numpy(), run_gallery(cfg).augmented)
 
 
 def test_training_code_panel_reproduces_core():
     cfg = TrainingConfig(epochs=5)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(training_code(cfg), {})
+    _, out = run_snippet(training_code(cfg))
     for name, run in run_training(cfg).items():
-        assert f"val acc {run.val_accuracy[-1]:.4f}" in out.getvalue(), name
+        assert f"val acc {run.val_accuracy[-1]:.4f}" in out, name
+        assert f"train acc {run.train_accuracy[-1]:.4f}" in out, name
+        assert f"rotated {[round(float(r), 4) for r in run.rotated_accuracy]}" in out, name
