@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
+from core.codegen import mlp_code, training_loop_code
 from core.data import make_line_with_outliers, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
@@ -73,13 +74,16 @@ def make_imbalanced(n: int, minority: float, separation: float,
     return x, y
 
 
+def classifier_spec(cfg: ClassifierConfig) -> MLPSpec:
+    return MLPSpec(in_features=2, hidden=(cfg.hidden,), out_features=2, activation="tanh")
+
+
 def run_classifier(cfg: ClassifierConfig) -> ClassifierResult:
     x, y = make_imbalanced(cfg.n, cfg.minority, cfg.separation, cfg.seed)
     # seed + 1: the class draw above used a permutation from `seed`; reusing it would put
     # every positive in the training half.
     train_idx, test_idx = split_indices(cfg.n, (0.5, 0.5), seed=cfg.seed + 1)
-    model = build_mlp(MLPSpec(in_features=2, hidden=(cfg.hidden,), out_features=2,
-                              activation="tanh"), seed=cfg.seed)
+    model = build_mlp(classifier_spec(cfg), seed=cfg.seed)
     history = train(model, nn.CrossEntropyLoss(),
                     make_optimizer("adam", model.parameters(), lr=cfg.lr),
                     full_batch(x[train_idx], y[train_idx]), epochs=cfg.steps, seed=cfg.seed)
@@ -167,20 +171,9 @@ x = centres[y] + torch.randn(n, 2, generator=g)
 perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 1))
 tr, te = perm[:round(0.5 * n)], perm[round(0.5 * n):]
 
-g = torch.Generator().manual_seed(seed)                 # the weights' own generator
-model = nn.Sequential(nn.Linear(2, {cfg.hidden}), nn.Tanh(), nn.Linear({cfg.hidden}, 2))
-with torch.no_grad():
-    for fc in (model[0], model[2]):
-        bound = 1 / math.sqrt(fc.in_features)
-        fc.weight.uniform_(-bound, bound, generator=g)
-        fc.bias.uniform_(-bound, bound, generator=g)
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
-for step in range({cfg.steps}):
-    optimizer.zero_grad()
-    loss = nn.functional.cross_entropy(model(x[tr]), y[tr])
-    loss.backward()
-    optimizer.step()
-
+{mlp_code(classifier_spec(cfg))}optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+{training_loop_code(epochs=cfg.steps, batches="[(x[tr], y[tr])]", losses=None,
+                    loss_fn="nn.functional.cross_entropy")}
 model.eval()
 with torch.no_grad():
     prob = torch.softmax(model(x[te]), dim=1)[:, 1]     # P(class 1)
@@ -227,9 +220,12 @@ def regression_errors(y: torch.Tensor, pred: torch.Tensor) -> tuple[float, float
     return mse, math.sqrt(mse), float(nn.functional.l1_loss(pred, y))
 
 
+REGRESSION_SPEC = MLPSpec(in_features=1, hidden=(), out_features=1)  # a line, y = w x + b
+
+
 def run_regression(cfg: RegressionConfig) -> RegressionResult:
     data = make_line_with_outliers(n=cfg.n, n_outliers=0, seed=cfg.seed)
-    model = build_mlp(MLPSpec(in_features=1, hidden=(), out_features=1), seed=cfg.seed)
+    model = build_mlp(REGRESSION_SPEC, seed=cfg.seed)
     history = train(model, nn.MSELoss(), make_optimizer("adam", model.parameters(), lr=0.1),
                     full_batch(data.x, data.y), epochs=cfg.steps, seed=cfg.seed)
     with torch.no_grad():
@@ -283,17 +279,14 @@ g = torch.Generator().manual_seed(seed)
 x = torch.sort(torch.rand(n, generator=g) * 4 - 2).values[:, None]   # (n, 1)
 y = 2.0 * x + 1.0 + 0.5 * torch.randn(n, generator=g)[:, None]      # a noisy line
 
-g = torch.Generator().manual_seed(seed)
-model = nn.Linear(1, 1)
+g = torch.Generator().manual_seed(seed)  # the weights' own generator
+model = nn.Linear(1, 1)  # y = w x + b, initialised as nn.Linear does: U(-1, 1) for one input
 with torch.no_grad():
     model.weight.uniform_(-1, 1, generator=g)
     model.bias.uniform_(-1, 1, generator=g)
 optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
-for step in range({cfg.steps}):
-    optimizer.zero_grad()
-    nn.functional.mse_loss(model(x), y).backward()
-    optimizer.step()
-with torch.no_grad():
+{training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
+                    loss_fn="nn.functional.mse_loss")}with torch.no_grad():
     pred = model(x)            # these predictions stay fixed below
 
 for size in (0.0, {outlier}):

@@ -1,7 +1,5 @@
 """Metrics against scikit-learn and closed forms; code panels against core."""
 
-import contextlib
-import io
 import math
 
 import numpy as np
@@ -12,13 +10,11 @@ from core.metrics import (
     ClassifierConfig, RegressionConfig, classifier_code, regression_code, run_classifier,
     run_regression, threshold_metrics, threshold_sweep,
 )
+from tests.snippets import run_snippet
 
 
 def run_code(code: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, {})
-    return out.getvalue()
+    return run_snippet(code)[1]
 
 
 @pytest.fixture(scope="module", params=[0.5, 0.1, 0.03])
