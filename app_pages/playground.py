@@ -455,7 +455,7 @@ def live() -> None:
     st.caption(t(f"{NS}.status", step=snap.step, lr=snap.lr, n=snap.n_params,
                  n_train=snap.n_train, n_test=snap.n_test)
                + (" · " + t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)) if classify else ""))
-    net_col, out_col = st.columns([5, 4])
+    net_col, out_col = st.columns(2)
     with net_col:
         draw_network(snap)
     with out_col:

@@ -344,11 +344,13 @@ def network_figure(
                 mids_text.append(f"{text['weight']} {column_titles[c]} {i + 1} → "
                                  f"{column_titles[c + 1]} {j + 1} = {no_negative_zero(w[j, i])}")
     data: list[dict] = []
+    thin = min(1.0, 8 / rows)  # a 16-neuron column has twice the links in the same height
     for (bin_i, sign), (lx, ly) in sorted(segments.items()):  # links under the thumbnails
         level = (bin_i + 1) / n_bins
         data.append({"type": "scatter", "x": lx, "y": ly, "mode": "lines", "hoverinfo": "skip",
                      "showlegend": False,
-                     "line": {"width": LINK_WIDTHS[bin_i], "color": diverging_color(sign * level)}})
+                     "line": {"width": round(LINK_WIDTHS[bin_i] * thin, 2),
+                              "color": diverging_color(sign * level)}})
     data.append({"type": "scatter", "x": mids_x, "y": mids_y, "mode": "markers",
                  "hovertext": mids_text, "hoverinfo": "text", "showlegend": False,
                  "marker": {"size": 8, "color": "rgba(0,0,0,0)"}})
@@ -362,19 +364,21 @@ def network_figure(
                  "name": text["node"],
                  "marker": {"size": 24, "symbol": "square", "color": "rgba(0,0,0,0)"}})
     # The axes keep 1:1, so the drawing's height follows its width: size the figure for a
-    # column ~460 px wide instead of leaving white space under a wide, shallow network.
+    # column ~340 px wide (the page's network column at 1400 px); any spare height is left
+    # under the drawing ("constrain": "domain"), not spread around it.
     x_span, y_span = COL * (len(widths) - 1) + 1.8, ROW * rows + 0.8
     layout = _layout(text["title"], "", "",
-                     height or int(np.clip(60 + 460 * y_span / x_span, 220, 760)))
+                     height or int(np.clip(60 + 340 * y_span / x_span, 200, 700)))
     shapes = []
     if selected is not None and 0 <= selected < len(centres):
         x, y = centres[selected]
         shapes.append({"type": "rect", "x0": x - 0.58, "x1": x + 0.58, "y0": y - 0.58,
                        "y1": y + 0.58, "line": {"color": "#222222", "width": 2}})
     layout |= {
-        "xaxis": {"visible": False, "range": [-0.4, COL * (len(widths) - 1) + 1.4]},
+        "xaxis": {"visible": False, "range": [-0.4, COL * (len(widths) - 1) + 1.4],
+                  "constrain": "domain"},
         "yaxis": {"visible": False, "range": [-ROW * rows - 0.1, 0.7], "scaleanchor": "x",
-                  "scaleratio": 1},
+                  "scaleratio": 1, "constrain": "domain", "constraintoward": "top"},
         "annotations": [{"x": COL * c + 0.5, "y": 0.35, "text": title, "showarrow": False,
                          "font": {"size": FONT_SIZE - 3}}
                         for c, title in enumerate(column_titles)],
