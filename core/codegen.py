@@ -138,6 +138,7 @@ def training_loop_code(
     eval_every: int | str | None = 1,
     on_step: str | None = None,
     on_epoch: str | None = None,
+    stop_when: str | None = None,
     losses: str | None = "losses",
     dropout_seed: str | None = None,
     on_diverge: str | None = 'print(f"diverged at step {diverged_at}")',
@@ -157,6 +158,8 @@ def training_loop_code(
         model in eval() mode under torch.no_grad(); like train()'s ``evaluate``.
     on_step: statements after each optimizer step (``step``, ``loss``, ``epoch`` in scope).
     on_epoch: statements after each complete epoch.
+    stop_when: a condition checked after each step (after ``on_step``); true stops training
+        (like a train() callback returning True; defines ``stopped``).
     dropout_seed: seed torch's global generator with this expression first (dropout masks
         come from it; train() does the same through core.seeding.global_rng).
     on_diverge: statements run once when training stopped on a diverged loss.
@@ -182,6 +185,8 @@ def training_loop_code(
         out.append(f"{losses} = []{note('training loss of every optimizer step')}")
     out.append("step = 0")
     out.append("diverged_at = None")
+    if stop_when:
+        out.append("stopped = False")
     if accumulate > 1:
         out.append(f"micro = []{note(f'losses of the batches of this step (up to {accumulate})')}")
     if dropout_seed:
@@ -223,13 +228,15 @@ def training_loop_code(
                  else [f"if step % {eval_every} == 0:", "    evaluate(step)"])
     if on_step:
         body.append(_block(on_step, 0).rstrip("\n"))
+    if stop_when:
+        body += [f"if {stop_when}:", "    stopped = True", "    break"]
     if max_steps is not None:
         body.append(f"if step == {max_steps}:")
         body.append("    break")
     out += [indent(line, 8) if line else line for line in "\n".join(body).split("\n")]
     if accumulate > 1:
         out.append(f"    micro = []{note('an unfinished group at the end of an epoch is dropped')}")
-    stop = "diverged_at is not None"
+    stop = "diverged_at is not None" + (" or stopped" if stop_when else "")
     if max_steps is not None:
         stop += f" or step == {max_steps}"
     out += [f"    if {stop}:", "        break"]

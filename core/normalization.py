@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import indent, mlp_code
+from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -175,6 +175,11 @@ def run_lr_sweep(cfg: SweepConfig) -> dict[str, SweepRun]:
     return out
 
 
+FIT_LOOP = training_loop_code(
+    epochs="steps", batches="[(xs, y)]", loss_fn="nn.functional.mse_loss", on_diverge=None,
+    stop_when="target is not None and (losses[-1] <= target or losses[-1] > 10 * losses[0])")
+
+
 def features_code(cfg: FeaturesConfig) -> str:
     return f'''import math
 import torch
@@ -187,18 +192,7 @@ def fit(xs, lr, steps={cfg.steps}, target=None):
     """Full-batch gradient descent on a linear model; returns the loss of each step.
     With a target, stop once the loss reaches it or grows past 10x its first value."""
 {indent(mlp_code(linear_spec()))}    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for step in range(steps):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(model(xs), y)
-        losses.append(loss.item())
-        if not math.isfinite(loss.item()) or loss.item() > 1e8:
-            break  # diverged
-        loss.backward()
-        optimizer.step()
-        if target is not None and (losses[-1] <= target or losses[-1] > 10 * losses[0]):
-            break
-    return losses
+{indent(FIT_LOOP)}    return losses
 
 
 target = {cfg.target!r}
@@ -298,11 +292,18 @@ def run_surface(cfg: SurfaceConfig) -> dict[str, Surface]:
     return out
 
 
+SURFACE_LOOP = training_loop_code(
+    epochs="steps", batches="[(xc, yc)]", loss_fn="nn.functional.mse_loss",
+    on_step="path.append(model.weight.detach().flatten().clone())",
+    on_diverge='print(scaling, "diverged at step", diverged_at)')
+
+
 def surface_code(cfg: SurfaceConfig) -> str:
-    return f'''import torch
+    return f'''import math
+import torch
 from torch import nn
 
-n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
+n, scale2, noise, seed, steps = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}, {cfg.steps}
 {_DATA_CODE}
 for scaling in ["raw", "standard"]:
     xs = scale_features(x, scaling)
@@ -310,20 +311,13 @@ for scaling in ["raw", "standard"]:
     eig = torch.linalg.eigvalsh(2 / n * xc.double().T @ xc.double())  # Hessian of the MSE
     lr = {cfg.lr_fraction!r} * 2 / eig.max().item()  # above 2/λmax gradient descent diverges
     optimum = torch.linalg.lstsq(xc.double(), yc.double()).solution.flatten().float()
-    w = (optimum * (1 + torch.tensor({list(cfg.start)!r}))).requires_grad_(True)
-    optimizer = torch.optim.SGD([w], lr=lr)
-    path = [w.detach().clone()]
-    for step in range({cfg.steps}):
-        optimizer.zero_grad()
-        loss = nn.functional.mse_loss(xc @ w[:, None], yc)
-        if not torch.isfinite(loss) or loss.item() > 1e8:
-            print(scaling, "diverged at step", step + 1)
-            break
-        loss.backward()
-        optimizer.step()
-        path.append(w.detach().clone())
-    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
-          f"final loss {{loss.item():.4g}}, end {{path[-1].tolist()}}, optimum {{optimum.tolist()}}")
+    model = nn.Linear(2, 1, bias=False)  # the two weights, started away from the optimum
+    with torch.no_grad():
+        model.weight.copy_(optimum * (1 + torch.tensor({list(cfg.start)!r})))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    path = [model.weight.detach().flatten().clone()]
+{indent(SURFACE_LOOP)}    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
+          f"final loss {{losses[-1]:.4g}}, end {{path[-1].tolist()}}, optimum {{optimum.tolist()}}")
 '''
 
 
@@ -391,18 +385,24 @@ def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
     return out
 
 
+PIXELS_LOOP = training_loop_code(
+    epochs="epochs", eval_every="len(loader)", losses=None,
+    loss_fn="nn.functional.cross_entropy",
+    evaluate="""logits = model(xv)
+curve.append(((logits.argmax(1) == y[val_idx]).float().mean().item(),
+              nn.functional.cross_entropy(logits, y[val_idx]).item()))""",
+    on_diverge='print(f"{scaling:>8}: diverged at step {diverged_at}")')
+
+
 def pixels_code(cfg: PixelsConfig) -> str:
     return f'''import math
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-from sklearn.datasets import load_digits
+{DIGITS_IMPORT}
 
-seed = {cfg.seed}
-digits = load_digits()  # the 1,797 real 8x8 digits bundled with scikit-learn, pixels 0..16
-x = torch.tensor(digits.images, dtype=torch.float32).flatten(1)  # (1797, 64)
-y = torch.tensor(digits.target, dtype=torch.int64)
-perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+seed, epochs = {cfg.seed}, {cfg.epochs}
+{digits_code(scaled=False)}perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
 n_train = round(0.7 * len(y))
 train_idx, val_idx = perm[:n_train], perm[n_train:]
 
@@ -420,27 +420,10 @@ for scaling in ["raw", "divide", "standard"]:
 {indent(mlp_code(pixel_spec(cfg)))}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr!r})
     loader = DataLoader(TensorDataset(xt, y[train_idx]), batch_size={cfg.batch_size},
                         shuffle=True, generator=torch.Generator().manual_seed(seed))
-    diverged = False
-    for epoch in range({cfg.epochs}):
-        model.train()
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            if not math.isfinite(loss.item()) or loss.item() > 1e8:
-                diverged = True
-                break
-            loss.backward()
-            optimizer.step()
-        if diverged:
-            print(f"{{scaling:>8}}: diverged in epoch {{epoch + 1}}")
-            break
-        model.eval()
-        with torch.no_grad():
-            logits = model(xv)
-            accuracy = (logits.argmax(1) == y[val_idx]).float().mean().item()
-            val_loss = nn.functional.cross_entropy(logits, y[val_idx]).item()
-    if not diverged:
-        print(f"{{scaling:>8}}: validation accuracy {{accuracy:.4f}}, loss {{val_loss:.4f}}")
+    curve = []  # (validation accuracy, loss) before training and after every epoch
+
+{indent(PIXELS_LOOP)}    if diverged_at is None:
+        print(f"{{scaling:>8}}: validation accuracy {{curve[-1][0]:.4f}}, loss {{curve[-1][1]:.4f}}")
 '''
 
 

@@ -57,6 +57,7 @@ LOOP_CASES = {
     "dropout": dict(epochs=2, dropout=True),
     "diverges": dict(epochs=3, lr=1e4),
     "full_batch": dict(epochs=6, full=True),
+    "stopped_by_a_callback": dict(epochs=3, eval_every=4, stop=True),
 }
 
 
@@ -81,12 +82,16 @@ def test_training_loop_code_runs_what_train_runs(case):
     opts = dict(LOOP_CASES[case])
     dropout, lr, full = opts.pop("dropout", False), opts.pop("lr", 0.5), opts.pop("full", False)
     eval_every = opts.pop("eval_every", 1)
+    stop = opts.pop("stop", False)
 
     data, model, optimizer, batches = _loop_setup(dropout, lr, full)
     every = len(batches) if eval_every == "len(loader)" else eval_every
     evaluate = classifier_metrics(all=(data.x, data.y))
+    callbacks = [lambda info: info.step == 7] if stop else []
     history = train(model, nn.CrossEntropyLoss(), optimizer, batches, evaluate=evaluate,
-                    eval_every=every, seed=9, **opts)
+                    eval_every=every, seed=9, callbacks=callbacks, **opts)
+    if stop:
+        assert history.stopped_by_callback
 
     data, model2, optimizer2, batches2 = _loop_setup(dropout, lr, full)
     code = training_loop_code(
@@ -94,7 +99,8 @@ def test_training_loop_code_runs_what_train_runs(case):
 evals.append((step, nn.functional.cross_entropy(logits, y).item(),
               (logits.argmax(1) == y).float().mean().item()))""",
         eval_every=eval_every, dropout_seed="9" if dropout else None,
-        batches="[(x, y)]" if full else "loader", **opts)
+        batches="[(x, y)]" if full else "loader", stop_when="step == 7" if stop else None,
+        **opts)
     scope = {"math": math, "torch": torch, "nn": nn, "model": model2, "optimizer": optimizer2,
              "loss_fn": nn.CrossEntropyLoss(), "loader": batches2, "x": data.x, "y": data.y,
              "evals": []}

@@ -1,7 +1,5 @@
-import contextlib
-import io
-
 import numpy as np
+import pytest
 import torch
 
 from core.normalization import (
@@ -9,14 +7,7 @@ from core.normalization import (
     make_two_scale_data, pixels_code, run_features, run_lr_sweep, run_pixels, run_surface,
     scale_features, surface_code,
 )
-
-
-def run_snippet(code: str) -> tuple[dict, str]:
-    scope: dict = {}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, scope)
-    return scope, out.getvalue()
+from tests.snippets import run_snippet
 
 
 def test_scalings_match_numpy_references():
@@ -82,8 +73,12 @@ def test_surface_code_panel_reproduces_core():
                                run_surface(cfg)["standard"].path, rtol=1e-5, atol=1e-6)
 
 
-def test_pixels_code_panel_reproduces_core():
-    cfg = PixelsConfig(epochs=2)
+@pytest.mark.parametrize("lr", [None, 1.0])
+def test_pixels_code_panel_reproduces_core(lr):
+    cfg = PixelsConfig(epochs=2) if lr is None else PixelsConfig(epochs=2, lr=lr)
     _, out = run_snippet(pixels_code(cfg))
     for name, run in run_pixels(cfg).items():
-        assert f"{name:>8}: validation accuracy {run.val_accuracy[-1]:.4f}" in out
+        if run.diverged:
+            assert f"{name:>8}: diverged at step {run.diverged_at}" in out
+        else:
+            assert f"{name:>8}: validation accuracy {run.val_accuracy[-1]:.4f}" in out
