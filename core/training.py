@@ -179,7 +179,8 @@ class Trainer:
     global RNG state that draws dropout masks (under ``core.seeding.global_rng``) is
     saved after each call and restored at the next.
 
-    Public state (read it, do not write it):
+    Public state (read it; between calls ``optimizer`` and ``scheduler`` may be replaced,
+    e.g. a live optimizer change, and ``set_batches`` swaps the data from the next epoch):
         model, optimizer, batches, history — what was passed in / recorded so far
         step_count: optimizer steps taken (int)
         epoch: completed epochs (int); a new epoch starts with the next batch
