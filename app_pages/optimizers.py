@@ -85,6 +85,8 @@ with c2:
                              ("sgd", "momentum", "rmsprop", "adam"), format_func=name_of.get)
 with c3:
     view_3d = url_toggle("opt_3d", t(f"{NS}.paths.view_3d"), False)
+    animate = url_toggle("opt_anim", t(f"{NS}.paths.animate"), False,
+                         help=t(f"{NS}.paths.animate_help"))
 s = core.get_surface(surface)
 c1, c2, c3 = st.columns(3)
 with c1:
@@ -128,8 +130,13 @@ paths_claims = core.paths_claims(result)
 
 def show_paths() -> None:
     """The measured answer: paths, per-step curves, the table and the notice."""
-    paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
-    chart(paths_figure(result, grid, at, T, name_of), "opt_paths")
+    if animate and not view_3d:  # every frame computed here once; the browser plays them
+        chart(charts.trajectory_animation(result, grid, T | {
+            "play": t(f"{NS}.paths.play"), "pause": t(f"{NS}.paths.pause"),
+            "step": t("common.step")}, name_of), "opt_paths_anim")
+    else:
+        paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
+        chart(paths_figure(result, grid, at, T, name_of), "opt_paths")
     step_text = {"x": t("common.step"), "diverged": t(f"{NS}.paths.diverged"),
                  "epsilon": t(f"{NS}.paths.epsilon", eps=cfg.epsilon)}
     left, right = st.columns(2)

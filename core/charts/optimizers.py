@@ -278,3 +278,126 @@ def network_table(result: NetworkResult, text: Mapping[str, str],
         text["best_val"]: f"{r.best_val_loss:.3f} ({r.best_val_epoch})",
         text["val_acc"]: f"{r.val_acc[-1]:.0%}",
     } for n, r in result.runs.items()]
+
+
+ANIMATION_FRAMES = 100  # frames across the whole run (computed once, played by the browser)
+ANIMATION_SPEEDS = (0.5, 1.0, 2.0, 4.0)  # × the base frame rate
+_BASE_FRAME_MS = 100
+
+
+def animation_steps(steps: int, frames: int = ANIMATION_FRAMES) -> list[int]:
+    """The optimizer steps the frames show: 0 … steps, at most ``frames`` of them."""
+    return sorted({int(round(s)) for s in np.linspace(0, steps, min(frames, steps + 1))})
+
+
+def trail_length(steps: int) -> int:
+    """Steps drawn bright behind the moving point: three frames' worth, 20 … 200."""
+    spacing = steps / max(len(animation_steps(steps)) - 1, 1)
+    return int(min(200, max(20, 3 * spacing)))
+
+
+def _levels_image(grid: SurfaceGrid, bands: int = 28) -> str:
+    """The contour plot's levels as a PNG data URI: light (high) to blue (low), in bands."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    levels = grid.levels
+    low, high = float(np.nanmin(levels)), float(np.nanmax(levels))
+    u = np.clip((levels - low) / max(high - low, 1e-12), 0.0, 1.0)  # 0 at the minimum
+    u = np.floor(u * bands) / bands
+    dark, light = np.array([8, 81, 156]), np.array([247, 251, 255])  # "Blues" ends
+    rgb = dark + (light - dark) * u[..., None]
+    alpha = np.full(u.shape + (1,), 0.55 * 255)
+    image = np.concatenate([rgb, alpha], axis=-1).round().astype(np.uint8)[::-1]  # top = max y
+    buffer = io.BytesIO()
+    Image.fromarray(image, "RGBA").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def trajectory_animation(result: TrajectoryResult, grid: SurfaceGrid, text: Mapping[str, str],
+                         names: Mapping[str, str]) -> go.Figure:
+    """The 2-D paths as a Plotly animation: every frame is computed here, once, and the
+    browser plays them (play / pause, speed buttons, a step slider) without asking the
+    server for anything.
+
+    Each optimizer's whole path is drawn faintly once; frames move only a bright trail (its
+    last ``trail_length`` steps, every step exact: no thinning, which would hide
+    zig-zags) and the current point. text: as trajectory_figure, plus play, pause, step.
+    """
+    fig = trajectory_figure(result, grid, result.config.steps, text, names, arrows=False)
+    # Frames animate without a full redraw (fast), and plotly.js then clears non-scatter
+    # traces: the contours become a background image (same levels, banded like the contour
+    # plot) and the remaining traces carry plain lists (typed numpy arrays are dropped too).
+    fig.data = tuple(trace for trace in fig.data if trace.type != "contour")
+    fig.add_layout_image(source=_levels_image(grid), xref="x", yref="y", x=grid.x[0],
+                         y=grid.y[-1], sizex=grid.x[-1] - grid.x[0],
+                         sizey=grid.y[-1] - grid.y[0], sizing="stretch", layer="below")
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            value = getattr(trace, axis, None)
+            if isinstance(value, np.ndarray):
+                setattr(trace, axis, value.tolist())
+    traces: dict[str, tuple[int, int]] = {}
+    for name in result.runs:
+        idx = [i for i, tr in enumerate(fig.data) if tr.legendgroup == name]
+        fig.data[idx[0]].update(opacity=0.25, hoverinfo="skip", mode="lines")
+        for extra in idx[1:]:  # the end-of-run marker of the static chart: not animated
+            fig.data[extra].visible = False
+        color = optimizer_color(name)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", legendgroup=name,
+                                 showlegend=False, hoverinfo="skip",
+                                 line={"color": color, "width": 3}))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", legendgroup=name,
+                                 showlegend=False, hoverinfo="skip",
+                                 marker={"size": 12, "color": color,
+                                         "line": {"color": "white", "width": 2}}))
+        traces[name] = (len(fig.data) - 2, len(fig.data) - 1)
+    steps = animation_steps(result.config.steps)
+    trail = trail_length(result.config.steps)
+    frames = []
+    for k in steps:
+        data, indices = [], []
+        for name, run in result.runs.items():
+            path = drawable_path(result, run, k)
+            recent = path[max(0, k - trail):]  # exact steps, none skipped
+            on_screen = len(path) == k + 1
+            data.append(go.Scatter(x=recent[:, 0], y=recent[:, 1]))
+            data.append(go.Scatter(x=path[-1:, 0] if on_screen else [None],
+                                   y=path[-1:, 1] if on_screen else [None]))
+            indices.extend(traces[name])
+        frames.append(go.Frame(data=data, traces=indices, name=str(k)))
+    fig.frames = frames
+    first = frames[0]
+    for trace, index in zip(first.data, first.traces):  # the figure opens at step 0
+        fig.data[index].update(x=trace.x, y=trace.y)
+
+    def play(factor: float) -> dict:
+        return {"frame": {"duration": _BASE_FRAME_MS / factor, "redraw": False},
+                "fromcurrent": True, "transition": {"duration": 0}, "mode": "immediate"}
+
+    buttons = [{"label": text["play"], "method": "animate", "args": [None, play(1.0)]},
+               {"label": text["pause"], "method": "animate",
+                "args": [[None], {"frame": {"duration": 0, "redraw": False},
+                                  "mode": "immediate", "transition": {"duration": 0}}]}]
+    buttons += [{"label": f"{factor:g}×", "method": "animate", "args": [None, play(factor)]}
+                for factor in ANIMATION_SPEEDS]
+    fig.update_layout(
+        updatemenus=[{"type": "buttons", "direction": "left", "showactive": False,
+                      "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
+                      "pad": {"t": 0, "b": 6}, "buttons": buttons}],
+        sliders=[{"active": 0, "x": 0.0, "len": 1.0, "y": -0.1, "yanchor": "top",
+                  "currentvalue": {"prefix": f"{text['step']} ",
+                                   "font": {"size": FONT_SIZE, "color": "#444"}},
+                  "font": {"color": "rgba(0,0,0,0)"},  # no 100 crowded tick labels
+                  "ticklen": 0, "pad": {"t": 10},
+                  "steps": [{"label": str(k), "method": "animate",
+                             "args": [[str(k)], {"frame": {"duration": 0, "redraw": False},
+                                                 "mode": "immediate",
+                                                 "transition": {"duration": 0}}]}
+                            for k in steps]}],
+        margin={"t": 110, "b": 200}, height=700,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0.5,
+                "xanchor": "center"})
+    return fig

@@ -109,3 +109,30 @@ def test_network_figure_and_table():
     assert len(fig.data) == 4
     rows = network_table(result, _table_text(), NAMES)
     assert [r["optimizer"] for r in rows] == ["SGD", "ADAM"]
+
+
+def test_animation_frames_replay_the_paths_in_the_browser():
+    """Issue 10 item 5: every frame computed once; each frame's trail is the exact recent
+    path (no skipped steps) ending at the current point; the JSON stays small."""
+    import json
+
+    from core.charts.optimizers import (
+        animation_steps, drawable_path, trail_length, trajectory_animation,
+    )
+
+    settings = (OptimizerSettings("sgd", 0.3), OptimizerSettings("momentum", 0.1),
+                OptimizerSettings("adam", 0.2), OptimizerSettings("rmsprop", 5.0))
+    result = run_trajectories(TrajectoryConfig("quadratic", settings, steps=1000))
+    text = TEXT | {"play": "play", "pause": "pause", "step": "step"}
+    fig = trajectory_animation(result, surface_grid("quadratic"), text, NAMES)
+    steps = animation_steps(1000)
+    assert [f.name for f in fig.frames] == [str(k) for k in steps] and steps[-1] == 1000
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert labels[:2] == ["play", "pause"] and "4×" in labels
+    trail = trail_length(1000)
+    for frame, k in zip(fig.frames[::7], steps[::7]):
+        for i, run in enumerate(result.runs.values()):
+            drawn = drawable_path(result, run, k)
+            x = np.asarray(frame.data[2 * i].x, dtype=float)
+            np.testing.assert_array_equal(x, drawn[max(0, k - trail):, 0])  # every step
+    assert len(json.dumps(fig.to_plotly_json(), default=str)) < 2_000_000
