@@ -14,7 +14,7 @@ batch 10, features x and y, 50 % train. Reports, per seed and as medians:
 Wall times on a shared machine are inflated by other processes; CPU time of this process
 is printed beside them (``process_time``) as the figure least affected by that.
 
-    .venv/bin/python benchmarks/bench_playground.py [--seeds 5] [--budget 0.1]
+    .venv/bin/python benchmarks/bench_playground.py [--seeds 5] [--budget 0.1] [--every 0.2]
 """
 
 from __future__ import annotations
@@ -65,12 +65,17 @@ def naive_epochs_per_second(cfg: lab.LabConfig, epochs: int) -> tuple[float, flo
     return epochs / wall, epochs / cpu, len(loader)
 
 
-def lab_run(cfg: lab.LabConfig, budget: float, max_epochs: int) -> dict:
+def lab_run(cfg: lab.LabConfig, budget: float, max_epochs: int, every: float = 0.0) -> dict:
+    """Tick + snapshot until the target; with ``every`` > 0 each cycle starts every that
+    many seconds (the page's st.fragment(run_every=…) cadence; the page's own rendering
+    time is not included)."""
     session = lab.LabSession(cfg, epoch_cap=max_epochs)
     redraws, snap_times = 0, []
     wall, cpu = time.perf_counter(), time.process_time()
     reached = None
     while reached is None and session.trainer.epoch < max_epochs:
+        if every > 0:
+            cycle_end = wall + every * (redraws + 1)
         session.tick(budget)
         t = time.perf_counter()
         snap = session.snapshot()
@@ -79,6 +84,8 @@ def lab_run(cfg: lab.LabConfig, budget: float, max_epochs: int) -> dict:
         below = [e for e, v in zip(snap.curve_epochs, snap.curve_test_loss) if v < TARGET]
         if below:
             reached = int(below[0])
+        if every > 0:
+            time.sleep(max(0.0, cycle_end - time.perf_counter()))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {"epochs_needed": reached, "wall": wall, "cpu": cpu, "redraws": redraws,
             "epochs": session.trainer.epoch, "steps": session.trainer.step_count,
@@ -91,6 +98,8 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=0.1, help="tick budget (s)")
     parser.add_argument("--max-epochs", type=int, default=5000)
     parser.add_argument("--naive-epochs", type=int, default=60)
+    parser.add_argument("--every", type=float, default=0.0,
+                        help="start a tick+redraw cycle every this many s (page: 0.2)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     lab.MAX_CURVE = 10**6  # keep every epoch, to read off the first one below the target
@@ -98,7 +107,7 @@ def main() -> None:
     rows = []
     for seed in range(args.seeds):
         cfg = config(seed)
-        run = lab_run(cfg, args.budget, args.max_epochs)
+        run = lab_run(cfg, args.budget, args.max_epochs, args.every)
         naive_wall, naive_cpu, steps_per_epoch = naive_epochs_per_second(cfg, args.naive_epochs)
         run |= {"seed": seed, "naive_eps": naive_wall, "naive_eps_cpu": naive_cpu,
                 "lab_eps": run["epochs"] / run["wall"], "lab_eps_cpu": run["epochs"] / run["cpu"],
@@ -115,7 +124,8 @@ def main() -> None:
     done = [r for r in rows if r["epochs_needed"] is not None]
     med = lambda key: statistics.median(r[key] for r in done)  # noqa: E731
     print()
-    print(f"setting: Playground keys {PLAYGROUND_KEYS}; tick budget {args.budget} s; "
+    print(f"setting: Playground keys {PLAYGROUND_KEYS}; tick budget {args.budget} s"
+          f"{f', a cycle every {args.every} s' if args.every else ', cycles back to back'}; "
           f"{len(done)}/{len(rows)} seeds reached the target within {args.max_epochs} epochs")
     if not done:
         return
