@@ -480,7 +480,9 @@ def live() -> None:
             pinned=st.session_state.get(S_PINNED), diverged=snap.diverged, height=290),
             "_pg_curves")
     notice_claims(NS, lab_claims(snap))
-    if classify and snap.confusion is not None:
+    if classify and snap.confusion is not None and st.session_state.get(S_PLAYING):
+        st.caption(t(f"{NS}.cm_when_paused"))  # one chart fewer to redraw every tick
+    elif classify and snap.confusion is not None:
         names = [t(f"{NS}.chart.class_name", k=k) for k in range(len(snap.confusion))]
         chart(charts.confusion_figure(snap.confusion, names, {
             "title": ct("cm_title", n=int(snap.confusion.sum())), "x": ct("cm_x"),
