@@ -21,6 +21,7 @@ from core.activations import (
     dying_relu_code,
     run_curves,
     run_dying_relu,
+    gradient_reach,
     run_vanishing,
     vanishing_claims,
     vanishing_code,
@@ -34,7 +35,7 @@ from core.charts.activations import (
 )
 from core.models import INITS
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider
 
 NS = "activations"
@@ -122,14 +123,20 @@ def vanishing_section() -> None:
                  "exploded": t(f"{NS}.vanishing.exploded"),
                  "zero": t(f"{NS}.vanishing.zero"), "f32_zero": t(f"{NS}.vanishing.f32_zero"),
                  "diverged": t("common.diverged")}
-    left, right = st.columns(2)
-    with left:
-        chart(grad_norm_figure(vanishing, axis_text | {"title": t(f"{NS}.vanishing.grad_title"),
-                                                       "y": t(f"{NS}.vanishing.grad_y")}), "ac_grad")
-    with right:
-        chart(update_size_figure(vanishing, axis_text | {
-            "title": t(f"{NS}.vanishing.update_title", steps=vanishing_cfg.train_steps),
-            "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
+    def charts() -> None:
+        left, right = st.columns(2)
+        with left:
+            chart(grad_norm_figure(vanishing, axis_text | {
+                "title": t(f"{NS}.vanishing.grad_title"), "y": t(f"{NS}.vanishing.grad_y")}),
+                "ac_grad")
+        with right:
+            chart(update_size_figure(vanishing, axis_text | {
+                "title": t(f"{NS}.vanishing.update_title", steps=vanishing_cfg.train_steps),
+                "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
+
+    # Predict, then reveal: the answer is the measured ratio for these settings.
+    ask("ac_reach", t(f"{NS}.ask.reach"), labels(f"{NS}.ask.reach_opt", ("little", "same", "more")),
+        correct=gradient_reach(vanishing), reveal=charts)
     if vanishing.diverged:
         st.error(t("common.diverged_at", step=vanishing.diverged_at))
     if not np.all(np.isfinite(vanishing.grad_norms)):  # the opposite failure: overflow

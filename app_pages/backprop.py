@@ -6,7 +6,7 @@ import streamlit as st
 from core.backprop import (
     DEPTH_RANGE, GRAPH_ACTIVATIONS, GRAPH_RANGE, K_RANGE, MICRO_RANGE, PARAM_LR_CHOICES,
     ZERO_LR_CHOICES, ZERO_STEPS_RANGE, AccumulationConfig, GraphConfig, ParamGradConfig,
-    ZeroGradConfig, accumulation_claims, accumulation_code, graph_claims, graph_code,
+    ZeroGradConfig, accumulation_claims, accumulation_code, fd_agrees, graph_claims, graph_code,
     param_claims, param_grads_code, run_accumulation, run_graph, run_param_grads,
     run_zero_grad, zero_claims, zero_grad_code,
 )
@@ -15,7 +15,7 @@ from core.charts.backprop import (
     zero_grad_figure,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider
 
 NS = "backprop"
@@ -55,11 +55,16 @@ def graph_section() -> None:
     col = labels(f"{NS}.graph", ("col_param", "col_chain", "col_product", "col_autograd",
                                   "col_fd", "col_gap"))
     rows = chain_table_rows(graph)
-    st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
-        col["col_param"]: r["param"], col["col_chain"]: r["chain"],
-        col["col_product"]: signed4(r["product"], 6), col["col_autograd"]: signed4(r["autograd"], 6),
-        col["col_fd"]: signed4(r["finite_diff"], 6), col["col_gap"]: f"{r['gap']:.1e}",
-    } for r in rows]).set_index(col["col_param"]))
+    def chain_table() -> None:
+        st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
+            col["col_param"]: r["param"], col["col_chain"]: r["chain"],
+            col["col_product"]: signed4(r["product"], 6), col["col_autograd"]: signed4(r["autograd"], 6),
+            col["col_fd"]: signed4(r["finite_diff"], 6), col["col_gap"]: f"{r['gap']:.1e}",
+        } for r in rows]).set_index(col["col_param"]))
+
+    # Predict, then reveal: the answer is the measured gap for these numbers.
+    ask("bp_fd", t(f"{NS}.ask.fd"), labels(f"{NS}.ask.fd_opt", ("yes", "no")),
+        correct=fd_agrees(graph), reveal=chain_table)
     notice_claims(f"{NS}.graph", graph_claims(graph, graph_cfg))
     code_panel(graph_code(graph_cfg), key="bp_code_graph")
 

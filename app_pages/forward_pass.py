@@ -29,6 +29,7 @@ from core.forward_pass import (
     layers_code,
     line_claims,
     line_code,
+    points_straight,
     outputs_code,
     run_digit,
     run_layers,
@@ -36,7 +37,9 @@ from core.forward_pass import (
     run_outputs,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, notice_claims, page_header, presets, section
+from ui.page import (
+    ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
+)
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "forward_pass"
@@ -72,8 +75,12 @@ line = cached(run_line)(line_cfg)
 # One under the other: the bowl is drawn at equal scale, which needs the full width.
 chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text
                   | {"fitted": t(f"{NS}.line.fitted_line", steps=line_cfg.steps)}), "fp_line")
-chart(contour_figure(line, text | {"title": text["contour_title"], "w": "W", "b": "b",
-                                   "diverged": t("common.diverged")}), "fp_contour")
+# Predict, then reveal: the answer is the measured angle at the hand-picked (W, b).
+ask("fp_straight", t(f"{NS}.ask.straight"), labels(f"{NS}.ask.straight_opt", ("yes", "no")),
+    correct=points_straight(line),
+    reveal=lambda: chart(contour_figure(line, text | {
+        "title": text["contour_title"], "w": "W", "b": "b", "diverged": t("common.diverged")}),
+        "fp_contour"))
 m1, m2 = st.columns(2)
 m1.metric(t(f"{NS}.line.mse"), f"{line.mse:.3f}")
 if fit and not line.diverged:

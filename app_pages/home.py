@@ -4,10 +4,13 @@ import streamlit as st
 
 from core.charts.home import loop_figure
 from core.data import TOY_2D_NAMES
-from core.home import EPOCHS_RANGE, HIDDEN_RANGE, LR_CHOICES, LoopConfig, loop_claims, loop_code, run_loop
+from core.home import (
+    EPOCHS_RANGE, HIDDEN_RANGE, LR_CHOICES, LoopConfig, accuracy_end, loop_claims, loop_code,
+    run_loop,
+)
 from ui.i18n import labels, t
 from ui.page import (
-    chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+    ask, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
 )
 from ui.registry import available_pages
 from ui.url_state import url_log_slider, url_select, url_slider
@@ -58,10 +61,13 @@ with c4:
     lr = url_log_slider("home_lr", t(f"{NS}.live.lr"), LR_CHOICES, 0.03)
 cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
 result = run_with_progress(run_loop, cfg, t("common.training"))
-labels = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
-chart(loop_figure(result, {k: t(f"{NS}.live.{k}") for k in labels}
-                  | {"title": t(f"{NS}.live.chart_title"), "diverged": t("common.diverged")}),
-      "home_loop")
+chart_keys = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
+chart_text = ({k: t(f"{NS}.live.{k}") for k in chart_keys}
+              | {"title": t(f"{NS}.live.chart_title"), "diverged": t("common.diverged")})
+# Predict, then reveal: the answer is where this run's validation accuracy ended.
+ask("home_end", t(f"{NS}.ask.end"), labels(f"{NS}.ask.end_opt", ("chance", "between", "high")),
+    correct=accuracy_end(result),
+    reveal=lambda: chart(loop_figure(result, chart_text), "home_loop"))
 if result.diverged:
     st.error(t("common.diverged_at", step=result.diverged_at))
 notice_claims(f"{NS}.live", loop_claims(result))

@@ -16,13 +16,16 @@ from core.losses import (
     CrossEntropyConfig,
     RegressionConfig,
     cross_entropy_code,
+    more_pulled,
     regression_claims,
     regression_code,
     run_cross_entropy,
     run_regression,
 )
 from ui.i18n import labels, t
-from ui.page import cached, chart, code_panel, notice, notice_claims, page_header, presets, section
+from ui.page import (
+    ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
+)
 from ui.url_state import url_select, url_slider
 
 NS = "losses"
@@ -66,10 +69,15 @@ def regression_section() -> None:
                                            "residual"))
     # One under the other: side by side, beside the sidebar at 1024 px, the titles, subplot
     # titles and legends of both were clipped or overlapped.
-    chart(fits_figure(reg, reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x",
-                                       "y": "y", "diverged": t("common.diverged"),
-                                       "optimum": t(f"{NS}.regression.optimum", name="{name}")},
-                      names), "ls_fits")
+    fits_text = reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x", "y": "y",
+                            "diverged": t("common.diverged"),
+                            "optimum": t(f"{NS}.regression.optimum", name="{name}")}
+    # Predict, then reveal: judged on each loss's exact minimiser for these data.
+    ask("ls_pulled", t(f"{NS}.ask.pulled"), {n: names[n] for n in ("mse", "mae")},
+        correct=more_pulled(reg),
+        reveal=lambda: chart(fits_figure(reg, fits_text, names), "ls_fits"),
+        explain=t(f"{NS}.ask.pulled_why", mse=reg.fits["mse"].optimum_slope_error,
+                  mae=reg.fits["mae"].optimum_slope_error))
     chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
           "ls_penalty")
     st.markdown(f"**{t(f'{NS}.regression.table_title')}**")

@@ -437,3 +437,13 @@ def dying_claims(result: DyingReluResult) -> list[Claim]:
             claims.append(Claim("leaky_recovered", {"start": float(leaky_share[0]),
                                                     "end": float(leaky_share[-1])}))
     return claims
+
+
+def gradient_reach(result: VanishingResult) -> str | None:
+    """The answer to "how much of the output layer's gradient reaches layer 1?":
+    "little" (< 1 %), "same" (1 % to 100×) or "more" (> 100×); None if it overflowed."""
+    norms = result.grad_norms
+    if result.exploded_float32 or not np.all(np.isfinite(norms)) or norms[-1] == 0:
+        return None
+    ratio = norms[0] / norms[-1]
+    return "little" if ratio < VANISHED else "more" if ratio > GROWN else "same"

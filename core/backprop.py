@@ -535,3 +535,9 @@ def accumulation_claims(result: AccumulationResult) -> list[Claim]:
     if grad_gap < 1e-5 and param_gap < 1e-4:
         return [Claim("same", values)]
     return [Claim("differs", values)]
+
+
+def fd_agrees(result: GraphResult) -> str:
+    """The answer to "will the finite difference agree with autograd?": "yes" or "no"."""
+    gap = max(abs(result.finite_diff[n] - result.param_grads[n]) for n in PARAMS)
+    return "yes" if gap <= FD_AGREE else "no"

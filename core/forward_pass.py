@@ -132,18 +132,31 @@ AT_BEST = 1e-3  # (W, b) this close to the least-squares line counts as on it
 STRAIGHT = 10.0  # degrees: −gradient this close to the direction of the minimum
 
 
+def gradient_angle(result: LineResult) -> float | None:
+    """Degrees between −gradient at (W, b) and the direction to the best line (None: on it)."""
+    to_best = np.array([result.best_w - result.w, result.best_b - result.b])
+    distance = float(np.linalg.norm(to_best))
+    if distance < AT_BEST:
+        return None
+    downhill = -result.grad
+    cosine = float(downhill @ to_best / (np.linalg.norm(downhill) * distance))
+    return math.degrees(math.acos(min(1.0, max(-1.0, cosine))))
+
+
+def points_straight(result: LineResult) -> str | None:
+    """The answer to "does −gradient point straight at the best line (within 10°)?"."""
+    angle = gradient_angle(result)
+    return None if angle is None else "yes" if angle <= STRAIGHT else "no"
+
+
 def line_claims(result: LineResult) -> list[Claim]:
     low, high = (float(v) for v in result.hessian_eigenvalues)
     claims = [Claim("best", {"w": result.best_w, "b": result.best_b}),
               Claim("bowl", {"ratio": high / low, "low": low, "high": high})]
-    to_best = np.array([result.best_w - result.w, result.best_b - result.b])
-    distance = float(np.linalg.norm(to_best))
-    if distance < AT_BEST:
+    angle = gradient_angle(result)
+    if angle is None:
         claims.append(Claim("at_best"))
     else:
-        downhill = -result.grad
-        cosine = float(downhill @ to_best / (np.linalg.norm(downhill) * distance))
-        angle = math.degrees(math.acos(min(1.0, max(-1.0, cosine))))
         claims.append(Claim("points_at" if angle <= STRAIGHT else "points_off", {"angle": angle}))
     if result.path_w.size:
         values = {"lr": result.lr, "limit": 2 / high, "half": 1 / high, "steps": result.steps}

@@ -152,3 +152,14 @@ optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 
 # 3. Training: forward, loss, backward, update; evaluate before training and every epoch
 {loop}'''
+
+
+def accuracy_end(result: LoopResult) -> str | None:
+    """The answer to "where will validation accuracy end?": "chance" (within NEAR of 1/k),
+    "high" (above 90 %) or "between"; None if the run diverged."""
+    if result.diverged or not len(result.val_accuracy):
+        return None
+    end = float(result.val_accuracy[-1])
+    if abs(end - 1 / result.n_classes) <= NEAR:
+        return "chance"
+    return "high" if end > 0.9 else "between"

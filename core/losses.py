@@ -380,3 +380,9 @@ mse = F.mse_loss(torch.softmax(logits, 0)[None], F.one_hot(target, len(logits)).
 print("dCE/dlogits  =", [round(g, 4) for g in grad_ce.tolist()], " (= probs - one_hot)")
 print("dMSE/dlogits =", [round(g, 4) for g in grad_mse.tolist()])
 '''
+
+
+def more_pulled(result: RegressionResult) -> str:
+    """The answer to "whose best line has the larger slope error, MSE's or MAE's?"."""
+    fits = result.fits
+    return "mse" if fits["mse"].optimum_slope_error >= fits["mae"].optimum_slope_error else "mae"

@@ -216,3 +216,14 @@ def test_preset_stories_hold():
     fix = run_dying_relu(DyingReluConfig(optimizer="adam", lr=0.03, bias_shift=-2.0))
     assert fix.runs["relu"].inactive[-1].mean() > 0.5 and fix.runs["relu"].accuracy == 0.5
     assert fix.runs["leaky_relu"].accuracy == 1.0
+
+
+def test_the_question_is_answered_by_the_measured_ratio():
+    from core.activations import gradient_reach
+
+    assert gradient_reach(run_vanishing(VanishingConfig(depth=20))) == "little"
+    assert gradient_reach(run_vanishing(VanishingConfig(activation="tanh", init="xavier",
+                                                        depth=50))) == "same"
+    exploded = run_vanishing(VanishingConfig(depth=50, activation="relu", init="normal",
+                                             init_std=2.0, train_steps=2))
+    assert gradient_reach(exploded) is None

@@ -221,3 +221,10 @@ def test_preset_stories_hold():
     assert abs(deep.loss[-1] - math.log(2)) < 1e-3 and deep.prob_spread < 1e-4
     fast = run_zero_grad(ZeroGradConfig(lr=0.3, steps=40))
     assert fast.without_zero_grad.loss[-1] > 20 * fast.with_zero_grad.loss[-1]
+
+
+def test_the_question_is_answered_by_the_measured_gap():
+    from core.backprop import fd_agrees
+
+    assert fd_agrees(run_graph(GraphConfig())) == "yes"
+    assert fd_agrees(run_graph(GraphConfig(activation="relu", w1=0.0, b1=0.0))) == "no"

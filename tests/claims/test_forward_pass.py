@@ -138,3 +138,13 @@ def test_preset_stories_hold():
     assert deep.nonlinear.accuracy > deep.linear.accuracy
     spiral = run_layers(LayersConfig(dataset="spiral", depth=3, width=12, activation="tanh"))
     assert spiral.nonlinear.accuracy > 0.85 and spiral.linear.accuracy < 0.7
+
+
+def test_the_question_is_answered_by_the_measured_angle():
+    from core.forward_pass import points_straight
+
+    result = run_line(LineConfig())
+    best_w, best_b = np.polyfit(result.x.astype(float), result.y.astype(float), 1)
+    assert points_straight(result) == "yes"  # this bowl is nearly round: ~5°
+    on_best = run_line(LineConfig(w=round(best_w, 1), b=round(best_b, 1)))
+    assert points_straight(on_best) in ("yes", "no")  # 0.1 away from the best: an angle exists

@@ -103,3 +103,10 @@ def test_preset_stories_hold():
     assert hard.val_accuracy[-1] < 0.95
     fast = run_loop(LoopConfig(lr=1.0))
     assert fast.val_accuracy.max() > 0.8 and abs(fast.val_accuracy[-1] - 0.5) <= 0.1
+
+
+def test_the_question_is_answered_by_where_accuracy_ended():
+    from core.home import accuracy_end
+
+    assert accuracy_end(run_loop(LoopConfig())) == "high"
+    assert accuracy_end(run_loop(LoopConfig(lr=1.0))) == "chance"

@@ -136,3 +136,11 @@ def test_preset_stories_hold():
     wrong = run_cross_entropy(CrossEntropyConfig(logits=(-3.0, 0.0, 6.0), true_class=0))
     assert wrong.probs[0] == pytest.approx(1e-4, rel=0.5)
     assert abs(wrong.grad_ce[0]) == pytest.approx(1, abs=0.01) and abs(wrong.grad_mse[0]) < 1e-3
+
+
+def test_the_question_is_answered_by_the_exact_minimisers():
+    from core.losses import more_pulled
+
+    assert more_pulled(run_regression(RegressionConfig(n_outliers=8, outlier_size=20.0))) == "mse"
+    past = RegressionConfig(n_outliers=15, outlier_size=40.0, noise=3.0, delta=5.0)
+    assert more_pulled(run_regression(past)) == "mae"  # past MAE's breakdown point
