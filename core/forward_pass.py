@@ -401,8 +401,8 @@ from torch import nn
 # Data: y = {LINE_SLOPE}x + {LINE_INTERCEPT} plus noise
 {data}
 model = nn.Linear(1, 1)  # y = Wx + b
-with torch.no_grad():
-    model.weight.fill_({cfg.w})
+with torch.no_grad():  # setting weights by hand is not a step to differentiate: no_grad is
+    model.weight.fill_({cfg.w})  # for manual updates and init too, not only for evaluation
     model.bias.fill_({cfg.b})
 loss_fn = nn.MSELoss()
 with torch.no_grad():

@@ -340,7 +340,7 @@ losses = {{"mse": nn.MSELoss(), "mae": nn.L1Loss(), "huber": nn.HuberLoss(delta=
 fits = {{}}
 for name, loss_fn in losses.items():
     model = nn.Linear(1, 1)
-    with torch.no_grad():
+    with torch.no_grad():  # init by hand: no_grad is for manual updates and init too
         model.weight.zero_()
         model.bias.zero_()
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
