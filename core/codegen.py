@@ -132,8 +132,8 @@ def training_loop_code(
     optimizer: str = "optimizer",
     batches: str = "loader",
     batch: str = "xb, yb",
-    zero_grad: bool = True,
-    accumulate: int = 1,
+    zero_grad: bool | str = True,
+    accumulate: int | str = 1,
     evaluate: str | None = None,
     eval_every: int | str | None = 1,
     on_step: str | None = None,
@@ -146,7 +146,8 @@ def training_loop_code(
 ) -> str:
     """Standalone code running exactly what ``core.training.train`` runs with these options.
 
-    Expressions (``epochs``, ``batches``, …) are pasted as written; ``batch`` is how one
+    Expressions (``epochs``, ``batches``, …) are pasted as written (``zero_grad`` and
+    ``accumulate`` may be expressions too, e.g. a loop variable comparing both settings); ``batch`` is how one
     item of ``batches`` is unpacked (it must bind ``xb`` and ``yb``, e.g. ``xb, yb, ib``). Expects ``math`` and
     ``torch`` in scope. Defines ``step`` (optimizer steps taken), ``diverged_at`` (None or
     the step whose loss was NaN/Inf or above DIVERGENCE_LOSS; training stops there) and
@@ -164,8 +165,11 @@ def training_loop_code(
         come from it; train() does the same through core.seeding.global_rng).
     on_diverge: statements run once when training stopped on a diverged loss.
     """
-    if accumulate < 1:
+    if isinstance(accumulate, int) and accumulate < 1:
         raise ValueError("accumulate must be >= 1")
+    grouped = not isinstance(accumulate, int) or accumulate > 1  # micro-batches in the code
+    if isinstance(accumulate, str) and not accumulate.isidentifier():
+        accumulate = f"({accumulate})"
 
     def note(text: str) -> str:
         return f"  # {text}" if comments else ""
@@ -187,7 +191,7 @@ def training_loop_code(
     out.append("diverged_at = None")
     if stop_when:
         out.append("stopped = False")
-    if accumulate > 1:
+    if grouped:
         out.append(f"micro = []{note(f'losses of the batches of this step (up to {accumulate})')}")
     if dropout_seed:
         out.append(f"torch.manual_seed({dropout_seed}){note('dropout masks come from the global generator')}")
@@ -200,15 +204,16 @@ def training_loop_code(
     body: list[str] = []
     if zero_grad:
         clear = f"{optimizer}.zero_grad(){note('clear the last step' + chr(39) + 's gradients')}"
-        body += ([f"if not micro:{note(f'first of {accumulate} batches')}", f"    {clear}"]
-                 if accumulate > 1 else [clear])
+        conditions = ([] if zero_grad is True else [str(zero_grad)]) + (["not micro"] if grouped
+                                                                       else [])
+        body += ([f"if {' and '.join(conditions)}:", f"    {clear}"] if conditions else [clear])
     body.append(f"loss = {loss_fn}({model}(xb), yb){note('forward pass and loss')}")
     body.append(f"if not math.isfinite(loss.item()) or abs(loss.item()) > {_number(DIVERGENCE_LOSS)}:")
     body.append(f"    diverged_at = step + 1{note('NaN, Inf or huge: diverged, stop here')}")
     if losses:
         body.append(f"    {losses}.append(loss.item())")
     body.append("    break")
-    if accumulate > 1:
+    if grouped:
         body.append("micro.append(loss.item())")
         body.append(f"(loss / {accumulate}).backward()"
                     f"{note(f'gradients add up over {accumulate} batches')}")
@@ -219,9 +224,9 @@ def training_loop_code(
     body.append(f"{optimizer}.step(){note('update the parameters')}")
     body.append("step += 1")
     if losses:
-        body.append(f"{losses}.append(sum(micro) / len(micro))" if accumulate > 1
+        body.append(f"{losses}.append(sum(micro) / len(micro))" if grouped
                     else f"{losses}.append(loss.item())")
-    if accumulate > 1:
+    if grouped:
         body.append("micro = []")
     if evaluate and eval_every:
         body += (["evaluate(step)"] if str(eval_every) == "1"
@@ -234,7 +239,7 @@ def training_loop_code(
         body.append(f"if step == {max_steps}:")
         body.append("    break")
     out += [indent(line, 8) if line else line for line in "\n".join(body).split("\n")]
-    if accumulate > 1:
+    if grouped:
         out.append(f"    micro = []{note('an unfinished group at the end of an epoch is dropped')}")
     stop = "diverged_at is not None" + (" or stopped" if stop_when else "")
     if max_steps is not None:

@@ -58,6 +58,10 @@ LOOP_CASES = {
     "diverges": dict(epochs=3, lr=1e4),
     "full_batch": dict(epochs=6, full=True),
     "stopped_by_a_callback": dict(epochs=3, eval_every=4, stop=True),
+    # expressions (a panel's loop variable): the generic form must equal the fixed one
+    "zero_grad_expression_off": dict(epochs=2, zero_grad="1 == 2"),
+    "accumulate_expression_1": dict(epochs=2, accumulate="5 - 4"),
+    "accumulate_expression_3": dict(epochs=2, accumulate="6 // 2", zero_grad="True"),
 }
 
 
@@ -88,8 +92,10 @@ def test_training_loop_code_runs_what_train_runs(case):
     every = len(batches) if eval_every == "len(loader)" else eval_every
     evaluate = classifier_metrics(all=(data.x, data.y))
     callbacks = [lambda info: info.step == 7] if stop else []
+    train_opts = {k: eval(v) if k in ("zero_grad", "accumulate") and isinstance(v, str) else v
+                  for k, v in opts.items()}
     history = train(model, nn.CrossEntropyLoss(), optimizer, batches, evaluate=evaluate,
-                    eval_every=every, seed=9, callbacks=callbacks, **opts)
+                    eval_every=every, seed=9, callbacks=callbacks, **train_opts)
     if stop:
         assert history.stopped_by_callback
 
