@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import ACTIVATION_CODE, indent, mlp_code
+from core.codegen import ACTIVATION_CODE, indent, mlp_code, training_loop_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers, make_activation
 from core.stats import (
@@ -262,6 +262,11 @@ for name, f in {{{acts}}}.items():
 '''
 
 
+UPDATE_CODE = """update_size.append([((fc.weight - w).norm() / w.norm()).item()
+                    for fc, w in zip(linears, before)])
+before = [fc.weight.detach().clone() for fc in linears]"""
+
+
 def vanishing_code(cfg: VanishingConfig) -> str:
     return f'''import copy
 import math
@@ -286,18 +291,8 @@ for i, norm in enumerate(grad_norms, 1):
 # 2) A short SGD run: how far does each layer's weight move per step?
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
 update_size = []
-for step in range({cfg.train_steps}):
-    before = [fc.weight.detach().clone() for fc in linears]
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    if not torch.isfinite(loss):
-        print("diverged at step", step + 1)
-        break
-    loss.backward()
-    optimizer.step()
-    update_size.append([((fc.weight - w).norm() / w.norm()).item()
-                        for fc, w in zip(linears, before)])
-mean_update = torch.tensor(update_size).mean(0)
+before = [fc.weight.detach().clone() for fc in linears]
+{training_loop_code(epochs=cfg.train_steps, batches="[(x, y)]", losses=None, on_step=UPDATE_CODE)}mean_update = torch.tensor(update_size).mean(0)
 print("mean |dW|/|W| per step, per layer:", [f"{{u:.1e}}" for u in mean_update.tolist()])
 '''
 
@@ -331,15 +326,8 @@ for activation in {list(cfg.compared)!r}:
     act = nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.01)
 {indent(mlp_code(spec, activation="act"))}    optimizer = {optimizer}
     loss_fn = nn.CrossEntropyLoss()
-    for step in range({cfg.steps}):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        if not math.isfinite(loss.item()) or loss.item() > 1e8:
-            print(activation, "diverged at step", step + 1)
-            break
-        loss.backward()
-        optimizer.step()
-    accuracy = (model(x).argmax(1) == y).float().mean().item()
+{indent(training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
+                           on_diverge='print(activation, "diverged at step", diverged_at)'))}    accuracy = (model(x).argmax(1) == y).float().mean().item()
     print(f"{{activation:>10}}: inactive units per layer {{inactive_fraction(model)}}, "
           f"accuracy {{accuracy:.3f}}")
 '''

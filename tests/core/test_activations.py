@@ -1,5 +1,3 @@
-import contextlib
-import io
 import math
 
 import numpy as np
@@ -16,6 +14,7 @@ from core.activations import (
     run_vanishing,
     vanishing_code,
 )
+from tests import snippets
 
 
 def closed_form_derivative(name: str, x: np.ndarray) -> np.ndarray:
@@ -72,10 +71,7 @@ def test_too_high_learning_rate_is_reported_as_diverged():
 
 
 def run_snippet(code: str) -> dict:
-    scope: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(code, scope)
-    return scope
+    return snippets.run_snippet(code)[0]
 
 
 def test_vanishing_code_panel_reproduces_core():
@@ -95,10 +91,8 @@ def test_vanishing_code_panel_for_each_init(init):
 
 
 def test_curves_code_panel_runs():
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(curves_code(CurvesConfig(activations=("sigmoid", "relu"))), {})
-    assert "max f' = 0.2500" in out.getvalue()
+    _, out = snippets.run_snippet(curves_code(CurvesConfig(activations=("sigmoid", "relu"))))
+    assert "max f' = 0.2500" in out
 
 
 def test_dead_relu_units_stay_dead_and_leaky_relu_recovers():
@@ -123,12 +117,10 @@ def test_high_learning_rate_kills_relu():
 
 def test_dying_code_panel_reproduces_core():
     cfg = DyingReluConfig(optimizer="adam", lr=0.03, bias_shift=-2.0, steps=30)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(dying_relu_code(cfg), {})
+    _, out = snippets.run_snippet(dying_relu_code(cfg))
     result = run_dying_relu(cfg)
     for name, run in result.runs.items():
-        line = next(line for line in out.getvalue().splitlines()
+        line = next(line for line in out.splitlines()
                     if line.strip().startswith(name + ":"))
         printed = eval(line.split("per layer ")[1].split("],")[0] + "]")
         np.testing.assert_allclose(printed, run.inactive[-1])
