@@ -70,10 +70,12 @@ def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Fig
                                          "line": {"color": "#7f7f7f", "width": 2}}))
     log_axis(fig, norms)
     _per_layer_axis(fig, len(norms), text)
-    # The line rises to the right, so the top-left corner is free for the legend.
-    fig.update_layout(showlegend=bool(zero32.any() and "f32_zero" in text),
-                      legend={"orientation": "v", "x": 0.02, "xanchor": "left", "y": 0.98,
-                              "yanchor": "top", "bgcolor": "rgba(255,255,255,0.8)"})
+    if zero32.any() and "f32_zero" in text:  # legend under the axis: the plot is narrow
+        fig.update_layout(showlegend=True, margin={"b": 120},
+                          legend={"orientation": "v", "x": 0.0, "xanchor": "left", "y": -0.25,
+                                  "yanchor": "top"})
+    else:
+        fig.update_layout(showlegend=False)
     if not np.all(np.isfinite(result.grad_norms)):  # exploding: Inf/NaN even in float64
         fig.update_yaxes(type="log", range=[-12, 2])
         mark_diverged(fig, text["exploded"])
