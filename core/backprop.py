@@ -343,23 +343,17 @@ from torch import nn
 loss_fn = nn.CrossEntropyLoss()
 optimizer = {opt}
 grad_norms = []  # one row per step: |dL/dθ| of each parameter tensor
-for step in range({cfg.steps}):
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    if not torch.isfinite(loss) or loss.item() > 1e8:
-        print("diverged at step", step + 1)
-        break
-    loss.backward()
-    optimizer.step()
-    grad_norms.append([p.grad.norm().item() for p in model.parameters()])
-mean = torch.tensor(grad_norms).mean(0)
+{codegen.training_loop_code(
+    epochs=cfg.steps, batches="[(x, y)]", losses=None,
+    on_step="grad_norms.append([p.grad.norm().item() for p in model.parameters()])")}mean = torch.tensor(grad_norms).mean(0)
 for (name, p), g in zip(model.named_parameters(), mean.tolist()):
     print(f"{{name:>9}} {{str(tuple(p.shape)):>9}}: mean |grad| {{g:.2e}}")
 '''
 
 
 def zero_grad_code(cfg: ZeroGradConfig) -> str:
-    return f'''import torch
+    return f'''import math
+import torch
 from torch import nn
 
 # Data: y = 2x + 1 plus noise
@@ -370,19 +364,11 @@ for zero_grad in (True, False):
         model.weight.zero_()
         model.bias.zero_()
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
-    grads, losses = [], []
-    for step in range({cfg.steps}):
-        if zero_grad:
-            optimizer.zero_grad()  # forget the previous step's gradient
-        loss = nn.functional.mse_loss(model(x), y)
-        losses.append(loss.item())
-        if not torch.isfinite(loss) or loss.item() > 1e8:
-            print("diverged at step", step + 1)
-            break
-        loss.backward()            # ADDS this step's gradient into .grad
-        optimizer.step()
-        grads.append([model.weight.grad.item(), model.bias.grad.item()])
-    print(f"zero_grad={{zero_grad}}: final loss {{losses[-1]:.4f}}, "
+    loss_fn = nn.functional.mse_loss
+    grads = []  # .grad after each step: this step's gradient, plus all earlier ones if not zeroed
+{codegen.indent(codegen.training_loop_code(
+    epochs=cfg.steps, batches="[(x, y)]", zero_grad="zero_grad",
+    on_step="grads.append([model.weight.grad.item(), model.bias.grad.item()])"))}    print(f"zero_grad={{zero_grad}}: final loss {{losses[-1]:.4f}}, "
           f"|grad| at the last step {{torch.tensor(grads[-1]).norm():.3f}}")
 '''
 
@@ -405,22 +391,8 @@ for batch_size, accumulate in (({cfg.micro_batch}, k), ({cfg.k * cfg.micro_batch
                         generator=torch.Generator().manual_seed(seed))
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
     loss_fn = nn.CrossEntropyLoss()
-    step, micro = 0, 0
-    for epoch in range({epochs}):
-        for xb, yb in loader:
-            if micro == 0:
-                optimizer.zero_grad()
-            (loss_fn(model(xb), yb) / accumulate).backward()  # gradients add up in .grad
-            micro += 1
-            if micro < accumulate:
-                continue
-            optimizer.step()
-            step, micro = step + 1, 0
-            if step == {cfg.steps}:
-                break
-        if step == {cfg.steps}:
-            break
-    final[accumulate] = torch.cat([p.detach().ravel() for p in model.parameters()])
+{codegen.indent(codegen.training_loop_code(
+    epochs=epochs, max_steps=cfg.steps, accumulate="accumulate", losses=None))}    final[accumulate] = torch.cat([p.detach().ravel() for p in model.parameters()])
 gap = (final[k] - final[1]).abs().max().item()
 print(f"max |θ(accumulate={{k}} x {cfg.micro_batch}) - θ(one batch of {cfg.k * cfg.micro_batch})| "
       f"after {cfg.steps} steps: {{gap:.2e}}")

@@ -19,6 +19,7 @@ from core.backprop import (
     run_zero_grad,
     zero_grad_code,
 )
+from tests.snippets import run_snippet
 
 
 @pytest.mark.parametrize("activation", GRAPH_ACTIVATIONS)
@@ -47,8 +48,7 @@ def test_graph_values_and_node_gradients_by_hand():
 def test_graph_code_panel_matches_core():
     cfg = GraphConfig(activation="sigmoid", w1=-0.5)
     result = run_graph(cfg)
-    scope = {}
-    exec(graph_code(cfg), scope)
+    scope, _ = run_snippet(graph_code(cfg))
     for name in PARAMS:
         assert scope["autograd"][name] == pytest.approx(result.param_grads[name])
         assert scope["finite_diff"][name] == pytest.approx(result.finite_diff[name])
@@ -60,8 +60,7 @@ def test_param_grads_are_recorded_per_tensor_and_code_panel_matches():
     assert result.names == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias",
                             "out.weight", "out.bias"]
     assert result.grad_norms.shape == (30, 6) and np.all(result.grad_norms > 0)
-    scope = {}
-    exec(param_grads_code(cfg), scope)
+    scope, _ = run_snippet(param_grads_code(cfg))
     assert np.allclose(np.array(scope["grad_norms"]), result.grad_norms, rtol=1e-4)
 
 
@@ -82,13 +81,15 @@ def test_without_zero_grad_the_gradient_is_the_running_sum_of_step_gradients():
     assert np.linalg.norm(forgot.grads[-1]) > 10 * np.linalg.norm(clean.grads[-1])
 
 
-def test_zero_grad_code_panel_matches_core():
-    cfg = ZeroGradConfig(lr=0.07, steps=15)
+@pytest.mark.parametrize("lr", [0.07, 0.3])
+def test_zero_grad_code_panel_matches_core(lr):
+    cfg = ZeroGradConfig(lr=lr, steps=15)
     result = run_zero_grad(cfg)
-    scope = {}
-    exec(zero_grad_code(cfg), scope)  # the last loop iteration is zero_grad=False
+    scope, out = run_snippet(zero_grad_code(cfg))  # the last loop iteration is zero_grad=False
     assert np.allclose(np.array(scope["grads"]), result.without_zero_grad.grads, rtol=1e-5)
     assert np.allclose(scope["losses"], result.without_zero_grad.loss, rtol=1e-5)
+    forgot = result.without_zero_grad
+    assert (f"diverged at step {forgot.diverged_at}" in out) == forgot.diverged
 
 
 @pytest.mark.parametrize("k", [2, 4])
@@ -103,7 +104,6 @@ def test_accumulated_micro_batches_equal_one_big_batch(k):
 
 def test_accumulation_code_panel_matches_core():
     cfg = AccumulationConfig(k=3, micro_batch=4, steps=9)
-    scope = {}
-    exec(accumulation_code(cfg), scope)
+    scope, _ = run_snippet(accumulation_code(cfg))
     assert scope["gap"] < 1e-5
     assert run_accumulation(cfg).param_gap.max() < 1e-5
