@@ -25,6 +25,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import sys
 import socket
 import subprocess
@@ -406,6 +407,7 @@ def main() -> None:
     ap.add_argument("--no-warmup", action="store_true",
                     help="do not open the home page once before the class (cold server)")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server we started
     pages = [p.url_path for p in available_pages()
              if p.namespace != "playground" and (not args.pages or p.namespace in args.pages)]
     if any(n > MAX_USERS for n in args.users) or args.moves > MAX_MOVES:
