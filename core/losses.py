@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.claims import Claim
+from core.codegen import indent, training_loop_code
 from core.data import make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
 
@@ -331,7 +332,8 @@ def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outli
 def regression_code(cfg: RegressionConfig) -> str:
     data = line_data_code(cfg.n, TRUE_SLOPE, TRUE_INTERCEPT, cfg.noise, cfg.n_outliers,
                           cfg.outlier_size, cfg.outlier_side, cfg.seed)
-    return f'''import torch
+    return f'''import math
+import torch
 from torch import nn
 
 # Data: y = {TRUE_SLOPE}x + {TRUE_INTERCEPT} plus noise, with {cfg.n_outliers} outliers
@@ -346,16 +348,9 @@ for name, loss_fn in losses.items():
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
     # linear decay to 0: MAE's gradient does not shrink near the optimum
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1 - s / {cfg.steps})
-    for step in range({cfg.steps}):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        if not torch.isfinite(loss) or loss.item() > 1e8:
-            print(name, "diverged at step", step + 1)
-            break
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
-    slope, intercept = model.weight.item(), model.bias.item()
+{indent(training_loop_code(
+    epochs=cfg.steps, batches="[(x, y)]", losses=None, on_step="scheduler.step()",
+    on_diverge='print(name, "diverged at step", diverged_at)'))}    slope, intercept = model.weight.item(), model.bias.item()
     fits[name] = (slope, intercept)
     print(f"{{name:>5}}: slope {{slope:.3f}} (error {{abs(slope - {TRUE_SLOPE}):.3f}}), "
           f"intercept {{intercept:.3f}} (error {{abs(intercept - {TRUE_INTERCEPT}):.3f}})")

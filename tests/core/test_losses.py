@@ -17,14 +17,14 @@ from core.losses import (
     run_cross_entropy,
     run_regression,
 )
+from tests.snippets import run_snippet
 
 
 @pytest.mark.parametrize("side", ["up", "down", "both"])
 def test_line_data_code_is_make_line_with_outliers(side):
     data = make_line_with_outliers(n=37, slope=2.0, intercept=1.0, noise=0.3, n_outliers=4,
                                    outlier_size=7.0, outlier_side=side, seed=3)
-    scope = {"torch": torch}
-    exec(line_data_code(37, 2.0, 1.0, 0.3, 4, 7.0, side, 3), scope)
+    scope, _ = run_snippet(line_data_code(37, 2.0, 1.0, 0.3, 4, 7.0, side, 3), {"torch": torch})
     assert torch.equal(scope["x"], data.x) and torch.equal(scope["y"], data.y)
     assert torch.equal(scope["is_outlier"], data.is_outlier)
 
@@ -81,8 +81,7 @@ def test_divergence_is_a_result_not_an_exception():
 def test_regression_code_panel_reproduces_core():
     cfg = RegressionConfig(n_outliers=3, outlier_size=9.0, outlier_side="both", delta=0.5)
     result = run_regression(cfg)
-    scope = {}
-    exec(regression_code(cfg), scope)
+    scope, _ = run_snippet(regression_code(cfg))
     for name in LOSSES:
         slope, intercept = scope["fits"][name]
         assert slope == pytest.approx(result.fits[name].slope, abs=1e-6)
@@ -124,8 +123,7 @@ def test_confidently_wrong_ce_gradient_stays_large_mse_gradient_vanishes():
 def test_cross_entropy_code_panel_matches_core(capsys):
     cfg = CrossEntropyConfig(logits=(1.0, -2.0, 0.5), true_class=1)
     result = run_cross_entropy(cfg)
-    scope = {}
-    exec(cross_entropy_code(cfg), scope)
+    scope, _ = run_snippet(cross_entropy_code(cfg))
     assert float(scope["ce"].detach()) == pytest.approx(result.cross_entropy)
     assert np.allclose(scope["grad_ce"].numpy(), result.grad_ce)
     assert np.allclose(scope["grad_mse"].numpy(), result.grad_mse)
