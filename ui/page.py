@@ -222,7 +222,9 @@ def chart(figure: go.Figure, key: str) -> None:
             # Drawn above the chart instead: at projector sizes a legend above the plot
             # (placed in the top margin) ran into the title; the legend's own automargin
             # keeps it clear of the plot, but plotly never makes room for both.
-            scaled.update_layout(title_text=None)
+            title_size = scaled.layout.title.font.size or PRESENT_MIN_FONT
+            top = scaled.layout.margin.t if scaled.layout.margin.t is not None else 100
+            scaled.update_layout(title_text=None, margin_t=max(top - title_size - 16, 40))
             st.markdown(f"<div style='font-size:1.45rem;font-weight:600;color:#2a3f5f;"
                         f"line-height:1.3'>{title}</div>", unsafe_allow_html=True)
         st.plotly_chart(scaled, key=key, config={"displaylogo": False}, width="stretch",
