@@ -14,6 +14,8 @@ from core.charts.common import (
 from core.normalization import PixelRun, ScalingRun, Surface
 
 COLORS = {"raw": PALETTE[1], "standard": PALETTE[0], "minmax": PALETTE[2], "divide": PALETTE[2]}
+# Curves that can coincide (raw and min-max at equal scales) are told apart by dash too.
+DASHES = {"raw": "solid", "standard": "solid", "minmax": "dash", "divide": "dash"}
 
 
 def loss_curves_figure(runs: Mapping[str, ScalingRun], target: float, text: Mapping[str, str],
@@ -27,7 +29,8 @@ def loss_curves_figure(runs: Mapping[str, ScalingRun], target: float, text: Mapp
         drawn.append(loss)
         label = names[scaling] + (f" ⚠ {text['diverged']}" if run.diverged else "")
         fig.add_trace(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, name=label, mode="lines",
-                                 line={"width": 3, "color": COLORS[scaling]}))
+                                 line={"width": 3, "color": COLORS[scaling],
+                                       "dash": DASHES[scaling]}))
     fig.add_hline(y=target, line={"dash": "dash", "color": "#555"},
                   annotation_text=text["target"], annotation_position="top right")
     values = np.concatenate(drawn + [np.array([target])])
@@ -87,7 +90,7 @@ def pixels_figure(runs: Mapping[str, PixelRun], text: Mapping[str, str],
                         subplot_titles=(text["accuracy"], text["loss"]))
     losses = []
     for scaling, run in runs.items():
-        style = {"width": 3, "color": COLORS[scaling]}
+        style = {"width": 3, "color": COLORS[scaling], "dash": DASHES[scaling]}
         label = names[scaling] + (f" ⚠ {text['diverged']}" if run.diverged else "")
         fig.add_trace(go.Scatter(x=run.val_steps, y=100 * run.val_accuracy, name=label,
                                  mode="lines+markers", line=style, legendgroup=scaling),
