@@ -384,18 +384,11 @@ def line_code(cfg: LineConfig) -> str:
 # Fit with autograd: full-batch gradient descent from (W, b) = ({cfg.w}, {cfg.b})
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
 path = [(model.weight.item(), model.bias.item())]
-for step in range({cfg.steps}):
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), y)
-    if not torch.isfinite(loss) or loss.item() > 1e8:
-        print("diverged at step", step + 1)
-        break
-    loss.backward()       # autograd: dL/dW and dL/db land in .grad
-    optimizer.step()      # W -= lr * dL/dW, b -= lr * dL/db
-    path.append((model.weight.item(), model.bias.item()))
-print(f"after {{len(path) - 1}} steps: W = {{path[-1][0]:.4f}}, b = {{path[-1][1]:.4f}}")
+{codegen.training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
+                    on_step="path.append((model.weight.item(), model.bias.item()))")}print(f"after {{len(path) - 1}} steps: W = {{path[-1][0]:.4f}}, b = {{path[-1][1]:.4f}}")
 ''' if cfg.fit else ""
-    return f'''import torch
+    return f'''import math
+import torch
 from torch import nn
 
 # Data: y = {LINE_SLOPE}x + {LINE_INTERCEPT} plus noise
@@ -416,12 +409,7 @@ def _train_code(cfg: LayersConfig, activation: str, out: int, target: str, loss:
     return f'''{mlp_code((cfg.width,) * cfg.depth, out, activation, cfg.seed, act_expr)}target = {target}
 loss_fn = {loss}
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
-for step in range({cfg.steps}):
-    optimizer.zero_grad()
-    loss = loss_fn(model(x), target)
-    loss.backward()
-    optimizer.step()
-'''
+{codegen.training_loop_code(epochs=cfg.steps, batches="[(x, target)]", losses=None)}'''
 
 
 def layers_code(cfg: LayersConfig) -> str:

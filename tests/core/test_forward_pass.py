@@ -22,6 +22,7 @@ from core.forward_pass import (
     run_line,
     run_outputs,
 )
+from tests.snippets import run_snippet
 
 SMALL = LayersConfig(depth=2, width=4, steps=60)
 
@@ -58,11 +59,12 @@ def test_too_large_learning_rate_diverges_cleanly():
     assert result.diverged and result.diverged_at is not None
 
 
-def test_line_code_panel_reproduces_core():
-    cfg = LineConfig(w=0.2, b=1.0, fit=True, lr=0.3, steps=25, noise=1.0, seed=2)
+@pytest.mark.parametrize("lr", [0.3, 3.0])
+def test_line_code_panel_reproduces_core(lr):
+    cfg = LineConfig(w=0.2, b=1.0, fit=True, lr=lr, steps=25, noise=1.0, seed=2)
     result = run_line(cfg)
-    scope = {}
-    exec(line_code(cfg), scope)
+    scope, out = run_snippet(line_code(cfg))
+    assert (f"diverged at step {result.diverged_at}" in out) == result.diverged
     assert scope["mse"] == pytest.approx(result.mse, rel=1e-6)
     assert scope["path"][-1][0] == pytest.approx(result.path_w[-1], abs=1e-6)
     assert scope["path"][-1][1] == pytest.approx(result.path_b[-1], abs=1e-6)
@@ -101,8 +103,7 @@ def test_layer_maps_are_the_real_layer_outputs():
 
 def test_layers_code_panel_reproduces_core():
     result = run_layers(SMALL)
-    scope = {}
-    exec(layers_code(SMALL), scope)
+    scope, _ = run_snippet(layers_code(SMALL))
     assert scope["accuracy"]["relu"] == pytest.approx(result.nonlinear.accuracy)
     assert scope["accuracy"]["identity"] == pytest.approx(result.linear.accuracy)
     assert np.allclose(scope["W"].numpy(), result.effective_w, atol=1e-6)
@@ -115,8 +116,7 @@ def test_outputs_probabilities_sum_to_one_and_regression_is_one_value():
     assert np.all(result.probs >= 0)
     assert np.allclose(result.probs, np.exp(result.logits) / np.exp(result.logits).sum())
     assert isinstance(result.value, float) and result.true_value == pytest.approx(math.hypot(0.9, -0.1))
-    scope = {}
-    exec(outputs_code(cfg), scope)
+    scope, _ = run_snippet(outputs_code(cfg))
     assert np.allclose(scope["probs"].numpy(), result.probs, atol=1e-6)
     assert scope["value"] == pytest.approx(result.value, abs=1e-5)
 
@@ -130,7 +130,6 @@ def test_digit_becomes_a_float_tensor_of_the_right_shape(scale):
     expected = raw / 16.0 if scale else raw
     assert np.allclose(result.image, expected) and np.allclose(result.flat, expected.ravel())
     assert result.max_value <= (1.0 if scale else 16.0)
-    scope = {}
-    exec(digit_code(DigitConfig(index=5, scale=scale)), scope)
+    scope, _ = run_snippet(digit_code(DigitConfig(index=5, scale=scale)))
     assert np.allclose(scope["logits"].numpy()[0], result.logits, atol=1e-6)
     assert result.label == int(load_digits().labels[5])
