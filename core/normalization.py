@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
+from core.codegen import DIGITS_IMPORT, DIVERGENCE_CODE, digits_code, indent, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -201,12 +201,12 @@ for scaling in ["raw", "standard", "minmax"]:
     xs = scale_features(x, scaling)
     eig = torch.linalg.eigvalsh(xs.double().T @ xs.double())
     losses = fit(xs, lr={cfg.lr!r})
-    diverged = not math.isfinite(losses[-1]) or losses[-1] > 1e8
+    diverged = not math.isfinite(losses[-1]) or losses[-1] > {DIVERGENCE_CODE}
     reached = None if diverged else next((i + 1 for i, v in enumerate(losses) if v <= target), None)
     stable = []  # the three largest learning rates whose loss does not grow
     for lr in sweep:
         h = fit(xs, lr, target=target)
-        if math.isfinite(h[-1]) and h[-1] <= min(h[0], 1e8):
+        if math.isfinite(h[-1]) and h[-1] <= min(h[0], {DIVERGENCE_CODE}):
             stable.append((lr, next((i + 1 for i, v in enumerate(h) if v <= target), None)))
         if len(stable) == 3:
             break
