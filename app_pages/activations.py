@@ -175,7 +175,8 @@ def dying_section() -> None:
     with right:
         for a, run in dying.runs.items():
             st.metric(t(f"{NS}.dying.accuracy", name=name_of[a]), accuracy[a])
-            st.metric(t(f"{NS}.dying.dead_now", name=name_of[a]), f"{final_dead[a]:.0f}%")
+            st.metric(t(f"{NS}.dying.dead_now", name=name_of[a]),
+                      "—" if run.diverged else f"{final_dead[a]:.0f}%")
             if run.diverged:
                 st.error(f"{name_of[a]}: " + t("common.diverged_at", step=run.diverged_at))
     notice_claims(f"{NS}.dying", dying_claims(dying))

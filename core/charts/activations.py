@@ -124,7 +124,11 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
             fig.add_trace(
                 go.Scatter(x=steps, y=100 * run.inactive[:, layer], mode="lines",
                            name=text["layer"].format(n=layer + 1),
-                           line={"width": 3, "color": color_for("", layer)},
+                           # layers often sit on the same value (0 % or 100 %): the first
+                           # wide and solid underneath, the others dashed / dotted on top
+                           line={"width": 6 if layer == 0 else 3,
+                                 "dash": ("solid", "dash", "dot")[layer % 3],
+                                 "color": color_for("", layer)},
                            legendgroup=str(layer), showlegend=col == 1),
                 row=1, col=col,
             )
