@@ -45,8 +45,13 @@ class LoopResult:
     n_classes: int = 2  # chance level is 1 / n_classes
 
 
+def loop_data(cfg: LoopConfig):
+    return make_toy_2d(cfg.dataset, n=400, noise=0.15, seed=cfg.seed)
+
+
 def loop_spec(cfg: LoopConfig) -> MLPSpec:
-    n_classes = 3 if cfg.dataset == "blobs" else 2
+    """The live run's network; one output per class the data holds (as run_network counts)."""
+    n_classes = int(loop_data(cfg).y.max()) + 1
     return MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=n_classes)
 
 
@@ -57,7 +62,7 @@ def run_loop(cfg: LoopConfig,
     ``_on_progress(fraction)`` is called once per epoch (underscore: st.cache_data does not
     hash it, so a progress bar does not split the cache).
     """
-    data = make_toy_2d(cfg.dataset, n=400, noise=0.15, seed=cfg.seed)
+    data = loop_data(cfg)
     train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
     model = build_mlp(loop_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
