@@ -26,8 +26,7 @@ SPECS = [
 
 @pytest.mark.parametrize("spec", SPECS, ids=range(len(SPECS)))
 def test_mlp_code_builds_exactly_build_mlp(spec):
-    scope = {"math": math, "torch": torch, "nn": nn, "seed": 11}
-    exec(mlp_code(spec), scope)
+    scope, _ = run_snippet(mlp_code(spec), {"math": math, "torch": torch, "nn": nn, "seed": 11})
     ours = build_mlp(spec, seed=11)
     theirs = scope["model"]
     assert [type(m) for m in theirs] == [type(m) for m in ours.children()]
@@ -40,7 +39,7 @@ def test_mlp_code_builds_exactly_build_mlp(spec):
 
 def test_indent_inside_a_loop_still_runs():
     code = "for i in range(2):\n" + indent(mlp_code(MLPSpec(hidden=(3,)))) + "\n"
-    exec(code, {"math": math, "torch": torch, "nn": nn, "seed": 0})
+    run_snippet(code, {"math": math, "torch": torch, "nn": nn, "seed": 0})
 
 
 # -- training_loop_code against core.training.train --------------------------------------

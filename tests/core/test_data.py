@@ -11,6 +11,7 @@ from core.data import (
     split_indices,
     toy_2d_code,
 )
+from tests.snippets import run_snippet
 
 
 @pytest.mark.parametrize("name", TOY_2D_NAMES)
@@ -18,8 +19,7 @@ def test_toy_sets_shapes_and_code_panel_twin(name):
     data = make_toy_2d(name, n=101, noise=0.1, seed=4)
     assert data.x.shape == (101, 2) and data.x.dtype == torch.float32
     assert data.y.shape == (101,) and set(data.y.tolist()) == set(range(data.n_classes))
-    scope = {"math": math, "torch": torch}
-    exec(toy_2d_code(name, 101, 0.1, 4), scope)
+    scope, _ = run_snippet(toy_2d_code(name, 101, 0.1, 4), {"math": math, "torch": torch})
     assert torch.equal(scope["x"], data.x) and torch.equal(scope["y"], data.y)
 
 
