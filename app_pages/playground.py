@@ -464,13 +464,15 @@ def live() -> None:
         if snap.grid_probs is not None and snap.grid_probs.shape[2] > 2:
             output = snap.grid_probs.transpose(2, 0, 1)
         ct = lambda key, **kw: t(f"{NS}.chart.{key}", **kw)  # noqa: E731
-        chart(charts.boundary_figure(
+        # An image, not a plotly chart: Streamlit remounts a plotly chart whose data changed
+        # (its element id hashes the spec), which left the output blank between ticks.
+        st.markdown(f"**{ct('output_title')}**")
+        st.image(charts.boundary_png(
             snap.grid, output, data.points_train, data.labels_train, data.points_test,
-            data.labels_test, {"title": ct("output_title"), "x": "x₁", "y": "x₂",
-                               "train": ct("train_points"), "test": ct("test_points"),
-                               "diverged": t("common.diverged")},
-            show_test=show_test, discretize=discretize, regression=not classify,
-            diverged=snap.diverged, height=430), "_pg_boundary")
+            data.labels_test, show_test=show_test, discretize=discretize,
+            regression=not classify), width="stretch", output_format="PNG",
+            caption=ct("output_caption", lo=-lab.EXTENT, hi=lab.EXTENT),
+            alt=ct("output_title"))
         chart(charts.curves_figure(
             snap.curve_epochs, snap.curve_train_loss, snap.curve_test_loss,
             {"title": ct("curves_title"), "x": ct("epochs"), "y": ct("loss"),

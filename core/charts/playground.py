@@ -16,6 +16,7 @@ class 1, a light grey at zero; further classes get their own colours.
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -442,3 +443,87 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str],
         "text": matrix.astype(int).astype(str).tolist(), "texttemplate": "%{text}",
         "textfont": {"size": 16}, "hovertemplate": "%{y} → %{x}: %{z}<extra></extra>"}],
         "layout": layout})
+
+
+# The output as a picture (the live view) -------------------------------------------------------
+# Streamlit keys a plotly chart in the browser by a hash of its spec, so a chart whose data
+# changes every tick is unmounted and drawn again from scratch: on a loaded machine the output
+# was blank in about half of the screenshots taken while playing. An image keeps its element
+# and swaps its pixels, so the live output is drawn here as a PNG (numpy + Pillow, ~ms).
+
+def _rgb(color: str) -> np.ndarray:
+    if color.startswith("rgb("):
+        return np.array([int(v) for v in color[4:-1].split(",")], dtype=float)
+    return np.array(_hex_rgb(color), dtype=float)
+
+
+def output_rgb(output: np.ndarray, discretize: bool) -> np.ndarray:
+    """(H, W, 3) uint8 colours of ``output`` exactly as ``boundary_figure`` colours them
+    (diverging orange-grey-blue on [-1, 1], or one pale-to-full band per class); NaN white."""
+    z, colors = output_z(output, discretize)
+    scale = colors["colorscale"]
+    lo, hi = colors["zmin"], colors["zmax"]
+    t = np.clip((np.nan_to_num(z, nan=lo) - lo) / (hi - lo), 0.0, 1.0)
+    stops = np.array([s for s, _ in scale])
+    rgb = np.stack([_rgb(c) for _, c in scale])
+    out = np.empty((*t.shape, 3))
+    for ch in range(3):
+        out[..., ch] = np.interp(t, stops, rgb[:, ch])
+    out[np.isnan(z)] = 255.0
+    return np.round(out).astype(np.uint8)
+
+
+def boundary_png(
+    grid: np.ndarray,
+    output: np.ndarray,
+    points_train: np.ndarray,
+    labels_train: np.ndarray,
+    points_test: np.ndarray | None = None,
+    labels_test: np.ndarray | None = None,
+    *,
+    show_test: bool = False,
+    discretize: bool = False,
+    regression: bool = False,
+    size: int = 400,
+) -> bytes:
+    """The output over the plane with the points on top, as PNG bytes (size × size pixels).
+
+    Same colours as ``boundary_figure``; x1 grows to the right and x2 upwards over the grid's
+    extent; train points have a white ring, test points (when shown) a black one."""
+    from PIL import Image  # Pillow comes with torchvision
+
+    grid = np.asarray(grid, dtype=float)
+    step = float(grid[1] - grid[0])
+    lo, hi = float(grid[0]) - step / 2, float(grid[-1]) + step / 2
+    colors = output_rgb(output, discretize)
+    n = colors.shape[0]
+    index = np.minimum((np.arange(size) * n) // size, n - 1)
+    image = colors[index][:, index][::-1].copy()  # row 0 of the image is the top (x2 = hi)
+    yy, xx = np.mgrid[-4:5, -4:5]
+    dist = np.hypot(xx, yy)
+    ring = (dist <= 4.4) & (dist > 3.0)
+    fill = dist <= 3.0
+    sets = [(points_train, labels_train, 255)]
+    if show_test and points_test is not None and len(points_test):
+        sets.append((points_test, labels_test, 0))
+    for points, labels, edge in sets:
+        points = np.asarray(points, dtype=float)
+        if regression:
+            fills = [_rgb(diverging_color(v)) for v in np.asarray(labels, dtype=float)]
+        else:
+            fills = [_rgb(class_color(int(k))) for k in np.asarray(labels)]
+        px = np.round((points[:, 0] - lo) / (hi - lo) * (size - 1)).astype(int)
+        py = np.round((hi - points[:, 1]) / (hi - lo) * (size - 1)).astype(int)
+        fills = np.array(fills).reshape(-1, 3)
+        for mask, value in ((ring, None), (fill, fills)):  # every ring, then every disc
+            ys = py[:, None] + yy[mask][None, :]  # (points, pixels of the mask)
+            xs = px[:, None] + xx[mask][None, :]
+            keep = (ys >= 0) & (ys < size) & (xs >= 0) & (xs < size)
+            if value is None:
+                image[ys[keep], xs[keep]] = edge
+            else:
+                image[ys[keep], xs[keep]] = np.broadcast_to(value[:, None, :],
+                                                            (*ys.shape, 3))[keep]
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()

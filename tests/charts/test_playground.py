@@ -1,12 +1,17 @@
 """Figure builders of /playground, on synthetic arrays checked against what they encode."""
 
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from core.charts.playground import (
-    DIVERGING, LINK_BINS, decode_typed, boundary_figure, class_colorscale, confusion_figure, curves_figure,
-    diverging_color, network_figure, network_layout, neuron_figure, output_z,
+    CLASS_COLORS, DIVERGING, LINK_BINS, boundary_figure, boundary_png, class_colorscale,
+    confusion_figure, curves_figure, decode_typed, diverging_color, network_figure,
+    network_layout, neuron_figure, output_z,
 )
+
 
 def F(fig) -> go.Figure:
     """The dict figure, validated by plotly (and with attribute access)."""
@@ -152,3 +157,56 @@ def test_neuron_figure():
     xx, yy = _plane(20)
     fig = F(neuron_figure((-6, 6), np.tanh(xx), "h"))
     assert Z(fig.data[0]).shape == (20, 20) and fig.layout.title.text == "h"
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_boundary_png_colours_each_side_and_rings_the_points():
+    xx, yy = _plane()
+    out = np.tanh(3 * xx)  # blue (+) right of x1 = 0, orange (−) left
+    train, test = np.array([[3.0, 3.0]]), np.array([[-3.0, -3.0]])
+    size = 120
+    img = _pixels(boundary_png(GRID, out, train, np.array([0]), test, np.array([1]),
+                               show_test=True, size=size))
+    assert img.shape == (size, size, 3)
+    at = lambda x, y: img[int(round((6.06 - y) / 12.12 * (size - 1))),  # noqa: E731
+                          int(round((x + 6.06) / 12.12 * (size - 1)))]
+    np.testing.assert_array_equal(at(5, -5), (8, 119, 189))  # output +1: the Playground's blue
+    np.testing.assert_array_equal(at(-5, 5), (245, 147, 34))  # output −1: its orange
+    np.testing.assert_array_equal(at(3, 3), (245, 147, 34))  # class-0 train point (orange fill)
+    np.testing.assert_array_equal(at(-3, -3), (8, 119, 189))  # class-1 test point (blue fill)
+    # rings: white around the train point, black around the test point (x2 up = row down)
+    pixel = lambda x, y: (int(round((6.06 - y) / 12.12 * (size - 1))),  # noqa: E731
+                          int(round((x + 6.06) / 12.12 * (size - 1))))
+    row, col = pixel(3, 3)
+    assert tuple(img[row, col + 4]) == (255, 255, 255)
+    row, col = pixel(-3, -3)
+    assert tuple(img[row, col + 4]) == (0, 0, 0)
+    hidden = _pixels(boundary_png(GRID, out, train, np.array([0]), test, np.array([1]),
+                                  show_test=False, size=size))
+    assert tuple(hidden[row, col + 4]) != (0, 0, 0), "test points only when asked"
+
+
+def test_boundary_png_discretize_and_three_classes_match_the_figure_colours():
+    xx, _ = _plane()
+    out = np.tanh(0.2 * xx)
+    soft = _pixels(boundary_png(GRID, out, np.zeros((0, 2)), np.zeros(0), size=100))
+    hard = _pixels(boundary_png(GRID, out, np.zeros((0, 2)), np.zeros(0), discretize=True,
+                                size=100))
+    assert len({tuple(p) for p in hard.reshape(-1, 3)}) == 2
+    assert len({tuple(p) for p in soft.reshape(-1, 3)}) > 20
+    probs = np.zeros((3, 100, 100))
+    probs[0, :, :33], probs[1, :, 33:66], probs[2, :, 66:] = 1, 1, 1
+    img = _pixels(boundary_png(GRID, probs, np.zeros((0, 2)), np.zeros(0), size=100))
+    for column, k in ((10, 0), (50, 1), (90, 2)):  # confident: each class's full colour
+        expected = np.array(_hex(CLASS_COLORS[k]))
+        assert np.abs(img[50, column] - expected).max() <= 2, (k, img[50, column])
+    nan = _pixels(boundary_png(GRID, np.full((100, 100), np.nan), np.zeros((0, 2)),
+                               np.zeros(0), size=50))
+    assert (nan == 255).all(), "a diverged (NaN) output is drawn white"
+
+
+def _hex(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)

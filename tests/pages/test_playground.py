@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from core import playground as lab
-from core.charts.playground import decode_typed
 from tests.pages.test_pages import assert_ok, open_page
 from ui.i18n import catalog
 from ui.registry import page_by_namespace
@@ -30,19 +29,27 @@ def metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def boundary_z(at, lang: str = "en") -> np.ndarray:
+def output_image(at, lang: str = "en") -> str:
+    """The live output picture's media URL (named by a hash of its bytes: a new URL is a
+    new picture)."""
     title = TEXT["chart.output_title"][lang]
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        if spec["layout"].get("title", {}).get("text") == title:
-            return decode_typed(spec["data"][0]["z"])
-    raise AssertionError("no output chart")
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "image" and child.proto.imgs[0].alt == title:
+                found.append(child.proto.imgs[0].url)
+            walk(child)
+
+    walk(at._tree)
+    assert len(found) == 1, found
+    assert found[0].endswith(".png")
+    return found[0]
 
 
-def boundary_spec(at, lang: str = "en") -> dict:
-    title = TEXT["chart.output_title"][lang]
-    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                if json.loads(c.proto.spec)["layout"].get("title", {}).get("text") == title)
+def boundary_z(at) -> np.ndarray:
+    """The model's output over the plane that the picture shows."""
+    return session(at).snapshot().grid_output
 
 
 def widget(at, key: str):
@@ -70,7 +77,7 @@ def test_renders_in_both_languages_with_the_playground_labels(lang):
 
 def test_step_play_pause_reset():
     at = open_page(INFO, "en")
-    z0 = boundary_z(at)
+    z0, image0 = boundary_z(at), output_image(at)
     # Step: exactly one optimizer step per click
     at.button(key="_pg_step").click().run()
     assert_ok(at)
@@ -93,6 +100,7 @@ def test_step_play_pause_reset():
     assert session(at).trainer.epoch == int(metric(at, "Epoch").replace(",", ""))
     z1 = boundary_z(at)
     assert np.abs(z1 - z0).max() > 1e-3, "the boundary changed"
+    assert output_image(at) != image0, "and so did its picture"
     # Pause: the button turned into Pause; after it, reruns do not train
     assert at.button(key="_pg_pause").label == "Pause"
     at.button(key="_pg_pause").click().run()
@@ -106,6 +114,7 @@ def test_step_play_pause_reset():
     at.button(key="_pg_reset").click().run()
     assert session(at).trainer.step_count == 0 and metric(at, "Epoch") == "0"
     np.testing.assert_allclose(boundary_z(at), z0, atol=1e-6)
+    assert output_image(at) == image0, "the same initial weights draw the same picture"
 
 
 def test_a_live_change_keeps_training_and_a_structural_one_resets_with_a_note():
@@ -153,14 +162,12 @@ def test_every_parity_control_reaches_the_lab():
     points = session(at).data.points_train.copy()
     at.button(key="_pg_regen").click().run()
     assert cfg().seed == 1 and not np.array_equal(points, session(at).data.points_train)
-    # show test data: a third trace with the test points; discretize: only ±1 left
-    assert len(boundary_spec(at)["data"]) == 2
+    # show test data and discretize redraw the picture (what they draw: tests/charts)
+    before = output_image(at)
     widget(at, "pg_show_test").set_value(True).run()
-    spec = boundary_spec(at)
-    assert len(spec["data"]) == 3
-    assert len(spec["data"][2]["x"]) == len(session(at).data.points_test)
+    with_test = output_image(at)
     widget(at, "pg_discretize").set_value(True).run()
-    assert set(np.unique(boundary_z(at))) <= {-1.0, 1.0}
+    assert len({before, with_test, output_image(at)}) == 3
     # problem type: regression swaps the dataset list
     widget(at, "pg_problem").set_value("regression").run()
     assert_ok(at)
