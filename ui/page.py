@@ -27,6 +27,7 @@ Used by ``app.py`` only: ``classroom_sidebar``, ``base_css``, ``presenter_css``,
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -195,14 +196,17 @@ def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
     layout = spec.setdefault("layout", {})
     layout.setdefault("font", {}).setdefault("size", 12)  # plotly's default, scaled below
     _scale_fonts(spec, scale, minimum)
+    base_size = layout["font"]["size"]
     layout["height"] = round((layout.get("height") or PLOTLY_DEFAULT_HEIGHT) * height_scale)
     # Bar labels shrink to fit by default; keep them readable (shown even if they overflow).
     layout["uniformtext"] = {"minsize": minimum, "mode": "show"}
     for name, axis in list(layout.items()):
-        # Plotly labels a log axis's minor ticks (2, 5) at ~0.6 of the tick font: label decades only.
+        # Plotly labels a log axis's in-between ticks (2, 5) at 0.75 of the tick font; forcing
+        # decades only would leave a short axis with one label, so enlarge that axis's font.
         if (name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict)
                 and axis.get("type") == "log" and not isinstance(axis.get("dtick"), (int, float))):
-            axis["dtick"] = 1
+            tickfont = axis.setdefault("tickfont", {})
+            tickfont["size"] = max(tickfont.get("size", base_size), math.ceil(minimum / 0.75))
     scaled = go.Figure(spec)
     scaled.update_xaxes(automargin=True)
     scaled.update_yaxes(automargin=True)
