@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.charts.data_split import early_stop_figure, split_figure, tuning_figure
+from core.charts.data_split import early_stop_animation, early_stop_figure, split_figure, tuning_figure
 from core.data_split import (
     METHODS, SPLITS, EarlyStopConfig, SplitConfig, TuningConfig, early_claims, early_stop_code,
     resolve_fractions, run_early_stop, run_split, run_tuning, split_claims, split_code,
@@ -11,7 +11,7 @@ from core.data_split import (
 from ui.i18n import labels, t
 from core.claims import signed
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
-from ui.url_state import url_log_slider, url_select, url_slider
+from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "data_split"
 names = labels(f"{NS}.name", METHODS + SPLITS)
@@ -89,14 +89,21 @@ def early_section() -> None:
                             0.003)
     with c4:
         patience = url_slider("ds_pat", t(f"{NS}.early.patience"), 1, 15, 5)
+    animate = url_toggle("ds_anim", t(f"{NS}.early.animate"), False,
+                         help=t(f"{NS}.early.animate_help"))
     early_cfg = EarlyStopConfig(width=int(width), label_noise=noise, lr=lr, patience=patience)
     early = cached(run_early_stop)(early_cfg)
-    chart(early_stop_figure(early, {
+    early_text = {
         "title": t(f"{NS}.early.chart_title", n_train=early.sizes[0], n_val=early.sizes[1]),
         "x": t(f"{NS}.early.epoch"), "y": t("common.loss"), "train": t(f"{NS}.early.train_loss"),
         "val": t(f"{NS}.early.val_loss"), "best": t(f"{NS}.early.best", e=early.best_epoch),
-        "stop": t(f"{NS}.early.stop", e=early.stop_epoch), "diverged": t("common.diverged")}),
-        "ds_early_chart")
+        "stop": t(f"{NS}.early.stop", e=early.stop_epoch), "diverged": t("common.diverged")}
+    if animate:  # every frame computed here once; the browser plays them
+        chart(early_stop_animation(early, patience, early_text | {
+            k: t(f"{NS}.early.{k}") for k in ("best_at", "stop_at", "waiting", "play", "pause")}
+            | {"step": t(f"{NS}.early.epoch")}), "ds_early_anim")
+    else:
+        chart(early_stop_figure(early, early_text), "ds_early_chart")
     if early.diverged:
         st.error(t("common.diverged_at", step=early.diverged_at))
     else:

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core.charts.dataloader import batch_loss_figure, shuffle_figure, throughput_figure, workers_figure
+from core.charts.dataloader import (
+    batch_loss_figure, shuffle_animation, shuffle_figure, throughput_figure, workers_figure,
+)
 from core.dataloader import (
     BATCH_SIZES, EPOCH_CHOICES, ITEM_MS_RANGE, ITEMS_RANGE, LRS, SHUFFLE_BATCHES, SHUFFLE_EPOCHS,
     BatchConfig, ShuffleConfig, ThroughputConfig, WorkersConfig, batch_claims, batch_code,
@@ -82,12 +84,18 @@ def shuffle_section() -> None:
         epochs = url_slider("dl_sepochs", t(f"{NS}.shuffle.epochs"), *SHUFFLE_EPOCHS, 3)
     with c3:
         shuffle_lr = url_log_slider("dl_slr", t(f"{NS}.shuffle.lr"), LRS, 0.1)
+    animate = url_toggle("dl_sanim", t(f"{NS}.shuffle.animate"), False,
+                         help=t(f"{NS}.shuffle.animate_help"))
     shuffle_cfg = ShuffleConfig(batch_size=shuffle_bs, epochs=epochs, lr=shuffle_lr)
     shuffled = cached(run_shuffle)(shuffle_cfg)
-    chart(shuffle_figure(shuffled, {k: t(f"{NS}.shuffle.{k}") for k in (
-        "loss", "acc", "x", "sorted", "shuffled")} | {"title": t(f"{NS}.shuffle.chart_title"),
-                                                      "diverged": t("common.diverged")}),
-        "dl_shuffle_chart")
+    shuffle_text = {k: t(f"{NS}.shuffle.{k}") for k in ("loss", "acc", "x", "sorted", "shuffled")
+                    } | {"title": t(f"{NS}.shuffle.chart_title"), "diverged": t("common.diverged")}
+    if animate:  # every frame computed here once; the browser plays them
+        chart(shuffle_animation(shuffled, shuffle_text | {
+            "play": t(f"{NS}.shuffle.play"), "pause": t(f"{NS}.shuffle.pause"), "step": t("common.step")}),
+            "dl_shuffle_anim")
+    else:
+        chart(shuffle_figure(shuffled, shuffle_text), "dl_shuffle_chart")
     for name, run in shuffled.runs.items():
         if run.diverged:
             st.error(f"{t(f'{NS}.shuffle.{name}')}: " + t("common.diverged_at", step=run.diverged_at))

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.common import PALETTE, base_figure, mark_diverged, style_subplots
+from core.charts.playback import frame_steps, play_figure
 from core.data_split import METHODS, SPLITS, EarlyStopResult, SplitResult, TuningResult
 
 
@@ -64,6 +65,68 @@ def early_stop_figure(result: EarlyStopResult, text: Mapping[str, str]) -> go.Fi
                            showarrow=False, xanchor="left", yanchor="top",
                            font={"color": "#7f7f7f"})
     return fig
+
+
+def early_stop_watch(result: EarlyStopResult, patience: int, upto: int) -> tuple[int, int, int | None]:
+    """What the early-stopping rule knows after epoch ``upto``: (best epoch so far, epochs
+    since it without improvement, stop epoch or None). The same rule as run_early_stop's."""
+    best, best_loss, stop = 0, float("inf"), None
+    for epoch, loss in zip(result.epochs[: upto + 1], result.val_loss[: upto + 1]):
+        if stop is not None:
+            break
+        if loss < best_loss:
+            best, best_loss = int(epoch), float(loss)
+        elif epoch - best >= patience:
+            stop = int(epoch)
+    waited = (stop if stop is not None else int(min(upto, result.epochs[-1]))) - best
+    return best, waited, stop
+
+
+def early_stop_animation(result: EarlyStopResult, patience: int,
+                         text: Mapping[str, str]) -> go.Figure:
+    """The early-stopping chart played back epoch by epoch in the browser (issue 10 item 5):
+    the curves grow, the best-so-far line moves with every new lowest validation loss, a
+    counter shows the epochs waited, and the stop line appears when patience runs out.
+    Frames come from the finished run; the last frame shows what the static chart shows.
+
+    text: as early_stop_figure, plus best_at ({e}), stop_at ({e}), waiting ({c}, {p}),
+    play, pause, step.
+    """
+    fig = early_stop_figure(result, text)
+    steps = frame_steps(0, int(result.epochs[-1]))
+    if result.diverged:
+        return play_figure(fig, steps, text, animated=[0, 1])
+    fig.layout.shapes, fig.layout.annotations = (), ()  # drawn as traces that move
+    finite = np.concatenate([v[np.isfinite(v)] for v in (result.train_loss, result.val_loss)])
+    lo, hi = float(finite.min()), float(finite.max())
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    fig.update_yaxes(range=[lo - pad, hi + pad])
+    top, stop_y = hi, lo + 0.85 * (hi - lo)
+    edge = 0.15 * max(float(result.epochs[-1]), 1.0)
+
+    def extras(k: int) -> list[go.Scatter]:
+        best, waited, stop = early_stop_watch(result, patience, k)
+        stop_x = [stop, stop] if stop is not None else [None, None]
+        label = text["waiting"].format(c=waited, p=patience) if stop is None else ""
+        at = min(k, int(result.epochs[-1]))
+        return [
+            go.Scatter(x=[best, best], y=[lo - pad, hi + pad], mode="lines", hoverinfo="skip",
+                       line={"color": "#2ca02c", "width": 3}, showlegend=False),
+            go.Scatter(x=[best], y=[top], mode="text", text=[text["best_at"].format(e=best)],
+                       textposition="bottom left" if best > edge else "bottom right",
+                       textfont={"color": "#2ca02c"}, hoverinfo="skip", showlegend=False),
+            go.Scatter(x=stop_x, y=[lo - pad, hi + pad], mode="lines", hoverinfo="skip",
+                       line={"color": "#7f7f7f", "dash": "dash"}, showlegend=False),
+            go.Scatter(x=stop_x[:1], y=[stop_y], mode="text",
+                       text=[text["stop_at"].format(e=stop) if stop is not None else ""],
+                       textposition="bottom right", textfont={"color": "#7f7f7f"},
+                       hoverinfo="skip", showlegend=False),
+            go.Scatter(x=[at], y=[float(result.val_loss[at])], mode="text", text=[label],
+                       textposition="top center", textfont={"color": "#d62728"},
+                       hoverinfo="skip", showlegend=False),
+        ]
+
+    return play_figure(fig, steps, text, animated=[0, 1], extras=extras)
 
 
 def tuning_figure(result: TuningResult, text: Mapping[str, str]) -> go.Figure:

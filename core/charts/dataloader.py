@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.common import base_figure, finite_positive, log_axis, mark_diverged, style_subplots
+from core.charts.playback import frame_steps, play_figure
 from core.dataloader import BatchResult, ShuffleResult, ThroughputResult, WorkersResult
 
 
@@ -90,6 +91,17 @@ def shuffle_figure(result: ShuffleResult, text: Mapping[str, str]) -> go.Figure:
     if any(r.diverged for r in result.runs.values()):
         mark_diverged(fig, text["diverged"])
     return fig
+
+
+def shuffle_animation(result: ShuffleResult, text: Mapping[str, str]) -> go.Figure:
+    """The shuffle chart played back step by step in the browser (issue 10 item 5): the
+    sorted run's loss saws up at every class change while the shuffled one falls. Frames
+    come from the finished runs (no training per frame); the last frame is the static chart.
+
+    text: as shuffle_figure, plus play, pause, step.
+    """
+    n_steps = max(len(r.step_loss) for r in result.runs.values())
+    return play_figure(shuffle_figure(result, text), frame_steps(1, n_steps), text)
 
 
 def workers_figure(result: WorkersResult, text: Mapping[str, str]) -> go.Figure:

@@ -48,3 +48,30 @@ def test_shuffle_figure_has_both_runs():
 def test_workers_figure():
     fig = workers_figure(run_workers(WorkersConfig(workers=(0, 1))), TEXT)
     assert len(fig.data) == 3 and fig.data[0].name == "e1"  # one bar group per epoch
+
+
+def test_shuffle_animation_replays_the_static_chart():
+    """Issue 10 item 5: frames grow the four curves step by step from the finished runs;
+    the last frame draws every point of the static chart; no NaN is drawn."""
+    import json
+
+    from core.charts.dataloader import shuffle_animation
+    from core.charts.playback import last_frame_points
+
+    text = TEXT | {"play": "PLAY", "pause": "PAUSE", "step": "STEP"}
+    result = run_shuffle(ShuffleConfig(epochs=1, batch_size=64))
+    static = shuffle_figure(result, text)
+    fig = shuffle_animation(result, text)
+    n = len(result.runs["sorted"].step_loss)
+    assert fig.frames[0].name == "1" and fig.frames[-1].name == str(n)
+    last = last_frame_points(fig)
+    assert sorted(last) == [0, 1, 2, 3]
+    for index, (x, y) in last.items():
+        np.testing.assert_array_equal(x, static.data[index].x)
+        np.testing.assert_allclose(np.asarray(y, float), np.asarray(static.data[index].y, float))
+    middle = fig.frames[len(fig.frames) // 2]
+    k = int(middle.name)
+    loss = np.asarray(middle.data[0].y, float)  # the sorted run's loss, steps 1 … k
+    np.testing.assert_allclose(loss, result.runs["sorted"].step_loss[:k])
+    assert len(fig.layout.shapes) == len(static.layout.shapes)  # epoch lines stay
+    assert "NaN" not in json.dumps(fig.to_plotly_json(), default=str)
