@@ -103,7 +103,7 @@ DIGITS_IMPORT = "from sklearn.datasets import load_digits  # 1,797 real 8x8 digi
 def digits_code(x: str = "x", y: str = "y", scaled: bool = True) -> str:
     """Standalone code loading what ``core.data.digits_xy`` returns (``scaled=False``: the
     raw pixels 0..16). Expects ``torch`` and ``load_digits`` (DIGITS_IMPORT) in scope."""
-    pixels = (" / 16.0  # pixels scaled to [0, 1]" if scaled else "  # raw pixels 0..16")
+    pixels = " / 16.0  # in [0, 1]" if scaled else "  # raw pixels 0..16"
     return f"""digits = load_digits()
 {x} = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64){pixels}
 {y} = torch.tensor(digits.target, dtype=torch.int64)
