@@ -211,6 +211,18 @@ else:
     bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
                   icon=":material/push_pin:", width="stretch")
 
+# the architecture, above the network as in the Playground
+depth_col, width_col = st.columns([1, 4])
+with depth_col:
+    depth = url_slider("pg_layers", t(f"{NS}.layers"), 0, lab.MAX_LAYERS, 2)
+hidden: list[int] = []
+with width_col:
+    if depth:
+        for i, column in enumerate(st.columns(depth)):
+            with column:
+                hidden.append(url_slider(f"pg_n{i + 1}", t(f"{NS}.neurons", i=i + 1), 1,
+                                         lab.MAX_NEURONS, DEFAULT_HIDDEN[i]))
+
 csv_entry = st.session_state.get(S_CSV)
 left, right = st.columns([1, 3], gap="medium")
 with left:
@@ -250,16 +262,6 @@ with left:
     discretize = url_toggle("pg_discretize", t(f"{NS}.discretize"), False)
 
 with right:
-    depth_col, width_col = st.columns([1, 4])
-    with depth_col:
-        depth = url_slider("pg_layers", t(f"{NS}.layers"), 0, lab.MAX_LAYERS, 2)
-    hidden: list[int] = []
-    with width_col:
-        if depth:
-            for i, column in enumerate(st.columns(depth)):
-                with column:
-                    hidden.append(url_slider(f"pg_n{i + 1}", t(f"{NS}.neurons", i=i + 1), 1,
-                                             lab.MAX_NEURONS, DEFAULT_HIDDEN[i]))
     live_slot = st.container()
 
 section(NS, "beyond")
