@@ -378,7 +378,7 @@ def lesson_bar(url_path: str, compact: bool = False) -> None:
             st.page_link(previous.script, label=f"← {t(f'nav.{previous.namespace}')}",
                          query_params=params)
     with middle:
-        st.markdown(f"<div style='text-align:center' data-testid='lesson-step'>"
+        st.markdown(f"<div style='text-align:center;white-space:nowrap' data-testid='lesson-step'>"
                     f"{t('common.lesson_step', k=k, n=n)}</div>", unsafe_allow_html=True)
     with right:
         if following is not None:
