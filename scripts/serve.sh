@@ -77,20 +77,28 @@ for i in $(seq "$WORKERS"); do
     done
 done
 
-# Warm every process the way a first browser would (one session on the home page): the
-# first run of a process imports torch and the app (seconds), which no student should wait for.
-if [ "${WARM_UP:-1}" = 1 ]; then
-    "$PYTHON" - "${PORTS[@]}" <<'PY' || echo "serve.sh: warm-up failed (the app still starts)" >&2
+# Warm every process the way a class's first browsers would: one session per page, default
+# view. A process's first run imports torch (and its first optimizer torch._dynamo): seconds
+# no student should wait for; and every page's default view is then computed and shared.
+# WARM_UP=home warms the home page only, WARM_UP=0 not at all.
+if [ "${WARM_UP:-all}" != 0 ]; then
+    "$PYTHON" - "${WARM_UP:-all}" "${PORTS[@]}" <<'PY' || echo "serve.sh: warm-up failed (the app still starts)" >&2
 import asyncio, sys
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-async def warm(port):
+sys.path.insert(0, ".")
+from ui.registry import available_pages
+
+PAGES = [""] if sys.argv[1] == "home" else [p.url_path for p in available_pages()]
+
+async def warm(port, page):
     async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream",
                                   subprotocols=["streamlit"], max_size=None) as ws:
         msg = BackMsg()
         msg.rerun_script.query_string = "lang=en"
+        msg.rerun_script.page_name = page
         await ws.send(msg.SerializeToString())
         while True:
             reply = ForwardMsg()
@@ -98,8 +106,12 @@ async def warm(port):
             if reply.WhichOneof("type") == "script_finished":
                 return
 
+async def warm_process(port):
+    for page in PAGES:  # one page after another: the processes warm in parallel
+        await warm(port, page)
+
 async def main():
-    await asyncio.gather(*(warm(int(port)) for port in sys.argv[1:]))
+    await asyncio.gather(*(warm_process(int(port)) for port in sys.argv[2:]))
 
 asyncio.run(main())
 PY

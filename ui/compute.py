@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import bisect
 import hashlib
+import itertools
 import json
 import os
 import sys
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -83,7 +85,8 @@ class Gate:
     def __init__(self, slots: int):
         self.slots = slots
         self.running = 0
-        self._queue: deque[object] = deque()
+        self._queue: list[tuple[float, int]] = []  # (priority, arrival), kept sorted
+        self._seq = itertools.count()
         self._cond = threading.Condition()
         self._held = threading.local()  # slots this thread holds: nested use takes no new one
 
@@ -96,7 +99,7 @@ class Gate:
             return len(self._queue)
 
     def acquire(self, on_wait: Callable[[int], None] | None = None,
-                poll: float = WAIT_POLL_SECONDS) -> None:
+                poll: float = WAIT_POLL_SECONDS, priority: float | None = None) -> None:
         """Take a slot. While waiting, ``on_wait(ahead)`` is called from this thread (at once,
         whenever the number of waiters ahead changes, and every ``poll`` seconds so a
         Streamlit session can be interrupted by its user's next rerun). If it raises, the
@@ -107,21 +110,22 @@ class Gate:
         if depth:
             self._held.depth = depth + 1
             return
-        self._acquire(on_wait, poll)
+        self._acquire(on_wait, poll, priority)
         self._held.depth = 1
 
-    def _acquire(self, on_wait: Callable[[int], None] | None, poll: float) -> None:
-        ticket = object()
+    def _acquire(self, on_wait: Callable[[int], None] | None, poll: float,
+                 priority: float | None) -> None:
+        ticket = (time.monotonic() if priority is None else priority, next(self._seq))
         with self._cond:
             if not self._queue and self.running < self.slots:
                 self.running += 1
                 return
-            self._queue.append(ticket)
+            bisect.insort(self._queue, ticket)
         try:
             while True:
                 with self._cond:
-                    if self._queue[0] is ticket and self.running < self.slots:
-                        self._queue.popleft()
+                    if self._queue[0] == ticket and self.running < self.slots:
+                        self._queue.pop(0)
                         self.running += 1
                         self._cond.notify_all()  # the next one may fit too
                         return
@@ -129,7 +133,7 @@ class Gate:
                 if on_wait is not None:
                     on_wait(ahead)
                 with self._cond:
-                    if not (self._queue[0] is ticket and self.running < self.slots):
+                    if not (self._queue[0] == ticket and self.running < self.slots):
                         self._cond.wait(poll)
         except BaseException:
             with self._cond:
@@ -147,8 +151,9 @@ class Gate:
             self._cond.notify_all()
 
     @contextmanager
-    def slot(self, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
-        self.acquire(on_wait)
+    def slot(self, on_wait: Callable[[int], None] | None = None,
+             priority: float | None = None) -> Iterator[None]:
+        self.acquire(on_wait, priority=priority)
         try:
             yield
         finally:
@@ -346,6 +351,30 @@ class _Notice:
 NOTICE: Callable[[], Any] = _Notice  # tests substitute a recording fake
 
 
+def _run_priority() -> float | None:
+    """When this session's current script run first asked the gate for a slot.
+
+    Waiters are served in that order, not by the time of each request: a page makes several
+    computations one after another, and ordering them one by one would send a student who
+    came first to the back of the queue after each of them, so that every page of a class
+    would finish at the end (processor sharing again). Served by run, pages complete in the
+    order students asked for them. None outside a Streamlit run (tests, bare mode)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        run = get_script_run_ctx().parallel_coordinator  # a new object for every script run
+    except Exception:
+        return None
+    since = getattr(run, "_dle_gate_since", None)
+    if since is None:
+        since = time.monotonic()
+        try:
+            run._dle_gate_since = since
+        except Exception:
+            return None
+    return since
+
+
 def _gate_text(ahead: int) -> str:
     return t("common.gate_next") if ahead == 0 else t("common.gate_waiting", ahead=ahead)
 
@@ -365,7 +394,7 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
                 flight = _flights[key] = _Flight()
         if leader:
             try:
-                with GATE.slot(lambda ahead: notice.show(_gate_text(ahead))):
+                with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), _run_priority()):
                     notice.clear()
                     flight.running = True
                     value = fn(flight)
@@ -459,7 +488,7 @@ def admitted(label: str | None = None) -> Iterator[None]:
     While no slot is free, the session shows "waiting — N ahead of you"."""
     notice = NOTICE()
     try:
-        with GATE.slot(lambda ahead: notice.show(_gate_text(ahead))):
+        with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), _run_priority()):
             notice.clear()
             yield
     finally:

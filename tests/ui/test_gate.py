@@ -326,3 +326,28 @@ def test_a_slot_holder_never_waits_for_a_leader_queued_behind_it(fresh):
 
     run_threads([ticking_student, other_student])
     assert sorted(out) == [6, 6] and 1 <= len(calls) <= 2
+
+
+def test_a_page_that_started_first_is_served_first(fresh):
+    """Ordered by when the student's run began, not by each request: the first student's
+    next computation goes ahead of students who came later, so pages finish one by one."""
+    gate = compute.Gate(1)
+    gate.acquire()
+    order = []
+
+    def waiter(name, priority):
+        gate.acquire(poll=0.01, priority=priority)
+        order.append(name)
+        gate.release()
+
+    later = [threading.Thread(target=waiter, args=(f"late{i}", 10.0 + i)) for i in range(3)]
+    for th in later:
+        th.start()
+        time.sleep(0.02)
+    first = threading.Thread(target=waiter, args=("first student, 2nd computation", 1.0))
+    first.start()
+    time.sleep(0.05)
+    gate.release()
+    for th in later + [first]:
+        th.join(timeout=10)
+    assert order == ["first student, 2nd computation", "late0", "late1", "late2"]
