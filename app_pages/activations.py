@@ -28,6 +28,7 @@ from core.activations import (
 )
 from core.charts.activations import (
     curves_figure,
+    dying_animation,
     dying_figure,
     dying_loss_figure,
     grad_norm_figure,
@@ -36,7 +37,7 @@ from core.charts.activations import (
 from core.models import INITS
 from ui.i18n import labels, t
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
-from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider
+from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
 NS = "activations"
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
@@ -163,9 +164,15 @@ def dying_section() -> None:
     dying_cfg = DyingReluConfig(optimizer=optimizer, lr=lr, bias_shift=shift)
     dying = cached(run_dying_relu)(dying_cfg)
     step_text = {"x": t("common.step"), "diverged": t("common.diverged")}
-    chart(dying_figure(dying, step_text | {"title": t(f"{NS}.dying.chart_title"),
-                                           "y": t(f"{NS}.dying.y"),
-                                           "layer": t(f"{NS}.dying.layer")}, name_of), "ac_dying")
+    dying_text = step_text | {"title": t(f"{NS}.dying.chart_title"), "y": t(f"{NS}.dying.y"),
+                              "layer": t(f"{NS}.dying.layer")}
+    if url_toggle("ac_anim", t(f"{NS}.dying.animate"), False, help=t(f"{NS}.dying.animate_help")):
+        # every frame computed here once; the browser plays them
+        chart(dying_animation(dying, dying_text | {
+            "play": t(f"{NS}.dying.play"), "pause": t(f"{NS}.dying.pause"),
+            "step": t("common.step")}, name_of), "ac_dying_anim")
+    else:
+        chart(dying_figure(dying, dying_text, name_of), "ac_dying")
     left, right = st.columns([2, 1])
     with left:
         chart(dying_loss_figure(dying, step_text | {"title": t(f"{NS}.dying.loss_title"),

@@ -12,11 +12,12 @@ from core.backprop import (
 )
 from core.charts.backprop import (
     accumulation_figure, chain_table_rows, graph_figure, param_grad_figure, signed4,
+    zero_grad_animation,
     zero_grad_figure,
 )
 from ui.i18n import labels, t
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
-from ui.url_state import url_log_slider, url_select, url_slider
+from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "backprop"
 acts = labels(f"{NS}.act", GRAPH_ACTIVATIONS)
@@ -106,9 +107,14 @@ def zero_section() -> None:
         z_steps = url_slider("bp_zsteps", t(f"{NS}.zero.steps"), *ZERO_STEPS_RANGE, 40, step=5)
     zero_cfg = ZeroGradConfig(lr=z_lr, steps=z_steps)
     zero = cached(run_zero_grad)(zero_cfg)
-    chart(zero_grad_figure(zero, labels(f"{NS}.zero", ("loss_panel", "grad_panel", "with",
-                                                       "without", "fresh"))
-                           | step_text | {"title": t(f"{NS}.zero.chart_title")}), "bp_zero")
+    zero_text = labels(f"{NS}.zero", ("loss_panel", "grad_panel", "with", "without", "fresh")) | (
+        step_text | {"title": t(f"{NS}.zero.chart_title")})
+    if url_toggle("bp_zanim", t(f"{NS}.zero.animate"), False, help=t(f"{NS}.zero.animate_help")):
+        # every frame computed here once; the browser plays them
+        chart(zero_grad_animation(zero, zero_text | labels(f"{NS}.zero", ("play", "pause"))),
+              "bp_zero_anim")
+    else:
+        chart(zero_grad_figure(zero, zero_text), "bp_zero")
     forgot, clean = zero.without_zero_grad, zero.with_zero_grad
     for run in (clean, forgot):
         if run.diverged:

@@ -12,6 +12,7 @@ from core.activations import CurvesResult, DyingReluResult, VanishingResult
 from core.charts.common import (
     FONT_SIZE, base_figure, color_for, finite_positive, log_axis, mark_diverged, style_subplots,
 )
+from core.charts.playback import frame_steps, play_figure
 
 
 # ReLU, LeakyReLU and GELU coincide for x > 0: ReLU is drawn wide and solid underneath,
@@ -144,6 +145,19 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
     fig.update_xaxes(title_text=text["x"])
     fig.update_yaxes(title_text=text["y"], range=[-3, 103], row=1, col=1)
     return fig
+
+
+def dying_animation(result: DyingReluResult, text: Mapping[str, str],
+                    names: Mapping[str, str]) -> go.Figure:
+    """The dying-units chart played back step by step in the browser (issue 10 item 5): watch
+    the share of inactive units climb in each layer as training goes on. Frames come from the
+    finished runs (no training per frame); the last frame is the static chart.
+
+    text: as dying_figure, plus play, pause, step.
+    """
+    steps = np.asarray(result.steps)
+    return play_figure(dying_figure(result, text, names),
+                       frame_steps(int(steps.min()), int(steps.max())), text)
 
 
 def dying_loss_figure(result: DyingReluResult, text: Mapping[str, str],

@@ -22,6 +22,8 @@ from core.charts.common import (
     log_range,
 )
 from core.charts.forward_pass import subplot_layout
+from core.charts.playback import frame_steps, play_figure
+
 
 def signed4(value: float, digits: int = 4) -> str:
     """``+0.1234`` / ``-0.1234``, and ``+0.0000`` (never ``-0.0000``) for what rounds to 0."""
@@ -146,6 +148,17 @@ def zero_grad_figure(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figu
                            bgcolor="rgba(255,255,255,0.85)",
                            font={"color": "#d62728", "size": FONT_SIZE + 1})
     return subplot_layout(fig, text["title"], height=440)
+
+
+def zero_grad_animation(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figure:
+    """The zero_grad chart played back step by step in the browser (issue 10 item 5): without
+    zero_grad the .grad each step uses is the running sum of every gradient so far, not the
+    step's own (dotted). Frames come from the finished runs; the last frame is the static chart.
+
+    text: as zero_grad_figure, plus play, pause (and step, the x title, for the slider).
+    """
+    n = max(len(result.with_zero_grad.loss), len(result.without_zero_grad.loss))
+    return play_figure(zero_grad_figure(result, text), frame_steps(1, n), text)
 
 
 def accumulation_figure(result: AccumulationResult, k: int, micro: int,

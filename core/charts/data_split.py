@@ -108,7 +108,6 @@ def early_stop_animation(result: EarlyStopResult, patience: int,
         best, waited, stop = early_stop_watch(result, patience, k)
         stop_x = [stop, stop] if stop is not None else [None, None]
         label = text["waiting"].format(c=waited, p=patience) if stop is None else ""
-        at = min(k, int(result.epochs[-1]))
         return [
             go.Scatter(x=[best, best], y=[lo - pad, hi + pad], mode="lines", hoverinfo="skip",
                        line={"color": "#2ca02c", "width": 3}, showlegend=False),
@@ -121,8 +120,9 @@ def early_stop_animation(result: EarlyStopResult, patience: int,
                        text=[text["stop_at"].format(e=stop) if stop is not None else ""],
                        textposition="bottom right", textfont={"color": "#7f7f7f"},
                        hoverinfo="skip", showlegend=False),
-            go.Scatter(x=[at], y=[float(result.val_loss[at])], mode="text", text=[label],
-                       textposition="top center", textfont={"color": "#d62728"},
+            # the counter sits where the stop label will appear (it goes when that comes)
+            go.Scatter(x=[float(result.epochs[-1])], y=[stop_y], mode="text", text=[label],
+                       textposition="bottom left", textfont={"color": "#d62728"},
                        hoverinfo="skip", showlegend=False),
         ]
 

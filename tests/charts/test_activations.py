@@ -112,3 +112,31 @@ def test_relu_leaky_relu_and_gelu_curves_are_told_apart():
     styles = {(trace.line.width, trace.line.dash) for trace in fig.data
               if trace.name in (NAMES["relu"], NAMES["leaky_relu"], NAMES["gelu"])}
     assert len(styles) == 3  # three different (width, dash) pairs
+
+
+def test_dying_animation_replays_the_inactive_shares():
+    """Issue 10 item 5: each frame draws the inactive share of every layer up to its step,
+    read from the finished run (independent reference: run.inactive); the last frame is the
+    static chart; a diverged run's NaN is drawn as a gap, never as NaN."""
+    from core.charts.activations import dying_animation
+    from core.charts.playback import last_frame_points
+
+    text = TEXT | {"play": "PLAY", "pause": "PAUSE", "step": "STEP"}
+    for cfg in (DyingReluConfig(steps=30, lr=1.0), DyingReluConfig(lr=3.0, steps=30)):
+        result = run_dying_relu(cfg)
+        static = dying_figure(result, text, NAMES)
+        fig = dying_animation(result, text, NAMES)
+        steps = np.asarray(result.steps)
+        assert int(fig.frames[-1].name) == int(steps.max())
+        for index, (x, y) in last_frame_points(fig).items():
+            np.testing.assert_array_equal(x, static.data[index].x)
+            np.testing.assert_allclose(np.asarray(y, float), np.asarray(static.data[index].y,
+                                                                        float))
+        middle = fig.frames[len(fig.frames) // 2]
+        k = int(middle.name)
+        run = result.runs["relu"]
+        seen = steps[: len(run.inactive)] <= k
+        for layer in range(run.inactive.shape[1]):
+            np.testing.assert_allclose(np.asarray(middle.data[layer].y, float),
+                                       100 * run.inactive[seen, layer])
+        assert "NaN" not in json.dumps(fig.to_plotly_json(), default=str)

@@ -50,3 +50,26 @@ def test_zero_grad_and_accumulation_figures():
     acc = accumulation_figure(run_accumulation(AccumulationConfig(steps=8)), 4, 8, TEXT)
     assert {t.name for t in acc.data if t.showlegend is not False} >= {"B32", "4x8"}
     json.dumps(acc.to_plotly_json(), default=str)
+
+
+def test_zero_grad_animation_replays_both_runs():
+    """Issue 10 item 5: frame k draws steps 1 … k of the loss, the .grad norm and the fresh
+    gradient; without zero_grad the drawn .grad equals the running sum of the fresh gradients
+    (independent reference: torch accumulates by adding); the last frame is the static chart."""
+    from core.charts.backprop import zero_grad_animation
+    from core.charts.playback import last_frame_points
+
+    text = Text({"play": "PLAY", "pause": "PAUSE", "step": "STEP"})
+    result = run_zero_grad(ZeroGradConfig(steps=30))
+    static = zero_grad_figure(result, text)
+    fig = zero_grad_animation(result, text)
+    assert [f.name for f in fig.frames] == [str(k) for k in range(1, 31)]
+    for index, (x, y) in last_frame_points(fig).items():
+        np.testing.assert_array_equal(x, static.data[index].x)
+        np.testing.assert_allclose(np.asarray(y, float), np.asarray(static.data[index].y, float))
+    frame = fig.frames[9]  # step 10
+    forgot = result.without_zero_grad
+    grad = np.asarray(frame.data[3].y, float)  # without zero_grad, .grad norm panel
+    np.testing.assert_allclose(grad, np.linalg.norm(np.cumsum(forgot.fresh_grads, 0)[:10], axis=1),
+                               rtol=1e-5)
+    assert "NaN" not in json.dumps(fig.to_plotly_json(), default=str)
