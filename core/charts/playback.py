@@ -21,7 +21,8 @@ from core.charts.common import FONT_SIZE
 MAX_FRAMES = 100  # frames across the whole run
 SPEEDS = (0.5, 1.0, 2.0, 4.0)  # × the base frame rate
 BASE_FRAME_MS = 100
-CONTROLS_PX = 90  # room added under the chart for the step slider
+CONTROLS_PX = 130  # room added under the chart: a row of buttons, then the step slider
+LEGEND_PX = 60  # a legend under the plot (two rows at 1024 px)
 
 
 def frame_steps(first: float, last: float, frames: int = MAX_FRAMES) -> list[int]:
@@ -131,22 +132,30 @@ def play_figure(fig: go.Figure, steps: Sequence[int], text: Mapping[str, str],
                {"label": text["pause"], "method": "animate", "args": [[None], still]}]
     buttons += [{"label": f"{factor:g}×", "method": "animate", "args": [None, play(factor)]}
                 for factor in SPEEDS]
+    # The controls go under everything the chart already draws below its plot (axis titles,
+    # a legend there): a row of buttons, then the step slider. Nothing moves at the top, where
+    # titles and legends live.
     height = fig.layout.height or 450
     margin = fig.layout.margin
     top = margin.t if margin.t is not None else 80
     bottom = margin.b if margin.b is not None else 80
     plot_px = max(height - top - bottom, 100)
+    below = float(bottom)
+    legend = fig.layout.legend
+    if legend.y is not None and legend.y < 0:
+        anchored_top = legend.yanchor != "bottom"  # plotly anchors a legend under the plot at its top
+        below = max(below, -legend.y * plot_px + (LEGEND_PX if anchored_top else 0) + 8)
     fig.update_layout(
-        height=height + CONTROLS_PX, margin={"b": bottom + CONTROLS_PX, "t": top + 34},
+        height=int(height - bottom + below + CONTROLS_PX), margin={"b": int(below + CONTROLS_PX)},
         updatemenus=[{"type": "buttons", "direction": "left", "showactive": False,
-                      "x": 0.0, "xanchor": "left", "y": 1.0 + 30 / plot_px,
-                      "yanchor": "bottom", "pad": {"t": 0, "b": 0}, "buttons": buttons}],
-        sliders=[{"active": 0, "x": 0.0, "len": 1.0, "y": -(bottom - 6) / plot_px,
+                      "x": 0.0, "xanchor": "left", "y": -(below + 4) / plot_px,
+                      "yanchor": "top", "pad": {"t": 0, "b": 0}, "buttons": buttons}],
+        sliders=[{"active": 0, "x": 0.0, "len": 1.0, "y": -(below + 44) / plot_px,
                   "yanchor": "top",
                   "currentvalue": {"prefix": f"{text['step']} ",
                                    "font": {"size": FONT_SIZE, "color": "#444"}},
                   "font": {"color": "rgba(0,0,0,0)"},  # no crowded tick labels
-                  "ticklen": 0, "pad": {"t": 10},
+                  "ticklen": 0, "minorticklen": 0, "pad": {"t": 10},
                   "steps": [{"label": label(k), "method": "animate",
                              "args": [[str(k)], still]} for k in steps]}])
     figure = fig.to_dict()
