@@ -447,7 +447,11 @@ def live() -> None:
         st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
                   idle=IDLE_PAUSE // 60), icon=":material/pause_circle:")
     classify = snap.train_acc is not None
-    m = st.columns(4 if classify else 3)
+    if not presenting():  # four metrics in the lab column: default digits clip at 1024 px
+        st.html("<style>.st-key-pg_metrics [data-testid=stMetricValue]"
+                "{font-size: 1.75rem;}</style>")
+    m = st.container(key="pg_metrics", horizontal=True)
+    m = [m.container() for _ in range(4 if classify else 3)]
     m[0].metric(t(f"{NS}.epoch"), f"{snap.epoch:,}")
     m[1].metric(t(f"{NS}.train_loss"), _fmt(snap.train_loss))
     m[2].metric(t(f"{NS}.test_loss"), _fmt(snap.test_loss))
