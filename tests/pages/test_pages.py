@@ -166,3 +166,17 @@ def test_a_second_visitor_gets_the_cached_view(page):
     second = open_page(page, "en", params)
     assert_ok(second, "second visitor")
     assert len(second.get("plotly_chart")) == len(first.get("plotly_chart"))
+
+
+ANIMATED = {"optimizers": "opt_anim", "dataloader": "dl_sanim", "data_split": "ds_anim",
+            "activations": "ac_anim", "backprop": "bp_zanim"}
+
+
+@pytest.mark.parametrize("namespace, key", sorted(ANIMATED.items()))
+def test_animations_render_with_their_frames(namespace, key):
+    """Animate on: the page renders and one chart carries Plotly frames for the browser."""
+    page = next(p for p in PAGES if p.namespace == namespace)
+    at = open_page(page, "en", {key: "1"})
+    assert_ok(at, key)
+    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert any('"frames"' in spec and '"frames": []' not in spec for spec in specs), key
