@@ -106,7 +106,9 @@ def test_every_widget_at_its_extremes(page):
     at = open_page(page)
     for kind, widget in list(url_widgets(at)):
         for value in extreme_values(kind, widget):
-            current = next(w for w in at.get(kind) if w.key == widget.key)
+            current = next((w for w in at.get(kind) if w.key == widget.key), None)
+            if current is None:  # hidden by another widget's extreme (e.g. a mode switch)
+                continue
             current.set_value(value)
             at.run()
             assert_ok(at, f"{widget.key}={value}")
