@@ -9,10 +9,11 @@ if str(ROOT) not in sys.path:
 
 # A test's layer is its folder, so no file has to remember its marker:
 #   core, claims: torch maths against references (fast)   charts: figure builders
-#   ui: Streamlit helpers without a server                 pages: AppTest over the router
+#   ui: Streamlit helpers without a server                 pages, code: AppTest over the router
 #   e2e, deploy: real Chromium / real processes (slow)
 # The fast loop while developing: pytest -m "not e2e and not pages and not deploy"
 LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pages": "pages",
+          "code": "pages",  # every panel of every preset: AppTest + fresh interpreters (slow)
           "e2e": "e2e", "deploy": "deploy"}
 
 
