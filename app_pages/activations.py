@@ -36,6 +36,7 @@ from core.charts.activations import (
 )
 from core.models import INITS
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
@@ -70,7 +71,7 @@ def curves_section() -> None:
     curves = cached(run_curves)(curves_cfg)
     if not funcs:
         st.warning(t(f"{NS}.curves.pick_one"))
-    chart(curves_figure(curves, {k: t(f"{NS}.curves.{k}") for k in ("value", "derivative")}
+    chart(figure(curves_figure, curves, {k: t(f"{NS}.curves.{k}") for k in ("value", "derivative")}
                         | {"title": t(f"{NS}.curves.chart_title"), "x": "x"}, name_of), "ac_curves")
     st.markdown(f"**{t(f'{NS}.curves.table_title')}**")
     # Two tables, the notes' columns and the measured ones: one table of eight columns
@@ -127,11 +128,11 @@ def vanishing_section() -> None:
     def charts() -> None:
         left, right = st.columns(2)
         with left:
-            chart(grad_norm_figure(vanishing, axis_text | {
+            chart(figure(grad_norm_figure, vanishing, axis_text | {
                 "title": t(f"{NS}.vanishing.grad_title"), "y": t(f"{NS}.vanishing.grad_y")}),
                 "ac_grad")
         with right:
-            chart(update_size_figure(vanishing, axis_text | {
+            chart(figure(update_size_figure, vanishing, axis_text | {
                 "title": t(f"{NS}.vanishing.update_title", steps=vanishing_cfg.train_steps),
                 "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
 
@@ -172,10 +173,10 @@ def dying_section() -> None:
             "play": t(f"{NS}.dying.play"), "pause": t(f"{NS}.dying.pause"),
             "step": t("common.step")}, name_of), "ac_dying_anim")
     else:
-        chart(dying_figure(dying, dying_text, name_of), "ac_dying")
+        chart(figure(dying_figure, dying, dying_text, name_of), "ac_dying")
     left, right = st.columns([2, 1])
     with left:
-        chart(dying_loss_figure(dying, step_text | {"title": t(f"{NS}.dying.loss_title"),
+        chart(figure(dying_loss_figure, dying, step_text | {"title": t(f"{NS}.dying.loss_title"),
                                                     "y": t("common.loss")}, name_of), "ac_dyloss")
     final_dead = {a: 100 * run.inactive[-1].mean() for a, run in dying.runs.items()}
     accuracy = {a: "—" if run.diverged else f"{run.accuracy:.0%}" for a, run in dying.runs.items()}

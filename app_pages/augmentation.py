@@ -8,6 +8,7 @@ from core.augmentation import (
 )
 from core.charts.augmentation import curves_figure, gallery_figure, robustness_figure
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
@@ -44,7 +45,7 @@ with c4:
 spec = AugmentSpec(rotation=float(rotation), translate=shift, scale=zoom)
 gallery_cfg = GalleryConfig(digit=int(digit), spec=spec)
 gallery = cached(run_gallery)(gallery_cfg)
-chart(gallery_figure(gallery, {"title": t(f"{NS}.gallery.chart_title"),
+chart(figure(gallery_figure, gallery, {"title": t(f"{NS}.gallery.chart_title"),
                                "original": t(f"{NS}.gallery.original")}), "au_gallery")
 notice_claims(f"{NS}.gallery", gallery_claims(gallery))
 code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
@@ -58,7 +59,7 @@ training_notes = training_claims(runs, train_cfg)
 
 def show_training() -> None:
     """The measured answer: curves, final accuracies and gaps, the notice."""
-    chart(curves_figure(runs, {"title": t(f"{NS}.training.chart_title"),
+    chart(figure(curves_figure, runs, {"title": t(f"{NS}.training.chart_title"),
                                "accuracy": t(f"{NS}.training.accuracy"),
                                "loss": t(f"{NS}.training.loss"), "x": t(f"{NS}.training.x"),
                                "train": t(f"{NS}.training.train"), "val": t(f"{NS}.training.val"),
@@ -80,7 +81,7 @@ ask("au_clean_acc", t(f"{NS}.ask.clean"),
 code_panel(training_code(train_cfg), key="au_code_training")
 
 section(NS, "robust")
-chart(robustness_figure(runs, {"title": t(f"{NS}.robust.chart_title"),
+chart(figure(robustness_figure, runs, {"title": t(f"{NS}.robust.chart_title"),
                                "rotated": t(f"{NS}.robust.rotated"),
                                "shifted": t(f"{NS}.robust.shifted"),
                                "angle": t(f"{NS}.robust.angle"),

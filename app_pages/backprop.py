@@ -16,6 +16,7 @@ from core.charts.backprop import (
     zero_grad_figure,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
@@ -51,7 +52,7 @@ def graph_section() -> None:
     graph_cfg = GraphConfig(activation=activation, **values)
     graph = cached(run_graph)(graph_cfg)
     node_labels = labels(f"{NS}.node", ("x", "y", "w1", "b1", "w2", "b2", "z", "h", "y_hat", "loss"))
-    chart(graph_figure(graph, labels(f"{NS}.graph", ("value", "grad"))
+    chart(figure(graph_figure, graph, labels(f"{NS}.graph", ("value", "grad"))
                        | {"title": t(f"{NS}.graph.chart_title")}, node_labels), "bp_graph")
     col = labels(f"{NS}.graph", ("col_param", "col_chain", "col_product", "col_autograd",
                                   "col_fd", "col_gap"))
@@ -87,7 +88,7 @@ def params_section() -> None:
         p_lr = url_log_slider("bp_plr", t(f"{NS}.params.lr"), PARAM_LR_CHOICES, 0.5)
     param_cfg = ParamGradConfig(activation=p_act, depth=depth, optimizer=optimizer, lr=p_lr)
     params = cached(run_param_grads)(param_cfg)
-    chart(param_grad_figure(params, labels(f"{NS}.params", ("over_steps", "mean", "grad"))
+    chart(figure(param_grad_figure, params, labels(f"{NS}.params", ("over_steps", "mean", "grad"))
                             | step_text | {"title": t(f"{NS}.params.chart_title")}), "bp_params")
     if params.diverged:
         st.error(t("common.diverged_at", step=params.diverged_at))
@@ -114,7 +115,7 @@ def zero_section() -> None:
         chart(zero_grad_animation(zero, zero_text | labels(f"{NS}.zero", ("play", "pause"))),
               "bp_zero_anim")
     else:
-        chart(zero_grad_figure(zero, zero_text), "bp_zero")
+        chart(figure(zero_grad_figure, zero, zero_text), "bp_zero")
     forgot, clean = zero.without_zero_grad, zero.with_zero_grad
     for run in (clean, forgot):
         if run.diverged:
@@ -134,7 +135,7 @@ def accum_section() -> None:
         micro = url_slider("bp_micro", t(f"{NS}.accum.micro"), *MICRO_RANGE, 8)
     acc_cfg = AccumulationConfig(k=acc_k, micro_batch=micro)
     acc = cached(run_accumulation)(acc_cfg)
-    chart(accumulation_figure(acc, acc_k, micro, labels(f"{NS}.accum", (
+    chart(figure(accumulation_figure, acc, acc_k, micro, labels(f"{NS}.accum", (
         "loss_panel", "gap_panel", "accumulated", "big", "gap")) | step_text
         | {"title": t(f"{NS}.accum.chart_title")}), "bp_accum")
     notice_claims(f"{NS}.accum", accumulation_claims(acc))

@@ -12,6 +12,7 @@ from core.charts.batchnorm import (
     activation_std_figure, bn_loss_figure, pitfalls_figure, running_mean_figure,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
@@ -44,13 +45,13 @@ def stats_section() -> None:
     claims = stats_claims(stats)
 
     def show_outcome() -> None:  # the measured answer to the question below
-        chart(activation_std_figure(stats, {k: st_(k) for k in (
+        chart(figure(activation_std_figure, stats, {k: st_(k) for k in (
             "chart_title", "y", "plain", "bn", "layer")} | {
             "title": st_("chart_title"), "x": t("common.step"),
             "diverged": t("common.diverged")}), "bn_std")
         left, right = st.columns([2, 1])
         with left:
-            chart(bn_loss_figure(stats, {"title": st_("loss_title"), "x": t("common.step"),
+            chart(figure(bn_loss_figure, stats, {"title": st_("loss_title"), "x": t("common.step"),
                                          "y": t("common.loss"), "plain": st_("plain"),
                                          "bn": st_("bn")}), "bn_loss")
         with right:
@@ -85,7 +86,7 @@ def running_section() -> None:
     run_cfg = RunningStatsConfig(momentum=momentum, batch_size=batch_size)
     running = cached(run_running_stats)(run_cfg)
     rt = lambda key, **kw: t(f"{NS}.running.{key}", **kw)  # noqa: E731
-    chart(running_mean_figure(running, {k: rt(k) for k in ("x", "y", "batch", "running", "theory",
+    chart(figure(running_mean_figure, running, {k: rt(k) for k in ("x", "y", "batch", "running", "theory",
                                                             "true")}
                               | {"title": rt("chart_title")}), "bn_running")
     steps = running.steps_to_95 if running.steps_to_95 is not None else rt("never")
@@ -109,7 +110,7 @@ def pitfalls_section() -> None:
     pt = lambda key, **kw: t(f"{NS}.pitfalls.{key}", **kw)  # noqa: E731
     left, right = st.columns([3, 2])
     with left:
-        chart(pitfalls_figure(pit, {k: pt(k) for k in ("x", "y", "train_mode", "eval_mode",
+        chart(figure(pitfalls_figure, pit, {k: pt(k) for k in ("x", "y", "train_mode", "eval_mode",
                                                         "one_class")}
                               | {"title": pt("chart_title")}), "bn_pitfalls")
     with right:

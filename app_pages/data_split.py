@@ -10,6 +10,7 @@ from core.data_split import (
 )
 from ui.i18n import labels, t
 from core.claims import signed
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
@@ -61,7 +62,7 @@ def split_section() -> None:
             st.warning(t(f"{NS}.split.empty_part"))
     split_cfg = SplitConfig(fractions=fractions, n=n, imbalance=imbalance)
     split = cached(run_split)(split_cfg)
-    chart(split_figure(split, {"title": t(f"{NS}.split.chart_title"), "y": t(f"{NS}.split.y"),
+    chart(figure(split_figure, split, {"title": t(f"{NS}.split.chart_title"), "y": t(f"{NS}.split.y"),
                                "all": t(f"{NS}.split.all"), "digit": t(f"{NS}.split.digit")}, names),
           "ds_split_chart")
     m1, m2 = st.columns(2)
@@ -103,7 +104,7 @@ def early_section() -> None:
             k: t(f"{NS}.early.{k}") for k in ("best_at", "stop_at", "waiting", "play", "pause")}
             | {"step": t(f"{NS}.early.epoch")}), "ds_early_anim")
     else:
-        chart(early_stop_figure(early, early_text), "ds_early_chart")
+        chart(figure(early_stop_figure, early, early_text), "ds_early_chart")
     if early.diverged:
         st.error(t("common.diverged_at", step=early.diverged_at))
     else:
@@ -132,7 +133,7 @@ def tuning_section() -> None:
     claims = tuning_claims(tuning, tuning_cfg)
 
     def reveal() -> None:
-        chart(tuning_figure(tuning, {k: t(f"{NS}.tuning.{k}") for k in (
+        chart(figure(tuning_figure, tuning, {k: t(f"{NS}.tuning.{k}") for k in (
             "left", "right", "reported", "fresh", "by_test", "by_val", "acc", "gap", "count")}
             | {"title": t(f"{NS}.tuning.chart_title", repeats=tuning_cfg.repeats)}),
             "ds_tuning_chart")

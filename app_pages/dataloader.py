@@ -13,6 +13,7 @@ from core.dataloader import (
     workers_claims, workers_code,
 )
 from ui.i18n import t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
@@ -45,7 +46,7 @@ def batch_section() -> None:
         batch = cached(run_batch)(batch_cfg)
     throughput = cached(run_throughput)(ThroughputConfig())
     # Stacked, not side by side: at 1024 px a side column cannot hold the throughput axis.
-    chart(batch_loss_figure(batch, {
+    chart(figure(batch_loss_figure, batch, {
         "title": t(f"{NS}.batch.chart_title", bs=batch_size), "x": t(f"{NS}.batch.epoch"),
         "y": t("common.loss"), "step": t(f"{NS}.batch.step_loss"),
         "full": t(f"{NS}.batch.full_loss"),
@@ -60,7 +61,7 @@ def batch_section() -> None:
     big, one = max(rate), min(rate)
 
     def show_speed() -> None:  # the measured answer (the notice quotes it too)
-        chart(throughput_figure(throughput, {
+        chart(figure(throughput_figure, throughput, {
             "title": t(f"{NS}.batch.speed_title"), "x": t(f"{NS}.batch.size"),
             "y": t(f"{NS}.batch.speed_y"), "chosen": t(f"{NS}.batch.chosen")}, batch_size),
             "dl_speed_chart")
@@ -95,7 +96,7 @@ def shuffle_section() -> None:
             "play": t(f"{NS}.shuffle.play"), "pause": t(f"{NS}.shuffle.pause"), "step": t("common.step")}),
             "dl_shuffle_anim")
     else:
-        chart(shuffle_figure(shuffled, shuffle_text), "dl_shuffle_chart")
+        chart(figure(shuffle_figure, shuffled, shuffle_text), "dl_shuffle_chart")
     for name, run in shuffled.runs.items():
         if run.diverged:
             st.error(f"{t(f'{NS}.shuffle.{name}')}: " + t("common.diverged_at", step=run.diverged_at))
@@ -123,7 +124,7 @@ def workers_section() -> None:
     workers_cfg = WorkersConfig(n_items=n_items, item_ms=float(item_ms))
     if measure:
         workers = run_with_progress(run_workers, workers_cfg, t(f"{NS}.workers.progress"))
-        chart(workers_figure(workers, {"title": t(f"{NS}.workers.chart_title"),
+        chart(figure(workers_figure, workers, {"title": t(f"{NS}.workers.chart_title"),
                                        "x": "num_workers", "y": t(f"{NS}.workers.seconds"),
                                        "epoch": t(f"{NS}.workers.epoch"),
                                        "ideal": t(f"{NS}.workers.ideal")}), "dl_workers_chart")

@@ -8,6 +8,7 @@ from core.dropout import (
     masks_code, overfit_claims, overfit_code, run_masks, run_overfit,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
@@ -38,11 +39,11 @@ def masks_section() -> None:
     mt = lambda key, **kw: t(f"{NS}.masks.{key}", **kw)  # noqa: E731
     left, right = st.columns(2)
     with left:
-        chart(masks_figure(masks, {"title": mt("masks_title"), "x": mt("masks_x"),
+        chart(figure(masks_figure, masks, {"title": mt("masks_title"), "x": mt("masks_x"),
                                    "y": mt("masks_y"), "kept": mt("kept"),
                                    "dropped": mt("dropped")}), "do_masks")
     with right:
-        chart(outputs_figure(masks, {"title": mt("out_title", n=passes), "x": mt("out_x"),
+        chart(figure(outputs_figure, masks, {"title": mt("out_title", n=passes), "x": mt("out_x"),
                                      "y": mt("out_y"), "train": mt("out_train"),
                                      "eval": mt("out_eval"), "mean": mt("out_mean")}), "do_outputs")
     mean, std = float(masks.train_outputs.mean()), float(masks.train_outputs.std())
@@ -53,7 +54,7 @@ def masks_section() -> None:
                    delta_color="off")
     cols[2].metric(mt("train_spread"), f"{mean:.3f}", f"± {std:.3f}", delta_color="off")
     cols[3].metric(mt("eval_value"), f"{masks.eval_output:.3f}")
-    chart(expectation_figure(masks, {"title": mt("exp_title"), "x": mt("exp_x"), "y": mt("exp_y"),
+    chart(figure(expectation_figure, masks, {"title": mt("exp_title"), "x": mt("exp_x"), "y": mt("exp_y"),
                                      "eval": mt("exp_eval"), "scaled": mt("exp_scaled"),
                                      "unscaled": mt("exp_unscaled")}), "do_expect")
     notice_claims(f"{NS}.masks", masks_claims(masks, p))
@@ -74,7 +75,7 @@ def overfit_section() -> None:
     gap, gap0 = fit.val_loss[-1] - fit.train_loss[-1], base.val_loss[-1] - base.train_loss[-1]
 
     def show_fit() -> None:  # the measured answer to the question
-        chart(overfit_figure(fit, base, {
+        chart(figure(overfit_figure, fit, base, {
             "title": ot("chart_title"), "x": ot("x"), "y": ot("y"), "train": ot("train"),
             "val": ot("val"), "with": ot("with", p=fit_p), "without": ot("without"),
             "diverged": t("common.diverged")}), "do_overfit")

@@ -37,6 +37,7 @@ from core.forward_pass import (
     run_outputs,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
 )
@@ -73,12 +74,12 @@ with c5:
 line_cfg = LineConfig(w=w, b=b, noise=noise, fit=fit, lr=lr)
 line = cached(run_line)(line_cfg)
 # One under the other: the bowl is drawn at equal scale, which needs the full width.
-chart(line_figure(line, {"title": text["chart_title"], "x": "x", "y": "y"} | text
+chart(figure(line_figure, line, {"title": text["chart_title"], "x": "x", "y": "y"} | text
                   | {"fitted": t(f"{NS}.line.fitted_line", steps=line_cfg.steps)}), "fp_line")
 # Predict, then reveal: the answer is the measured angle at the hand-picked (W, b).
 ask("fp_straight", t(f"{NS}.ask.straight"), labels(f"{NS}.ask.straight_opt", ("yes", "no")),
     correct=points_straight(line),
-    reveal=lambda: chart(contour_figure(line, text | {
+    reveal=lambda: chart(figure(contour_figure, line, text | {
         "title": text["contour_title"], "w": "W", "b": "b", "diverged": t("common.diverged")}),
         "fp_contour"))
 m1, m2 = st.columns(2)
@@ -112,9 +113,9 @@ unit = min(unit, width)
 layers_cfg = LayersConfig(dataset=dataset, depth=depth, width=width, activation=activation)
 layers = cached(run_layers)(layers_cfg)
 layer_text = labels(f"{NS}.layers", ("pre", "post", "nonlinear", "linear", "class0", "class1"))
-chart(layer_maps_figure(layers.nonlinear, layers.grid, unit - 1, layer_text | {
+chart(figure(layer_maps_figure, layers.nonlinear, layers.grid, unit - 1, layer_text | {
     "title": t(f"{NS}.layers.maps_title")}), "fp_maps")
-chart(boundary_figure(layers, layer_text | {"title": t(f"{NS}.layers.boundary_title"),
+chart(figure(boundary_figure, layers, layer_text | {"title": t(f"{NS}.layers.boundary_title"),
                                             "diverged": t("common.diverged")}), "fp_boundary")
 notice_claims(f"{NS}.layers", layers_claims(layers, layers_cfg))
 code_panel(layers_code(layers_cfg), key="fp_code_layers")
@@ -128,7 +129,7 @@ with c2:
     x2 = url_slider("fp_x2", t(f"{NS}.output.x2"), -1.5, 1.5, 0.2, step=0.05)
 out_cfg = OutputConfig(layers=layers_cfg, x1=x1, x2=x2)
 out = cached(run_outputs)(out_cfg)
-chart(output_figure(out, labels(f"{NS}.output", ("classification", "regression", "prob",
+chart(figure(output_figure, out, labels(f"{NS}.output", ("classification", "regression", "prob",
                                                  "predicted", "true"))
                     | {"title": t(f"{NS}.output.chart_title")}
                     | labels(f"{NS}.layers", ("class0", "class1"))), "fp_output")
@@ -146,7 +147,7 @@ with c2:
     scale = url_toggle("fp_scale", t(f"{NS}.input.scale"), True)
 digit_cfg = DigitConfig(index=index, scale=scale)
 digit = cached(run_digit)(digit_cfg)
-chart(digit_figure(digit, labels(f"{NS}.input", ("image", "flat", "pixel"))
+chart(figure(digit_figure, digit, labels(f"{NS}.input", ("image", "flat", "pixel"))
                    | {"title": t(f"{NS}.input.chart_title", label=digit.label)}), "fp_digit_fig")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t(f"{NS}.input.shape"), str(digit.shape))

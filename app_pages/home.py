@@ -9,6 +9,7 @@ from core.home import (
     run_loop,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
 )
@@ -67,7 +68,7 @@ chart_text = ({k: t(f"{NS}.live.{k}") for k in chart_keys}
 # Predict, then reveal: the answer is where this run's validation accuracy ended.
 ask("home_end", t(f"{NS}.ask.end"), labels(f"{NS}.ask.end_opt", ("chance", "between", "high")),
     correct=accuracy_end(result),
-    reveal=lambda: chart(loop_figure(result, chart_text), "home_loop"))
+    reveal=lambda: chart(figure(loop_figure, result, chart_text), "home_loop"))
 if result.diverged:
     st.error(t("common.diverged_at", step=result.diverged_at))
 notice_claims(f"{NS}.live", loop_claims(result))

@@ -23,6 +23,7 @@ from core.losses import (
     run_regression,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
 )
@@ -75,10 +76,10 @@ def regression_section() -> None:
     # Predict, then reveal: judged on each loss's exact minimiser for these data.
     ask("ls_pulled", t(f"{NS}.ask.pulled"), {n: names[n] for n in ("mse", "mae")},
         correct=more_pulled(reg),
-        reveal=lambda: chart(fits_figure(reg, fits_text, names), "ls_fits"),
+        reveal=lambda: chart(figure(fits_figure, reg, fits_text, names), "ls_fits"),
         explain=t(f"{NS}.ask.pulled_why", mse=reg.fits["mse"].optimum_slope_error,
                   mae=reg.fits["mae"].optimum_slope_error))
-    chart(penalty_figure(reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
+    chart(figure(penalty_figure, reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
           "ls_penalty")
     st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
     col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
@@ -125,9 +126,9 @@ def ce_section() -> None:
     ce_text = labels(f"{NS}.ce", ("probs", "curve", "p_true", "loss", "per_logit", "sweep", "grad"))
     ce_text |= {"class": t(f"{NS}.ce.class", i="{i}"), "ce": t(f"{NS}.ce.ce_name"),
                 "mse": t(f"{NS}.ce.mse_name")}
-    chart(softmax_figure(ce, true_class, ce_text | {"title": t(f"{NS}.ce.chart_title")}),
+    chart(figure(softmax_figure, ce, true_class, ce_text | {"title": t(f"{NS}.ce.chart_title")}),
           "ls_softmax")
-    chart(gradient_figure(ce, ce_text | {"title": t(f"{NS}.ce.grad_title")}), "ls_grad")
+    chart(figure(gradient_figure, ce, ce_text | {"title": t(f"{NS}.ce.grad_title")}), "ls_grad")
     notice(t(f"{NS}.ce.notice", ce=ce.cross_entropy, p=float(ce.probs[true_class]),
              grad_ce=np.round(ce.grad_ce, 3).tolist(), grad_mse=np.round(ce.grad_mse, 3).tolist()))
     code_panel(cross_entropy_code(ce_cfg), key="ls_code_ce")

@@ -13,6 +13,7 @@ from core.metrics import (
     run_regression, threshold_metrics, threshold_sweep,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
@@ -49,14 +50,14 @@ def cls_section() -> None:
     def show_scores() -> None:  # the measured answer to the question below
         left, right = st.columns(2)
         with left:
-            chart(confusion_figure(m, {k: ct(k) for k in ("neg", "pos", "tn", "fp", "fn", "tp")}
+            chart(figure(confusion_figure, m, {k: ct(k) for k in ("neg", "pos", "tn", "fp", "fn", "tp")}
                                    | {"title": ct("confusion_title"), "x": ct("predicted"),
                                       "y": ct("actual")}), "mt_confusion")
         with right:
-            chart(scores_figure(m, names | {"title": ct("scores_title"), "y": ct("percent"),
+            chart(figure(scores_figure, m, names | {"title": ct("scores_title"), "y": ct("percent"),
                                             "na": ct("na")}), "mt_scores")
         sweep = cached(threshold_sweep)(cls.y_test, cls.prob_test)
-        chart(sweep_figure(sweep, threshold, names | {"title": ct("sweep_title"),
+        chart(figure(sweep_figure, sweep, threshold, names | {"title": ct("sweep_title"),
                                                       "x": ct("sweep_x"), "y": ct("percent")}),
               "mt_sweep")
         st.caption(ct("definitions"))
@@ -80,11 +81,11 @@ def reg_section() -> None:
     k = int(np.argmin(np.abs(reg.sizes - outlier)))
     left, right = st.columns(2)
     with left:
-        chart(regression_data_figure(reg, outlier, {"title": rt("data_title"), "x": "x", "y": "y",
+        chart(figure(regression_data_figure, reg, outlier, {"title": rt("data_title"), "x": "x", "y": "y",
                                                     "data": rt("data"), "fit": rt("fit"),
                                                     "outlier": rt("outlier_point")}), "mt_regdata")
     with right:
-        chart(regression_errors_figure(reg, outlier, {k_: rt(k_) for k_ in ("mse", "rmse", "mae")}
+        chart(figure(regression_errors_figure, reg, outlier, {k_: rt(k_) for k_ in ("mse", "rmse", "mae")}
                                        | {"title": rt("errors_title"), "x": rt("errors_x"),
                                           "y": rt("errors_y")}), "mt_regerr")
     ratios = {key: getattr(reg, key)[k] / getattr(reg, key)[0] for key in ("mse", "rmse", "mae")}

@@ -12,6 +12,7 @@ from core.normalization import (
     surface_claims, surface_code,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
@@ -57,7 +58,7 @@ def features_section() -> None:
     runs, sweep = cached(run_features)(cfg), cached(run_lr_sweep)(cfg.sweep())
 
     def reveal() -> None:
-        chart(loss_curves_figure(runs, cfg.target, diverged_text | {
+        chart(figure(loss_curves_figure, runs, cfg.target, diverged_text | {
             "title": t(f"{NS}.features.chart_title"), "x": t("common.step"),
             "y": t(f"{NS}.features.y"), "target": t(f"{NS}.features.target")}, name_of), "nm_curves")
         never = t(f"{NS}.features.never", steps=cfg.steps)
@@ -94,7 +95,7 @@ def surface_section() -> None:
         steps = url_slider("nm_steps", t(f"{NS}.surface.steps"), 1, 100, 30)
     cfg = SurfaceConfig(scale2=scale2, lr_fraction=fraction, steps=steps)
     surfaces = cached(run_surface)(cfg)
-    chart(surface_figure(surfaces, {"diverged": t(f"{NS}.surface.diverged")} | {
+    chart(figure(surface_figure, surfaces, {"diverged": t(f"{NS}.surface.diverged")} | {
         "title": t(f"{NS}.surface.chart_title"), "path": t(f"{NS}.surface.path"),
         "optimum": t(f"{NS}.surface.optimum")}, name_of), "nm_surface")
     for s, surf in surfaces.items():
@@ -114,7 +115,7 @@ def pixels_section() -> None:
         epochs = url_slider("nm_epochs", t(f"{NS}.pixels.epochs"), 1, 15, 8)
     cfg = PixelsConfig(lr=lr, epochs=epochs)
     runs = cached(run_pixels)(cfg)
-    chart(pixels_figure(runs, diverged_text | {
+    chart(figure(pixels_figure, runs, diverged_text | {
         "title": t(f"{NS}.pixels.chart_title"), "accuracy": t(f"{NS}.pixels.accuracy"),
         "loss": t(f"{NS}.pixels.loss"), "x": t(f"{NS}.pixels.x")}, name_of), "nm_pixels")
     final = {s: "—" if r.diverged else f"{r.val_accuracy[-1]:.1%}" for s, r in runs.items()}

@@ -10,6 +10,7 @@ from core.charts import optimizers as charts
 from core.data import TOY_2D_NAMES
 from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
@@ -136,15 +137,15 @@ def show_paths() -> None:
             "step": t("common.step")}, name_of), "opt_paths_anim")
     else:
         paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
-        chart(paths_figure(result, grid, at, T, name_of), "opt_paths")
+        chart(figure(paths_figure, result, grid, at, T, name_of), "opt_paths")
     step_text = {"x": t("common.step"), "diverged": t(f"{NS}.paths.diverged"),
                  "epsilon": t(f"{NS}.paths.epsilon", eps=cfg.epsilon)}
     left, right = st.columns(2)
     with left:
-        chart(charts.loss_figure(result, at, step_text | {"title": t(f"{NS}.paths.loss_title"),
+        chart(figure(charts.loss_figure, result, at, step_text | {"title": t(f"{NS}.paths.loss_title"),
                                                    "y": "f − f*"}, name_of), "opt_loss")
     with right:
-        chart(charts.distance_figure(result, at, step_text | {
+        chart(figure(charts.distance_figure, result, at, step_text | {
             "title": t(f"{NS}.paths.distance_title"), "y": t(f"{NS}.paths.distance")}, name_of),
             "opt_distance")
     for name, run in result.runs.items():
@@ -179,7 +180,7 @@ net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset
 # A toggle rather than a button: it lives in the URL, so a shared link shows the curves too.
 if url_toggle("opt_net", t(f"{NS}.network.train"), False):
     net = run_with_progress(core.run_network, net_cfg, t("common.training"))
-    chart(charts.network_figure(net, {"title": t(f"{NS}.network.chart_title"),
+    chart(figure(charts.network_figure, net, {"title": t(f"{NS}.network.chart_title"),
                                "train": t(f"{NS}.network.train_loss"),
                                "val": t(f"{NS}.network.val_loss"), "x": t(f"{NS}.network.epoch"),
                                "y": t("common.loss"), "diverged": t(f"{NS}.paths.diverged")},

@@ -9,6 +9,7 @@ from core.train_vs_eval import (
     table_claims, train_vs_eval_code,
 )
 from ui.i18n import labels, t
+from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_select, url_slider, url_toggle
 
@@ -95,7 +96,7 @@ def show_measurements() -> None:
     mistakes = mistake_claims(result, selected)
     if mistakes:
         st.warning(" ".join(t(f"{NS}.mistake.{c.id}", **c.values) for c in mistakes), icon="⚠️")
-    chart(costs_figure(result, {"title": t(f"{NS}.table.chart_title"),
+    chart(figure(costs_figure, result, {"title": t(f"{NS}.table.chart_title"),
                                 "accuracy": t(f"{NS}.table.chart_accuracy"),
                                 "time": t(f"{NS}.table.chart_time"),
                                 "memory": t(f"{NS}.table.chart_memory")} | combo_name,
