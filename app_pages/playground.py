@@ -24,10 +24,10 @@ import streamlit as st
 from core import playground as lab
 from core.charts import playground as charts
 from core.claims import Claim, no_negative_zero
-from ui.compute import admitted
+from ui.compute import admitted, cached
 from ui.i18n import labels, t
 from ui.page import (
-    chart, code_panel, notice_claims, page_header, presenter_figure, presets, section,
+    ask, chart, code_panel, notice_claims, page_header, presenter_figure, presets, section,
 )
 from ui.url_state import presenting, url_log_slider, url_select, url_slider, url_toggle
 
@@ -265,7 +265,8 @@ with right:
     live_slot = st.container()
 
 section(NS, "beyond")
-b = st.columns(4)
+b = st.columns(2)  # two wide columns: four narrow ones truncated the choices at 1024 px
+b = (b[0], b[1], b[0], b[1])
 with b[0]:
     playground_mode = url_toggle("pg_mode", t(f"{NS}.beyond.mode"), False, help=t(f"{NS}.beyond.mode_help"))
     loss = url_select("pg_loss", t(f"{NS}.beyond.loss"), lab.LOSSES, "squared",
@@ -504,6 +505,15 @@ with live_slot:
     for note in notes:
         st.caption(note)
     live()
+
+# --- predict, then reveal: does this data need a hidden layer (or new features)? ----------
+if problem == "classification" and csv_entry is None:
+    probe = cached(lab.linear_probe)(lab.probe_config(cfg))  # data fields only: shared
+    ask("pg_line", t(f"{NS}.ask.line", pct=lab.LINE_ENOUGH),
+        labels(f"{NS}.ask.line_opt", ("yes", "no")), correct="yes" if probe.enough else "no",
+        reveal=lambda: st.markdown(t(f"{NS}.ask.line_answer", acc=probe.test_acc,
+                                     chance=probe.chance, epochs=lab.PROBE_EPOCHS)),
+        explain=t(f"{NS}.ask.line_why_yes" if probe.enough else f"{NS}.ask.line_why_no"))
 
 # --- own data, a Playground link, the code ----------------------------------------------
 section(NS, "own")

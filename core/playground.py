@@ -46,7 +46,7 @@ import textwrap
 import time
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
@@ -1276,3 +1276,37 @@ with torch.no_grad():
 print(f"train loss {train_loss:.4f}   test loss {test_loss:.4f}")
 ''']
     return "".join(parts)
+
+
+# --- the page's predict-then-reveal question: how far does a straight line get? ----------
+PROBE_EPOCHS = 40  # full passes; Adam at lr 0.03 has settled on these 2-D sets by then
+LINE_ENOUGH = 0.9  # "a straight line classifies at least 90 % of the test points"
+
+
+@dataclass(frozen=True)
+class LinearProbe:
+    """A network with no hidden layer on X1 and X2 only, trained on this dataset."""
+
+    test_acc: float  # accuracy on the test points after PROBE_EPOCHS epochs
+    chance: float  # 1 / classes: what guessing scores
+    enough: bool  # test_acc >= LINE_ENOUGH
+
+
+def probe_config(cfg: LabConfig) -> LabConfig:
+    """The lab's data (dataset, classes, noise, split, seed) with a straight-line model:
+    no hidden layer, inputs X1 and X2, cross-entropy, Adam. Only the data fields of ``cfg``
+    matter, so every setting of the same data shares one (cached) probe."""
+    base = LabConfig()
+    return replace(base, problem="classification", dataset=cfg.dataset, n_classes=cfg.n_classes,
+                   n_points=cfg.n_points, noise=cfg.noise, train_percent=cfg.train_percent,
+                   seed=cfg.seed, features=("x1", "x2"), hidden=(), loss="cross_entropy",
+                   optimizer="adam", lr=0.03, init="default", batch_size=10)
+
+
+def linear_probe(cfg: LabConfig) -> LinearProbe:
+    """Train ``probe_config(cfg)`` for PROBE_EPOCHS epochs (through the lab's Trainer)."""
+    session = LabSession(probe_config(cfg))
+    for _ in range(PROBE_EPOCHS):
+        session.step_epoch()
+    acc = float(session.snapshot().test_acc)
+    return LinearProbe(test_acc=acc, chance=1.0 / cfg.n_classes, enough=acc >= LINE_ENOUGH)
