@@ -36,6 +36,20 @@ def assert_ok(at: AppTest, context: str = "") -> None:
     assert not at.exception, f"{context}: {[e.value for e in at.exception]}"
 
 
+def assert_code_compiles(at: AppTest, context: str = "") -> None:
+    """Every "PyTorch code" panel on screen is valid Python for these settings (tests/code
+    runs them; the home page's one-line illustrations outside the panels are fragments)."""
+    titles = set(catalog("common")["code_title"].values())
+    for expander in at.expander:
+        if expander.label not in titles:
+            continue
+        for block in expander.code:
+            try:
+                compile(block.value, "<code panel>", "exec")
+            except SyntaxError as error:
+                raise AssertionError(f"{context}: code panel does not compile: {error}") from None
+
+
 def url_widgets(at: AppTest):
     """The page's own widgets (keys are URL parameters): not the language switch, presets,
     the classroom switches (``_…``) or the students' answers to ``ask()`` (``ask_…``)."""
@@ -112,6 +126,7 @@ def test_every_widget_at_its_extremes(page):
             current.set_value(value)
             at.run()
             assert_ok(at, f"{widget.key}={value}")
+            assert_code_compiles(at, f"{widget.key}={value}")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
