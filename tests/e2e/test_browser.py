@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from tests.e2e.server import CHROMIUM, READY
 from ui.i18n import catalog
 from ui.registry import available_pages
 
@@ -18,20 +18,6 @@ if not Path(CHROMIUM).exists():
 
 PAGES = available_pages()
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "artifacts"))
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def wait_idle(page) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from tests.e2e.server import CHROMIUM, READY
 from ui.i18n import catalog
 from ui.page import PRESENT_MIN_FONT
 from ui.registry import available_pages, lesson_neighbours
@@ -28,20 +28,6 @@ CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plo
     .filter(e => e.textContent.trim() && e.getBBox().width > 0)
     .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.slice(0, 20)])"""
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def wait_idle(page) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from tests.e2e.server import CHROMIUM, READY
 from ui.i18n import catalog
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -23,20 +23,6 @@ if not Path(CHROMIUM).exists():
 TEXT = catalog("playground")
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "artifacts"))
 STEPS = re.compile(r"(\d+)")
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def wait_idle(page) -> None:
