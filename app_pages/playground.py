@@ -23,7 +23,6 @@ import streamlit as st
 
 from core import playground as lab
 from core.charts import playground as charts
-from core.claims import Claim, no_negative_zero
 from ui.compute import admitted, cached
 from ui.i18n import labels, t
 from ui.page import (
@@ -350,27 +349,6 @@ if st.session_state.pop("_pg_step_request", False):
 
 
 # --- the live part: one fragment, on a timer only while playing ----------------------------
-def lab_claims(snap) -> list[Claim]:
-    """What the notice may say, each chosen from this snapshot's numbers."""
-    if snap.diverged:
-        return [Claim("diverged", {"epoch": snap.epoch})]
-    if snap.step == 0:
-        return [Claim("fresh")]
-    claims = []
-    first = float(snap.curve_test_loss[0]) if len(snap.curve_test_loss) else float("nan")
-    test, train = snap.test_loss, snap.train_loss
-    if snap.epoch >= 50 and np.isfinite(first) and test > 0.9 * first:
-        claims.append(Claim("not_learning", {"epoch": snap.epoch, "first": no_negative_zero(first),
-                                             "now": no_negative_zero(test)}))
-    if np.isfinite(test) and test < train:
-        claims.append(Claim("test_below", {"test": no_negative_zero(test),
-                                           "train": no_negative_zero(train)}))
-    elif np.isfinite(test) and test > 1.5 * train and test - train > 0.05:
-        claims.append(Claim("gap", {"test": no_negative_zero(test),
-                                    "train": no_negative_zero(train)}))
-    return claims
-
-
 def _fmt(value: float | None) -> str:
     return f"{value:.3f}" if value is not None and np.isfinite(value) else "—"
 
@@ -488,7 +466,7 @@ def live() -> None:
              "diverged": t("common.diverged")},
             pinned=st.session_state.get(S_PINNED), diverged=snap.diverged, height=290),
             "_pg_curves")
-    notice_claims(NS, lab_claims(snap))
+    notice_claims(NS, lab.lab_claims(snap))
     if classify and snap.confusion is not None and st.session_state.get(S_PLAYING):
         st.caption(t(f"{NS}.cm_when_paused"))  # one chart fewer to redraw every tick
     elif classify and snap.confusion is not None:

@@ -55,6 +55,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
 
+from core.claims import Claim, no_negative_zero
 from core.codegen import mlp_code
 from core.models import MLPSpec, build_mlp, linear_layers
 from core.seeding import make_generator, prepare_thread
@@ -1310,3 +1311,26 @@ def linear_probe(cfg: LabConfig) -> LinearProbe:
         session.step_epoch()
     acc = float(session.snapshot().test_acc)
     return LinearProbe(test_acc=acc, chance=1.0 / cfg.n_classes, enough=acc >= LINE_ENOUGH)
+
+
+# --- what the notice may say -----------------------------------------------------------
+def lab_claims(snap: LabSnapshot) -> list[Claim]:
+    """What the /playground notice may say, each chosen from this snapshot's numbers
+    (tests/claims/test_playground.py checks each one independently)."""
+    if snap.diverged:
+        return [Claim("diverged", {"epoch": snap.epoch})]
+    if snap.step == 0:
+        return [Claim("fresh")]
+    claims = []
+    first = float(snap.curve_test_loss[0]) if len(snap.curve_test_loss) else float("nan")
+    test, train = snap.test_loss, snap.train_loss
+    if snap.epoch >= 50 and np.isfinite(first) and test > 0.9 * first:
+        claims.append(Claim("not_learning", {"epoch": snap.epoch, "first": no_negative_zero(first),
+                                             "now": no_negative_zero(test)}))
+    if np.isfinite(test) and test < train:
+        claims.append(Claim("test_below", {"test": no_negative_zero(test),
+                                           "train": no_negative_zero(train)}))
+    elif np.isfinite(test) and test > 1.5 * train and test - train > 0.05:
+        claims.append(Claim("gap", {"test": no_negative_zero(test),
+                                    "train": no_negative_zero(train)}))
+    return claims
