@@ -357,22 +357,9 @@ def _pct(value: float | None) -> str:
     return f"{value:.1%}" if value is not None and np.isfinite(value) else "—"
 
 
-def _normalized(maps: np.ndarray) -> np.ndarray:
-    """Input feature maps scaled to [-1, 1] each (x1 spans ±6; x1² up to 36)."""
-    scale = np.max(np.abs(maps), axis=(1, 2), keepdims=True)
-    return maps / np.where(scale > 0, scale, 1.0)
-
-
 def draw_network(snap) -> None:
     widths = [len(cfg.features), *cfg.hidden, snap.weights[-1].shape[0]]
-    stride = max(1, lab.GRID // lab.THUMB)
-    if snap.grid_probs is not None:
-        outputs = [2 * snap.grid_probs[::stride, ::stride, k] - 1
-                   for k in range(snap.grid_probs.shape[2])]
-    else:
-        outputs = [snap.grid_output[::stride, ::stride]]
-    maps = [*_normalized(snap.feature_outputs), *[m for layer in snap.neuron_outputs
-                                                  for m in layer], *outputs]
+    maps = charts.node_maps(snap, stride=max(1, lab.GRID // lab.THUMB))
     names = [t(f"{NS}.feature.{f}") for f in cfg.features]
     names += [t(f"{NS}.chart.neuron", layer=i + 1, k=j + 1) for i, w in enumerate(cfg.hidden)
               for j in range(w)]

@@ -527,3 +527,18 @@ def boundary_png(
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def node_maps(snap, stride: int) -> list[np.ndarray]:
+    """One thumbnail map per node of the network figure, input side first: the input features
+    scaled to [-1, 1] each (x1 spans ±6, x1² up to 36), every hidden neuron's output, and the
+    output (per class as 2p − 1 for cross-entropy), the output grid sampled every ``stride``."""
+    features = snap.feature_outputs
+    scale = np.max(np.abs(features), axis=(1, 2), keepdims=True)
+    features = features / np.where(scale > 0, scale, 1.0)
+    if snap.grid_probs is not None:
+        outputs = [2 * snap.grid_probs[::stride, ::stride, k] - 1
+                   for k in range(snap.grid_probs.shape[2])]
+    else:
+        outputs = [snap.grid_output[::stride, ::stride]]
+    return [*features, *[m for layer in snap.neuron_outputs for m in layer], *outputs]

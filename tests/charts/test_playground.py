@@ -6,7 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from core import playground as lab
 from core.charts.playground import (
+    node_maps,
     CLASS_COLORS, DIVERGING, LINK_BINS, boundary_figure, boundary_png, class_colorscale,
     confusion_figure, curves_figure, decode_typed, diverging_color, network_figure,
     network_layout, neuron_figure, output_z,
@@ -210,3 +212,14 @@ def test_boundary_png_discretize_and_three_classes_match_the_figure_colours():
 
 def _hex(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def test_node_maps_one_per_node_features_scaled():
+    cfg = lab.LabConfig(features=("x1", "x1_sq"), hidden=(3, 2), loss="cross_entropy",
+                        n_classes=3)
+    snap = lab.LabSession(cfg).snapshot()
+    maps = node_maps(snap, stride=lab.GRID // lab.THUMB)
+    assert len(maps) == 2 + 3 + 2 + 3  # features, hidden neurons, one per class
+    for feature in maps[:2]:
+        assert np.isclose(np.abs(feature).max(), 1.0)
+    assert all(m.shape == maps[0].shape for m in maps)
