@@ -41,11 +41,11 @@ base_css()
 if presenting():
     presenter_css()
     lesson_bar(navigation.url_path or "", compact=True)
-started = time.perf_counter()
+started = time.perf_counter(), time.thread_time()
 navigation.run()
 if os.environ.get("DLE_LOG_RUN_TIMES"):  # set by benchmarks/bench_browser.py
-    print(f"run {navigation.url_path or '/'} {time.perf_counter() - started:.3f}s",
-          file=sys.stderr, flush=True)
+    print(f"run {navigation.url_path or '/'} {time.perf_counter() - started[0]:.3f}s "
+          f"cpu {time.thread_time() - started[1]:.3f}s", file=sys.stderr, flush=True)
 lesson_bar(navigation.url_path or "")
 with st.sidebar:
     if current is not None:

@@ -363,7 +363,7 @@ async def run_class(base: str, users: int, moves: int, think: tuple[float, float
     return stats
 
 
-def report(stats: Stats, users: int, rss: int, as_json: bool) -> dict:
+def report(stats: Stats, users: int, rss: int, as_json: bool, by_page: bool = False) -> dict:
     moves = [m for m, _ in stats.moves]
     out = {
         "users": users,
@@ -388,6 +388,14 @@ def report(stats: Stats, users: int, rss: int, as_json: bool) -> dict:
               f"peak RSS {out['rss_gb']:.2f} GB")
         for line in stats.failed[:10] + stats.exceptions[:10]:
             print("   ", line)
+    if by_page:  # where a class's time goes: each page's moves, slowest first
+        pages: dict[str, list[tuple[float, str]]] = {}
+        for took, label in stats.moves:
+            pages.setdefault(label.split(" ", 1)[0], []).append((took, label))
+        for page, items in sorted(pages.items(), key=lambda kv: -sum(t for t, _ in kv[1])):
+            times = [t for t, _ in items]
+            print(f"    {page:16s} {len(times):3d} moves, p50 {pct(times, 0.5):.2f} s, "
+                  f"max {max(times):.2f} s ({max(items)[1]})")
     return out
 
 
@@ -404,6 +412,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=float, default=900.0, help="seconds for one class at most")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--by-page", action="store_true", help="also each page's moves, slowest first")
     ap.add_argument("--no-warmup", action="store_true",
                     help="do not open the home page once before the class (cold server)")
     args = ap.parse_args()
@@ -428,7 +437,7 @@ def main() -> None:
                 stats = asyncio.run(run_class(base, n, args.moves, tuple(args.think), pages,
                                               args.lang, play, args.seed, args.limit,
                                               not args.no_warmup))
-                report(stats, n, sampler.stop(), args.json)
+                report(stats, n, sampler.stop(), args.json, args.by_page)
         else:
             base, pid = servers[0]
             sampler = RssSampler(pid)
@@ -436,7 +445,7 @@ def main() -> None:
             stats = asyncio.run(run_class(base, n, args.moves, tuple(args.think), pages,
                                           args.lang, play, args.seed, args.limit,
                                               not args.no_warmup))
-            report(stats, n, sampler.stop(), args.json)
+            report(stats, n, sampler.stop(), args.json, args.by_page)
         if servers is None:
             CHOSEN.clear()  # the next class gets a fresh server
         if os.environ.get("BENCH_LOAD_PAUSE"):

@@ -69,7 +69,7 @@ def cumulative(stats: pstats.Stats, needle: str) -> float:
     return total
 
 
-def profile_page(info, top: int) -> None:
+def profile_page(info, top: int, move: str | None = None) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params["lang"] = "en"
     if info.url_path:
@@ -82,7 +82,19 @@ def profile_page(info, top: int) -> None:
     warm = statistics.median(PROFILE["times"])
     profiler = cProfile.Profile()
     PROFILE["profiler"] = profiler
+    label = "warm"
+    if move:  # a cold move: one slider to a value not computed before
+        key, value = move.split("=", 1)
+        try:
+            widget = at.slider(key)
+            widget.set_value(type(widget.value)(value))
+        except KeyError:
+            widget = at.select_slider(key)
+            widget.set_value(type(widget.value)(value))
+        label = f"move {move}"
+    started = time.perf_counter()
     at.run()
+    print(f"/{info.url_path}: {label} run {(time.perf_counter() - started) * 1000:.0f} ms")
     PROFILE["profiler"] = None
     stats = pstats.Stats(profiler)
     parts = ", ".join(f"{label} {cumulative(stats, needle) * 1000:.0f}"
@@ -97,11 +109,12 @@ def profile_page(info, top: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=0)
+    ap.add_argument("--move", help="key=value: profile a slider move instead of a warm rerun")
     ap.add_argument("pages", nargs="*")
     args = ap.parse_args()
     for info in available_pages():
         if not args.pages or info.namespace in args.pages:
-            profile_page(info, args.top)
+            profile_page(info, args.top, args.move)
 
 
 if __name__ == "__main__":

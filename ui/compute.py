@@ -54,6 +54,9 @@ R = TypeVar("R")
 # cold server with several students, on the code before this module had the gate).
 
 CACHE_TTL_SECONDS = 6 * 3600
+# DLE_LOG_RUN_TIMES=1: each computation's and each built figure's time on stderr, to see
+# where a cold move's server time goes (benchmarks/bench_load.py --by-page, bench_browser.py).
+LOG_TIMES = bool(os.environ.get("DLE_LOG_RUN_TIMES"))
 WAIT_POLL_SECONDS = 0.25  # how often a waiting session re-checks (and may be interrupted)
 
 
@@ -375,6 +378,14 @@ def _run_priority() -> float | None:
     return since
 
 
+def _log_time(kind: str, key: Hashable, started: tuple[float, float]) -> None:
+    """``<kind> <function> <wall>s cpu <this thread's CPU>s``: under load the wall time
+    includes waiting for the GIL; the thread's CPU time is the work itself."""
+    name = key[0][2] if isinstance(key, tuple) and isinstance(key[0], tuple) else key
+    print(f"{kind} {name} {time.perf_counter() - started[0]:.3f}s "
+          f"cpu {time.thread_time() - started[1]:.3f}s", file=sys.stderr, flush=True)
+
+
 def _gate_text(ahead: int) -> str:
     return t("common.gate_next") if ahead == 0 else t("common.gate_waiting", ahead=ahead)
 
@@ -397,7 +408,10 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
                 with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), _run_priority()):
                     notice.clear()
                     flight.running = True
+                    started = time.perf_counter(), time.thread_time()
                     value = fn(flight)
+                    if LOG_TIMES:
+                        _log_time("compute", key, started)
                 if dataclasses.is_dataclass(value) or isinstance(value, (tuple, list, dict, np.ndarray)):
                     _freeze_arrays(value)
                 STORE.put(key, value)
@@ -542,8 +556,11 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     hit, value = STORE.get(key)
     if hit:
         return value
+    started = time.perf_counter(), time.thread_time()
     built = builder(*args, **kwargs)
     text = built.to_json(validate=False) if isinstance(built, BaseFigure) else None
+    if LOG_TIMES:
+        _log_time("figure", key, started)
     if text is None:
         return built
     shared = _SharedFigure(json.loads(text), nbytes=4 * len(text))
