@@ -233,3 +233,26 @@ def test_divergence_stops_the_trainer_for_good():
     assert trainer.stopped and trainer.history.diverged
     assert done == trainer.history.diverged_at - 1
     assert trainer.step(5) == 0
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("batch_size", [1, 7, 16, 300])
+def test_make_loader_gives_the_plain_dataloaders_batches(shuffle, batch_size):
+    """make_loader indexes once per batch; the batches, their number and the generator's
+    draws must be those of DataLoader(TensorDataset(x, y), batch_size, shuffle) — the
+    loader the code panels show."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from core.seeding import make_generator
+
+    x, y = torch.randn(203, 5), torch.randint(0, 3, (203,))
+    fast = make_loader(x, y, batch_size, shuffle=shuffle, seed=11)
+    plain = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle,
+                       generator=make_generator(11))
+    assert len(fast) == len(plain)
+    for _epoch in range(3):
+        got, want = list(fast), list(plain)
+        assert len(got) == len(want)
+        for (xa, ya), (xb, yb) in zip(got, want):
+            assert torch.equal(xa, xb) and torch.equal(ya, yb)
+            assert xa.dtype == xb.dtype and ya.dtype == yb.dtype
