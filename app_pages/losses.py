@@ -19,11 +19,13 @@ from core.losses import (
     more_pulled,
     regression_claims,
     regression_code,
+    fit_config,
+    regression_result,
     run_cross_entropy,
-    run_regression,
+    run_line_fit,
 )
 from ui.i18n import labels, t
-from ui.compute import figure  # each chart built once per distinct input, shared
+from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
 )
@@ -65,7 +67,10 @@ def regression_section() -> None:
         delta = url_slider("ls_delta", t(f"{NS}.regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
     reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
                                noise=noise, delta=delta)
-    reg = cached(run_regression)(reg_cfg)
+    # One cached fit per loss, keyed by the fields it reads: a Huber-delta move refits Huber
+    # alone (MSE and MAE do not read delta); the result is assembled from the three.
+    fits = {name: cached(run_line_fit)(fit_config(reg_cfg, name), name) for name in LOSSES}
+    reg = derived(regression_result, reg_cfg, fits)
     reg_text = labels(f"{NS}.regression", ("inliers", "outliers", "true", "penalty", "pull",
                                            "residual"))
     # One under the other: side by side, beside the sidebar at 1024 px, the titles, subplot

@@ -9,7 +9,7 @@ gradient cross-entropy gives compared with MSE on the probabilities.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.optimize
@@ -179,36 +179,53 @@ def exact_optimum(name: str, delta: float, x: np.ndarray, y: np.ndarray) -> tupl
     return float(fit.x[0]), float(fit.x[1])
 
 
-def run_regression(cfg: RegressionConfig) -> RegressionResult:
-    """Fit the same line with MSE, MAE and Huber on the same data."""
+def fit_config(cfg: RegressionConfig, name: str) -> RegressionConfig:
+    """The config of ``name``'s fit holding only what it reads: MSE and MAE never read the
+    Huber threshold, so theirs carries the default delta (a delta move refits Huber alone)."""
+    return cfg if name == "huber" else replace(cfg, delta=RegressionConfig.delta)
+
+
+def run_line_fit(cfg: RegressionConfig, name: str) -> LineFit:
+    """One loss's SGD fit and exact minimiser on the regression data (a stage of
+    run_regression: the page caches it by ``fit_config(cfg, name)``)."""
     data = regression_data(cfg)
     x64, y64 = data.x[:, 0].double().numpy(), data.y[:, 0].double().numpy()
-    fits = {}
-    for name in LOSSES:
-        model, history = fit_line(data.x, data.y, make_loss(name, cfg.delta), cfg.steps, cfg.lr)
-        slope, intercept = float(model.weight.detach()), float(model.bias.detach())
-        opt_slope, opt_intercept = exact_optimum(name, cfg.delta, x64, y64)
-        optimum_loss = line_loss(name, cfg.delta, x64, y64, opt_slope, opt_intercept)
-        final_loss = (math.inf if history.diverged
-                      else line_loss(name, cfg.delta, x64, y64, slope, intercept))
-        fits[name] = LineFit(
-            slope=slope, intercept=intercept,
-            slope_error=abs(slope - data.true_slope),
-            intercept_error=abs(intercept - data.true_intercept),
-            loss=np.array(history.train_loss), diverged=history.diverged,
-            diverged_at=history.diverged_at,
-            optimum_slope=opt_slope, optimum_intercept=opt_intercept,
-            optimum_slope_error=abs(opt_slope - data.true_slope),
-            final_loss=final_loss, optimum_loss=optimum_loss,
-            converged=final_loss - optimum_loss <= CONVERGED_GAP * max(optimum_loss, 1.0),
-        )
+    model, history = fit_line(data.x, data.y, make_loss(name, cfg.delta), cfg.steps, cfg.lr)
+    slope, intercept = float(model.weight.detach()), float(model.bias.detach())
+    opt_slope, opt_intercept = exact_optimum(name, cfg.delta, x64, y64)
+    optimum_loss = line_loss(name, cfg.delta, x64, y64, opt_slope, opt_intercept)
+    final_loss = (math.inf if history.diverged
+                  else line_loss(name, cfg.delta, x64, y64, slope, intercept))
+    return LineFit(
+        slope=slope, intercept=intercept,
+        slope_error=abs(slope - data.true_slope),
+        intercept_error=abs(intercept - data.true_intercept),
+        loss=np.array(history.train_loss), diverged=history.diverged,
+        diverged_at=history.diverged_at,
+        optimum_slope=opt_slope, optimum_intercept=opt_intercept,
+        optimum_slope_error=abs(opt_slope - data.true_slope),
+        final_loss=final_loss, optimum_loss=optimum_loss,
+        converged=final_loss - optimum_loss <= CONVERGED_GAP * max(optimum_loss, 1.0),
+    )
+
+
+def regression_result(cfg: RegressionConfig, fits: dict[str, LineFit]) -> RegressionResult:
+    """The data, the given fits (one per loss) and the penalty curves, as one result."""
+    data = regression_data(cfg)
     limit = max(3.0, 2.5 * cfg.delta, min(cfg.outlier_size, 20.0))
     residual, penalty, influence = penalty_curves(cfg.delta, limit)
     return RegressionResult(
         x=data.x[:, 0].numpy(), y=data.y[:, 0].numpy(), is_outlier=data.is_outlier.numpy(),
-        true_slope=data.true_slope, true_intercept=data.true_intercept, fits=fits,
+        true_slope=data.true_slope, true_intercept=data.true_intercept,
+        fits={name: fits[name] for name in LOSSES},
         residual=residual, penalty=penalty, influence=influence,
     )
+
+
+def run_regression(cfg: RegressionConfig) -> RegressionResult:
+    """Fit the same line with MSE, MAE and Huber on the same data."""
+    return regression_result(cfg, {name: run_line_fit(fit_config(cfg, name), name)
+                                   for name in LOSSES})
 
 
 def regression_claims(result: RegressionResult, cfg: RegressionConfig) -> list[Claim]:
