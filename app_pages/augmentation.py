@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.augmentation import (
     AugmentSpec, GalleryConfig, TrainingConfig, gallery_claims, gallery_code, robust_claims,
-    run_gallery, run_training, training_claims, training_code,
+    run_gallery, run_training_run, training_claims, training_code, training_stages,
 )
 from core.charts.augmentation import curves_figure, gallery_figure, robustness_figure
 from ui.i18n import labels, t
@@ -53,7 +53,10 @@ code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
 section(NS, "training")
 epochs = url_slider("au_epochs", t(f"{NS}.training.epochs"), 10, 100, 60, step=10)
 train_cfg = TrainingConfig(spec=spec, epochs=epochs)
-runs = run_with_progress(run_training, train_cfg, t("common.training"))
+# Two stages cached apart: the plain run never retrains when an augmentation slider moves.
+plain_cfg, aug_cfg = training_stages(train_cfg)
+runs = {"plain": run_with_progress(run_training_run, plain_cfg, t("common.training")),
+        "augmented": run_with_progress(run_training_run, aug_cfg, t("common.training"))}
 training_notes = training_claims(runs, train_cfg)
 
 
