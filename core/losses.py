@@ -185,7 +185,7 @@ def fit_config(cfg: RegressionConfig, name: str) -> RegressionConfig:
     return cfg if name == "huber" else replace(cfg, delta=RegressionConfig.delta)
 
 
-def run_line_fit(cfg: RegressionConfig, name: str) -> LineFit:
+def run_line_fit(cfg: RegressionConfig, name: str = "huber") -> LineFit:
     """One loss's SGD fit and exact minimiser on the regression data (a stage of
     run_regression: the page caches it by ``fit_config(cfg, name)``)."""
     data = regression_data(cfg)
