@@ -65,6 +65,25 @@ def naive_epochs_per_second(cfg: lab.LabConfig, epochs: int) -> tuple[float, flo
     return epochs / wall, epochs / cpu, len(loader)
 
 
+def floor_epochs_per_second(cfg: lab.LabConfig, epochs: int) -> float:
+    """Epochs/s (CPU) of the least a step can be with autograd and torch.optim: the same
+    model and batches, pre-sliced, nothing else — no DataLoader, no History, no loss read
+    back, no evaluation, no drawing. No loop that keeps autograd and torch.optim can beat it
+    on this machine, so it bounds the lab's on-screen speed from above."""
+    data = lab.make_lab_data(cfg)
+    model = build_mlp(lab.lab_spec(cfg, 2), seed=cfg.seed + lab.MODEL_SEED_OFFSET)
+    batches = list(lab.PlaygroundBatches(data.x_train, data.y_train, cfg.batch_size))
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    forward = lab.sequential_forward(model)
+    cpu = time.process_time()
+    for _ in range(epochs):
+        for xb, yb in batches:
+            optimizer.zero_grad()
+            lab.half_squared_error(forward(xb), yb).backward()
+            optimizer.step()
+    return epochs / (time.process_time() - cpu)
+
+
 def lab_run(cfg: lab.LabConfig, budget: float, max_epochs: int, every: float = 0.0) -> dict:
     """Tick + snapshot until the target; with ``every`` > 0 each cycle starts every that
     many seconds (the page's st.fragment(run_every=…) cadence; the page's own rendering
@@ -109,6 +128,7 @@ def main() -> None:
         cfg = config(seed)
         run = lab_run(cfg, args.budget, args.max_epochs, args.every)
         naive_wall, naive_cpu, steps_per_epoch = naive_epochs_per_second(cfg, args.naive_epochs)
+        run["floor_eps_cpu"] = floor_epochs_per_second(cfg, args.naive_epochs)
         run |= {"seed": seed, "naive_eps": naive_wall, "naive_eps_cpu": naive_cpu,
                 "lab_eps": run["epochs"] / run["wall"], "lab_eps_cpu": run["epochs"] / run["cpu"],
                 "steps_per_epoch": steps_per_epoch}
@@ -141,6 +161,10 @@ def main() -> None:
           f"{med('wall'):11.1f}s")
     print(f"{'lab (per CPU-s)':28s}{med('lab_eps_cpu'):10.0f}{med('lab_eps_cpu') * spe:10.0f}"
           f"{med('cpu'):11.1f}s")
+    floor = med("floor_eps_cpu")
+    print(f"{'floor: autograd+optim only':28s}{floor:10.0f}{floor * spe:10.0f}"
+          f"{need / floor:11.1f}s   (no loop keeping autograd and torch.optim is faster here:"
+          f" at most {floor / PLAYGROUND_SCREEN_EPOCHS_PER_S:.1f}x the Playground on screen)")
     print(f"{'Playground on screen':28s}{PLAYGROUND_SCREEN_EPOCHS_PER_S:10d}{'':10s}"
           f"{need / PLAYGROUND_SCREEN_EPOCHS_PER_S:11.1f}s")
     print(f"redraws/s (median): {statistics.median(r['redraws'] / r['wall'] for r in done):.1f};"
