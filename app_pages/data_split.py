@@ -5,12 +5,12 @@ import streamlit as st
 from core.charts.data_split import early_stop_animation, early_stop_figure, split_figure, tuning_figure
 from core.data_split import (
     METHODS, SPLITS, EarlyStopConfig, SplitConfig, TuningConfig, early_claims, early_stop_code,
-    resolve_fractions, run_early_stop, run_split, run_tuning, split_claims, split_code,
-    tuning_claims, tuning_code,
+    early_stop_result, early_stop_training_config, resolve_fractions, run_early_stop_training,
+    run_split, run_tuning, split_claims, split_code, tuning_claims, tuning_code,
 )
 from ui.i18n import labels, t
 from core.claims import signed
-from ui.compute import figure  # each chart built once per distinct input, shared
+from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
@@ -93,7 +93,9 @@ def early_section() -> None:
     animate = url_toggle("ds_anim", t(f"{NS}.early.animate"), False,
                          help=t(f"{NS}.early.animate_help"))
     early_cfg = EarlyStopConfig(width=int(width), label_noise=noise, lr=lr, patience=patience)
-    early = cached(run_early_stop)(early_cfg)
+    # Patience never changes the training: train once per the other three, then find the stop.
+    trained = cached(run_early_stop_training)(early_stop_training_config(early_cfg))
+    early = derived(early_stop_result, trained, patience)
     early_text = {
         "title": t(f"{NS}.early.chart_title", n_train=early.sizes[0], n_val=early.sizes[1]),
         "x": t(f"{NS}.early.epoch"), "y": t("common.loss"), "train": t(f"{NS}.early.train_loss"),

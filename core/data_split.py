@@ -8,7 +8,7 @@ and a ``run_*`` returning numpy arrays and floats.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -212,31 +212,62 @@ def early_stop_spec(cfg: EarlyStopConfig) -> MLPSpec:
     return MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10)
 
 
-def run_early_stop(cfg: EarlyStopConfig) -> EarlyStopResult:
-    """Train for all ``cfg.epochs`` (so the curve after the stop is visible), while an
-    early-stopping rule watches the validation loss: it keeps a copy of the best weights,
-    and once ``patience`` epochs pass without improvement it freezes that copy."""
+@dataclass(frozen=True)
+class EarlyStopTraining:
+    """One training run with everything early stopping needs for ANY patience: patience only
+    decides which recorded best the rule stops at, never how the network trains."""
+    epochs: np.ndarray  # (E+1,) 0 = before training
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    val_acc: np.ndarray
+    records: tuple[int, ...]  # evaluations whose validation loss was a new minimum, in order
+    record_test_acc: dict[int, float]  # test accuracy of the weights at a kept record
+    record_states: dict[int, dict[str, np.ndarray]]  # the weights at a kept record
+    last_eval: int  # index of the last evaluation
+    final_test_acc: float  # test accuracy after the last epoch (nan if diverged)
+    final_model_test_acc: float  # the same, measured even if diverged (nothing restored)
+    final_state: dict[str, np.ndarray]
+    sizes: tuple[int, int, int]
+    diverged: bool
+    diverged_at: int | None
+
+
+def early_stop_training_config(cfg: EarlyStopConfig) -> EarlyStopConfig:
+    """The training stage's config: patience does not change the run (normalised to 0)."""
+    return replace(cfg, patience=0)
+
+
+def run_early_stop_training(cfg: EarlyStopConfig) -> EarlyStopTraining:
+    """Train for all ``cfg.epochs`` (so the curve after the stop is visible) and keep a copy
+    of the weights, and their test accuracy, at every new lowest validation loss that some
+    patience could restore. ``cfg.patience`` is not read."""
     (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = early_stop_data(cfg)
     model = build_mlp(early_stop_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
-    watch = {"epoch": -1, "best_loss": math.inf, "best_epoch": 0, "state": None, "stop": None}
+    watch = {"epoch": -1, "best_loss": math.inf}
+    records: list[int] = []
+    states: dict[int, dict[str, torch.Tensor]] = {}
+    test_acc: dict[int, float] = {}
+
+    def test_accuracy(m: nn.Module) -> float:
+        with torch.no_grad():
+            return float((m(x_te).argmax(1) == y_te).float().mean())
 
     def evaluate(m: nn.Module) -> dict[str, float]:
         watch["epoch"] += 1
         val_logits = m(x_val)
         val_loss = float(loss_fn(val_logits, y_val))
-        if watch["stop"] is None:
-            if val_loss < watch["best_loss"]:  # a copy of the best weights so far
-                watch.update(best_loss=val_loss, best_epoch=watch["epoch"],
-                             state={k: v.detach().clone() for k, v in m.state_dict().items()})
-            elif watch["epoch"] - watch["best_epoch"] >= cfg.patience:
-                watch["stop"] = watch["epoch"]
+        if val_loss < watch["best_loss"]:  # a copy of the best weights so far
+            watch["best_loss"] = val_loss
+            epoch = watch["epoch"]
+            if records and records[-1] == epoch - 1:  # no patience ≥ 1 stops at that one
+                states.pop(epoch - 1, None)
+                test_acc.pop(epoch - 1, None)
+            records.append(epoch)
+            states[epoch] = {k: v.detach().clone() for k, v in m.state_dict().items()}
+            test_acc[epoch] = test_accuracy(m)
         return {"train_loss": float(loss_fn(m(x_tr), y_tr)), "val_loss": val_loss,
                 "val_acc": float((val_logits.argmax(1) == y_val).float().mean())}
-
-    def test_accuracy() -> float:
-        with torch.no_grad():
-            return float((model(x_te).argmax(1) == y_te).float().mean())
 
     loader = make_loader(x_tr, y_tr, cfg.batch_size, shuffle=True, seed=cfg.seed)
     steps_per_epoch = math.ceil(len(y_tr) / cfg.batch_size)
@@ -244,20 +275,54 @@ def run_early_stop(cfg: EarlyStopConfig) -> EarlyStopResult:
                     loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
                     seed=cfg.seed)
     m = {k: np.array(v) for k, v in history.eval_metrics.items()}
-    final_test = float("nan") if history.diverged else test_accuracy()
-    if watch["state"] is not None:
-        model.load_state_dict(watch["state"])
-    return EarlyStopResult(
+    final = test_accuracy(model)
+    return EarlyStopTraining(
         epochs=np.array(history.eval_steps) // steps_per_epoch,
         train_loss=m["train_loss"], val_loss=m["val_loss"], val_acc=m["val_acc"],
-        best_epoch=watch["best_epoch"],
-        stop_epoch=watch["stop"] if watch["stop"] is not None else int(watch["epoch"]),
-        stopped=watch["stop"] is not None,
-        restored_test_acc=test_accuracy(), final_test_acc=final_test,
-        best_state={k: v.numpy().copy() for k, v in model.state_dict().items()},
+        records=tuple(records), record_test_acc=test_acc,
+        record_states={e: {k: v.numpy().copy() for k, v in st.items()} for e, st in states.items()},
+        last_eval=int(watch["epoch"]),
+        final_test_acc=float("nan") if history.diverged else final, final_model_test_acc=final,
+        final_state={k: v.numpy().copy() for k, v in model.state_dict().items()},
         sizes=(len(y_tr), len(y_val), len(y_te)),
         diverged=history.diverged, diverged_at=history.diverged_at,
     )
+
+
+def early_stop_result(run: EarlyStopTraining, patience: int) -> EarlyStopResult:
+    """Where an early-stopping rule with ``patience`` stops on ``run`` and what it restores:
+    it keeps the best weights seen, and once ``patience`` evaluations pass without a better
+    validation loss it freezes that copy (quick: no training)."""
+    is_record = set(run.records)
+    best, stop = None, None
+    for epoch in range(run.last_eval + 1):
+        if epoch in is_record:
+            best = epoch
+        elif epoch - (best if best is not None else 0) >= patience:
+            stop = epoch
+            break
+    if best is None:  # never a finite validation loss: nothing restored
+        restored, state = run.final_model_test_acc, run.final_state
+    else:
+        restored, state = run.record_test_acc[best], run.record_states[best]
+    return EarlyStopResult(
+        epochs=run.epochs, train_loss=run.train_loss, val_loss=run.val_loss, val_acc=run.val_acc,
+        best_epoch=best if best is not None else 0,
+        stop_epoch=stop if stop is not None else run.last_eval,
+        stopped=stop is not None,
+        restored_test_acc=restored, final_test_acc=run.final_test_acc,
+        best_state=state, sizes=run.sizes,
+        diverged=run.diverged, diverged_at=run.diverged_at,
+    )
+
+
+def run_early_stop(cfg: EarlyStopConfig) -> EarlyStopResult:
+    """Train for all ``cfg.epochs`` (so the curve after the stop is visible), while an
+    early-stopping rule watches the validation loss: it keeps a copy of the best weights,
+    and once ``patience`` epochs pass without improvement it freezes that copy. The page
+    caches the two stages apart (``run_early_stop_training``, ``early_stop_result``)."""
+    return early_stop_result(run_early_stop_training(early_stop_training_config(cfg)),
+                             cfg.patience)
 
 
 def early_stop_code(cfg: EarlyStopConfig) -> str:
