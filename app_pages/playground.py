@@ -26,12 +26,13 @@ from core.charts import playground as charts
 from ui.compute import admitted, cached
 from ui.i18n import labels, t
 from ui.page import (
-    ask, chart, code_panel, notice_claims, page_header, presenter_figure, presets, section,
+    ask, chart, code_panel, notice_claims, page_header, presets, section,
 )
 from ui.url_state import presenting, url_log_slider, url_select, url_slider, url_toggle
 
 NS = "playground"
-TICK_EVERY = 0.2  # s between live ticks while playing (~5 redraws a second)
+TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
+# (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
 TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
 IDLE_PAUSE = 180  # s without any interaction before Play pauses itself
 LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -357,7 +358,19 @@ def _pct(value: float | None) -> str:
     return f"{value:.1%}" if value is not None and np.isfinite(value) else "—"
 
 
+def _font_px() -> int:
+    return 18 if presenting() else 13  # presenter view: projector-size text (>= 18 px)
+
+
+def _live() -> bool:
+    """Playing: the network and curves are drawn as pictures (cheap to swap five times a
+    second); paused, inline SVG with hover tooltips."""
+    return bool(st.session_state.get(S_PLAYING))
+
+
 def draw_network(snap) -> None:
+    """The network as light HTML + SVG (st.html swaps its markup each tick; a plotly chart
+    was remounted), then a selector under it: the chosen node's map, large."""
     widths = [len(cfg.features), *cfg.hidden, snap.weights[-1].shape[0]]
     maps = charts.node_maps(snap, stride=max(1, lab.GRID // lab.THUMB))
     names = [t(f"{NS}.feature.{f}") for f in cfg.features]
@@ -367,29 +380,23 @@ def draw_network(snap) -> None:
     columns = [t(f"{NS}.chart.inputs")] + [t(f"{NS}.chart.layer", i=i + 1)
                                            for i in range(len(cfg.hidden))]
     columns.append(t(f"{NS}.chart.output"))
-    selected = st.session_state.get(S_SELECTED)
-    if selected is not None and selected >= len(maps):
-        selected = None
-    fig = charts.network_figure(widths, maps, snap.weights, names, columns,
+    options = [-1, *range(len(maps))]
+    if st.session_state.get(S_SELECTED) not in options:
+        st.session_state.pop(S_SELECTED, None)
+    selected = st.session_state.get(S_SELECTED, -1)
+    st.markdown(charts.network_html(widths, maps, snap.weights, names, columns,
                                 {"title": t(f"{NS}.chart.network_title"),
-                                 "weight": t(f"{NS}.chart.weight"),
-                                 "node": t(f"{NS}.chart.node")},
-                                res=lab.THUMB, selected=selected)
-    if presenting():
-        fig = presenter_figure(fig)
-    event = st.plotly_chart(fig, key="_pg_network", on_select="rerun", selection_mode="points",
-                            config={"displaylogo": False, "displayModeBar": False},
-                            width="stretch")
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    for point in points:
-        if point.get("curve_number") == len(fig.data) - 1:
-            selected = int(point.get("point_index"))
-            st.session_state[S_SELECTED] = selected
-    if selected is not None:
-        chart(charts.neuron_figure((-lab.EXTENT, lab.EXTENT), maps[selected], names[selected],
-                                   height=300), "_pg_neuron")
-    else:
-        st.caption(t(f"{NS}.click_neuron"))
+                                 "weight": t(f"{NS}.chart.weight")},
+                                selected=selected if selected >= 0 else None,
+                                font_px=_font_px(), live=_live()), unsafe_allow_html=True)
+    shown = [t(f"{NS}.click_neuron"), *names]
+    selected = st.selectbox(t(f"{NS}.enlarge"), options, key=S_SELECTED,
+                            format_func=lambda i: shown[i + 1])
+    if selected >= 0:
+        st.markdown(charts.png_img(charts.map_png(maps[selected], size=240), names[selected],
+                                   "width:240px;max-width:100%;display:block"),
+                    unsafe_allow_html=True)
+        st.caption(names[selected])
 
 
 @st.fragment(run_every=TICK_EVERY if playing else None)
@@ -436,23 +443,25 @@ def live() -> None:
         if snap.grid_probs is not None and snap.grid_probs.shape[2] > 2:
             output = snap.grid_probs.transpose(2, 0, 1)
         ct = lambda key, **kw: t(f"{NS}.chart.{key}", **kw)  # noqa: E731
-        # An image, not a plotly chart: Streamlit remounts a plotly chart whose data changed
-        # (its element id hashes the spec), which left the output blank between ticks.
+        # A picture, not a plotly chart (Streamlit remounts a plotly chart whose data
+        # changed), and inline (a data URI), not a media file: a media file of one tick was
+        # deleted by the next before a loaded browser had fetched it (a broken image).
         st.markdown(f"**{ct('output_title')}**")
-        st.image(charts.boundary_png(
+        st.markdown(charts.png_img(charts.boundary_png(
             snap.grid, output, data.points_train, data.labels_train, data.points_test,
             data.labels_test, show_test=show_test, discretize=discretize,
-            regression=not classify), width="stretch", output_format="PNG",
-            caption=ct("output_caption", lo=-lab.EXTENT, hi=lab.EXTENT),
-            alt=ct("output_title"))
-        chart(charts.curves_figure(
+            regression=not classify), ct("output_title"), "width:100%;display:block"),
+            unsafe_allow_html=True)
+        st.caption(ct("output_caption", lo=-lab.EXTENT, hi=lab.EXTENT))
+        st.markdown(charts.curves_html(
             snap.curve_epochs, snap.curve_train_loss, snap.curve_test_loss,
             {"title": ct("curves_title"), "x": ct("epochs"), "y": ct("loss"),
              "train": t(f"{NS}.train_loss"), "test": t(f"{NS}.test_loss"),
              "pinned_train": ct("pinned_train"), "pinned_test": ct("pinned_test"),
              "diverged": t("common.diverged")},
-            pinned=st.session_state.get(S_PINNED), diverged=snap.diverged, height=290),
-            "_pg_curves")
+            pinned=st.session_state.get(S_PINNED), diverged=snap.diverged,
+            height=260 if presenting() else 180, font_px=_font_px(), live=_live()),
+            unsafe_allow_html=True)
     notice_claims(NS, lab.lab_claims(snap))
     if classify and snap.confusion is not None and st.session_state.get(S_PLAYING):
         st.caption(t(f"{NS}.cm_when_paused"))  # one chart fewer to redraw every tick
@@ -462,8 +471,11 @@ def live() -> None:
             "title": ct("cm_title", n=int(snap.confusion.sum())), "x": ct("cm_x"),
             "y": ct("cm_y")}, height=260 + 20 * len(names)), "_pg_confusion")
     if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: what a live tick costs, for profiling a class
+        last = st.session_state.get("_pg_tick_end")
+        st.session_state["_pg_tick_end"] = time.perf_counter()
         print(f"playground tick epoch {snap.epoch} step {snap.step} "
-              f"{time.perf_counter() - started:.3f}s", file=sys.stderr, flush=True)
+              f"{time.perf_counter() - started:.3f}s, idle before it "
+              f"{started - last if last else 0:.3f}s", file=sys.stderr, flush=True)
 
 
 with live_slot:

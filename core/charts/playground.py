@@ -16,6 +16,10 @@ class 1, a light grey at zero; further classes get their own colours.
 from __future__ import annotations
 
 import base64
+import html
+import math
+import struct
+import zlib
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -118,7 +122,8 @@ def _mix(color: str, weight: float) -> str:
 
 def diverging_color(value: float) -> str:
     """The Playground's colour of a value in [-1, 1] (clamped): orange - grey - blue."""
-    v = float(np.clip(value, -1.0, 1.0)) if np.isfinite(value) else 0.0
+    v = float(value)
+    v = min(max(v, -1.0), 1.0) if math.isfinite(v) else 0.0
     a, b, w = (MID, POS, v) if v >= 0 else (MID, NEG, -v)
     (r1, g1, b1), (r2, g2, b2) = _hex_rgb(a), _hex_rgb(b)
     return (f"rgb({round(r1 + (r2 - r1) * w)},{round(g1 + (g2 - g1) * w)},"
@@ -225,209 +230,7 @@ def boundary_figure(
     return LiveFigure({"data": data, "layout": layout})
 
 
-def neuron_figure(extent: tuple[float, float], values: np.ndarray, title: str,
-                  height: int = 320) -> LiveFigure:
-    """One node's output over the plane, large (the enlarged thumbnail)."""
-    lo, hi = extent
-    values = np.asarray(values, dtype=float)
-    n = values.shape[-1]
-    step = (hi - lo) / (n - 1)
-    layout = _layout(title, "", "", height)
-    layout["xaxis"] |= {"range": [lo - step / 2, hi + step / 2], "showgrid": False,
-                        "zeroline": False}
-    layout["yaxis"] |= {"range": [lo - step / 2, hi + step / 2], "scaleanchor": "x",
-                        "showgrid": False, "zeroline": False}
-    layout["margin"] = {"l": 40, "r": 10, "t": 50, "b": 30}
-    return LiveFigure({"data": [{
-        "type": "heatmap", "z": _z(values), "x0": lo, "dx": step, "y0": lo, "dy": step,
-        "colorscale": DIVERGING, "zmin": -1, "zmax": 1, "showscale": True,
-        "colorbar": {"thickness": 10},
-        "hovertemplate": "(%{x:.1f}, %{y:.1f}): %{z:.3f}<extra></extra>"}], "layout": layout})
-
-
-# The network diagram -----------------------------------------------------------------------
-LINK_BINS = (0.0, 0.1, 0.3, 0.7, 1.5, np.inf)  # |w| bins: one trace per (bin, sign)
-LINK_WIDTHS = (0.7, 1.6, 2.8, 4.2, 6.0)
-ROW = 1.3  # vertical distance between node tops (a node is 1 × 1)
-COL = 3.0  # horizontal distance between columns
-
-
-def network_layout(widths: Sequence[int]) -> list[list[tuple[float, float]]]:
-    """Centre (x, y) of every node, column by column; nodes top-aligned like the Playground.
-
-    Column c occupies x in [COL·c, COL·c + 1]; node j of a column y in [-(ROW j + 1), -ROW j].
-    """
-    return [[(COL * c + 0.5, -(ROW * j + 0.5)) for j in range(n)] for c, n in enumerate(widths)]
-
-
-def _resample(block: np.ndarray, res: int) -> np.ndarray:
-    """Nearest-neighbour resize of a square map to res × res."""
-    n = block.shape[0]
-    idx = np.minimum((np.arange(res) * n) // res, n - 1)
-    return block[np.ix_(idx, idx)]
-
-
-def _tile(maps: Sequence[np.ndarray], widths: Sequence[int], res: int) -> tuple:
-    """All thumbnails in one matrix with NaN gaps, every cell exactly 1/res wide.
-
-    Between two blocks, two NaN columns (rows) sit right after and right before the blocks,
-    so a heatmap's cell edges (midpoints between coordinates) fall on the block edges.
-    """
-    xs: list[float] = []
-    for c in range(len(widths)):
-        start = COL * c
-        xs += [start + (i + 0.5) / res for i in range(res)]
-        if c < len(widths) - 1:
-            xs += [start + 1 + 0.5 / res, start + COL - 0.5 / res]
-    rows = max(widths)
-    ys: list[float] = []
-    for j in range(rows):
-        top = -ROW * j
-        ys += [top - 1 + (i + 0.5) / res for i in range(res)]  # bottom to top in a node
-        if j < rows - 1:
-            ys += [top - 1 - 0.5 / res, top - ROW + 0.5 / res]
-    z = np.full((len(ys), len(xs)), np.nan)
-    stride = res + 2
-    k = 0
-    for c, n in enumerate(widths):
-        for j in range(n):
-            block = np.asarray(maps[k], dtype=float)
-            k += 1
-            if block.shape != (res, res):
-                block = _resample(block, res)
-            z[j * stride:j * stride + res, c * stride:c * stride + res] = block
-    order = np.argsort(ys)
-    return np.asarray(xs), np.asarray(ys)[order], z[order]
-
-
-def network_figure(
-    widths: Sequence[int],
-    maps: Sequence[np.ndarray],
-    weights: Sequence[np.ndarray],
-    node_names: Sequence[str],
-    column_titles: Sequence[str],
-    text: Mapping[str, str],
-    *,
-    res: int = 12,
-    selected: int | None = None,
-    height: int | None = None,
-) -> LiveFigure:
-    """Inputs, hidden neurons and outputs as thumbnails; weights as links between them.
-
-    widths: nodes per column (inputs, hidden layers..., outputs); maps: one square map per
-    node, column by column, drawn on [-1, 1]; weights[c]: (widths[c+1], widths[c]) as in
-    nn.Linear. Links: thickness by |w| (binned), colour by sign and size; the value on hover
-    (an invisible marker at each link's middle). Every node has an invisible marker
-    (customdata = node index, the LAST trace) so a click can select it. text: title,
-    weight, node.
-    """
-    layout_xy = network_layout(widths)
-    xs, ys, z = _tile(maps, widths, res)
-    rows = max(widths)
-    n_bins = len(LINK_BINS) - 1
-    segments: dict[tuple[int, int], tuple[list, list]] = {}
-    mids_x: list[float] = []
-    mids_y: list[float] = []
-    mids_text: list[str] = []
-    for c, w in enumerate(weights):
-        w = np.asarray(w, dtype=float)
-        sizes = np.where(np.isfinite(w), np.abs(w), np.inf)
-        bins = np.clip(np.searchsorted(LINK_BINS, sizes, side="right") - 1, 0, n_bins - 1)
-        for j in range(w.shape[0]):
-            for i in range(w.shape[1]):
-                (x0, y0), (x1, y1) = layout_xy[c][i], layout_xy[c + 1][j]
-                sign = 1 if not w[j, i] < 0 else -1
-                lx, ly = segments.setdefault((int(bins[j, i]), sign), ([], []))
-                lx += [x0 + 0.5, x1 - 0.5, None]
-                ly += [y0, y1, None]
-                mids_x.append((x0 + x1) / 2)
-                mids_y.append((y0 + y1) / 2)
-                mids_text.append(f"{text['weight']} {column_titles[c]} {i + 1} → "
-                                 f"{column_titles[c + 1]} {j + 1} = {no_negative_zero(w[j, i])}")
-    data: list[dict] = []
-    thin = min(1.0, 8 / rows)  # a 16-neuron column has twice the links in the same height
-    for (bin_i, sign), (lx, ly) in sorted(segments.items()):  # links under the thumbnails
-        level = (bin_i + 1) / n_bins
-        data.append({"type": "scatter", "x": lx, "y": ly, "mode": "lines", "hoverinfo": "skip",
-                     "showlegend": False,
-                     "line": {"width": round(LINK_WIDTHS[bin_i] * thin, 2),
-                              "color": diverging_color(sign * level)}})
-    data.append({"type": "scatter", "x": mids_x, "y": mids_y, "mode": "markers",
-                 "hovertext": mids_text, "hoverinfo": "text", "showlegend": False,
-                 "marker": {"size": 8, "color": "rgba(0,0,0,0)"}})
-    data.append({"type": "heatmap", "x": xs.tolist(), "y": ys.tolist(), "z": _z(z),
-                 "colorscale": DIVERGING, "zmin": -1, "zmax": 1, "showscale": False,
-                 "hoverinfo": "skip"})
-    centres = [p for column in layout_xy for p in column]
-    data.append({"type": "scatter", "x": [p[0] for p in centres], "y": [p[1] for p in centres],
-                 "mode": "markers", "customdata": list(range(len(centres))),
-                 "hovertext": list(node_names), "hoverinfo": "text", "showlegend": False,
-                 "name": text["node"],
-                 "marker": {"size": 24, "symbol": "square", "color": "rgba(0,0,0,0)"}})
-    # The axes keep 1:1, so the drawing's height follows its width: size the figure for a
-    # column ~340 px wide (the page's network column at 1400 px); any spare height is left
-    # under the drawing ("constrain": "domain"), not spread around it.
-    x_span, y_span = COL * (len(widths) - 1) + 1.8, ROW * rows + 0.8
-    layout = _layout(text["title"], "", "",
-                     height or int(np.clip(60 + 340 * y_span / x_span, 200, 700)))
-    shapes = []
-    if selected is not None and 0 <= selected < len(centres):
-        x, y = centres[selected]
-        shapes.append({"type": "rect", "x0": x - 0.58, "x1": x + 0.58, "y0": y - 0.58,
-                       "y1": y + 0.58, "line": {"color": "#222222", "width": 2}})
-    layout |= {
-        "xaxis": {"visible": False, "range": [-0.4, COL * (len(widths) - 1) + 1.4],
-                  "constrain": "domain"},
-        "yaxis": {"visible": False, "range": [-ROW * rows - 0.1, 0.7], "scaleanchor": "x",
-                  "scaleratio": 1, "constrain": "domain", "constraintoward": "top"},
-        "annotations": [{"x": COL * c + 0.5, "y": 0.35, "text": title, "showarrow": False,
-                         "font": {"size": FONT_SIZE - 3}}
-                        for c, title in enumerate(column_titles)],
-        "shapes": shapes, "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-        "clickmode": "event+select", "dragmode": False,
-    }
-    return LiveFigure({"data": data, "layout": layout})
-
-
 # Curves and the confusion matrix -------------------------------------------------------------
-def curves_figure(
-    epochs: np.ndarray, train_loss: np.ndarray, test_loss: np.ndarray, text: Mapping[str, str],
-    *, pinned: Mapping[str, np.ndarray] | None = None, diverged: bool = False,
-    height: int = 300,
-) -> LiveFigure:
-    """Train and test loss per epoch (the Playground's small chart), a pinned run's curves
-    dotted for A/B. Non-finite or exploded values are gaps; the axis spans the finite ones.
-    text: title, x, y, train, test, pinned_train, pinned_test, diverged.
-    """
-    series: list[tuple[Any, Any, str, str, str]] = [
-        (epochs, train_loss, text["train"], "#555555", "solid"),
-        (epochs, test_loss, text["test"], "#111111", "solid")]
-    if pinned is not None:
-        series += [(pinned["epochs"], pinned["train_loss"], text["pinned_train"], "#9467bd",
-                    "dot"),
-                   (pinned["epochs"], pinned["test_loss"], text["pinned_test"], "#d62728",
-                    "dot")]
-    data, finite_max = [], 0.0
-    for x, y, name, color, dash in series:
-        y = np.asarray(y, dtype=float)
-        y = np.where(np.isfinite(y) & (np.abs(y) < 1e6), y, np.nan)
-        if np.isfinite(y).any():
-            finite_max = max(finite_max, float(np.nanmax(y)))
-        data.append({"type": "scatter", "x": np.asarray(x, dtype=float).tolist(),
-                     "y": _finite_or_none(y), "name": name,
-                     "mode": "lines" if len(y) > 1 else "markers",  # epoch 0: one point
-                     "line": {"color": color, "width": 2.5, "dash": dash}})
-    layout = _layout(text["title"], text["x"], text["y"], height)
-    layout["yaxis"]["range"] = [0, finite_max * 1.05 if finite_max > 0 else 1.0]
-    layout["xaxis"]["rangemode"] = "tozero"
-    layout["margin"] = {"l": 60, "r": 10, "t": 60, "b": 50}
-    layout["legend"] = {"orientation": "h", "y": -0.3, "yanchor": "top", "x": 0.5,
-                        "xanchor": "center"}
-    if diverged:
-        _diverged_banner(layout, text["diverged"])
-    return LiveFigure({"data": data, "layout": layout})
-
-
 def confusion_figure(matrix: np.ndarray, class_names: Sequence[str],
                      text: Mapping[str, str], height: int = 300) -> LiveFigure:
     """Counts of (true class, predicted class). text: title, x, y."""
@@ -542,3 +345,293 @@ def node_maps(snap, stride: int) -> list[np.ndarray]:
     else:
         outputs = [snap.grid_output[::stride, ::stride]]
     return [*features, *[m for layer in snap.neuron_outputs for m in layer], *outputs]
+
+
+# The network and the curves as light HTML + SVG (the live view) ---------------------------------
+# Drawn with st.html: the element keeps its place and only its markup changes, so the browser
+# swaps a few kB of SVG five times a second instead of remounting a plotly chart. Text is in
+# CSS pixels (HTML, not scaled SVG) so presenter view can ask for >= 18 px; every piece of
+# markup is well-formed XML (tests parse it).
+
+ROW = 1.3  # vertical distance between node tops (a node is 1 × 1 in SVG units)
+COL = 3.0  # horizontal distance between columns
+MAX_ASPECT = 1.25  # the drawing is at most this many times as tall as wide (padded sideways)
+LINK_MAX = 1.5  # |w| at and above which a link has its full thickness
+LINK_PX = (0.6, 6.0)  # link thickness in px: |w| = 0 .. LINK_MAX
+
+
+def network_layout(widths: Sequence[int]) -> list[list[tuple[float, float]]]:
+    """Centre (x, y) of every node, column by column; nodes top-aligned like the Playground.
+
+    Column c occupies x in [COL·c, COL·c + 1]; node j of a column y in [ROW j, ROW j + 1]
+    (SVG: y grows downwards)."""
+    return [[(COL * c + 0.5, ROW * j + 0.5) for j in range(n)] for c, n in enumerate(widths)]
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _tip(text: str, live: bool) -> str:
+    """A native tooltip (SVG <title>), left out of a live picture (an <img> shows none)."""
+    return "" if live else f"<title>{_esc(text)}</title>"
+
+
+def _as_img(svg: str, style: str, alt: str) -> str:
+    """An SVG document as one <img> (data URI): one element for the browser to swap."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img src="data:image/svg+xml;base64,{data}" style="{style}" alt="{_esc(alt)}"/>'
+
+
+def png_img(png: bytes, alt: str, style: str) -> str:
+    """PNG bytes as an inline <img> (data URI) for st.markdown(unsafe_allow_html=True)."""
+    return f'<img src="{_data_uri(png)}" alt="{_esc(alt)}" style="{_esc(style)}"/>'
+
+
+def svg_of(markup: str) -> str:
+    """The SVG inside ``network_html``/``curves_html`` markup, live (an <img>) or inline."""
+    start = markup.find('src="data:image/svg+xml;base64,')
+    if start >= 0:
+        start += len('src="data:image/svg+xml;base64,')
+        return base64.b64decode(markup[start:markup.index('"', start)]).decode("utf-8")
+    return markup[markup.index("<svg"):markup.index("</svg>") + len("</svg>")]
+
+
+def map_png(values: np.ndarray, size: int | None = None) -> bytes:
+    """A square map on [-1, 1] (row i at x2 = grid[i], x2 upwards) as a PNG in the
+    Playground's orange-grey-blue; ``size``: nearest-neighbour upscale to size × size."""
+    from PIL import Image
+
+    rgb = output_rgb(np.asarray(values, dtype=float), discretize=False)[::-1]
+    if size is not None and size != rgb.shape[0]:
+        index = np.minimum((np.arange(size) * rgb.shape[0]) // size, rgb.shape[0] - 1)
+        rgb = rgb[index][:, index]
+    if rgb.shape[0] * rgb.shape[1] <= 4096:  # a thumbnail: PIL's save costs more than this
+        return _small_png(np.ascontiguousarray(rgb))
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _small_png(rgb: np.ndarray) -> bytes:
+    """An (H, W, 3) uint8 image as PNG bytes, written out (8-bit RGB, no filter)."""
+    height, width, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[i].tobytes() for i in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
+                                                              0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def link_style(value: float) -> tuple[str, float]:
+    """(colour, thickness in px) of a weight's link: the Playground's diverging colour of
+    the value (clamped to ±1) and a thickness growing with |w| up to LINK_MAX."""
+    if not np.isfinite(value):
+        return DIVERGED_RED, LINK_PX[0]
+    lo, hi = LINK_PX
+    return diverging_color(value), round(lo + (hi - lo) * min(abs(value) / LINK_MAX, 1.0), 2)
+
+
+def network_html(
+    widths: Sequence[int],
+    maps: Sequence[np.ndarray],
+    weights: Sequence[np.ndarray],
+    node_names: Sequence[str],
+    column_titles: Sequence[str],
+    text: Mapping[str, str],
+    *,
+    selected: int | None = None,
+    font_px: int = 13,
+    live: bool = False,
+) -> str:
+    """The network as HTML + one SVG: a thumbnail per node (its output over the plane),
+    a link per weight (colour and thickness by value, the value in a native tooltip),
+    column titles above in CSS pixels. widths: nodes per column (inputs, hidden...,
+    outputs); maps: one square map per node, column by column, on [-1, 1]; weights[c]:
+    (widths[c+1], widths[c]) as in nn.Linear. text: title, weight.
+
+    ``live`` (while playing): the SVG goes into one ``<img>`` (a data URI) without tooltips:
+    the browser swaps one picture per redraw instead of building hundreds of elements.
+    Paused, it is inline, and hovering a node or a link shows its name or weight."""
+    layout_xy = network_layout(widths)
+    rows = max(widths)
+    x0, x1 = -0.4, COL * (len(widths) - 1) + 1.4
+    y0, y1 = -0.1, ROW * (rows - 1) + 1.1
+    span = max(x1 - x0, (y1 - y0) / MAX_ASPECT)  # a tall narrow net: pad sideways
+    pad = (span - (x1 - x0)) / 2
+    x0, x1 = x0 - pad, x1 + pad
+    thin = min(1.0, 8 / rows)  # a 16-neuron column has twice the links in the same height
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.3f} {y0:.3f} '
+             f'{x1 - x0:.3f} {y1 - y0:.3f}" width="100%" style="display:block" '
+             f'role="img" aria-label="{_esc(text["title"])}">']
+    for c, w in enumerate(weights):
+        w = np.asarray(w, dtype=float)
+        for j in range(w.shape[0]):
+            for i in range(w.shape[1]):
+                (ax, ay), (bx, by) = layout_xy[c][i], layout_xy[c + 1][j]
+                color, px = link_style(w[j, i])
+                tip = (f"{text['weight']} {column_titles[c]} {i + 1} → "
+                       f"{column_titles[c + 1]} {j + 1} = {no_negative_zero(w[j, i])}")
+                parts.append(
+                    f'<line class="pg-link" x1="{ax + 0.5:.3f}" y1="{ay:.3f}" '
+                    f'x2="{bx - 0.5:.3f}" y2="{by:.3f}" stroke="{color}" '
+                    f'stroke-width="{max(px * thin, 0.5):.2f}" '
+                    f'vector-effect="non-scaling-stroke">{_tip(tip, live)}</line>')
+    k = 0
+    for column in layout_xy:
+        for cx, cy in column:
+            edge = ('stroke="#222222" stroke-width="2.5"' if k == selected
+                    else 'stroke="#b0b0b0" stroke-width="1"')
+            parts.append(
+                f'<g class="pg-node">{_tip(node_names[k], live)}'
+                f'<image x="{cx - 0.5:.3f}" y="{cy - 0.5:.3f}" width="1" height="1" '
+                f'preserveAspectRatio="none" style="image-rendering:pixelated" '
+                f'href="{_data_uri(map_png(maps[k]))}"/>'
+                f'<rect x="{cx - 0.5:.3f}" y="{cy - 0.5:.3f}" width="1" height="1" '
+                f'fill="none" {edge} vector-effect="non-scaling-stroke"/></g>')
+            k += 1
+    parts.append("</svg>")
+    heads = "".join(
+        f'<span style="position:absolute;left:{(COL * c + 0.5 - x0) / (x1 - x0) * 100:.2f}%;'
+        f'transform:translateX(-50%);white-space:nowrap">{_esc(title)}</span>'
+        for c, title in enumerate(column_titles))
+    return (f'<div class="pg-net" style="font-family:{_esc(FONT_FAMILY)};color:#2a3f5f">'
+            f'<div style="font-size:{round(font_px * 1.25)}px;font-weight:600;'
+            f'margin-bottom:4px">{_esc(text["title"])}</div>'
+            f'<div style="position:relative;height:{round(font_px * 1.5)}px;'
+            f'font-size:{font_px}px">{heads}</div>'
+            f'{_as_img("".join(parts), "display:block;width:100%", text["title"]) if live else "".join(parts)}'
+            '</div>')
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Round tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about n of them."""
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return [float(lo)] if np.isfinite(lo) else [0.0]
+    raw = (hi - lo) / max(n - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    v = first
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 12))
+        v += step
+    return ticks
+
+
+def _dash(dash: str) -> str:
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
+def _tick_label(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:g}"
+
+
+def curves_html(
+    epochs: np.ndarray, train_loss: np.ndarray, test_loss: np.ndarray, text: Mapping[str, str],
+    *, pinned: Mapping[str, np.ndarray] | None = None, diverged: bool = False,
+    height: int = 220, font_px: int = 13, live: bool = False,
+) -> str:
+    """Train and test loss per epoch as HTML + SVG: the lines in a stretched SVG
+    (non-scaling strokes), ticks, axis titles and legend as HTML text in CSS pixels; a
+    pinned run dotted for A/B. Non-finite or exploded values are gaps; the y axis spans
+    [0, 1.05 × the largest finite value]. text: title, x, y, train, test, pinned_train,
+    pinned_test, diverged. ``live``: the lines as one <img> (see network_html)."""
+    series: list[tuple[Any, Any, str, str, str]] = [
+        (epochs, train_loss, text["train"], "#555555", ""),
+        (epochs, test_loss, text["test"], "#111111", "")]
+    if pinned is not None:
+        series += [(pinned["epochs"], pinned["train_loss"], text["pinned_train"], "#9467bd",
+                    "2 5"),
+                   (pinned["epochs"], pinned["test_loss"], text["pinned_test"], "#d62728",
+                    "2 5")]
+    clean = []
+    y_max, x_max = 0.0, 0.0
+    for x, y, name, color, dash in series:
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        y = np.where(np.isfinite(y) & (np.abs(y) < 1e6), y, np.nan)
+        if np.isfinite(y).any():
+            y_max = max(y_max, float(np.nanmax(y)))
+        if len(x):
+            x_max = max(x_max, float(np.nanmax(x)))
+        clean.append((x, y, name, color, dash))
+    y_hi = y_max * 1.05 if y_max > 0 else 1.0
+    x_hi = x_max if x_max > 0 else 1.0
+    y_ticks = [v for v in nice_ticks(0.0, y_hi, 5) if v <= y_hi]
+    x_ticks = [v for v in nice_ticks(0.0, x_hi, 6) if v <= x_hi]
+
+    def sx(v):
+        return v / x_hi * 1000
+
+    def sy(v):
+        return 1000 - v / y_hi * 1000
+
+    svg = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 1000" '
+           'preserveAspectRatio="none" width="100%" height="100%" '
+           'style="position:absolute;left:0;top:0;overflow:visible">']
+    for v in y_ticks:
+        svg.append(f'<line x1="0" x2="1000" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#e6ebf3" '
+                   'stroke-width="1" vector-effect="non-scaling-stroke"/>')
+    for v in x_ticks:
+        svg.append(f'<line y1="0" y2="1000" x1="{sx(v):.1f}" x2="{sx(v):.1f}" stroke="#e6ebf3" '
+                   'stroke-width="1" vector-effect="non-scaling-stroke"/>')
+    svg.append('<line x1="0" x2="1000" y1="1000" y2="1000" stroke="#8a94a6" stroke-width="1" '
+               'vector-effect="non-scaling-stroke"/><line x1="0" x2="0" y1="0" y2="1000" '
+               'stroke="#8a94a6" stroke-width="1" vector-effect="non-scaling-stroke"/>')
+    for x, y, name, color, dash in clean:
+        ok = np.isfinite(y) & np.isfinite(x)
+        # runs of finite points: a gap where the loss was not finite
+        breaks = np.flatnonzero(np.diff(ok.astype(int)) != 0) + 1
+        for run in np.split(np.arange(len(y)), breaks):
+            if not len(run) or not ok[run[0]]:
+                continue
+            pts = " ".join(f"{sx(x[i]):.1f},{sy(y[i]):.1f}" for i in run)
+            if len(run) == 1:  # one point (epoch 0): a round dot
+                pts = f"{pts} {pts}"
+            svg.append(f'<polyline class="pg-curve" data-name="{_esc(name)}" points="{pts}" '
+                       f'fill="none" stroke="{color}" stroke-width="2.5" '
+                       f'stroke-linecap="round" stroke-linejoin="round"{_dash(dash)} '
+                       f'vector-effect="non-scaling-stroke">{_tip(name, live)}</polyline>')
+    svg.append("</svg>")
+    plot = (_as_img("".join(svg), "position:absolute;left:0;top:0;width:100%;height:100%",
+                    text["title"]) if live else "".join(svg))
+    ylabels = "".join(
+        f'<span style="position:absolute;right:100%;top:{sy(v) / 10:.2f}%;'
+        f'transform:translateY(-50%);padding-right:6px;white-space:nowrap">'
+        f'{_esc(_tick_label(v))}</span>' for v in y_ticks)
+    xlabels = "".join(
+        f'<span style="position:absolute;top:100%;left:{sx(v) / 10:.2f}%;'
+        f'transform:translateX(-50%);padding-top:3px;white-space:nowrap">'
+        f'{_esc(_tick_label(v))}</span>' for v in x_ticks)
+    banner = (f'<div style="position:absolute;left:50%;top:50%;transform:translate(-50%,-50%);'
+              f'color:{DIVERGED_RED};border:1px solid {DIVERGED_RED};background:'
+              f'rgba(255,255,255,0.9);padding:2px 8px">⚠ {_esc(text["diverged"])}</div>'
+              if diverged else "")
+    legend = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:14px;'
+        f'white-space:nowrap"><svg xmlns="http://www.w3.org/2000/svg" width="26" height="10" '
+        f'style="margin-right:5px"><line x1="2" x2="24" y1="5" y2="5" stroke="{color}" '
+        f'stroke-width="2.5" stroke-linecap="round"'
+        f'{_dash(dash)}/></svg>'
+        f'{_esc(name)}</span>' for _, _, name, color, dash in clean)
+    left = round(font_px * 3.4)
+    return (f'<div class="pg-curves" style="font-family:{_esc(FONT_FAMILY)};color:#2a3f5f;'
+            f'font-size:{font_px}px">'
+            f'<div style="font-size:{round(font_px * 1.25)}px;font-weight:600">'
+            f'{_esc(text["title"])}</div>'
+            f'<div style="margin:2px 0 4px 0">{_esc(text["y"])}</div>'
+            f'<div style="position:relative;height:{height}px;margin-left:{left}px;'
+            f'margin-right:{round(font_px * 1.2)}px">{plot}{ylabels}{xlabels}{banner}'
+            f'</div><div style="text-align:center;margin-top:{round(font_px * 1.6)}px">'
+            f'{_esc(text["x"])}</div><div style="margin-top:4px;line-height:1.6">{legend}</div>'
+            '</div>')

@@ -1,17 +1,20 @@
 """Figure builders of /playground, on synthetic arrays checked against what they encode."""
 
+import base64
 import io
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 from PIL import Image
 
 from core import playground as lab
 from core.charts.playground import (
     node_maps,
-    CLASS_COLORS, DIVERGING, LINK_BINS, boundary_figure, boundary_png, class_colorscale,
-    confusion_figure, curves_figure, decode_typed, diverging_color, network_figure,
-    network_layout, neuron_figure, output_z,
+    CLASS_COLORS, DIVERGING, LINK_PX, boundary_figure, boundary_png, class_colorscale,
+    confusion_figure, curves_html, decode_typed, diverging_color, link_style, map_png,
+    network_html, network_layout, nice_ticks, output_rgb, output_z, png_img, svg_of,
 )
 
 
@@ -96,56 +99,105 @@ def test_boundary_figure_with_nan_output_marks_divergence():
     assert np.isnan(Z(fig.data[0])).all()
 
 
-def test_network_tiles_each_map_in_its_node_square():
-    widths = [2, 3, 1]
-    res = 4
-    maps = [np.full((res, res), v) for v in (-1.0, -0.5, 0.1, 0.2, 0.3, 0.9)]
-    w = [np.arange(6, dtype=float).reshape(3, 2) / 10 - 0.2, np.array([[2.0, -0.05, 0.5]])]
-    names = [f"n{i}" for i in range(6)]
-    fig = F(network_figure(widths, maps, w, names, ["in", "h1", "out"], TEXT, res=res))
-    heat = next(tr for tr in fig.data if isinstance(tr, go.Heatmap))
-    xs, ys, z = np.asarray(heat.x), np.asarray(heat.y), Z(heat)
-    assert np.all(np.diff(ys) > 0) and np.all(np.diff(xs) > 0)
-    layout = network_layout(widths)
-    k = 0
-    for c, column in enumerate(layout):
-        for cx, cy in column:
-            col = np.argmin(np.abs(xs - cx - 0.01))
-            row = np.argmin(np.abs(ys - cy - 0.01))
-            assert z[row, col] == np.float32(maps[k][0, 0]), (c, k)
-            k += 1
-    assert np.isnan(z).sum() > 0 and (~np.isnan(z)).sum() == 6 * res * res
-    # every weight has one hover marker whose text carries its value
-    hover = next(tr for tr in fig.data if isinstance(tr, go.Scatter) and tr.hovertext
-                 and "weight" in tr.hovertext[0])
-    assert len(hover.x) == 3 * 2 + 1 * 3
-    assert any(h.endswith("= 2.000") for h in hover.hovertext)
-    # link traces: one per (|w| bin, sign) that has links, lines only
-    links = [tr for tr in fig.data if isinstance(tr, go.Scatter) and tr.mode == "lines"]
-    n_segments = sum(sum(1 for v in tr.x if v is None) for tr in links)
-    assert n_segments == 9 and len(links) <= 2 * (len(LINK_BINS) - 1)
-    widest = max(links, key=lambda tr: tr.line.width)
-    assert widest.line.color == diverging_color(1.0), "the 2.0 weight: thickest, full blue"
-    nodes = fig.data[-1]
-    assert list(nodes.customdata) == list(range(6)) and list(nodes.hovertext) == names
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _xml(markup: str) -> ET.Element:
+    return ET.fromstring(f"<root>{markup}</root>")  # well-formed: it parses as XML
+
+
+def _png_of(uri: str) -> np.ndarray:
+    assert uri.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+                      .convert("RGB")).astype(int)
+
+
+NET = ([2, 3, 1], [np.full((4, 4), v) for v in (-1.0, -0.5, 0.1, 0.2, 0.3, 0.9)],
+       [np.arange(6, dtype=float).reshape(3, 2) / 10 - 0.2, np.array([[2.0, -0.05, 0.5]])],
+       [f"n{i}" for i in range(6)], ["in", "h1", "out"])
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_network_svg_has_a_link_per_weight_and_a_thumbnail_per_node(live):
+    widths, maps, w, names, columns = NET
+    markup = network_html(widths, maps, w, names, columns, {"title": "Net", "weight": "w"},
+                          selected=4, live=live)
+    root = _xml(markup)
+    assert [s.text for s in root.iter("span")] == columns  # column titles, HTML text
+    svg = ET.fromstring(svg_of(markup))
+    links = svg.findall(f"{SVG}line")
+    assert len(links) == 3 * 2 + 1 * 3  # one link per weight
+    values = np.concatenate([m.ravel() for m in w])  # weights[c][j, i], j outer: drawn order
+    for line, value in zip(links, values):
+        color, px = link_style(value)
+        assert line.get("stroke") == color == diverging_color(value)
+        assert float(line.get("stroke-width")) == pytest.approx(max(px, 0.5))
+    widths_px = [float(line.get("stroke-width")) for line in links]
+    assert widths_px[int(np.argmax(np.abs(values)))] == max(widths_px) == LINK_PX[1]  # |2.0|
+    assert links[-3].get("stroke") == diverging_color(1.0)  # 2.0: full blue
+    titles = [t.text for t in svg.iter(f"{SVG}title")]
+    if live:  # one <img>, no tooltips
+        assert not titles and root.find("div/img") is not None or root.find(".//img") is not None
+    else:  # hover: each link's value, each node's name
+        assert any(t.endswith("= 2.000") for t in titles)
+        assert [t for t in titles if t.startswith("n")] == names
+    images = svg.findall(f"{SVG}g/{SVG}image")
+    assert len(images) == 6
+    layout = [p for col in network_layout(widths) for p in col]
+    for image, m, (cx, cy) in zip(images, maps, layout):
+        assert float(image.get("x")) == pytest.approx(cx - 0.5)
+        assert float(image.get("y")) == pytest.approx(cy - 0.5)
+        assert (_png_of(image.get("href")) == output_rgb(m, False)[::-1]).all()
+    rects = svg.findall(f"{SVG}g/{SVG}rect")
+    assert rects[4].get("stroke") == "#222222" and rects[0].get("stroke") != "#222222"
 
 
 def test_network_with_nan_weights_still_draws():
-    widths = [2, 1]
-    maps = [np.zeros((3, 3))] * 3
-    fig = F(network_figure(widths, maps, [np.array([[np.nan, np.inf]])], ["a", "b", "c"],
-                           ["in", "out"], TEXT, res=3, selected=2))
-    assert fig.layout.shapes and len(fig.data) >= 3
+    markup = network_html([2, 1], [np.zeros((3, 3))] * 3, [np.array([[np.nan, np.inf]])],
+                          ["a", "b", "c"], ["in", "out"], {"title": "t", "weight": "w"})
+    svg = ET.fromstring(svg_of(markup))
+    assert len(svg.findall(f"{SVG}line")) == 2
 
 
-def test_curves_clip_the_axis_to_finite_values_and_overlay_the_pinned_run():
+def test_map_png_orientation_and_size():
+    xx, yy = _plane(20)
+    png = _pixels(map_png(np.tanh(yy), size=60))
+    assert png.shape == (60, 60, 3)
+    assert png[0, 30, 2] > png[0, 30, 0]  # top row: x2 = +6, positive = blue
+    assert png[-1, 30, 0] > png[-1, 30, 2]  # bottom: orange
+    img = _xml(png_img(map_png(np.tanh(yy)), "big", "width:10px"))
+    assert img.find("img").get("alt") == "big"
+
+
+def test_nice_ticks():
+    assert nice_ticks(0, 1.0) == [0, 0.25, 0.5, 0.75, 1.0]
+    assert nice_ticks(0, 940) == [0, 250, 500, 750]
+    assert nice_ticks(0, 0) == [0]
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_curves_clip_the_axis_to_finite_values_and_overlay_the_pinned_run(live):
     e = np.arange(5)
     train, test = np.array([1.0, 0.5, 0.3, np.inf, np.nan]), np.array([1.2, .6, .4, 1e9, .3])
-    fig = F(curves_figure(e, train, test, TEXT, diverged=True,
-                          pinned={"epochs": e, "train_loss": e * 0.1, "test_loss": e * 0.2}))
-    assert [tr.name for tr in fig.data] == ["train", "test", "pinned_train", "pinned_test"]
-    assert fig.layout.yaxis.range[1] == 1.2 * 1.05
-    assert np.isnan(np.asarray(fig.data[0].y, dtype=float)[3:]).all()
+    text = {k: k for k in ("title", "x", "y", "train", "test", "pinned_train", "pinned_test",
+                           "diverged")}
+    markup = curves_html(e, train, test, text, diverged=True, live=live,
+                         pinned={"epochs": e, "train_loss": e * 0.1, "test_loss": e * 0.2})
+    root = _xml(markup)
+    svg = ET.fromstring(svg_of(markup))
+    lines = svg.findall(f"{SVG}polyline")
+    # test: finite at 0-2 and at 4 (a gap at the 1e9); train: 0-2 only; pinned: whole
+    assert [p.get("data-name") for p in lines] == ["train", "test", "test", "pinned_train",
+                                                    "pinned_test"]
+    assert lines[3].get("stroke-dasharray") and not lines[0].get("stroke-dasharray")
+    ys = [float(xy.split(",")[1]) for p in lines for xy in p.get("points").split()]
+    assert min(ys) >= 0 and max(ys) <= 1000  # every point inside the axes
+    # the axis spans [0, 1.05 × the largest finite value]: 1.2 sits at 1000 - 1000/1.05
+    assert min(ys) == pytest.approx(1000 - 1000 / 1.05, abs=0.1)
+    text_all = "".join(root.itertext())
+    assert "diverged" in text_all and "pinned_test" in text_all  # banner, legend
+    ticks = [s.text for s in root.iter("span") if s.text and s.text[0].isdigit()]
+    assert "0" in ticks and "1" in ticks and "4" in ticks  # y ticks to 1.2, x ticks to 4
 
 
 def test_confusion_figure_counts():
@@ -153,12 +205,6 @@ def test_confusion_figure_counts():
     fig = F(confusion_figure(m, ["A", "B", "C"], TEXT))
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), m)
     assert list(fig.data[0].text[1]) == ["0", "7", "2"]
-
-
-def test_neuron_figure():
-    xx, yy = _plane(20)
-    fig = F(neuron_figure((-6, 6), np.tanh(xx), "h"))
-    assert Z(fig.data[0]).shape == (20, 20) and fig.layout.title.text == "h"
 
 
 def _pixels(png: bytes) -> np.ndarray:

@@ -61,7 +61,7 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
     try:
         page.goto(f"{base_url}/playground?lang={lang}")
         wait_idle(page)
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_selector(".pg-net svg", timeout=60_000)  # paused: inline SVG
         assert page.locator("h1").first.inner_text().strip() == TEXT["title"][lang]
         if lang == "en":
             assert button(page, "play", lang).count() == 1  # labelled exactly "Play"

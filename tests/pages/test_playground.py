@@ -7,12 +7,13 @@ The generic tests in test_pages.py also run on this page (extremes, bad URL valu
 
 from __future__ import annotations
 
-import json
+import re
 
 import numpy as np
 import pytest
 
 from core import playground as lab
+from core.charts.playground import svg_of
 from tests.pages.test_pages import assert_ok, open_page
 from ui.i18n import catalog
 from ui.registry import page_by_namespace
@@ -30,21 +31,13 @@ def metric(at, label: str) -> str:
 
 
 def output_image(at, lang: str = "en") -> str:
-    """The live output picture's media URL (named by a hash of its bytes: a new URL is a
-    new picture)."""
-    title = TEXT["chart.output_title"][lang]
-    found = []
-
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            if getattr(child, "type", None) == "image" and child.proto.imgs[0].alt == title:
-                found.append(child.proto.imgs[0].url)
-            walk(child)
-
-    walk(at._tree)
+    """The live output picture (an inline PNG: a new data URI is a new picture)."""
+    alt = f'alt="{TEXT["chart.output_title"][lang]}"'
+    found = [m.value for m in at.markdown if alt in m.value]
     assert len(found) == 1, found
-    assert found[0].endswith(".png")
-    return found[0]
+    src = found[0].split('src="', 1)[1].split('"', 1)[0]
+    assert src.startswith("data:image/png;base64,")
+    return src
 
 
 def boundary_z(at) -> np.ndarray:
@@ -212,11 +205,9 @@ def test_pin_overlays_the_pinned_curves():
     at.button(key="_pg_step").click().run()
     at.button(key="_pg_pin").click().run()
     assert_ok(at)
-    curves = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                  if json.loads(c.proto.spec)["layout"]["title"]["text"]
-                  == TEXT["chart.curves_title"]["en"])
-    assert [d["name"] for d in curves["data"]][2:] == [TEXT["chart.pinned_train"]["en"],
-                                                       TEXT["chart.pinned_test"]["en"]]
+    curves = next(m.value for m in at.markdown if 'class="pg-curves"' in m.value)
+    names = re.findall(r'data-name="([^"]+)"', svg_of(curves))
+    assert names[-2:] == [TEXT["chart.pinned_train"]["en"], TEXT["chart.pinned_test"]["en"]]
     at.button(key="_pg_unpin").click().run()
     assert "_pg_pinned" not in at.session_state
 

@@ -1,0 +1,172 @@
+"""/playground in real Chromium while playing: redraws per second on screen (not a test).
+
+Starts its own ``streamlit run app.py`` on a free loopback port (or uses ``--url``), opens
+/playground with the issue's TensorFlow Playground keys (spiral, 2-8-8-1 tanh, lr 0.03,
+batch 10: benchmarks/bench_playground.py PLAYGROUND_KEYS) and ``lang=en``, presses Play and,
+for ``--seconds`` (default 20), records in the page itself (a requestAnimationFrame loop):
+
+* every change of the output picture (its ``img`` src: media files are named by a hash of
+  their bytes, so a new src is a new picture) -> boundary redraws per second, and the gaps
+  between redraws (p50 / p95 / max);
+* every change of the network drawing (its SVG markup) -> network redraws per second;
+* the "Epoch" metric over time -> epochs per second on screen;
+* the time from pressing Play until the "Test loss" metric shows < 0.1 (if within the time).
+
+Issue 12's targets: the boundary redraws >= 5 times a second; test loss < 0.1 on screen in
+<= 1/3 of the Playground's on-screen time (~940 epochs at 60 epochs/s: >= 15 s, so <= 5 s).
+The machine's load average is printed beside the figures (shared machines inflate them).
+
+    .venv/bin/python benchmarks/bench_playground_browser.py [--seconds 20] [--url URL]
+        [--width 1400] [--height 1000] [--lang en] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from urllib.parse import urlencode
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.bench_load import app_server  # noqa: E402
+from benchmarks.bench_playground import PLAYGROUND_KEYS, TARGET  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
+from ui.i18n import catalog  # noqa: E402
+
+TEXT = catalog("playground")
+
+# Runs in the page: one sample per animation frame, kept in window.__pg.
+RECORDER = """([imgAlt, epochLabel, testLabel]) => {
+  const rec = {t0: performance.now(), img: [], net: [], epoch: [], test: []};
+  window.__pg = rec;
+  let lastImg = null, lastNet = null, lastEpoch = null, lastTest = null;
+  const metric = (label) => {
+    for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
+      const l = m.querySelector('[data-testid=stMetricLabel]');
+      if (l && l.innerText.trim() === label) {
+        const v = m.querySelector('[data-testid=stMetricValue]');
+        return v ? v.innerText.replace(/,/g, '').trim() : null;
+      }
+    }
+    return null;
+  };
+  const frame = () => {
+    if (rec.stop) return;
+    const now = performance.now() - rec.t0;
+    const img = document.querySelector(`img[alt="${imgAlt}"]`);
+    const src = img ? img.getAttribute('src') : null;
+    if (src && src !== lastImg) { rec.img.push(now); lastImg = src; }
+    const net = document.querySelector('.pg-net img') || document.querySelector('.pg-net svg');
+    const raw = net ? (net.getAttribute('src') || net.innerHTML) : null;
+    const sig = raw ? raw.length + ':' + raw.slice(-400) : null;
+    if (sig && sig !== lastNet) { rec.net.push(now); lastNet = sig; }
+    const e = metric(epochLabel);
+    if (e !== null && e !== lastEpoch) { rec.epoch.push([now, parseInt(e)]); lastEpoch = e; }
+    const l = metric(testLabel);
+    if (l !== null && l !== lastTest) { rec.test.push([now, parseFloat(l)]); lastTest = l; }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}"""
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+def rate(times_ms: list[float], start_ms: float) -> float:
+    """Changes per second after ``start_ms`` (the first change after Play onwards)."""
+    times = [t for t in times_ms if t >= start_ms]
+    if len(times) < 2:
+        return 0.0
+    return (len(times) - 1) / ((times[-1] - times[0]) / 1000)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else 0.0
+
+
+def measure(base: str, seconds: float, width: int, height: int, lang: str, seed: int) -> dict:
+    query = urlencode({**PLAYGROUND_KEYS, "seed": str(seed), "lang": lang})
+    labels = [TEXT["chart.output_title"][lang], TEXT["epoch"][lang], TEXT["test_loss"][lang]]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/playground?{query}")
+        page.wait_for_selector(READY, timeout=120_000)
+        page.locator(f"img[alt='{labels[0]}']").first.wait_for(timeout=60_000)
+        page.evaluate(RECORDER, labels)
+        page.wait_for_timeout(300)  # the pictures on screen before Play are recorded first
+        play_ms = page.evaluate("() => performance.now() - window.__pg.t0")
+        page.get_by_role("button", name=TEXT["play"][lang], exact=True).click()
+        time.sleep(seconds)
+        rec = page.evaluate("() => { window.__pg.stop = true; return window.__pg; }")
+        still_playing = page.get_by_role("button", name=TEXT["pause"][lang],
+                                         exact=True).count() == 1
+        browser.close()
+    end_ms = play_ms + seconds * 1000
+    img = [t for t in rec["img"] if play_ms < t <= end_ms]
+    gaps = [b - a for a, b in zip(img, img[1:])]
+    epochs = [(t, e) for t, e in rec["epoch"] if play_ms < t <= end_ms]
+    reached = next((t for t, v in rec["test"] if t > play_ms and v < TARGET), None)
+    first = img[0] if img else end_ms
+    out = {
+        "boundary_redraws_per_s": rate(img, first),
+        "network_redraws_per_s": rate([t for t in rec["net"] if play_ms < t <= end_ms], first),
+        "gap_p50_ms": pct(gaps, 0.5), "gap_p95_ms": pct(gaps, 0.95),
+        "gap_max_ms": max(gaps) if gaps else 0.0,
+        "first_redraw_after_play_s": (first - play_ms) / 1000,
+        "epochs_on_screen": epochs[-1][1] if epochs else 0,
+        "epochs_per_s": ((epochs[-1][1] - epochs[0][1]) / ((epochs[-1][0] - epochs[0][0]) / 1000)
+                         if len(epochs) > 1 and epochs[-1][0] > epochs[0][0] else 0.0),
+        "test_loss_below_target_s": (reached - play_ms) / 1000 if reached is not None else None,
+        "still_playing": still_playing, "page_errors": errors,
+    }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--url", help="an app already running (default: start one)")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--lang", default="en", choices=("en", "ko"))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    print(f"before: {load()}")
+    server = nullcontext((args.url, None)) if args.url else app_server()
+    with server as (base, _pid):
+        result = measure(base, args.seconds, args.width, args.height, args.lang, args.seed)
+    print(f"after:  {load()}")
+    print(f"/playground playing {args.seconds:.0f} s in Chromium {args.width}x{args.height}, "
+          f"{args.lang}, Playground keys {PLAYGROUND_KEYS['dataset']} "
+          f"{PLAYGROUND_KEYS['networkShape']} seed {args.seed}:")
+    fmt = {"boundary_redraws_per_s": "{:.2f}", "network_redraws_per_s": "{:.2f}",
+           "gap_p50_ms": "{:.0f}", "gap_p95_ms": "{:.0f}", "gap_max_ms": "{:.0f}",
+           "first_redraw_after_play_s": "{:.2f}", "epochs_per_s": "{:.1f}"}
+    for key, value in result.items():
+        shown = fmt[key].format(value) if key in fmt else value
+        print(f"  {key:28s} {shown}")
+    target = result["boundary_redraws_per_s"] >= 5
+    print(f"  boundary >= 5 redraws/s: {'met' if target else 'NOT met'}"
+          + (f"; test loss < {TARGET} after {result['test_loss_below_target_s']:.1f} s "
+             f"(target <= 5 s)" if result["test_loss_below_target_s"] is not None
+             else f"; test loss not < {TARGET} within {args.seconds:.0f} s"))
+    if statistics and result["page_errors"]:
+        print("  page errors:", result["page_errors"][:3])
+
+
+if __name__ == "__main__":
+    main()
