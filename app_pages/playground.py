@@ -28,13 +28,15 @@ from ui.i18n import labels, t
 from ui.page import (
     ask, chart, code_panel, notice_claims, page_header, presets, section,
 )
-from ui.url_state import presenting, url_log_slider, url_select, url_slider, url_toggle
+from ui.url_state import (
+    HIDE_KEY, hidden_keys, is_hidden, presenting, url_log_slider, url_select, url_slider,
+    url_toggle,
+)
 
 NS = "playground"
 TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
 # (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
 TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
-IDLE_PAUSE = 180  # s without any interaction before Play pauses itself
 LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
 FEATURE_KEYS = {f: f"pg_f_{f}" for f in lab.FEATURES}
@@ -44,8 +46,8 @@ MAX_SEED = 99_999
 LOG_TIMES = bool(os.environ.get("DLE_LOG_RUN_TIMES"))
 
 # Session keys (not in the URL): the live session and its play state.
-S_SESSION, S_PLAYING, S_TOUCH, S_PAUSED, S_NOTE, S_PINNED = (
-    "_pg_session", "_pg_playing", "_pg_touch", "_pg_paused", "_pg_note", "_pg_pinned")
+S_SESSION, S_PLAYING, S_PAUSED, S_NOTE, S_PINNED = (
+    "_pg_session", "_pg_playing", "_pg_paused", "_pg_note", "_pg_pinned")
 S_IMPORT, S_CSV, S_CSV_ERROR, S_SELECTED = "_pg_import", "_pg_csv", "_pg_csv_error", "_pg_sel"
 
 
@@ -91,7 +93,14 @@ def seed_widgets(values: dict) -> None:
         st.session_state[key] = value
 
 
+def _hide(keys: list[str]) -> None:
+    """A Playground link's ``<name>_hide=true`` controls join the lab's ``?hide=``."""
+    if keys:
+        st.query_params[HIDE_KEY] = ",".join(sorted(set(hidden_keys()) | set(keys)))
+
+
 def _import(fields: dict, rejected: list[str], given: list[str]) -> None:
+    _hide(fields.get("hide", []))
     seed_widgets(widget_values(fields))
     st.session_state[S_IMPORT] = (sorted(set(given) - set(rejected)), list(rejected))
     st.session_state[S_PLAYING] = False
@@ -101,8 +110,8 @@ def _import(fields: dict, rejected: list[str], given: list[str]) -> None:
 def import_from_query() -> None:
     """Opened with the Playground's own keys: seed the widgets (Playground mode on), drop
     those keys from the URL (the pg_ keys now hold the state), remember what was rejected."""
-    given = {k: ",".join(st.query_params.get_all(k)) for k in lab.PLAYGROUND_KEYS
-             if k in st.query_params}
+    given = {k: ",".join(st.query_params.get_all(k)) for k in st.query_params
+             if k in lab.PLAYGROUND_KEYS or k.endswith("_hide")}
     if not given:
         return
     fields, rejected = lab.parse_playground_params(given)
@@ -119,7 +128,8 @@ def import_from_text() -> None:
         st.session_state[S_IMPORT] = ([], [])
         st.session_state["_pg_import_empty"] = True
         return
-    given = [k for k in lab.PLAYGROUND_KEYS if f"{k}=" in url]
+    given = [k for k in lab.PLAYGROUND_KEYS if f"{k}=" in url] + [
+        f"{k}_hide" for k in lab.PLAYGROUND_HIDE if f"{k}_hide=" in url]
     _import(fields, rejected, given)
 
 
@@ -189,21 +199,24 @@ if S_IMPORT in st.session_state:
 # view whatever was clicked before.
 BASE = {f.name: getattr(lab.LabConfig(), f.name) for f in dataclasses.fields(lab.LabConfig)}
 presets(NS, {pid: widget_values(BASE | dict(fields)) for pid, fields in lab.PRESETS.items()})
-st.session_state[S_TOUCH] = time.monotonic()  # a full run = someone interacted
 playing = bool(st.session_state.get(S_PLAYING, False))
 
 # --- the control bar ---------------------------------------------------------------------
 bar = st.columns(4)
-if playing:
+if is_hidden("pg_play"):  # a Playground link with playButton_hide=true
+    pass
+elif playing:
     bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
                   icon=":material/pause:", width="stretch")
 else:
     bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
                   icon=":material/play_arrow:", width="stretch")
-bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
-              icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
-bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
-              icon=":material/restart_alt:", width="stretch", help=t(f"{NS}.reset_help"))
+if not is_hidden("pg_step"):
+    bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
+                  icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
+if not is_hidden("pg_reset"):
+    bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
+                  icon=":material/restart_alt:", width="stretch", help=t(f"{NS}.reset_help"))
 if S_PINNED in st.session_state:
     bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
                   icon=":material/push_pin:", width="stretch")
@@ -341,6 +354,7 @@ elif cfg != session.cfg:
     else:
         session.apply(cfg)
 st.session_state[S_SESSION] = session
+session.touch()  # a full run = someone interacted (the timer's ticks are fragment runs)
 st.session_state["_pg_csv_token"] = csv_token
 if st.session_state.pop("_pg_reset_request", False):
     session.reset(cfg, lab_data(cfg))
@@ -404,11 +418,8 @@ def live() -> None:
     started = time.perf_counter()
     session = st.session_state[S_SESSION]
     if st.session_state.get(S_PLAYING):
-        idle = time.monotonic() - st.session_state.get(S_TOUCH, 0.0) > IDLE_PAUSE
-        reason = "idle" if idle else None
-        if not idle:
-            with admitted("playground"):
-                reason = session.tick(TICK_BUDGET).paused
+        with admitted("playground"):  # an idle session (no full run for a while) pauses
+            reason = session.tick(TICK_BUDGET).paused
         if reason is not None:
             st.session_state[S_PLAYING] = False
             st.session_state[S_PAUSED] = reason
@@ -418,7 +429,7 @@ def live() -> None:
         st.caption(t(f"{NS}.reset_note"))
     if S_PAUSED in st.session_state:
         st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
-                  idle=IDLE_PAUSE // 60), icon=":material/pause_circle:")
+                  idle=round(session.idle_pause / 60)), icon=":material/pause_circle:")
     classify = snap.train_acc is not None
     if not presenting():  # four metrics in the lab column: default digits clip at 1024 px
         st.html("<style>.st-key-pg_metrics [data-testid=stMetricValue]"

@@ -90,6 +90,7 @@ STEP_GAMMA = 0.5
 COSINE_EPOCHS = 1000  # "cosine" schedule: lr falls to COSINE_FLOOR·lr over this many epochs
 COSINE_FLOOR = 0.01
 EPOCH_CAP = 5000  # a playing session pauses itself here
+IDLE_PAUSE = 180  # ... or after this many seconds without anyone touching the page
 PLATEAU_EPOCHS = 300  # ... or when the train loss improved < PLATEAU_REL over this many epochs
 PLATEAU_REL = 1e-3
 MAX_CURVE = 1000  # per-epoch curve entries kept (decimated beyond); bounds a session's memory
@@ -457,6 +458,16 @@ PLAYGROUND_KEYS = ("dataset", "regDataset", "networkShape", "activation", "learn
 _PG_FEATURES = {"x": "x1", "y": "x2", "xSquared": "x1_sq", "ySquared": "x2_sq",
                 "xTimesY": "x1x2", "sinX": "sin_x1", "sinY": "sin_x2"}
 VIEW_OPTIONS = ("show_test_data", "discretize", "hide")  # in the fields dict, not in LabConfig
+# The Playground's hidable controls (src/playground.ts HIDABLE_CONTROLS, ``<name>_hide=true``
+# in its URL) -> the lab's ``?hide=`` names (widget keys; pg_play/pg_step/pg_reset: buttons).
+PLAYGROUND_HIDE = {
+    "showTestData": ("pg_show_test",), "discretize": ("pg_discretize",),
+    "playButton": ("pg_play",), "stepButton": ("pg_step",), "resetButton": ("pg_reset",),
+    "learningRate": ("pg_lr",), "activation": ("pg_act",), "regularization": ("pg_reg",),
+    "regularizationRate": ("pg_reg_rate",), "problem": ("pg_problem",),
+    "dataset": ("pg_dataset", "pg_reg_dataset"), "percTrainData": ("pg_ratio",),
+    "noise": ("pg_noise",), "batchSize": ("pg_batch",), "numHiddenLayers": ("pg_layers",),
+}
 
 
 def playground_seed(value: str) -> int:
@@ -477,17 +488,20 @@ def parse_playground_params(params: Mapping[str, str]) -> tuple[dict, list[str]]
     none of them present the result is ``({}, [])``. Otherwise the fields describe the whole
     Playground setup in playground mode (its defaults fill missing keys: circle, 4,2 tanh,
     lr 0.03, batch 10, noise 0, 50 % train, features x and y), plus view options
-    ``show_test_data`` (bool), ``discretize`` (bool) and ``hide`` (list of Playground control
-    names from ``<name>_hide=true``): pop VIEW_OPTIONS before ``LabConfig(**fields)``.
+    ``show_test_data`` (bool), ``discretize`` (bool) and ``hide`` (the lab's ``?hide=`` names
+    of the controls the link hides with ``<name>_hide=true``, through PLAYGROUND_HIDE; a
+    hidden control the lab lacks is rejected as ``<name>_hide``): pop VIEW_OPTIONS before
+    ``LabConfig(**fields)``.
     A key is rejected when its value cannot be read or is out of range (the default is
     kept), or when it asks for something the lab lacks (cosX/cosY=true, a tutorial).
     """
     params = {str(k): str(v) for k, v in params.items()}
-    hide = sorted(k[:-len("_hide")] for k, v in params.items()
-                  if k.endswith("_hide") and v == "true")
-    if not any(k in params for k in PLAYGROUND_KEYS) and not hide:
+    hidden = sorted(k[:-len("_hide")] for k, v in params.items()
+                    if k.endswith("_hide") and v == "true")
+    if not any(k in params for k in PLAYGROUND_KEYS) and not hidden:
         return {}, []
-    rejected: list[str] = []
+    rejected: list[str] = [f"{name}_hide" for name in hidden if name not in PLAYGROUND_HIDE]
+    hide = sorted({key for name in hidden for key in PLAYGROUND_HIDE.get(name, ())})
     out: dict = {"problem": "classification", "dataset": "circle", "n_classes": 2,
                  "noise": 0, "train_percent": 50, "batch_size": 10, "seed": 0,
                  "hidden": (4, 2), "activation": "tanh", "lr": 0.03,
@@ -781,7 +795,8 @@ class TickResult:
     steps: int  # optimizer steps taken in this call
     epochs: float  # epochs advanced (fractional)
     seconds: float  # wall time spent training
-    paused: str | None  # None, or why playing should stop: "epoch_cap", "plateau", "diverged"
+    paused: str | None  # None, or why playing should stop: "epoch_cap", "plateau",
+    # "diverged", "idle"
 
 
 @dataclass(frozen=True)
@@ -861,9 +876,20 @@ class LabSession:
     """
 
     def __init__(self, cfg: LabConfig, data: LabData | None = None,
-                 epoch_cap: int = EPOCH_CAP):
+                 epoch_cap: int = EPOCH_CAP, idle_pause: float = IDLE_PAUSE):
         self.epoch_cap = self._cap_step = epoch_cap
+        self.idle_pause = idle_pause
+        self.touch()
         self.reset(cfg, data)
+
+    def touch(self, now: float | None = None) -> None:
+        """Someone interacted (the page calls this on every full run): the idle clock
+        restarts."""
+        self.touched = time.monotonic() if now is None else now
+
+    def idle(self, now: float | None = None) -> bool:
+        """True after ``idle_pause`` seconds without a touch: an abandoned tab."""
+        return (time.monotonic() if now is None else now) - self.touched > self.idle_pause
 
     # -- building ----------------------------------------------------------------------
     def reset(self, cfg: LabConfig | None = None, data: LabData | None = None) -> None:
@@ -993,10 +1019,13 @@ class LabSession:
 
     def tick(self, budget_seconds: float = 0.1) -> TickResult:
         """Train for about ``budget_seconds`` (clamped to 0.005–1 s), in chunks of steps
-        sized from the measured speed, then report whether playing should pause."""
+        sized from the measured speed, then report whether playing should pause. Idle
+        (no touch for ``idle_pause`` s): no training, paused "idle"."""
         budget = min(max(float(budget_seconds), 0.005), 1.0)
         trainer = self.trainer
         start, epochs0, steps0 = time.perf_counter(), trainer.epoch_fraction, trainer.step_count
+        if self.idle():
+            return TickResult(0, 0.0, 0.0, "idle")
         chunk, total = 8, 0
         while total < MAX_TICK_STEPS and not trainer.stopped:
             if trainer.epoch >= self.epoch_cap:

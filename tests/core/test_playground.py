@@ -101,7 +101,7 @@ def test_a_pasted_playground_link_becomes_its_setup():
     fields, rejected = parse_playground_url(PLAYGROUND_LINK)
     assert rejected == []
     assert fields["show_test_data"] is True and fields["discretize"] is False
-    assert fields["hide"] == ["playButton"]
+    assert fields["hide"] == ["pg_play"]  # playButton_hide=true: the lab's Play button
     cfg = config_from_fields(fields)
     assert cfg == LabConfig(
         problem="classification", dataset="spiral", noise=35, train_percent=70, batch_size=17,
