@@ -77,9 +77,11 @@ def run_batch(cfg: BatchConfig) -> BatchResult:
     model = build_mlp(batch_spec(cfg), seed=cfg.seed)
     loss_fn = nn.CrossEntropyLoss()
 
+    x_tr, y_tr = x[tr], y[tr]  # gathered once: the loss after every step reads them
+
     def training_set_loss() -> float:  # no dropout or batch norm: train mode = eval mode
         with torch.no_grad():
-            return float(loss_fn(model(x[tr]), y[tr]))
+            return float(loss_fn(model(x_tr), y_tr))
 
     full = [training_set_loss()]  # before step 1; each callback adds the loss after a step
 
@@ -87,7 +89,7 @@ def run_batch(cfg: BatchConfig) -> BatchResult:
         full.append(training_set_loss())
 
     steps_per_epoch = math.ceil(cfg.n_train / cfg.batch_size)
-    loader = seeded_loader(TensorDataset(x[tr], y[tr]), cfg.batch_size, True, cfg.seed)
+    loader = seeded_loader(TensorDataset(x_tr, y_tr), cfg.batch_size, True, cfg.seed)
     history = train(model, loss_fn, make_optimizer("sgd", model.parameters(), lr=cfg.lr), loader,
                     epochs=cfg.epochs, evaluate=classifier_metrics(val=(x[va], y[va])),
                     eval_every=steps_per_epoch, callbacks=[on_step], seed=cfg.seed)
