@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 from torch import nn
@@ -12,7 +15,9 @@ from core.claims import Claim
 from core.codegen import mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
-from core.training import StepInfo, classifier_metrics, make_loader, make_optimizer, train
+from core.training import (
+    History, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
+)
 
 
 # The page's widget ranges (the claims tests walk each at its minimum and maximum).
@@ -55,29 +60,92 @@ def loop_spec(cfg: LoopConfig) -> MLPSpec:
     return MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=n_classes)
 
 
+class ResumableRuns:
+    """Live ``core.training.Trainer``s kept by the config of everything but the length of
+    the run, so a run of E epochs after one of E' epochs costs only the missing epochs.
+
+    A Trainer resumed from E' to E epochs is one uninterrupted run of E epochs (the same
+    numbers; tests/core/test_training.py), and the first E epochs of a longer run are the
+    run of E epochs (``history_until``). Process-wide, a few entries (LRU); each entry has
+    its own lock, so one run is advanced by one thread at a time."""
+
+    def __init__(self, max_entries: int = 16):
+        self._entries: OrderedDict[Hashable, tuple[threading.Lock, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def entry(self, key: Hashable, make: Callable[[], Any]) -> tuple[threading.Lock, Any]:
+        """The kept (lock, ``make()``) for ``key``: a Trainer, or a Trainer and the lists its
+        callbacks fill. Advance it only while holding the lock."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        found = (threading.Lock(), make())  # built outside the dict's lock (it may be slow)
+        with self._lock:
+            found = self._entries.setdefault(key, found)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def history_until(history: History, last_step: int) -> History:
+    """The History a run stopped after ``last_step`` optimizer steps would have recorded
+    (a divergence seen by then included, as it stopped that run too)."""
+    n = sum(1 for step in history.steps if step <= last_step)
+    m = sum(1 for step in history.eval_steps if step <= last_step)
+    diverged = history.diverged and history.diverged_at <= last_step
+    return History(steps=history.steps[:n], train_loss=history.train_loss[:n],
+                   eval_steps=history.eval_steps[:m],
+                   eval_metrics={k: v[:m] for k, v in history.eval_metrics.items()},
+                   diverged=diverged, diverged_at=history.diverged_at if diverged else None)
+
+
+_LOOP_RUNS = ResumableRuns()
+
+
+def _loop_trainer(cfg: LoopConfig) -> Trainer:
+    data = loop_data(cfg)
+    train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
+    model = build_mlp(loop_spec(cfg), seed=cfg.seed)
+    loader = make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
+    evaluate = classifier_metrics(val=(data.x[val_idx], data.y[val_idx]))
+    return Trainer(model, nn.CrossEntropyLoss(),
+                   make_optimizer("adam", model.parameters(), lr=cfg.lr), loader,
+                   evaluate=evaluate, eval_every=len(loader), seed=cfg.seed)
+
+
 def run_loop(cfg: LoopConfig,
              _on_progress: Callable[[float], None] | None = None) -> LoopResult:
     """data → forward → loss → backward → update → evaluate, with a 75/25 split.
 
     ``_on_progress(fraction)`` is called once per epoch (underscore: st.cache_data does not
-    hash it, so a progress bar does not split the cache).
+    hash it, so a progress bar does not split the cache). The run continues the Trainer of
+    the same config with fewer epochs, if one is kept (the Epochs slider moved up), or is cut
+    from a longer one (it moved down): the numbers of one run of ``cfg.epochs`` epochs.
     """
-    data = loop_data(cfg)
-    train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
-    model = build_mlp(loop_spec(cfg), seed=cfg.seed)
-    loss_fn = nn.CrossEntropyLoss()
-    loader = make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
-    steps_per_epoch = len(loader)
-
-    evaluate = classifier_metrics(val=(data.x[val_idx], data.y[val_idx]))
+    lock, trainer = _LOOP_RUNS.entry(replace(cfg, epochs=0), lambda: _loop_trainer(cfg))
+    steps_per_epoch = len(trainer.batches)
+    total = steps_per_epoch * cfg.epochs
 
     def progress(info: StepInfo) -> None:
         if _on_progress is not None and info.step % steps_per_epoch == 0:
-            _on_progress(info.step / (steps_per_epoch * cfg.epochs))
+            _on_progress(info.step / total)
 
-    history = train(model, loss_fn, make_optimizer("adam", model.parameters(), lr=cfg.lr),
-                    loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
-                    callbacks=[progress], seed=cfg.seed)
+    with lock:
+        if trainer.epoch < cfg.epochs and not trainer.stopped:
+            trainer.callbacks = [progress]
+            try:
+                trainer.run(epochs=cfg.epochs)
+            finally:
+                trainer.callbacks = []
+        history = history_until(trainer.history, total)
     return LoopResult(
         steps=np.array(history.steps), train_loss=np.array(history.train_loss),
         eval_epochs=np.array(history.eval_steps) / steps_per_epoch,
