@@ -10,7 +10,7 @@ image turned into a tensor.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -236,7 +236,9 @@ def _trained(cfg: LayersConfig, activation: str, regression: bool = False):
 
 
 def _load(cfg: LayersConfig, activation: str, regression: bool = False):
-    spec, state, history = _trained(cfg, activation, regression)
+    # _trained reads the activation argument, never cfg.activation: keyed with it, the net
+    # without activations is trained once for every choice of the page's activation.
+    spec, state, history = _trained(replace(cfg, activation=activation), activation, regression)
     model = build_mlp(spec, seed=cfg.seed)
     model.load_state_dict(state)
     model.eval()
