@@ -9,7 +9,7 @@ Three experiments, each a frozen Config and a ``run_*`` returning plain numbers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -20,8 +20,9 @@ from core.codegen import DIGITS_IMPORT, DIVERGENCE_CODE, digits_code, indent, ml
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
+from core.home import ResumableRuns, history_until
 from core.training import (
-    History, classifier_metrics, full_batch, make_loader, make_optimizer, train,
+    History, Trainer, classifier_metrics, full_batch, make_loader, make_optimizer, train,
 )
 
 SCALINGS = ("raw", "standard", "minmax")
@@ -359,24 +360,41 @@ def scale_pixels(x: torch.Tensor, train_x: torch.Tensor, scaling: str) -> torch.
     raise ValueError(f"unknown pixel scaling {scaling!r}")
 
 
-def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
-    """The same MLP (same initial weights, same batches) trained on each pixel scaling."""
-    prepare_thread()
+_PIXEL_RUNS = ResumableRuns(max_entries=24)  # 3 scalings × 8 (lr, …) settings
+
+
+def _pixel_trainer(cfg: PixelsConfig, scaling: str) -> Trainer:
     digits = load_digits()
     x, y = digits.images.flatten(1), digits.labels  # (1797, 64), (1797,)
     train_idx, val_idx = split_indices(len(y), (0.7, 0.3), seed=cfg.seed)
+    xt = scale_pixels(x[train_idx], x[train_idx], scaling)
+    xv = scale_pixels(x[val_idx], x[train_idx], scaling)
+    model = build_mlp(pixel_spec(cfg), seed=cfg.seed)
+    loader = make_loader(xt, y[train_idx], cfg.batch_size, seed=cfg.seed)
+    return Trainer(model, nn.CrossEntropyLoss(), make_optimizer("sgd", model.parameters(), cfg.lr),
+                   loader, evaluate=classifier_metrics(val=(xv, y[val_idx])),
+                   eval_every=len(loader), seed=cfg.seed)
+
+
+def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
+    """The same MLP (same initial weights, same batches) trained on each pixel scaling.
+
+    Each scaling's run continues the kept Trainer of the same settings with fewer epochs
+    (the Epochs slider moved up) or is cut from a longer one (it moved down): the numbers of
+    one run of ``cfg.epochs`` epochs (core.home.ResumableRuns)."""
+    prepare_thread()
+    digits = load_digits()
+    x = digits.images.flatten(1)
+    train_idx, _ = split_indices(len(digits.labels), (0.7, 0.3), seed=cfg.seed)
     out = {}
     for scaling in PIXEL_SCALINGS:
+        lock, trainer = _PIXEL_RUNS.entry((replace(cfg, epochs=0), scaling),
+                                          lambda scaling=scaling: _pixel_trainer(cfg, scaling))
+        with lock:
+            if trainer.epoch < cfg.epochs and not trainer.stopped:
+                trainer.run(epochs=cfg.epochs)
+            h = history_until(trainer.history, len(trainer.batches) * cfg.epochs)
         xt = scale_pixels(x[train_idx], x[train_idx], scaling)
-        xv = scale_pixels(x[val_idx], x[train_idx], scaling)
-        yv = y[val_idx]
-        model = build_mlp(pixel_spec(cfg), seed=cfg.seed)
-        loader = make_loader(xt, y[train_idx], cfg.batch_size, seed=cfg.seed)
-
-        h = train(model, nn.CrossEntropyLoss(), make_optimizer("sgd", model.parameters(), cfg.lr),
-                  loader, epochs=cfg.epochs, evaluate=classifier_metrics(val=(xv, yv)),
-                  eval_every=len(loader),
-                  seed=cfg.seed)
         out[scaling] = PixelRun(
             val_steps=np.array(h.eval_steps), val_accuracy=np.array(h.eval_metrics["val_acc"]),
             val_loss=np.array(h.eval_metrics["val_loss"]), train_loss=np.array(h.train_loss),
