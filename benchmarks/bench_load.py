@@ -8,12 +8,18 @@ Each student is what a browser tab does on ``/_stcore/stream`` (subprotocol ``st
 string (``?lang=…``), then move a random slider of that page to a value nobody asked for
 before, sending every widget's state and the fragment id of the slider's fragment, exactly as
 the front end sends a change. All students connect at the same moment (a class opening the
-teacher's link). Student i sits on page i mod the number of pages. With ``--play`` one more
-student opens /playground (when it exists), presses its Play button and follows the
-``run_every`` timer the server asks for (auto_rerun), rerunning that fragment by id.
+teacher's link). Student i sits on page i mod the number of pages. With ``--players N``
+(``--play``: one) N more students open /playground with the issue's Playground link
+(benchmarks/bench_playground.py PLAYGROUND_KEYS), press Play together once all have drawn the
+page, and follow the ``run_every`` timer the server asks for (auto_rerun) for
+``--play-seconds``: as the browser's timer, a tick is asked for every interval after the last
+one was asked for, or as soon as it finished when it took longer (runs are never stacked).
+
+    .venv/bin/python benchmarks/bench_load.py --users 0 --players 30 --play-seconds 30
 
 Reported: first render p50/p95 (connect → script finished), slider move p50/p95/max (send →
-the run of that change finished), play ticks, failed runs (timeouts, errors, lost sockets),
+the run of that change finished), play ticks (p50/p95, and
+ticks/s per player: min / median / max), failed runs (timeouts, errors, lost sockets),
 exception elements drawn, and the peak RSS of the server's whole process tree.
 Loopback only; the number of students, moves and the total time are bounded.
 """
@@ -46,6 +52,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_playground import PLAYGROUND_KEYS  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 MAX_USERS = 100
@@ -144,6 +151,8 @@ class Stats:
     first: list[float] = field(default_factory=list)
     moves: list[tuple[float, str]] = field(default_factory=list)  # (seconds, "page key=value")
     ticks: list[float] = field(default_factory=list)
+    player_ticks: dict[int, int] = field(default_factory=dict)  # player -> ticks in the window
+    play_seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     waiting_seen: int = 0
@@ -181,10 +190,11 @@ def _widget_state(w: Widget) -> WidgetState | None:
 
 
 class Student:
-    def __init__(self, uid: int, base: str, page: str, lang: str, stats: Stats, rng: random.Random):
+    def __init__(self, uid: int, base: str, page: str, lang: str, stats: Stats, rng: random.Random,
+                 query: str = ""):
         self.uid, self.page, self.stats, self.rng = uid, page, stats, rng
         self.ws_url = base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
-        self.query = f"lang={lang}"
+        self.query = f"lang={lang}" + (f"&{query}" if query else "")
         self.page_hash = ""
         self.widgets: dict[str, Widget] = {}
         self.states: dict[str, WidgetState] = {}  # what the browser would send back
@@ -280,7 +290,8 @@ class Student:
                 return w, value
         return None
 
-    async def session(self, moves: int, think: tuple[float, float], play: bool) -> None:
+    async def session(self, moves: int, think: tuple[float, float], play: bool,
+                      together: asyncio.Barrier | None = None, seconds: float = 0.0) -> None:
         try:
             self.ws = await websockets.connect(
                 self.ws_url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
@@ -291,11 +302,14 @@ class Student:
         try:
             start = time.perf_counter()
             took = await self._run(f"/{self.page} first run")
+            if took is not None:
+                self.stats.first.append(time.perf_counter() - start)
+            if together is not None:  # the players press Play together
+                await together.wait()
             if took is None:
                 return
-            self.stats.first.append(time.perf_counter() - start)
             if play:
-                await self._play(moves, think)
+                await self._play(seconds)
                 return
             for _ in range(moves):
                 await asyncio.sleep(self.rng.uniform(*think))
@@ -316,22 +330,28 @@ class Student:
         finally:
             await self.ws.close()
 
-    async def _play(self, ticks: int, think: tuple[float, float]) -> None:
-        """Press Play, then follow the server's run_every timer for ``ticks`` ticks."""
+    async def _play(self, seconds: float) -> None:
+        """Press Play, then follow the server's run_every timer for ``seconds``."""
         play = next((w for w in self.widgets.values() if w.kind == "button" and "play" in w.key), None)
         if play is None:
             self.stats.failed.append(f"/{self.page}: no play button")
             return
         if await self._run(f"/{self.page} play", fragment_id=play.fragment_id, trigger=play) is None:
             return
-        for _ in range(ticks * 5):
-            if not self.auto:
-                break
+        start = time.perf_counter()
+        end, asked, done = start + seconds, start, 0
+        while self.auto and time.perf_counter() < end:
             fid, interval = next(iter(self.auto.items()))
-            await asyncio.sleep(interval)
+            asked = max(asked + interval, time.perf_counter())  # setInterval, never stacked
+            await asyncio.sleep(max(0.0, asked - time.perf_counter()))
             took = await self._run(f"/{self.page} tick", fragment_id=fid, auto=True)
             if took is not None:
                 self.stats.ticks.append(took)
+                done += 1
+        self.stats.player_ticks[self.uid] = done
+        self.stats.play_seconds = max(self.stats.play_seconds, seconds)
+        if not self.auto and time.perf_counter() < end:
+            self.stats.failed.append(f"/{self.page} player {self.uid}: stopped playing early")
 
 
 # --- the class ------------------------------------------------------------------------------
@@ -345,7 +365,9 @@ def pct(values: list[float], q: float) -> float:
 
 async def run_class(base: str, users: int, moves: int, think: tuple[float, float],
                     pages: list[str], lang: str, play: bool, seed: int, limit: float,
-                    warmup: bool = True) -> Stats:
+                    warmup: bool = True, play_seconds: float = 20.0, players: int = 0) -> Stats:
+    """One class; ``players`` students (at least one with ``play``) press Play together."""
+    players = max(players, int(bool(play)))
     stats = Stats()
     rng = random.Random(seed)
     if warmup:  # the teacher opened the app before the class: the server has imported torch
@@ -353,9 +375,13 @@ async def run_class(base: str, users: int, moves: int, think: tuple[float, float
     students = [Student(i, base, pages[i % len(pages)], lang, stats, random.Random(rng.random()))
                 for i in range(users)]
     jobs = [s.session(moves, think, play=False) for s in students]
-    if play:
-        jobs.append(Student(users, base, "playground", lang, stats, random.Random(seed)).session(
-            moves, think, play=True))
+    together = asyncio.Barrier(players) if players else None
+    query = urllib.parse.urlencode(PLAYGROUND_KEYS)
+    for k in range(players):
+        player = Student(users + k, base, "playground", lang, stats, random.Random(seed + k),
+                         query=query)
+        jobs.append(player.session(moves, think, play=True, together=together,
+                                   seconds=play_seconds))
     try:
         await asyncio.wait_for(asyncio.gather(*jobs), timeout=limit)
     except TimeoutError:
@@ -373,6 +399,9 @@ def report(stats: Stats, users: int, rss: int, as_json: bool, by_page: bool = Fa
         "move_max": max(moves, default=float("nan")),
         "slowest_move": max(stats.moves, default=(0, ""))[1],
         "ticks": len(stats.ticks), "tick_p50": pct(stats.ticks, 0.5), "tick_p95": pct(stats.ticks, 0.95),
+        "players": len(stats.player_ticks),
+        "player_ticks_per_s": sorted(n / stats.play_seconds for n in stats.player_ticks.values())
+        if stats.play_seconds else [],
         "failed": len(stats.failed), "exceptions": len(stats.exceptions),
         "waiting_notices": stats.waiting_seen, "rss_gb": rss / 1e9,
         "failures": stats.failed[:10], "exception_texts": stats.exceptions[:10],
@@ -383,9 +412,15 @@ def report(stats: Stats, users: int, rss: int, as_json: bool, by_page: bool = Fa
         print(f"{users} students: first render p50 {out['first_p50']:.2f} s, p95 {out['first_p95']:.2f} s "
               f"(max {out['first_max']:.2f}); {out['moves']} moves p50 {out['move_p50']:.2f} / "
               f"p95 {out['move_p95']:.2f} / max {out['move_max']:.2f} s (slowest {out['slowest_move']}); "
-              f"ticks {out['ticks']} p50 {out['tick_p50']:.2f} s; failed {out['failed']}, "
+              f"ticks {out['ticks']} p50 {out['tick_p50']:.2f} / p95 {out['tick_p95']:.2f} s; "
+              f"failed {out['failed']}, "
               f"exceptions {out['exceptions']}, waiting notices {out['waiting_notices']}, "
               f"peak RSS {out['rss_gb']:.2f} GB")
+        rates = out["player_ticks_per_s"]
+        if rates:
+            print(f"    {out['players']} players pressing Play: ticks/s per player min "
+                  f"{rates[0]:.2f} / median {pct(rates, 0.5):.2f} / max {rates[-1]:.2f} "
+                  f"over {stats.play_seconds:.0f} s (tick = request -> run finished)")
         for line in stats.failed[:10] + stats.exceptions[:10]:
             print("   ", line)
     if by_page:  # where a class's time goes: each page's moves, slowest first
@@ -409,6 +444,9 @@ def main() -> None:
     ap.add_argument("--pages", nargs="*", help="namespaces (default: every page)")
     ap.add_argument("--lang", default="en")
     ap.add_argument("--play", action="store_true", help="one more student presses Play on /playground")
+    ap.add_argument("--players", type=int, default=0,
+                    help="N more students open /playground and press Play together")
+    ap.add_argument("--play-seconds", type=float, default=20.0, help="how long the players play")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=float, default=900.0, help="seconds for one class at most")
     ap.add_argument("--json", action="store_true")
@@ -421,7 +459,11 @@ def main() -> None:
              if p.namespace != "playground" and (not args.pages or p.namespace in args.pages)]
     if any(n > MAX_USERS for n in args.users) or args.moves > MAX_MOVES:
         sys.exit(f"bounded: at most {MAX_USERS} users and {MAX_MOVES} moves")
-    play = args.play and any(p.namespace == "playground" for p in available_pages())
+    players = max(args.players, 1 if args.play else 0)
+    if not any(p.namespace == "playground" for p in available_pages()):
+        players = 0
+    if players > MAX_USERS:
+        sys.exit(f"bounded: at most {MAX_USERS} players")
     if args.url:
         host = urllib.parse.urlparse(args.url).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -435,16 +477,16 @@ def main() -> None:
                 sampler = RssSampler(pid)
                 sampler.start()
                 stats = asyncio.run(run_class(base, n, args.moves, tuple(args.think), pages,
-                                              args.lang, play, args.seed, args.limit,
-                                              not args.no_warmup))
+                                              args.lang, False, args.seed, args.limit,
+                                              not args.no_warmup, args.play_seconds, players))
                 report(stats, n, sampler.stop(), args.json, args.by_page)
         else:
             base, pid = servers[0]
             sampler = RssSampler(pid)
             sampler.start()
             stats = asyncio.run(run_class(base, n, args.moves, tuple(args.think), pages,
-                                          args.lang, play, args.seed, args.limit,
-                                              not args.no_warmup))
+                                          args.lang, False, args.seed, args.limit,
+                                          not args.no_warmup, args.play_seconds, players))
             report(stats, n, sampler.stop(), args.json, args.by_page)
         if servers is None:
             CHOSEN.clear()  # the next class gets a fresh server

@@ -40,9 +40,11 @@ follow the same distributions and the same shuffle-then-split rule but are not t
 from __future__ import annotations
 
 import csv
+import functools
 import inspect
 import math
 import textwrap
+import threading
 import time
 import zlib
 from collections.abc import Mapping
@@ -1206,8 +1208,20 @@ _OPTIMIZER_CODE = {
 }
 
 
-def _source(obj) -> str:
+_SOURCE_LOCK = threading.Lock()
+
+
+@functools.cache
+def _source_locked(obj) -> str:
     return textwrap.dedent(inspect.getsource(obj)).strip() + "\n"
+
+
+def _source(obj) -> str:
+    """The source of a class or function, read once. One thread at a time: CPython 3.11's
+    parser failed with "SystemError: AST constructor recursion depth mismatch" when three
+    sessions built the code panel at once (bench_load --players 3)."""
+    with _SOURCE_LOCK:
+        return _source_locked(obj)
 
 
 def lab_code(cfg: LabConfig, steps: int) -> str:
