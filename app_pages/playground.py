@@ -37,54 +37,12 @@ NS = "playground"
 TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
 # (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
 TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
-LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
-FEATURE_KEYS = {f: f"pg_f_{f}" for f in lab.FEATURES}
-DEFAULT_FEATURES = ("x1", "x2")
-DEFAULT_HIDDEN = (4, 2, 2, 2, 2, 2)  # the Playground starts with 4, 2
-MAX_SEED = 99_999
 LOG_TIMES = bool(os.environ.get("DLE_LOG_RUN_TIMES"))
 
 # Session keys (not in the URL): the live session and its play state.
 S_SESSION, S_PLAYING, S_PAUSED, S_NOTE, S_PINNED = (
     "_pg_session", "_pg_playing", "_pg_paused", "_pg_note", "_pg_pinned")
 S_IMPORT, S_CSV, S_CSV_ERROR, S_SELECTED = "_pg_import", "_pg_csv", "_pg_csv_error", "_pg_sel"
-
-
-def _snap(options, value):
-    """The option nearest to ``value`` (a Playground link may hold a rate we do not list)."""
-    return min(options, key=lambda o: abs(o - value))
-
-
-def widget_values(fields: dict) -> dict:
-    """LabConfig fields (a parsed Playground link or a core preset) -> widget values."""
-    out: dict = {}
-    simple = {"problem": "pg_problem", "noise": "pg_noise", "train_percent": "pg_ratio",
-              "batch_size": "pg_batch", "activation": "pg_act", "regularization": "pg_reg",
-              "playground_mode": "pg_mode", "loss": "pg_loss", "n_classes": "pg_classes",
-              "optimizer": "pg_opt", "init": "pg_init", "schedule": "pg_sched",
-              "dropout": "pg_dropout", "batchnorm": "pg_bn", "show_test_data": "pg_show_test",
-              "discretize": "pg_discretize"}
-    for field, key in simple.items():
-        if field in fields:
-            out[key] = fields[field]
-    if "dataset" in fields and fields["dataset"] != lab.CSV_DATASET:
-        key = "pg_reg_dataset" if fields["dataset"] in lab.DATASETS_REGRESSION else "pg_dataset"
-        out[key] = fields["dataset"]
-    if "seed" in fields:
-        out["pg_seed"] = int(fields["seed"]) % (MAX_SEED + 1)
-    if "features" in fields:
-        out |= {key: f in fields["features"] for f, key in FEATURE_KEYS.items()}
-    if "hidden" in fields:
-        out["pg_layers"] = len(fields["hidden"])
-        out |= {f"pg_n{i + 1}": int(w) for i, w in enumerate(fields["hidden"])}
-    if "lr" in fields:
-        out["pg_lr"] = _snap(LR_CHOICES, float(fields["lr"]))
-    if "reg_rate" in fields:
-        out["pg_reg_rate"] = _snap(REG_RATES, float(fields["reg_rate"]))
-    if "dropout" in out:
-        out["pg_dropout"] = float(out["pg_dropout"])
-    return out
 
 
 def seed_widgets(values: dict) -> None:
@@ -101,7 +59,7 @@ def _hide(keys: list[str]) -> None:
 
 def _import(fields: dict, rejected: list[str], given: list[str]) -> None:
     _hide(fields.get("hide", []))
-    seed_widgets(widget_values(fields))
+    seed_widgets(lab.widget_values(fields))
     st.session_state[S_IMPORT] = (sorted(set(given) - set(rejected)), list(rejected))
     st.session_state[S_PLAYING] = False
     st.session_state.pop(S_CSV, None)
@@ -150,7 +108,8 @@ def _request(name: str) -> None:
 
 
 def _regenerate() -> None:
-    st.session_state["pg_seed"] = (int(st.session_state.get("pg_seed", 0)) + 1) % (MAX_SEED + 1)
+    st.session_state["pg_seed"] = (int(st.session_state.get("pg_seed", 0)) + 1) % (
+        lab.MAX_SEED + 1)
 
 
 def _pin() -> None:
@@ -183,6 +142,122 @@ def _load_csv() -> None:
     st.session_state[S_PLAYING] = False
 
 
+# --- the controls, group by group (each returns what it set) -----------------------------
+def control_bar(playing: bool) -> None:
+    """Play/Pause, Step, Reset, Pin (a Playground link may hide the first three)."""
+    bar = st.columns(4)
+    if is_hidden("pg_play"):  # a Playground link with playButton_hide=true
+        pass
+    elif playing:
+        bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
+                      icon=":material/pause:", width="stretch")
+    else:
+        bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
+                      icon=":material/play_arrow:", width="stretch")
+    if not is_hidden("pg_step"):
+        bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
+                      icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
+    if not is_hidden("pg_reset"):
+        bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
+                      icon=":material/restart_alt:", width="stretch",
+                      help=t(f"{NS}.reset_help"))
+    if S_PINNED in st.session_state:
+        bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
+                      icon=":material/push_pin:", width="stretch")
+    else:
+        bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
+                      icon=":material/push_pin:", width="stretch")
+
+
+def architecture() -> list[int]:
+    """Hidden layers and neurons per layer, above the network as in the Playground."""
+    depth_col, width_col = st.columns([1, 4])
+    with depth_col:
+        depth = url_slider("pg_layers", t(f"{NS}.layers"), 0, lab.MAX_LAYERS, 2)
+    hidden: list[int] = []
+    with width_col:
+        if depth:
+            for i, column in enumerate(st.columns(depth)):
+                with column:
+                    hidden.append(url_slider(f"pg_n{i + 1}", t(f"{NS}.neurons", i=i + 1), 1,
+                                             lab.MAX_NEURONS, lab.DEFAULT_HIDDEN[i]))
+    return hidden
+
+
+def data_controls(csv_entry) -> dict:
+    """The Playground's left column: rate, activation, problem, data, features,
+    regularization, view. Returns LabConfig fields (+ show_test_data, discretize)."""
+    c: dict = {}
+    c["lr"] = url_log_slider("pg_lr", t(f"{NS}.lr"), lab.LR_CHOICES, 0.03)
+    c["activation"] = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
+                                 format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
+                                 horizontal=False)
+    c["problem"] = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS,
+                              "classification",
+                              format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
+    if csv_entry is not None:
+        st.caption(t(f"{NS}.csv.using", name=csv_entry[1], n=len(csv_entry[2].points)))
+        c["dataset"] = lab.CSV_DATASET
+    elif c["problem"] == "regression":
+        c["dataset"] = url_select(
+            "pg_reg_dataset", t(f"{NS}.dataset"), lab.DATASETS_REGRESSION, "plane",
+            format_func=labels(f"{NS}.ds", lab.DATASETS_REGRESSION).get, horizontal=False)
+    else:
+        c["dataset"] = url_select(
+            "pg_dataset", t(f"{NS}.dataset"), lab.DATASETS_CLASSIFICATION, "circle",
+            format_func=labels(f"{NS}.ds", lab.DATASETS_CLASSIFICATION).get, horizontal=False)
+    c["train_percent"] = url_slider("pg_ratio", t(f"{NS}.ratio"), 10, 90, 50, step=10)
+    c["noise"] = url_slider("pg_noise", t(f"{NS}.noise"), 0, 50, 0, step=5)
+    c["batch_size"] = url_slider("pg_batch", t(f"{NS}.batch"), 1, lab.MAX_BATCH, 10)
+    c["seed"] = url_slider("pg_seed", t("common.seed"), 0, lab.MAX_SEED, 0,
+                           help=t("common.seed_help"))
+    st.button(t(f"{NS}.regenerate"), key="_pg_regen", on_click=_regenerate,
+              icon=":material/refresh:", width="stretch")
+    st.markdown(f"**{t(f'{NS}.features')}**")
+    c["features"] = tuple(f for f, key in lab.FEATURE_KEYS.items()
+                          if url_toggle(key, t(f"{NS}.feature.{f}"),
+                                        f in lab.DEFAULT_FEATURES))
+    c["regularization"] = url_select("pg_reg", t(f"{NS}.regularization"), lab.REGULARIZATIONS,
+                                     "none",
+                                     format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get)
+    c["reg_rate"] = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), lab.REG_RATES, 0.0)
+    st.markdown(f"**{t(f'{NS}.view')}**")
+    c["show_test_data"] = url_toggle("pg_show_test", t(f"{NS}.show_test"), False)
+    c["discretize"] = url_toggle("pg_discretize", t(f"{NS}.discretize"), False)
+    return c
+
+
+def beyond_controls() -> dict:
+    """What the Playground lacks, in two wide columns (four narrow ones truncated the
+    choices at 1024 px). Returns LabConfig fields."""
+    c: dict = {}
+    b = st.columns(2)
+    with b[0]:
+        c["playground_mode"] = url_toggle("pg_mode", t(f"{NS}.beyond.mode"), False,
+                                          help=t(f"{NS}.beyond.mode_help"))
+        c["loss"] = url_select("pg_loss", t(f"{NS}.beyond.loss"), lab.LOSSES, "squared",
+                               format_func=labels(f"{NS}.loss_kind", lab.LOSSES).get,
+                               horizontal=False)
+    with b[1]:
+        c["n_classes"] = url_slider("pg_classes", t(f"{NS}.beyond.classes"), 2,
+                                    lab.MAX_CLASSES, 2, help=t(f"{NS}.beyond.classes_help"))
+        c["optimizer"] = url_select("pg_opt", t(f"{NS}.beyond.optimizer"), lab.OPTIMIZERS,
+                                    "sgd", format_func=labels(f"{NS}.opt", lab.OPTIMIZERS).get,
+                                    horizontal=False)
+    with b[0]:
+        c["init"] = url_select("pg_init", t(f"{NS}.beyond.init"), lab.INITS, "playground",
+                               format_func=labels(f"{NS}.init_kind", lab.INITS).get,
+                               horizontal=False)
+        c["schedule"] = url_select("pg_sched", t(f"{NS}.beyond.schedule"), lab.SCHEDULES,
+                                   "none", format_func=labels(f"{NS}.sched", lab.SCHEDULES).get,
+                                   horizontal=False)
+    with b[1]:
+        c["dropout"] = url_slider("pg_dropout", t(f"{NS}.beyond.dropout"), 0.0, 0.5, 0.0,
+                                  step=0.05)
+        c["batchnorm"] = url_toggle("pg_bn", t(f"{NS}.beyond.batchnorm"), False)
+    return c
+
+
 # =========================================================================================
 import_from_query()
 page_header(NS)
@@ -198,141 +273,26 @@ if S_IMPORT in st.session_state:
 # A preset is LabConfig fields over LabConfig(): every lab widget is set, so it shows the same
 # view whatever was clicked before.
 BASE = {f.name: getattr(lab.LabConfig(), f.name) for f in dataclasses.fields(lab.LabConfig)}
-presets(NS, {pid: widget_values(BASE | dict(fields)) for pid, fields in lab.PRESETS.items()})
+presets(NS, {pid: lab.widget_values(BASE | dict(fields)) for pid, fields in lab.PRESETS.items()})
 playing = bool(st.session_state.get(S_PLAYING, False))
 
-# --- the control bar ---------------------------------------------------------------------
-bar = st.columns(4)
-if is_hidden("pg_play"):  # a Playground link with playButton_hide=true
-    pass
-elif playing:
-    bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
-                  icon=":material/pause:", width="stretch")
-else:
-    bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
-                  icon=":material/play_arrow:", width="stretch")
-if not is_hidden("pg_step"):
-    bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
-                  icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
-if not is_hidden("pg_reset"):
-    bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
-                  icon=":material/restart_alt:", width="stretch", help=t(f"{NS}.reset_help"))
-if S_PINNED in st.session_state:
-    bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
-                  icon=":material/push_pin:", width="stretch")
-else:
-    bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
-                  icon=":material/push_pin:", width="stretch")
-
-# the architecture, above the network as in the Playground
-depth_col, width_col = st.columns([1, 4])
-with depth_col:
-    depth = url_slider("pg_layers", t(f"{NS}.layers"), 0, lab.MAX_LAYERS, 2)
-hidden: list[int] = []
-with width_col:
-    if depth:
-        for i, column in enumerate(st.columns(depth)):
-            with column:
-                hidden.append(url_slider(f"pg_n{i + 1}", t(f"{NS}.neurons", i=i + 1), 1,
-                                         lab.MAX_NEURONS, DEFAULT_HIDDEN[i]))
-
+control_bar(playing)
+hidden = architecture()
 csv_entry = st.session_state.get(S_CSV)
 left, right = st.columns([1, 3], gap="medium")
 with left:
-    lr = url_log_slider("pg_lr", t(f"{NS}.lr"), LR_CHOICES, 0.03)
-    activation = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
-                            format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
-                            horizontal=False)
-    problem = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS, "classification",
-                         format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
-    if csv_entry is not None:
-        st.caption(t(f"{NS}.csv.using", name=csv_entry[1], n=len(csv_entry[2].points)))
-        dataset = lab.CSV_DATASET
-    elif problem == "regression":
-        dataset = url_select("pg_reg_dataset", t(f"{NS}.dataset"), lab.DATASETS_REGRESSION,
-                             "plane",
-                             format_func=labels(f"{NS}.ds", lab.DATASETS_REGRESSION).get,
-                             horizontal=False)
-    else:
-        dataset = url_select("pg_dataset", t(f"{NS}.dataset"), lab.DATASETS_CLASSIFICATION,
-                             "circle",
-                             format_func=labels(f"{NS}.ds", lab.DATASETS_CLASSIFICATION).get,
-                             horizontal=False)
-    ratio = url_slider("pg_ratio", t(f"{NS}.ratio"), 10, 90, 50, step=10)
-    noise = url_slider("pg_noise", t(f"{NS}.noise"), 0, 50, 0, step=5)
-    batch = url_slider("pg_batch", t(f"{NS}.batch"), 1, lab.MAX_BATCH, 10)
-    seed = url_slider("pg_seed", t("common.seed"), 0, MAX_SEED, 0, help=t("common.seed_help"))
-    st.button(t(f"{NS}.regenerate"), key="_pg_regen", on_click=_regenerate,
-              icon=":material/refresh:", width="stretch")
-    st.markdown(f"**{t(f'{NS}.features')}**")
-    features = tuple(f for f, key in FEATURE_KEYS.items()
-                     if url_toggle(key, t(f"{NS}.feature.{f}"), f in DEFAULT_FEATURES))
-    reg = url_select("pg_reg", t(f"{NS}.regularization"), lab.REGULARIZATIONS, "none",
-                     format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get)
-    reg_rate = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), REG_RATES, 0.0)
-    st.markdown(f"**{t(f'{NS}.view')}**")
-    show_test = url_toggle("pg_show_test", t(f"{NS}.show_test"), False)
-    discretize = url_toggle("pg_discretize", t(f"{NS}.discretize"), False)
-
+    controls = data_controls(csv_entry)
 with right:
     live_slot = st.container()
-
 section(NS, "beyond")
-b = st.columns(2)  # two wide columns: four narrow ones truncated the choices at 1024 px
-b = (b[0], b[1], b[0], b[1])
-with b[0]:
-    playground_mode = url_toggle("pg_mode", t(f"{NS}.beyond.mode"), False, help=t(f"{NS}.beyond.mode_help"))
-    loss = url_select("pg_loss", t(f"{NS}.beyond.loss"), lab.LOSSES, "squared",
-                      format_func=labels(f"{NS}.loss_kind", lab.LOSSES).get, horizontal=False)
-with b[1]:
-    classes = url_slider("pg_classes", t(f"{NS}.beyond.classes"), 2, lab.MAX_CLASSES, 2,
-                         help=t(f"{NS}.beyond.classes_help"))
-    optimizer = url_select("pg_opt", t(f"{NS}.beyond.optimizer"), lab.OPTIMIZERS, "sgd",
-                           format_func=labels(f"{NS}.opt", lab.OPTIMIZERS).get,
-                           horizontal=False)
-with b[2]:
-    init = url_select("pg_init", t(f"{NS}.beyond.init"), lab.INITS, "playground",
-                      format_func=labels(f"{NS}.init_kind", lab.INITS).get, horizontal=False)
-    schedule = url_select("pg_sched", t(f"{NS}.beyond.schedule"), lab.SCHEDULES, "none",
-                          format_func=labels(f"{NS}.sched", lab.SCHEDULES).get,
-                          horizontal=False)
-with b[3]:
-    dropout = url_slider("pg_dropout", t(f"{NS}.beyond.dropout"), 0.0, 0.5, 0.0, step=0.05)
-    batchnorm = url_toggle("pg_bn", t(f"{NS}.beyond.batchnorm"), False)
+controls |= beyond_controls()
+show_test, discretize = controls.pop("show_test_data"), controls.pop("discretize")
 
 # --- the config: what the widgets mean, made valid ----------------------------------------
-notes: list[str] = []
-if not features:
-    notes.append(t(f"{NS}.no_features"))
-    features = DEFAULT_FEATURES
-n_classes = classes
-if csv_entry is not None:
-    csv_points = csv_entry[2]
-    problem = csv_points.problem
-    n_classes = max(2, csv_points.n_classes)
-if problem == "regression":
-    if loss != "squared":
-        notes.append(t(f"{NS}.note_regression_loss"))
-    loss, n_classes = "squared", 2
-elif loss == "squared" and n_classes > 2:
-    notes.append(t(f"{NS}.note_squared_classes", k=n_classes))
-    loss = "cross_entropy"
-if playground_mode:
-    fixed = dict(lab.PLAYGROUND_MODE_FIELDS)
-    if problem == "classification" and n_classes > 2:
-        fixed["loss"] = "cross_entropy"
-    loss, init, optimizer, schedule = fixed["loss"], fixed["init"], fixed["optimizer"], \
-        fixed["schedule"]
-    dropout, batchnorm = fixed["dropout"], fixed["batchnorm"]
-    notes.append(t(f"{NS}.note_mode"))
-cfg = lab.LabConfig(
-    problem=problem, dataset=dataset, n_classes=n_classes,
-    n_points=lab.N_POINTS_REGRESS if problem == "regression" else lab.N_POINTS_CLASSIFY,
-    noise=noise, train_percent=ratio, batch_size=batch, seed=seed, features=features,
-    hidden=tuple(hidden), activation=activation, init=init, optimizer=optimizer, lr=lr,
-    schedule=schedule, regularization=reg, reg_rate=reg_rate, dropout=dropout,
-    batchnorm=batchnorm, loss=loss, playground_mode=playground_mode,
-)
+cfg, note_ids = lab.config_from_controls(controls | {"hidden": hidden},
+                                         csv_entry[2] if csv_entry is not None else None)
+notes = [t(f"{NS}.{message_id}", **values) for message_id, values in note_ids]
+n_classes = cfg.n_classes
 
 
 def lab_data(cfg: lab.LabConfig):
@@ -431,9 +391,9 @@ def live() -> None:
         st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
                   idle=round(session.idle_pause / 60)), icon=":material/pause_circle:")
     classify = snap.train_acc is not None
-    if not presenting():  # four metrics in the lab column: default digits clip at 1024 px
-        st.html("<style>.st-key-pg_metrics [data-testid=stMetricValue]"
-                "{font-size: 1.75rem;}</style>")
+    # four metrics in the lab column: default digits clip at 1024 px (presenter's 3rem too)
+    st.html("<style>.st-key-pg_metrics [data-testid=stMetricValue]"
+            f"{{font-size: {'2.25rem' if presenting() else '1.75rem'};}}</style>")
     m = st.container(key="pg_metrics", horizontal=True)
     m = [m.container() for _ in range(4 if classify else 3)]
     m[0].metric(t(f"{NS}.epoch"), f"{snap.epoch:,}")
@@ -495,7 +455,7 @@ with live_slot:
     live()
 
 # --- predict, then reveal: does this data need a hidden layer (or new features)? ----------
-if problem == "classification" and csv_entry is None:
+if cfg.problem == "classification" and csv_entry is None:
     probe = cached(lab.linear_probe)(lab.probe_config(cfg))  # data fields only: shared
     ask("pg_line", t(f"{NS}.ask.line", pct=lab.LINE_ENOUGH),
         labels(f"{NS}.ask.line_opt", ("yes", "no")), correct="yes" if probe.enough else "no",

@@ -66,6 +66,9 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
         if lang == "en":
             assert button(page, "play", lang).count() == 1  # labelled exactly "Play"
         assert epoch(page, lang) == 0 and steps(page, lang) == 0
+        # paused: the network is inline SVG, every link and node with a hover tooltip
+        links = page.locator(".pg-net svg line").count()
+        assert links > 0 and page.locator(".pg-net svg line title").count() == links
         before = output_picture(page, lang)
         assert before
 
@@ -94,6 +97,9 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
             painted = (np.abs(np.asarray(shot, dtype=int) - 255).sum(2) > 30).mean()
             assert painted > 0.9, f"the output looks blank ({painted:.0%} painted)"
             page.wait_for_timeout(250)
+        # playing: the network and the curves are one picture each (cheap to swap)
+        assert page.locator(".pg-net img").count() == 1
+        assert page.locator(".pg-curves img").count() == 1
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"playground_playing_{lang}.png"))
 
