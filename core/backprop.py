@@ -4,7 +4,7 @@ what ``optimizer.zero_grad()`` is for (and when skipping it on purpose is useful
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -16,7 +16,8 @@ from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.forward_pass import mlp_code
 from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp
-from core.training import StepInfo, full_batch, make_loader, make_optimizer, train
+from core.home import ResumableRuns, history_until
+from core.training import StepInfo, Trainer, full_batch, make_loader, make_optimizer, train
 
 GRAPH_ACTIVATIONS = ("tanh", "sigmoid", "relu")
 PARAMS = ("w1", "b1", "w2", "b2")
@@ -205,7 +206,12 @@ def _line_gradient(x: torch.Tensor, y: torch.Tensor, w: float, b: float) -> list
     return [float(model.weight.grad), float(model.bias.grad)]
 
 
-def _zero_grad_run(cfg: ZeroGradConfig, zero_grad: bool) -> ZeroGradRun:
+_ZERO_RUNS = ResumableRuns(max_entries=32)  # (lr, seed, with/without) → a kept run
+
+
+def _zero_grad_trainer(cfg: ZeroGradConfig, zero_grad: bool):
+    """A Trainer of the line fit and the lists its callback fills after every step:
+    ``.grad`` of (W, b) when optimizer.step() ran, and (W, b) before each step."""
     data = zero_grad_data(cfg)
     model = nn.utils.skip_init(nn.Linear, 1, 1)  # no global-RNG draw
     with torch.no_grad():
@@ -218,11 +224,25 @@ def _zero_grad_run(cfg: ZeroGradConfig, zero_grad: bool) -> ZeroGradRun:
         grads.append([float(model.weight.grad), float(model.bias.grad)])
         params.append((float(model.weight.detach()), float(model.bias.detach())))
 
-    history = train(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=cfg.lr),
-                    full_batch(data.x, data.y), epochs=cfg.steps, zero_grad=zero_grad,
-                    callbacks=[record])
+    trainer = Trainer(model, nn.MSELoss(), make_optimizer("sgd", model.parameters(), lr=cfg.lr),
+                      full_batch(data.x, data.y), zero_grad=zero_grad, callbacks=[record])
+    return trainer, grads, params
+
+
+def _zero_grad_run(cfg: ZeroGradConfig, zero_grad: bool) -> ZeroGradRun:
+    """One full-batch step per epoch: the run of ``cfg.steps`` steps continues the kept run of
+    the same lr with fewer steps, or is cut from a longer one (the same numbers as one run)."""
+    data = zero_grad_data(cfg)
+    lock, (trainer, grads, params) = _ZERO_RUNS.entry(
+        (replace(cfg, steps=0), zero_grad), lambda: _zero_grad_trainer(cfg, zero_grad))
+    with lock:
+        if trainer.epoch < cfg.steps and not trainer.stopped:
+            trainer.run(epochs=cfg.steps)
+        history = history_until(trainer.history, cfg.steps)
+        grads = grads[: cfg.steps]
+        before = params[: len(grads)]
     # What each step's loss alone contributes: the gradient at the parameters of that step.
-    fresh = [_line_gradient(data.x, data.y, w, b) for w, b in params[: len(grads)]]
+    fresh = [_line_gradient(data.x, data.y, w, b) for w, b in before]
     return ZeroGradRun(loss=np.array(history.train_loss),
                        grads=np.array(grads).reshape(-1, 2),
                        fresh_grads=np.array(fresh).reshape(-1, 2),
