@@ -10,7 +10,7 @@ from core.charts import optimizers as charts
 from core.data import TOY_2D_NAMES
 from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, t
-from ui.compute import figure  # each chart built once per distinct input, shared
+from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
@@ -176,10 +176,18 @@ with c2:
 with c3:
     lr_scale = url_log_slider("opt_lrscale", t(f"{NS}.network.lr_scale"), (0.1, 0.3, 1, 3, 10),
                               1.0, help=t(f"{NS}.network.lr_scale_help"))
-net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset, epochs=epochs)
+# Resolved: the network's learning rates come from lr_scale, so the trajectories' lr sliders
+# (and the surface, which picks them) do not reach this key.
+net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset,
+                             epochs=epochs).resolved()
 # A toggle rather than a button: it lives in the URL, so a shared link shows the curves too.
 if url_toggle("opt_net", t(f"{NS}.network.train"), False):
-    net = run_with_progress(core.run_network, net_cfg, t("common.training"))
+    # One cached run per optimizer (each trains its own copy from the same weights on the
+    # same batches): a move of one optimizer's setting retrains that optimizer alone.
+    net = derived(core.NetworkResult, net_cfg, {
+        s.name: run_with_progress(core.run_network, replace(net_cfg, optimizers=(s,)),
+                                  t("common.training")).runs[s.name]
+        for s in net_cfg.optimizers})
     chart(figure(charts.network_figure, net, {"title": t(f"{NS}.network.chart_title"),
                                "train": t(f"{NS}.network.train_loss"),
                                "val": t(f"{NS}.network.val_loss"), "x": t(f"{NS}.network.epoch"),

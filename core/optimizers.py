@@ -35,10 +35,11 @@ from torch import nn
 from core.claims import Claim
 from core.codegen import DIVERGENCE_CODE, indent, mlp_code, training_loop_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
+from core.home import ResumableRuns, history_until
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import (
-    DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, classifier_metrics, make_loader, make_optimizer, train,
+    DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
 )
 
 
@@ -516,6 +517,9 @@ def network_spec(cfg: NetworkConfig) -> MLPSpec:
     return MLPSpec(hidden=cfg.resolved().hidden, out_features=n_classes, activation="relu")
 
 
+_NETWORK_RUNS = ResumableRuns(max_entries=28)  # 7 optimizers × 4 settings
+
+
 def run_network(cfg: NetworkConfig,
                 _on_progress: Callable[[float], None] | None = None) -> NetworkResult:
     """Train the same MLP from the same weights on the same batches with each optimizer.
@@ -535,16 +539,28 @@ def run_network(cfg: NetworkConfig,
 
     runs: dict[str, NetworkRun] = {}
     for i, settings in enumerate(cfg.optimizers):
-        model = build_mlp(spec, seed=cfg.seed)  # same seed: same initial weights for all
-        loader = make_loader(x_train, y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
+        def make(settings: OptimizerSettings = settings) -> Trainer:
+            model = build_mlp(spec, seed=cfg.seed)  # same seed: same initial weights for all
+            loader = make_loader(x_train, y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
+            return Trainer(model, loss_fn, build_optimizer(settings, list(model.parameters())),
+                           loader, evaluate=evaluate, eval_every=steps_per_epoch, seed=cfg.seed)
 
         def progress(info: StepInfo, done: int = i * steps_per_epoch * cfg.epochs) -> None:
             if _on_progress is not None and info.step % steps_per_epoch == 0:
                 _on_progress(min(1.0, (done + info.step) / total))
 
-        history = train(model, loss_fn, build_optimizer(settings, list(model.parameters())),
-                        loader, epochs=cfg.epochs, evaluate=evaluate, eval_every=steps_per_epoch,
-                        callbacks=[progress], seed=cfg.seed)
+        # The kept run of this optimizer with fewer epochs is continued (Epochs moved up) or
+        # a longer one is cut (moved down): the numbers of one run of cfg.epochs epochs.
+        lock, trainer = _NETWORK_RUNS.entry((replace(cfg, epochs=0, optimizers=()), settings),
+                                            make)
+        with lock:
+            if trainer.epoch < cfg.epochs and not trainer.stopped:
+                trainer.callbacks = [progress]
+                try:
+                    trainer.run(epochs=cfg.epochs)
+                finally:
+                    trainer.callbacks = []
+            history = history_until(trainer.history, steps_per_epoch * cfg.epochs)
         m = {k: np.array(v) for k, v in history.eval_metrics.items()}
         epochs = np.array(history.eval_steps) / steps_per_epoch
         fitted = np.flatnonzero(m["train_loss"] <= 0.4 * m["train_loss"][0])
