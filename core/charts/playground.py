@@ -596,8 +596,9 @@ def curves_html(
             if not len(run) or not ok[run[0]]:
                 continue
             pts = " ".join(f"{sx(x[i]):.1f},{sy(y[i]):.1f}" for i in run)
-            if len(run) == 1:  # one point (epoch 0): a round dot
-                pts = f"{pts} {pts}"
+            if len(run) == 1:  # one point (epoch 0): a short dash (a zero-length line
+                i = run[0]  # with round caps was not drawn in Chromium)
+                pts = f"{sx(x[i]):.1f},{sy(y[i]):.1f} {sx(x[i]) + 12:.1f},{sy(y[i]):.1f}"
             svg.append(f'<polyline class="pg-curve" data-name="{_esc(name)}" points="{pts}" '
                        f'fill="none" stroke="{color}" stroke-width="2.5" '
                        f'stroke-linecap="round" stroke-linejoin="round"{_dash(dash)} '
