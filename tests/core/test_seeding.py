@@ -91,3 +91,13 @@ def test_dropout_training_in_threads_is_reproducible():
         th.join()
     assert together == alone
     assert alone[1] != alone[2]  # the seed really drives the masks
+
+
+def test_global_rng_draws_what_torch_manual_seed_draws():
+    from core.seeding import global_rng
+
+    torch.manual_seed(7)
+    expected = torch.rand(5)
+    with global_rng(7):
+        got = torch.rand(5)
+    assert torch.equal(got, expected)
