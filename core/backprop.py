@@ -16,8 +16,9 @@ from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.forward_pass import mlp_code
 from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp
-from core.home import ResumableRuns, history_until
-from core.training import StepInfo, Trainer, full_batch, make_loader, make_optimizer, train
+from core.training import (
+    ResumableRuns, StepInfo, Trainer, full_batch, history_until, make_loader, make_optimizer, train,
+)
 
 GRAPH_ACTIVATIONS = ("tanh", "sigmoid", "relu")
 PARAMS = ("w1", "b1", "w2", "b2")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,7 +13,8 @@ from core.codegen import mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
-    History, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
+    ResumableRuns, StepInfo, Trainer, classifier_metrics, history_until, make_loader,
+    make_optimizer,
 )
 
 
@@ -58,53 +56,6 @@ def loop_spec(cfg: LoopConfig) -> MLPSpec:
     """The live run's network; one output per class the data holds (as run_network counts)."""
     n_classes = int(loop_data(cfg).y.max()) + 1
     return MLPSpec(hidden=(cfg.hidden, cfg.hidden), out_features=n_classes)
-
-
-class ResumableRuns:
-    """Live ``core.training.Trainer``s kept by the config of everything but the length of
-    the run, so a run of E epochs after one of E' epochs costs only the missing epochs.
-
-    A Trainer resumed from E' to E epochs is one uninterrupted run of E epochs (the same
-    numbers; tests/core/test_training.py), and the first E epochs of a longer run are the
-    run of E epochs (``history_until``). Process-wide, a few entries (LRU); each entry has
-    its own lock, so one run is advanced by one thread at a time."""
-
-    def __init__(self, max_entries: int = 16):
-        self._entries: OrderedDict[Hashable, tuple[threading.Lock, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def entry(self, key: Hashable, make: Callable[[], Any]) -> tuple[threading.Lock, Any]:
-        """The kept (lock, ``make()``) for ``key``: a Trainer, or a Trainer and the lists its
-        callbacks fill. Advance it only while holding the lock."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        found = (threading.Lock(), make())  # built outside the dict's lock (it may be slow)
-        with self._lock:
-            found = self._entries.setdefault(key, found)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return found
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-def history_until(history: History, last_step: int) -> History:
-    """The History a run stopped after ``last_step`` optimizer steps would have recorded
-    (a divergence seen by then included, as it stopped that run too)."""
-    n = sum(1 for step in history.steps if step <= last_step)
-    m = sum(1 for step in history.eval_steps if step <= last_step)
-    diverged = history.diverged and history.diverged_at <= last_step
-    return History(steps=history.steps[:n], train_loss=history.train_loss[:n],
-                   eval_steps=history.eval_steps[:m],
-                   eval_metrics={k: v[:m] for k, v in history.eval_metrics.items()},
-                   diverged=diverged, diverged_at=history.diverged_at if diverged else None)
 
 
 _LOOP_RUNS = ResumableRuns()

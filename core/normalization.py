@@ -20,9 +20,9 @@ from core.codegen import DIGITS_IMPORT, DIVERGENCE_CODE, digits_code, indent, ml
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
-from core.home import ResumableRuns, history_until
 from core.training import (
-    History, Trainer, classifier_metrics, full_batch, make_loader, make_optimizer, train,
+    History, ResumableRuns, Trainer, classifier_metrics, full_batch, history_until, make_loader,
+    make_optimizer, train,
 )
 
 SCALINGS = ("raw", "standard", "minmax")

@@ -35,11 +35,11 @@ from torch import nn
 from core.claims import Claim
 from core.codegen import DIVERGENCE_CODE, indent, mlp_code, training_loop_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
-from core.home import ResumableRuns, history_until
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import (
-    DIVERGENCE_LOSS, OPTIMIZERS, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
+    DIVERGENCE_LOSS, OPTIMIZERS, ResumableRuns, StepInfo, Trainer, classifier_metrics, history_until,
+    make_loader, make_optimizer,
 )
 
 

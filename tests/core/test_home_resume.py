@@ -8,7 +8,8 @@ import pytest
 from torch import nn
 
 from core import home
-from core.home import LoopConfig, history_until, loop_data, loop_spec, run_loop
+from core.home import LoopConfig, loop_data, loop_spec, run_loop
+from core.training import history_until
 from core.data import split_indices
 from core.models import build_mlp
 from core.training import classifier_metrics, make_loader, make_optimizer, train
