@@ -17,7 +17,7 @@ from core.forward_pass import mlp_code
 from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
-    ResumableRuns, StepInfo, Trainer, full_batch, history_until, make_loader, make_optimizer, train,
+    ResumableRuns, StepInfo, Trainer, full_batch, make_loader, make_optimizer, train,
 )
 
 GRAPH_ACTIVATIONS = ("tanh", "sigmoid", "relu")
@@ -234,14 +234,9 @@ def _zero_grad_run(cfg: ZeroGradConfig, zero_grad: bool) -> ZeroGradRun:
     """One full-batch step per epoch: the run of ``cfg.steps`` steps continues the kept run of
     the same lr with fewer steps, or is cut from a longer one (the same numbers as one run)."""
     data = zero_grad_data(cfg)
-    lock, (trainer, grads, params) = _ZERO_RUNS.entry(
-        (replace(cfg, steps=0), zero_grad), lambda: _zero_grad_trainer(cfg, zero_grad))
-    with lock:
-        if trainer.epoch < cfg.steps and not trainer.stopped:
-            trainer.run(epochs=cfg.steps)
-        history = history_until(trainer.history, cfg.steps)
-        grads = grads[: cfg.steps]
-        before = params[: len(grads)]
+    history, (grads, before) = _ZERO_RUNS.history(
+        (replace(cfg, steps=0), zero_grad), lambda: _zero_grad_trainer(cfg, zero_grad),
+        cfg.steps, read=lambda kept: (kept[1][: cfg.steps], kept[2][: min(cfg.steps, len(kept[1]))]))
     # What each step's loss alone contributes: the gradient at the parameters of that step.
     fresh = [_line_gradient(data.x, data.y, w, b) for w, b in before]
     return ZeroGradRun(loss=np.array(history.train_loss),

@@ -13,7 +13,7 @@ from core.codegen import mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
-    ResumableRuns, StepInfo, Trainer, classifier_metrics, history_until, make_loader,
+    ResumableRuns, StepInfo, Trainer, classifier_metrics, make_loader,
     make_optimizer,
 )
 
@@ -61,11 +61,17 @@ def loop_spec(cfg: LoopConfig) -> MLPSpec:
 _LOOP_RUNS = ResumableRuns()
 
 
+def loop_batches(cfg: LoopConfig):
+    data = loop_data(cfg)
+    train_idx, _ = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
+    return make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
+
+
 def _loop_trainer(cfg: LoopConfig) -> Trainer:
     data = loop_data(cfg)
     train_idx, val_idx = split_indices(len(data.y), (0.75, 0.25), seed=cfg.seed)
     model = build_mlp(loop_spec(cfg), seed=cfg.seed)
-    loader = make_loader(data.x[train_idx], data.y[train_idx], cfg.batch_size, seed=cfg.seed)
+    loader = loop_batches(cfg)
     evaluate = classifier_metrics(val=(data.x[val_idx], data.y[val_idx]))
     return Trainer(model, nn.CrossEntropyLoss(),
                    make_optimizer("adam", model.parameters(), lr=cfg.lr), loader,
@@ -81,22 +87,15 @@ def run_loop(cfg: LoopConfig,
     the same config with fewer epochs, if one is kept (the Epochs slider moved up), or is cut
     from a longer one (it moved down): the numbers of one run of ``cfg.epochs`` epochs.
     """
-    lock, trainer = _LOOP_RUNS.entry(replace(cfg, epochs=0), lambda: _loop_trainer(cfg))
-    steps_per_epoch = len(trainer.batches)
+    steps_per_epoch = len(loop_batches(cfg))
     total = steps_per_epoch * cfg.epochs
 
     def progress(info: StepInfo) -> None:
         if _on_progress is not None and info.step % steps_per_epoch == 0:
             _on_progress(info.step / total)
 
-    with lock:
-        if trainer.epoch < cfg.epochs and not trainer.stopped:
-            trainer.callbacks = [progress]
-            try:
-                trainer.run(epochs=cfg.epochs)
-            finally:
-                trainer.callbacks = []
-        history = history_until(trainer.history, total)
+    history, _ = _LOOP_RUNS.history(replace(cfg, epochs=0), lambda: _loop_trainer(cfg),
+                                    cfg.epochs, [progress])
     return LoopResult(
         steps=np.array(history.steps), train_loss=np.array(history.train_loss),
         eval_epochs=np.array(history.eval_steps) / steps_per_epoch,

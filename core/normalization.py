@@ -21,7 +21,7 @@ from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
 from core.training import (
-    History, ResumableRuns, Trainer, classifier_metrics, full_batch, history_until, make_loader,
+    History, ResumableRuns, Trainer, classifier_metrics, full_batch, make_loader,
     make_optimizer, train,
 )
 
@@ -388,12 +388,8 @@ def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
     train_idx, _ = split_indices(len(digits.labels), (0.7, 0.3), seed=cfg.seed)
     out = {}
     for scaling in PIXEL_SCALINGS:
-        lock, trainer = _PIXEL_RUNS.entry((replace(cfg, epochs=0), scaling),
-                                          lambda scaling=scaling: _pixel_trainer(cfg, scaling))
-        with lock:
-            if trainer.epoch < cfg.epochs and not trainer.stopped:
-                trainer.run(epochs=cfg.epochs)
-            h = history_until(trainer.history, len(trainer.batches) * cfg.epochs)
+        h, _ = _PIXEL_RUNS.history((replace(cfg, epochs=0), scaling),
+                                   lambda scaling=scaling: _pixel_trainer(cfg, scaling), cfg.epochs)
         xt = scale_pixels(x[train_idx], x[train_idx], scaling)
         out[scaling] = PixelRun(
             val_steps=np.array(h.eval_steps), val_accuracy=np.array(h.eval_metrics["val_acc"]),

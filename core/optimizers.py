@@ -38,8 +38,7 @@ from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import (
-    DIVERGENCE_LOSS, OPTIMIZERS, ResumableRuns, StepInfo, Trainer, classifier_metrics, history_until,
-    make_loader, make_optimizer,
+    DIVERGENCE_LOSS, OPTIMIZERS, ResumableRuns, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
 )
 
 
@@ -551,16 +550,8 @@ def run_network(cfg: NetworkConfig,
 
         # The kept run of this optimizer with fewer epochs is continued (Epochs moved up) or
         # a longer one is cut (moved down): the numbers of one run of cfg.epochs epochs.
-        lock, trainer = _NETWORK_RUNS.entry((replace(cfg, epochs=0, optimizers=()), settings),
-                                            make)
-        with lock:
-            if trainer.epoch < cfg.epochs and not trainer.stopped:
-                trainer.callbacks = [progress]
-                try:
-                    trainer.run(epochs=cfg.epochs)
-                finally:
-                    trainer.callbacks = []
-            history = history_until(trainer.history, steps_per_epoch * cfg.epochs)
+        history, _ = _NETWORK_RUNS.history((replace(cfg, epochs=0, optimizers=()), settings),
+                                           make, cfg.epochs, [progress])
         m = {k: np.array(v) for k, v in history.eval_metrics.items()}
         epochs = np.array(history.eval_steps) / steps_per_epoch
         fitted = np.flatnonzero(m["train_loss"] <= 0.4 * m["train_loss"][0])

@@ -485,6 +485,28 @@ class ResumableRuns:
         with self._lock:
             self._entries.clear()
 
+    def history(self, key: Hashable, make: Callable[[], Any], epochs: int,
+                callbacks: Sequence[Callable[[StepInfo], bool | None]] = (),
+                read: Callable[[Any], Any] | None = None) -> tuple[History, Any]:
+        """The History of one run of ``epochs`` epochs: the kept run for ``key`` (``make()``
+        builds it: a Trainer, or a tuple whose first item is the Trainer) is continued when
+        it is shorter, or cut when it is longer. ``callbacks`` see only the steps run now
+        (after the kept Trainer's own);
+        ``read(kept)`` is called under the entry's lock (e.g. to slice lists the callbacks
+        fill) and its value returned beside the History."""
+        lock, kept = self.entry(key, make)
+        trainer = kept[0] if isinstance(kept, tuple) else kept
+        with lock:
+            if trainer.epoch < epochs and not trainer.stopped:
+                own = trainer.callbacks  # the kept run's own (e.g. filling lists), then these
+                trainer.callbacks = [*own, *callbacks]
+                try:
+                    trainer.run(epochs=epochs)
+                finally:
+                    trainer.callbacks = own
+            history = history_until(trainer.history, len(trainer.batches) * epochs)
+            return history, (read(kept) if read is not None else None)
+
 
 def history_until(history: History, last_step: int) -> History:
     """The History a run stopped after ``last_step`` optimizer steps would have recorded
