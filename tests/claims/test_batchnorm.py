@@ -136,7 +136,9 @@ def story_has(preset: str, *numbers: str) -> None:
 def test_preset_stories_hold():
     high = run_bn_training(BNTrainConfig(lr=0.5))
     assert high.runs["plain"].diverged and not high.runs["bn"].diverged
-    story_has("high_lr", str(high.runs["plain"].diverged_at), f"{high.runs['bn'].test_accuracy:.1%}")
+    # "over 90%": the exact accuracy after 0.5-lr steps differs in the last digit between CPUs
+    story_has("high_lr", str(high.runs["plain"].diverged_at), "90%")
+    assert high.runs["bn"].test_accuracy > 0.90
     low = run_bn_training(BNTrainConfig(lr=0.01))
     last = low.runs["plain"].pre_std[-1]
     story_has("low_lr", f"{last.min():.1f}", f"{last.max():.1f}",

@@ -93,7 +93,10 @@ def test_preset_stories_hold():
         assert "mean_matches" in {c.id for c in masks_claims(r, p)}
     assert heavy.train_outputs.std() > 3 * half.train_outputs.std()  # "three times wider"
     base, fit = overfit(0.0), overfit(0.7)
-    story_has("no_dropout", f"{base.train_loss[-1]:.1e}", f"{base.val_loss[-1]:.2f}")
-    story_has("strong_reg", f"{base.val_loss[-1] - base.train_loss[-1]:.2f}",
-              f"{fit.val_loss[-1] - fit.train_loss[-1]:.2f}", f"{fit.val_acc[-1]:.1%}")
+    # The stories round what differs in the second decimal between CPUs ("near 2.9").
+    story_has("no_dropout", "1e-05", "2.9")
+    assert base.train_loss[-1] < 1e-5 and abs(base.val_loss[-1] - 2.9) < 0.05
+    gap0, gap = base.val_loss[-1] - base.train_loss[-1], fit.val_loss[-1] - fit.train_loss[-1]
+    story_has("strong_reg", "2.9", "1.1", f"{fit.val_acc[-1]:.1%}")
+    assert abs(gap0 - 2.9) < 0.05 and abs(gap - 1.1) < 0.05
     assert round(fit.val_acc[-1], 3) == round(base.val_acc[-1], 3)  # "stays"
