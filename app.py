@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 
 import streamlit as st
 
+from ui.compute import LOG_TIMES, log_time
 from ui.i18n import t
 from ui.page import base_css, classroom_sidebar, lesson_bar, presenter_css, share_panel
 from ui.registry import SECTIONS, available_pages, page_by_url_path
@@ -43,9 +42,8 @@ if presenting():
     lesson_bar(navigation.url_path or "", compact=True)
 started = time.perf_counter(), time.thread_time()
 navigation.run()
-if os.environ.get("DLE_LOG_RUN_TIMES"):  # set by benchmarks/bench_browser.py
-    print(f"run {navigation.url_path or '/'} {time.perf_counter() - started[0]:.3f}s "
-          f"cpu {time.thread_time() - started[1]:.3f}s", file=sys.stderr, flush=True)
+if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: each full run's time (fragment reruns are not full runs)
+    log_time("run", navigation.url_path or "/", started)
 lesson_bar(navigation.url_path or "")
 with st.sidebar:
     if current is not None:

@@ -2,9 +2,9 @@
 
 Layout: presets; a control bar (Play / Pause / Step / Reset / Pin, learning rate, activation,
 regularization, problem); the data and features column beside ONE live fragment (metrics,
-network, output over the plane, curves) that reruns on a timer only while playing; then what
-the Playground lacks (loss and classes, optimizers, init, schedule, dropout, batch norm, CSV
-upload, opening a Playground link, the code of this run).
+network, output over the plane, curves: drawn by ``ui.playground_view``) that reruns on a
+timer only while playing; then what the Playground lacks (loss and classes, optimizers, init,
+schedule, dropout, batch norm, CSV upload, opening a Playground link, the code of this run).
 
 The LabSession lives in ``st.session_state`` (one per browser session; core caps its
 history). Every tick trains for a bounded time inside ``ui.compute.admitted``.
@@ -14,35 +14,28 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import sys
 import time
 
-import numpy as np
 import streamlit as st
 
 from core import playground as lab
-from core.charts import playground as charts
-from ui.compute import admitted, cached
+from ui.compute import LOG_TIMES, admitted, cached
 from ui.i18n import labels, t
-from ui.page import (
-    ask, chart, code_panel, notice_claims, page_header, presets, section,
-)
+from ui.page import ask, code_panel, page_header, presets, section
+from ui.playground_view import NS, draw_live
 from ui.url_state import (
-    HIDE_KEY, hidden_keys, is_hidden, presenting, url_log_slider, url_select, url_slider,
-    url_toggle,
+    HIDE_KEY, hidden_keys, is_hidden, url_log_slider, url_select, url_slider, url_toggle,
 )
 
-NS = "playground"
 TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
 # (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
 TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
-LOG_TIMES = bool(os.environ.get("DLE_LOG_RUN_TIMES"))
 
 # Session keys (not in the URL): the live session and its play state.
 S_SESSION, S_PLAYING, S_PAUSED, S_NOTE, S_PINNED = (
     "_pg_session", "_pg_playing", "_pg_paused", "_pg_note", "_pg_pinned")
-S_IMPORT, S_CSV, S_CSV_ERROR, S_SELECTED = "_pg_import", "_pg_csv", "_pg_csv_error", "_pg_sel"
+S_IMPORT, S_CSV, S_CSV_ERROR = "_pg_import", "_pg_csv", "_pg_csv_error"
 
 
 def seed_widgets(values: dict) -> None:
@@ -324,55 +317,6 @@ if st.session_state.pop("_pg_step_request", False):
 
 
 # --- the live part: one fragment, on a timer only while playing ----------------------------
-def _fmt(value: float | None) -> str:
-    return f"{value:.3f}" if value is not None and np.isfinite(value) else "—"
-
-
-def _pct(value: float | None) -> str:
-    return f"{value:.1%}" if value is not None and np.isfinite(value) else "—"
-
-
-def _font_px() -> int:
-    return 18 if presenting() else 13  # presenter view: projector-size text (>= 18 px)
-
-
-def _live() -> bool:
-    """Playing: the network and curves are drawn as pictures (cheap to swap five times a
-    second); paused, inline SVG with hover tooltips."""
-    return bool(st.session_state.get(S_PLAYING))
-
-
-def draw_network(snap) -> None:
-    """The network as light HTML + SVG (st.html swaps its markup each tick; a plotly chart
-    was remounted), then a selector under it: the chosen node's map, large."""
-    widths = [len(cfg.features), *cfg.hidden, snap.weights[-1].shape[0]]
-    maps = charts.node_maps(snap, stride=max(1, lab.GRID // lab.THUMB))
-    names = [t(f"{NS}.feature.{f}") for f in cfg.features]
-    names += [t(f"{NS}.chart.neuron", layer=i + 1, k=j + 1) for i, w in enumerate(cfg.hidden)
-              for j in range(w)]
-    names += [t(f"{NS}.chart.output_node", k=k) for k in range(widths[-1])]
-    columns = [t(f"{NS}.chart.inputs")] + [t(f"{NS}.chart.layer", i=i + 1)
-                                           for i in range(len(cfg.hidden))]
-    columns.append(t(f"{NS}.chart.output"))
-    options = [-1, *range(len(maps))]
-    if st.session_state.get(S_SELECTED) not in options:
-        st.session_state.pop(S_SELECTED, None)
-    selected = st.session_state.get(S_SELECTED, -1)
-    st.markdown(charts.network_html(widths, maps, snap.weights, names, columns,
-                                {"title": t(f"{NS}.chart.network_title"),
-                                 "weight": t(f"{NS}.chart.weight")},
-                                selected=selected if selected >= 0 else None,
-                                font_px=_font_px(), live=_live()), unsafe_allow_html=True)
-    shown = [t(f"{NS}.click_neuron"), *names]
-    selected = st.selectbox(t(f"{NS}.enlarge"), options, key=S_SELECTED,
-                            format_func=lambda i: shown[i + 1])
-    if selected >= 0:
-        st.markdown(charts.png_img(charts.map_png(maps[selected], size=240), names[selected],
-                                   "width:240px;max-width:100%;display:block"),
-                    unsafe_allow_html=True)
-        st.caption(names[selected])
-
-
 @st.fragment(run_every=TICK_EVERY if playing else None)
 def live() -> None:
     started = time.perf_counter()
@@ -390,57 +334,10 @@ def live() -> None:
     if S_PAUSED in st.session_state:
         st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
                   idle=round(session.idle_pause / 60)), icon=":material/pause_circle:")
-    classify = snap.train_acc is not None
-    # four metrics in the lab column: default digits clip at 1024 px (presenter's 3rem too)
-    st.html("<style>.st-key-pg_metrics [data-testid=stMetricValue]"
-            f"{{font-size: {'2.25rem' if presenting() else '1.75rem'};}}</style>")
-    m = st.container(key="pg_metrics", horizontal=True)
-    m = [m.container() for _ in range(4 if classify else 3)]
-    m[0].metric(t(f"{NS}.epoch"), f"{snap.epoch:,}")
-    m[1].metric(t(f"{NS}.train_loss"), _fmt(snap.train_loss))
-    m[2].metric(t(f"{NS}.test_loss"), _fmt(snap.test_loss))
-    if classify:
-        m[3].metric(t(f"{NS}.test_acc"), _pct(snap.test_acc),
-                    help=t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)))
-    st.caption(t(f"{NS}.status", step=snap.step, lr=snap.lr, n=snap.n_params,
-                 n_train=snap.n_train, n_test=snap.n_test)
-               + (" · " + t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)) if classify else ""))
-    net_col, out_col = st.columns(2)
-    with net_col:
-        draw_network(snap)
-    with out_col:
-        data = session.data
-        output = snap.grid_output
-        if snap.grid_probs is not None and snap.grid_probs.shape[2] > 2:
-            output = snap.grid_probs.transpose(2, 0, 1)
-        ct = lambda key, **kw: t(f"{NS}.chart.{key}", **kw)  # noqa: E731
-        # A picture, not a plotly chart (Streamlit remounts a plotly chart whose data
-        # changed), and inline (a data URI), not a media file: a media file of one tick was
-        # deleted by the next before a loaded browser had fetched it (a broken image).
-        st.markdown(f"**{ct('output_title')}**")
-        st.markdown(charts.png_img(charts.boundary_png(
-            snap.grid, output, data.points_train, data.labels_train, data.points_test,
-            data.labels_test, show_test=show_test, discretize=discretize,
-            regression=not classify), ct("output_title"), "width:100%;display:block"),
-            unsafe_allow_html=True)
-        st.caption(ct("output_caption", lo=-lab.EXTENT, hi=lab.EXTENT))
-        st.markdown(charts.curves_html(
-            snap.curve_epochs, snap.curve_train_loss, snap.curve_test_loss,
-            {"title": ct("curves_title"), "x": ct("epochs"), "y": ct("loss"),
-             "train": t(f"{NS}.train_loss"), "test": t(f"{NS}.test_loss"),
-             "pinned_train": ct("pinned_train"), "pinned_test": ct("pinned_test"),
-             "diverged": t("common.diverged")},
-            pinned=st.session_state.get(S_PINNED), diverged=snap.diverged,
-            height=260 if presenting() else 180, font_px=_font_px(), live=_live()),
-            unsafe_allow_html=True)
-    notice_claims(NS, lab.lab_claims(snap))
-    if classify and snap.confusion is not None and st.session_state.get(S_PLAYING):
-        st.caption(t(f"{NS}.cm_when_paused"))  # one chart fewer to redraw every tick
-    elif classify and snap.confusion is not None:
-        names = [t(f"{NS}.chart.class_name", k=k) for k in range(len(snap.confusion))]
-        chart(charts.confusion_figure(snap.confusion, names, {
-            "title": ct("cm_title", n=int(snap.confusion.sum())), "x": ct("cm_x"),
-            "y": ct("cm_y")}, height=260 + 20 * len(names)), "_pg_confusion")
+    # the play state now (the tick may have paused), not the full run's `playing`
+    draw_live(cfg, snap, session.data, show_test=show_test, discretize=discretize,
+              playing=bool(st.session_state.get(S_PLAYING)),
+              pinned=st.session_state.get(S_PINNED))
     if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: what a live tick costs, for profiling a class
         last = st.session_state.get("_pg_tick_end")
         st.session_state["_pg_tick_end"] = time.perf_counter()

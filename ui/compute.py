@@ -388,9 +388,11 @@ def _run_priority() -> float | None:
     return since
 
 
-def _log_time(kind: str, key: Hashable, started: tuple[float, float]) -> None:
-    """``<kind> <function> <wall>s cpu <this thread's CPU>s``: under load the wall time
-    includes waiting for the GIL; the thread's CPU time is the work itself."""
+def log_time(kind: str, key: Hashable, started: tuple[float, float]) -> None:
+    """``<kind> <name> <wall>s cpu <this thread's CPU>s`` on stderr, since ``started`` =
+    (perf_counter, thread_time). Under load the wall time includes waiting for the GIL; the
+    thread's CPU time is the work itself. ``key``: a store key (its function's name is
+    printed) or a plain name."""
     name = key[0][2] if isinstance(key, tuple) and isinstance(key[0], tuple) else key
     print(f"{kind} {name} {time.perf_counter() - started[0]:.3f}s "
           f"cpu {time.thread_time() - started[1]:.3f}s", file=sys.stderr, flush=True)
@@ -421,7 +423,7 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
                     started = time.perf_counter(), time.thread_time()
                     value = fn(flight)
                     if LOG_TIMES:
-                        _log_time("compute", key, started)
+                        log_time("compute", key, started)
                 if dataclasses.is_dataclass(value) or isinstance(value, (tuple, list, dict, np.ndarray)):
                     _freeze_arrays(value)
                 STORE.put(key, value)
@@ -570,7 +572,7 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     built = builder(*args, **kwargs)
     text = built.to_json(validate=False) if isinstance(built, BaseFigure) else None
     if LOG_TIMES:
-        _log_time("figure", key, started)
+        log_time("figure", key, started)
     if text is None:
         return built
     shared = _SharedFigure(json.loads(text), nbytes=4 * len(text))
