@@ -7,13 +7,13 @@ timer only while playing; then what the Playground lacks (loss and classes, opti
 schedule, dropout, batch norm, CSV upload, opening a Playground link, the code of this run).
 
 The LabSession lives in ``st.session_state`` (one per browser session; core caps its
-history). Every tick trains for a bounded time inside ``ui.compute.admitted``.
+history); its keys and the buttons' callbacks are in ``ui.playground_state``. Every tick
+trains for a bounded time inside ``ui.compute.admitted``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import sys
 import time
 
@@ -23,117 +23,18 @@ from core import playground as lab
 from ui.compute import LOG_TIMES, admitted, cached
 from ui.i18n import labels, t
 from ui.page import ask, code_panel, page_header, presets, section
+from ui.playground_state import (
+    S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
+    import_from_query, import_from_text, load_csv, pause, pin, play, regenerate, request, unpin,
+)
 from ui.playground_view import NS, draw_live
 from ui.url_state import (
-    HIDE_KEY, hidden_keys, is_hidden, url_log_slider, url_select, url_slider, url_toggle,
+    is_hidden, url_log_slider, url_select, url_slider, url_toggle,
 )
 
 TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
 # (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
 TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
-
-# Session keys (not in the URL): the live session and its play state.
-S_SESSION, S_PLAYING, S_PAUSED, S_NOTE, S_PINNED = (
-    "_pg_session", "_pg_playing", "_pg_paused", "_pg_note", "_pg_pinned")
-S_IMPORT, S_CSV, S_CSV_ERROR = "_pg_import", "_pg_csv", "_pg_csv_error"
-
-
-def seed_widgets(values: dict) -> None:
-    """Put widget values in the session before the widgets are drawn (they read them)."""
-    for key, value in values.items():
-        st.session_state[key] = value
-
-
-def _hide(keys: list[str]) -> None:
-    """A Playground link's ``<name>_hide=true`` controls join the lab's ``?hide=``."""
-    if keys:
-        st.query_params[HIDE_KEY] = ",".join(sorted(set(hidden_keys()) | set(keys)))
-
-
-def _import(fields: dict, rejected: list[str], given: list[str]) -> None:
-    _hide(fields.get("hide", []))
-    seed_widgets(lab.widget_values(fields))
-    st.session_state[S_IMPORT] = (sorted(set(given) - set(rejected)), list(rejected))
-    st.session_state[S_PLAYING] = False
-    st.session_state.pop(S_CSV, None)
-
-
-def import_from_query() -> None:
-    """Opened with the Playground's own keys: seed the widgets (Playground mode on), drop
-    those keys from the URL (the pg_ keys now hold the state), remember what was rejected."""
-    given = {k: ",".join(st.query_params.get_all(k)) for k in st.query_params
-             if k in lab.PLAYGROUND_KEYS or k.endswith("_hide")}
-    if not given:
-        return
-    fields, rejected = lab.parse_playground_params(given)
-    for key in given:
-        del st.query_params[key]
-    _import(fields, rejected, list(given))
-
-
-def import_from_text() -> None:
-    """The "paste a Playground link" box (its button's callback: runs before the widgets)."""
-    url = str(st.session_state.get("_pg_import_url", "")).strip()
-    fields, rejected = lab.parse_playground_url(url) if url else ({}, [])
-    if not fields:
-        st.session_state[S_IMPORT] = ([], [])
-        st.session_state["_pg_import_empty"] = True
-        return
-    given = [k for k in lab.PLAYGROUND_KEYS if f"{k}=" in url] + [
-        f"{k}_hide" for k in lab.PLAYGROUND_HIDE if f"{k}_hide=" in url]
-    _import(fields, rejected, given)
-
-
-# --- play controls (button callbacks: they run before the script) ------------------------
-def _play() -> None:
-    st.session_state[S_PLAYING] = True
-    st.session_state.pop(S_PAUSED, None)
-
-
-def _pause() -> None:
-    st.session_state[S_PLAYING] = False
-    st.session_state.pop(S_PAUSED, None)
-
-
-def _request(name: str) -> None:
-    st.session_state[S_PLAYING] = False
-    st.session_state[f"_pg_{name}_request"] = True
-
-
-def _regenerate() -> None:
-    st.session_state["pg_seed"] = (int(st.session_state.get("pg_seed", 0)) + 1) % (
-        lab.MAX_SEED + 1)
-
-
-def _pin() -> None:
-    session = st.session_state.get(S_SESSION)
-    if session is not None:
-        snap = session.snapshot()
-        st.session_state[S_PINNED] = {
-            "epochs": snap.curve_epochs.copy(), "train_loss": snap.curve_train_loss.copy(),
-            "test_loss": snap.curve_test_loss.copy()}
-
-
-def _unpin() -> None:
-    st.session_state.pop(S_PINNED, None)
-
-
-def _load_csv() -> None:
-    """The uploader's callback: parse once, keep only the parsed points in the session."""
-    st.session_state.pop(S_CSV, None)
-    st.session_state.pop(S_CSV_ERROR, None)
-    uploaded = st.session_state.get("_pg_csv_file")
-    if uploaded is None:
-        return
-    data = uploaded.getvalue()
-    try:
-        points = lab.load_points_csv(data)
-    except lab.LabDataError as error:
-        st.session_state[S_CSV_ERROR] = (error.message_id, error.values)
-        return
-    st.session_state[S_CSV] = (hashlib.sha1(data).hexdigest(), uploaded.name, points)
-    st.session_state[S_PLAYING] = False
-
 
 # --- the controls, group by group (each returns what it set) -----------------------------
 def control_bar(playing: bool) -> None:
@@ -142,23 +43,23 @@ def control_bar(playing: bool) -> None:
     if is_hidden("pg_play"):  # a Playground link with playButton_hide=true
         pass
     elif playing:
-        bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=_pause, type="primary",
+        bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=pause, type="primary",
                       icon=":material/pause:", width="stretch")
     else:
-        bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=_play, type="primary",
+        bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=play, type="primary",
                       icon=":material/play_arrow:", width="stretch")
     if not is_hidden("pg_step"):
-        bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=_request, args=("step",),
+        bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=request, args=("step",),
                       icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
     if not is_hidden("pg_reset"):
-        bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=_request, args=("reset",),
+        bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=request, args=("reset",),
                       icon=":material/restart_alt:", width="stretch",
                       help=t(f"{NS}.reset_help"))
     if S_PINNED in st.session_state:
-        bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=_unpin,
+        bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=unpin,
                       icon=":material/push_pin:", width="stretch")
     else:
-        bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=_pin, help=t(f"{NS}.pin_help"),
+        bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=pin, help=t(f"{NS}.pin_help"),
                       icon=":material/push_pin:", width="stretch")
 
 
@@ -204,7 +105,7 @@ def data_controls(csv_entry) -> dict:
     c["batch_size"] = url_slider("pg_batch", t(f"{NS}.batch"), 1, lab.MAX_BATCH, 10)
     c["seed"] = url_slider("pg_seed", t("common.seed"), 0, lab.MAX_SEED, 0,
                            help=t("common.seed_help"))
-    st.button(t(f"{NS}.regenerate"), key="_pg_regen", on_click=_regenerate,
+    st.button(t(f"{NS}.regenerate"), key="_pg_regen", on_click=regenerate,
               icon=":material/refresh:", width="stretch")
     st.markdown(f"**{t(f'{NS}.features')}**")
     c["features"] = tuple(f for f, key in lab.FEATURE_KEYS.items()
@@ -365,7 +266,7 @@ section(NS, "own")
 c1, c2 = st.columns(2)
 with c1:
     st.file_uploader(t(f"{NS}.csv.label"), type=["csv", "txt"], key="_pg_csv_file",
-                     on_change=_load_csv, help=t(f"{NS}.csv.help"),
+                     on_change=load_csv, help=t(f"{NS}.csv.help"),
                      max_upload_size=max(1, lab.CSV_MAX_BYTES // 1_000_000))
     if S_CSV_ERROR in st.session_state:
         message_id, values = st.session_state[S_CSV_ERROR]

@@ -70,19 +70,17 @@ def draw_network(cfg: lab.LabConfig, snap, live: bool) -> None:
     widths = [len(cfg.features), *cfg.hidden, snap.weights[-1].shape[0]]
     maps = charts.node_maps(snap, stride=max(1, lab.GRID // lab.THUMB))
     names = [t(f"{NS}.feature.{f}") for f in cfg.features]
-    names += [t(f"{NS}.chart.neuron", layer=i + 1, k=j + 1) for i, w in enumerate(cfg.hidden)
+    names += [_ct("neuron", layer=i + 1, k=j + 1) for i, w in enumerate(cfg.hidden)
               for j in range(w)]
-    names += [t(f"{NS}.chart.output_node", k=k) for k in range(widths[-1])]
-    columns = [t(f"{NS}.chart.inputs")] + [t(f"{NS}.chart.layer", i=i + 1)
-                                           for i in range(len(cfg.hidden))]
-    columns.append(t(f"{NS}.chart.output"))
+    names += [_ct("output_node", k=k) for k in range(widths[-1])]
+    columns = [_ct("inputs"), *(_ct("layer", i=i + 1) for i in range(len(cfg.hidden))),
+               _ct("output")]
     options = [-1, *range(len(maps))]
     if st.session_state.get(S_SELECTED) not in options:
         st.session_state.pop(S_SELECTED, None)
     selected = st.session_state.get(S_SELECTED, -1)
     st.markdown(charts.network_html(widths, maps, snap.weights, names, columns,
-                                {"title": t(f"{NS}.chart.network_title"),
-                                 "weight": t(f"{NS}.chart.weight")},
+                                {"title": _ct("network_title"), "weight": _ct("weight")},
                                 selected=selected if selected >= 0 else None,
                                 font_px=_font_px(), live=live), unsafe_allow_html=True)
     shown = [t(f"{NS}.click_neuron"), *names]
@@ -139,7 +137,7 @@ def draw_live(cfg: lab.LabConfig, snap, data, *, show_test: bool, discretize: bo
     if classify and snap.confusion is not None and playing:
         st.caption(t(f"{NS}.cm_when_paused"))  # one chart fewer to redraw every tick
     elif classify and snap.confusion is not None:
-        names = [t(f"{NS}.chart.class_name", k=k) for k in range(len(snap.confusion))]
+        names = [_ct("class_name", k=k) for k in range(len(snap.confusion))]
         chart(charts.confusion_figure(snap.confusion, names, {
             "title": _ct("cm_title", n=int(snap.confusion.sum())), "x": _ct("cm_x"),
             "y": _ct("cm_y")}, height=260 + 20 * len(names)), "_pg_confusion")
