@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.compute import LOG_TIMES, log_time
 from ui.i18n import t
-from ui.page import base_css, classroom_sidebar, lesson_bar, presenter_css, share_panel
+from ui.chrome import base_css, classroom_sidebar, lesson_bar, presenter_css, share_panel
 from ui.registry import SECTIONS, available_pages, page_by_url_path
 from ui.url_state import NOTICE_SLOT, presenting, set_section, url_language
 

@@ -35,12 +35,13 @@ from core.charts.activations import (
     update_size_figure,
 )
 from core.models import INITS
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
 NS = "activations"
+tr = scoped(NS)
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 name_of = labels(f"{NS}.act", CURVE_ACTIVATIONS)
 
@@ -63,34 +64,34 @@ def curves_section() -> None:
     section(NS, "curves")
     left, right = st.columns([3, 1])
     with left:
-        funcs = url_multiselect("ac_funcs", t(f"{NS}.curves.functions"), CURVE_ACTIVATIONS,
+        funcs = url_multiselect("ac_funcs", tr("curves.functions"), CURVE_ACTIVATIONS,
                                 CURVE_ACTIVATIONS, format_func=name_of.get)
     with right:
-        x_limit = url_slider("ac_xlim", t(f"{NS}.curves.x_limit"), *X_LIMIT_RANGE, 6.0, step=1.0)
+        x_limit = url_slider("ac_xlim", tr("curves.x_limit"), *X_LIMIT_RANGE, 6.0, step=1.0)
     curves_cfg = CurvesConfig(activations=tuple(funcs) or ("sigmoid",), x_limit=x_limit)
     curves = cached(run_curves)(curves_cfg)
     if not funcs:
-        st.warning(t(f"{NS}.curves.pick_one"))
-    chart(figure(curves_figure, curves, {k: t(f"{NS}.curves.{k}") for k in ("value", "derivative")}
-                        | {"title": t(f"{NS}.curves.chart_title"), "x": "x"}, name_of), "ac_curves")
-    st.markdown(f"**{t(f'{NS}.curves.table_title')}**")
+        st.warning(tr("curves.pick_one"))
+    chart(figure(curves_figure, curves, {k: tr(f"curves.{k}") for k in ("value", "derivative")}
+                        | {"title": tr("curves.chart_title"), "x": "x"}, name_of), "ac_curves")
+    st.markdown(f"**{tr('curves.table_title')}**")
     # Two tables, the notes' columns and the measured ones: one table of eight columns
     # does not fit beside the sidebar at 1024 px.
-    function = t(f"{NS}.table.function")
+    function = tr("table.function")
     st.table(pd.DataFrame([{
         function: name_of[a],
-        t(f"{NS}.table.range"): t(f"{NS}.table.rows.{a}.range"),
-        t(f"{NS}.table.strength"): t(f"{NS}.table.rows.{a}.strength"),
-        t(f"{NS}.table.weakness"): t(f"{NS}.table.rows.{a}.weakness"),
-        t(f"{NS}.table.used"): t(f"{NS}.table.rows.{a}.used"),
+        tr("table.range"): tr(f"table.rows.{a}.range"),
+        tr("table.strength"): tr(f"table.rows.{a}.strength"),
+        tr("table.weakness"): tr(f"table.rows.{a}.weakness"),
+        tr("table.used"): tr(f"table.rows.{a}.used"),
     } for a in curves_cfg.activations]).set_index(function))
     st.table(pd.DataFrame([{
         function: name_of[a],
-        t(f"{NS}.table.measured_range"):
+        tr("table.measured_range"):
             # + 0.0 turns a -0.0 into 0.0: no negative zero on screen
             f"[{curves.measures[a].min_output + 0.0:.3g}, {curves.measures[a].max_output + 0.0:.3g}]",
-        t(f"{NS}.table.max_derivative"): f"{curves.measures[a].max_derivative:.4g}",
-        t(f"{NS}.table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
+        tr("table.max_derivative"): f"{curves.measures[a].max_derivative:.4g}",
+        tr("table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
     } for a in curves_cfg.activations]).set_index(function))
     reference = cached(run_curves)(CurvesConfig(("sigmoid", "tanh"), x_limit))
     notice_claims(f"{NS}.curves", curves_claims(reference))
@@ -106,43 +107,43 @@ def vanishing_section() -> None:
     c1, c2 = st.columns(2)  # two rows of two: the select boxes stay readable at 1024 px
     c3, c4 = st.columns(2)
     with c1:
-        depth = url_slider("ac_depth", t(f"{NS}.vanishing.depth"), *DEPTH_RANGE, 10)
+        depth = url_slider("ac_depth", tr("vanishing.depth"), *DEPTH_RANGE, 10)
     with c2:
-        width = url_slider("ac_width", t(f"{NS}.vanishing.width"), *WIDTH_RANGE, 32, step=4)
+        width = url_slider("ac_width", tr("vanishing.width"), *WIDTH_RANGE, 32, step=4)
     with c3:
-        activation = url_select("ac_act", t(f"{NS}.vanishing.activation"), HIDDEN_ACTIVATIONS,
+        activation = url_select("ac_act", tr("vanishing.activation"), HIDDEN_ACTIVATIONS,
                                 "sigmoid", format_func=name_of.get, horizontal=False)
     with c4:
-        init = url_select("ac_init", t(f"{NS}.vanishing.init"), INITS, "default",
+        init = url_select("ac_init", tr("vanishing.init"), INITS, "default",
                           format_func=labels(f"{NS}.init", INITS).get, horizontal=False)
-        init_std = (url_slider("ac_std", t(f"{NS}.vanishing.init_std"), *INIT_STD_RANGE, 0.1,
+        init_std = (url_slider("ac_std", tr("vanishing.init_std"), *INIT_STD_RANGE, 0.1,
                                step=0.01)
                     if init == "normal" else 0.1)
     vanishing_cfg = VanishingConfig(depth=depth, width=width, activation=activation, init=init,
                                     init_std=init_std)
     vanishing = cached(run_vanishing)(vanishing_cfg)
-    axis_text = {"x": t(f"{NS}.vanishing.x"), "head": t(f"{NS}.vanishing.head"),
-                 "exploded": t(f"{NS}.vanishing.exploded"),
-                 "zero": t(f"{NS}.vanishing.zero"), "f32_zero": t(f"{NS}.vanishing.f32_zero"),
+    axis_text = {"x": tr("vanishing.x"), "head": tr("vanishing.head"),
+                 "exploded": tr("vanishing.exploded"),
+                 "zero": tr("vanishing.zero"), "f32_zero": tr("vanishing.f32_zero"),
                  "diverged": t("common.diverged")}
     def charts() -> None:
         left, right = st.columns(2)
         with left:
             chart(figure(grad_norm_figure, vanishing, axis_text | {
-                "title": t(f"{NS}.vanishing.grad_title"), "y": t(f"{NS}.vanishing.grad_y")}),
+                "title": tr("vanishing.grad_title"), "y": tr("vanishing.grad_y")}),
                 "ac_grad")
         with right:
             chart(figure(update_size_figure, vanishing, axis_text | {
-                "title": t(f"{NS}.vanishing.update_title", steps=vanishing_cfg.train_steps),
-                "y": t(f"{NS}.vanishing.update_y")}), "ac_update")
+                "title": tr("vanishing.update_title", steps=vanishing_cfg.train_steps),
+                "y": tr("vanishing.update_y")}), "ac_update")
 
     # Predict, then reveal: the answer is the measured ratio for these settings.
-    ask("ac_reach", t(f"{NS}.ask.reach"), labels(f"{NS}.ask.reach_opt", ("little", "same", "more")),
+    ask("ac_reach", tr("ask.reach"), labels(f"{NS}.ask.reach_opt", ("little", "same", "more")),
         correct=gradient_reach(vanishing), reveal=charts)
     if vanishing.diverged:
         st.error(t("common.diverged_at", step=vanishing.diverged_at))
     if not np.all(np.isfinite(vanishing.grad_norms)):  # the opposite failure: overflow
-        st.error(t(f"{NS}.vanishing.exploded"))
+        st.error(tr("vanishing.exploded"))
     notice_claims(f"{NS}.vanishing", vanishing_claims(vanishing, vanishing_cfg))
     code_panel(vanishing_code(vanishing_cfg), key="ac_code_vanishing")
 
@@ -155,35 +156,35 @@ def dying_section() -> None:
     section(NS, "dying")
     c1, c2, c3 = st.columns(3)
     with c1:
-        optimizer = url_select("ac_opt", t(f"{NS}.dying.optimizer"), ("sgd", "adam"), "sgd",
+        optimizer = url_select("ac_opt", tr("dying.optimizer"), ("sgd", "adam"), "sgd",
                                format_func={"sgd": "SGD", "adam": "Adam"}.get)
     with c2:
-        lr = url_log_slider("ac_lr", t(f"{NS}.dying.lr"), DYING_LR_CHOICES, 0.1)
+        lr = url_log_slider("ac_lr", tr("dying.lr"), DYING_LR_CHOICES, 0.1)
     with c3:
-        shift = url_slider("ac_shift", t(f"{NS}.dying.bias_shift"), *BIAS_SHIFT_RANGE, 0.0, step=0.25,
-                           help=t(f"{NS}.dying.bias_shift_help"))
+        shift = url_slider("ac_shift", tr("dying.bias_shift"), *BIAS_SHIFT_RANGE, 0.0, step=0.25,
+                           help=tr("dying.bias_shift_help"))
     dying_cfg = DyingReluConfig(optimizer=optimizer, lr=lr, bias_shift=shift)
     dying = cached(run_dying_relu)(dying_cfg)
     step_text = {"x": t("common.step"), "diverged": t("common.diverged")}
-    dying_text = step_text | {"title": t(f"{NS}.dying.chart_title"), "y": t(f"{NS}.dying.y"),
-                              "layer": t(f"{NS}.dying.layer")}
-    if url_toggle("ac_anim", t(f"{NS}.dying.animate"), False, help=t(f"{NS}.dying.animate_help")):
+    dying_text = step_text | {"title": tr("dying.chart_title"), "y": tr("dying.y"),
+                              "layer": tr("dying.layer")}
+    if url_toggle("ac_anim", tr("dying.animate"), False, help=tr("dying.animate_help")):
         # every frame computed here once; the browser plays them
         chart(dying_animation(dying, dying_text | {
-            "play": t(f"{NS}.dying.play"), "pause": t(f"{NS}.dying.pause"),
+            "play": tr("dying.play"), "pause": tr("dying.pause"),
             "step": t("common.step")}, name_of), "ac_dying_anim")
     else:
         chart(figure(dying_figure, dying, dying_text, name_of), "ac_dying")
     left, right = st.columns([2, 1])
     with left:
-        chart(figure(dying_loss_figure, dying, step_text | {"title": t(f"{NS}.dying.loss_title"),
+        chart(figure(dying_loss_figure, dying, step_text | {"title": tr("dying.loss_title"),
                                                     "y": t("common.loss")}, name_of), "ac_dyloss")
     final_dead = {a: 100 * run.inactive[-1].mean() for a, run in dying.runs.items()}
     accuracy = {a: "—" if run.diverged else f"{run.accuracy:.0%}" for a, run in dying.runs.items()}
     with right:
         for a, run in dying.runs.items():
-            st.metric(t(f"{NS}.dying.accuracy", name=name_of[a]), accuracy[a])
-            st.metric(t(f"{NS}.dying.dead_now", name=name_of[a]),
+            st.metric(tr("dying.accuracy", name=name_of[a]), accuracy[a])
+            st.metric(tr("dying.dead_now", name=name_of[a]),
                       "—" if run.diverged else f"{final_dead[a]:.0f}%")
             if run.diverged:
                 st.error(f"{name_of[a]}: " + t("common.diverged_at", step=run.diverged_at))

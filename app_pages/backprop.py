@@ -15,12 +15,13 @@ from core.charts.backprop import (
     zero_grad_animation,
     zero_grad_figure,
 )
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "backprop"
+tr = scoped(NS)
 acts = labels(f"{NS}.act", GRAPH_ACTIVATIONS)
 step_text = {"step": t("common.step"), "diverged": t("common.diverged")}
 
@@ -39,7 +40,7 @@ presets(NS, {  # each sets every widget of its section
 def graph_section() -> None:
     section(NS, "graph")
     # The activation on its own row: a seventh column was too narrow for it at 1024 px.
-    activation = url_select("bp_act", t(f"{NS}.graph.activation"), GRAPH_ACTIVATIONS, "tanh",
+    activation = url_select("bp_act", tr("graph.activation"), GRAPH_ACTIVATIONS, "tanh",
                             format_func=acts.get)
     cols = st.columns(6)
     names = ("x", "y", "w1", "b1", "w2", "b2")
@@ -53,7 +54,7 @@ def graph_section() -> None:
     graph = cached(run_graph)(graph_cfg)
     node_labels = labels(f"{NS}.node", ("x", "y", "w1", "b1", "w2", "b2", "z", "h", "y_hat", "loss"))
     chart(figure(graph_figure, graph, labels(f"{NS}.graph", ("value", "grad"))
-                       | {"title": t(f"{NS}.graph.chart_title")}, node_labels), "bp_graph")
+                       | {"title": tr("graph.chart_title")}, node_labels), "bp_graph")
     col = labels(f"{NS}.graph", ("col_param", "col_chain", "col_product", "col_autograd",
                                   "col_fd", "col_gap"))
     rows = chain_table_rows(graph)
@@ -65,7 +66,7 @@ def graph_section() -> None:
         } for r in rows]).set_index(col["col_param"]))
 
     # Predict, then reveal: the answer is the measured gap for these numbers.
-    ask("bp_fd", t(f"{NS}.ask.fd"), labels(f"{NS}.ask.fd_opt", ("yes", "no")),
+    ask("bp_fd", tr("ask.fd"), labels(f"{NS}.ask.fd_opt", ("yes", "no")),
         correct=fd_agrees(graph), reveal=chain_table)
     notice_claims(f"{NS}.graph", graph_claims(graph, graph_cfg))
     code_panel(graph_code(graph_cfg), key="bp_code_graph")
@@ -77,22 +78,22 @@ def params_section() -> None:
     section(NS, "params")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        p_act = url_select("bp_pact", t(f"{NS}.params.activation"), GRAPH_ACTIVATIONS, "sigmoid",
+        p_act = url_select("bp_pact", tr("params.activation"), GRAPH_ACTIVATIONS, "sigmoid",
                            format_func=acts.get, horizontal=False)
     with c2:
-        depth = url_slider("bp_depth", t(f"{NS}.params.depth"), *DEPTH_RANGE, 3)
+        depth = url_slider("bp_depth", tr("params.depth"), *DEPTH_RANGE, 3)
     with c3:
-        optimizer = url_select("bp_opt", t(f"{NS}.params.optimizer"), ("sgd", "adam"), "sgd",
+        optimizer = url_select("bp_opt", tr("params.optimizer"), ("sgd", "adam"), "sgd",
                                format_func={"sgd": "SGD", "adam": "Adam"}.get)
     with c4:
-        p_lr = url_log_slider("bp_plr", t(f"{NS}.params.lr"), PARAM_LR_CHOICES, 0.5)
+        p_lr = url_log_slider("bp_plr", tr("params.lr"), PARAM_LR_CHOICES, 0.5)
     param_cfg = ParamGradConfig(activation=p_act, depth=depth, optimizer=optimizer, lr=p_lr)
     params = cached(run_param_grads)(param_cfg)
     chart(figure(param_grad_figure, params, labels(f"{NS}.params", ("over_steps", "mean", "grad"))
-                            | step_text | {"title": t(f"{NS}.params.chart_title")}), "bp_params")
+                            | step_text | {"title": tr("params.chart_title")}), "bp_params")
     if params.diverged:
         st.error(t("common.diverged_at", step=params.diverged_at))
-    st.metric(t(f"{NS}.params.accuracy"), "—" if params.diverged else f"{params.accuracy:.0%}")
+    st.metric(tr("params.accuracy"), "—" if params.diverged else f"{params.accuracy:.0%}")
     notice_claims(f"{NS}.params", param_claims(params, param_cfg))
     code_panel(param_grads_code(param_cfg), key="bp_code_params")
 
@@ -103,14 +104,14 @@ def zero_section() -> None:
     section(NS, "zero")
     c1, c2 = st.columns(2)
     with c1:
-        z_lr = url_log_slider("bp_zlr", t(f"{NS}.zero.lr"), ZERO_LR_CHOICES, 0.1)
+        z_lr = url_log_slider("bp_zlr", tr("zero.lr"), ZERO_LR_CHOICES, 0.1)
     with c2:
-        z_steps = url_slider("bp_zsteps", t(f"{NS}.zero.steps"), *ZERO_STEPS_RANGE, 40, step=5)
+        z_steps = url_slider("bp_zsteps", tr("zero.steps"), *ZERO_STEPS_RANGE, 40, step=5)
     zero_cfg = ZeroGradConfig(lr=z_lr, steps=z_steps)
     zero = cached(run_zero_grad)(zero_cfg)
     zero_text = labels(f"{NS}.zero", ("loss_panel", "grad_panel", "with", "without", "fresh")) | (
-        step_text | {"title": t(f"{NS}.zero.chart_title")})
-    if url_toggle("bp_zanim", t(f"{NS}.zero.animate"), False, help=t(f"{NS}.zero.animate_help")):
+        step_text | {"title": tr("zero.chart_title")})
+    if url_toggle("bp_zanim", tr("zero.animate"), False, help=tr("zero.animate_help")):
         # every frame computed here once; the browser plays them
         chart(zero_grad_animation(zero, zero_text | labels(f"{NS}.zero", ("play", "pause"))),
               "bp_zero_anim")
@@ -130,14 +131,14 @@ def accum_section() -> None:
     section(NS, "accum")
     c1, c2 = st.columns(2)
     with c1:
-        acc_k = url_slider("bp_k", t(f"{NS}.accum.k"), *K_RANGE, 4)
+        acc_k = url_slider("bp_k", tr("accum.k"), *K_RANGE, 4)
     with c2:
-        micro = url_slider("bp_micro", t(f"{NS}.accum.micro"), *MICRO_RANGE, 8)
+        micro = url_slider("bp_micro", tr("accum.micro"), *MICRO_RANGE, 8)
     acc_cfg = AccumulationConfig(k=acc_k, micro_batch=micro)
     acc = cached(run_accumulation)(acc_cfg)
     chart(figure(accumulation_figure, acc, acc_k, micro, labels(f"{NS}.accum", (
         "loss_panel", "gap_panel", "accumulated", "big", "gap")) | step_text
-        | {"title": t(f"{NS}.accum.chart_title")}), "bp_accum")
+        | {"title": tr("accum.chart_title")}), "bp_accum")
     notice_claims(f"{NS}.accum", accumulation_claims(acc))
     code_panel(accumulation_code(acc_cfg), key="bp_code_accum")
 

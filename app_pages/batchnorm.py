@@ -11,12 +11,13 @@ from core.batchnorm import (
 from core.charts.batchnorm import (
     activation_std_figure, bn_loss_figure, pitfalls_figure, running_mean_figure,
 )
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_log_slider, url_slider
 
 NS = "batchnorm"
+tr = scoped(NS)
 
 
 def pct(value: float) -> str:
@@ -36,11 +37,11 @@ presets(NS, {
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def stats_section() -> None:
     section(NS, "stats")
-    lr = url_log_slider("bn_lr", t(f"{NS}.stats.lr"), LR_CHOICES, 0.03)
+    lr = url_log_slider("bn_lr", tr("stats.lr"), LR_CHOICES, 0.03)
     stats_cfg = BNTrainConfig(lr=lr)
     with st.spinner(t("common.training")):
         stats = cached(run_bn_training)(stats_cfg)
-    st_ = lambda key, **kw: t(f"{NS}.stats.{key}", **kw)  # noqa: E731
+    st_ = scoped(f"{NS}.stats")
     plain, bn = stats.runs["plain"], stats.runs["bn"]
     claims = stats_claims(stats)
 
@@ -67,9 +68,9 @@ def stats_section() -> None:
               "acc_equal": "same"}
     correct = next((winner[c.id] for c in claims if c.id in winner),
                    "plain" if bn.diverged and not plain.diverged else None)
-    ask("bn_better", t(f"{NS}.ask.better", lr=lr),
+    ask("bn_better", tr("ask.better", lr=lr),
         labels(f"{NS}.ask.better_opt", ("bn", "plain", "same")), correct=correct,
-        reveal=show_outcome, explain=t(f"{NS}.ask.better_why", plain=pct(plain.test_accuracy),
+        reveal=show_outcome, explain=tr("ask.better_why", plain=pct(plain.test_accuracy),
                                        bn=pct(bn.test_accuracy)))
     code_panel(bn_training_code(stats_cfg), key="bn_code_stats")
 
@@ -80,12 +81,12 @@ def running_section() -> None:
     section(NS, "running")
     c1, c2 = st.columns(2)
     with c1:
-        momentum = url_log_slider("bn_momentum", t(f"{NS}.running.momentum"), MOMENTA, 0.1)
+        momentum = url_log_slider("bn_momentum", tr("running.momentum"), MOMENTA, 0.1)
     with c2:
-        batch_size = url_slider("bn_batch", t(f"{NS}.running.batch_size"), *BATCH_RANGE, 16)
+        batch_size = url_slider("bn_batch", tr("running.batch_size"), *BATCH_RANGE, 16)
     run_cfg = RunningStatsConfig(momentum=momentum, batch_size=batch_size)
     running = cached(run_running_stats)(run_cfg)
-    rt = lambda key, **kw: t(f"{NS}.running.{key}", **kw)  # noqa: E731
+    rt = scoped(f"{NS}.running")
     chart(figure(running_mean_figure, running, {k: rt(k) for k in ("x", "y", "batch", "running", "theory",
                                                             "true")}
                               | {"title": rt("chart_title")}), "bn_running")
@@ -107,7 +108,7 @@ def pitfalls_section() -> None:
     pit_cfg = PitfallsConfig()
     with st.spinner(t("common.training")):
         pit = cached(run_pitfalls)(pit_cfg)
-    pt = lambda key, **kw: t(f"{NS}.pitfalls.{key}", **kw)  # noqa: E731
+    pt = scoped(f"{NS}.pitfalls")
     left, right = st.columns([3, 2])
     with left:
         chart(figure(pitfalls_figure, pit, {k: pt(k) for k in ("x", "y", "train_mode", "eval_mode",

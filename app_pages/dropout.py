@@ -7,12 +7,13 @@ from core.dropout import (
     FIT_P_RANGE, MASK_P_RANGE, PASSES_RANGE, SEED_RANGE, MasksConfig, OverfitConfig, masks_claims,
     masks_code, overfit_claims, overfit_code, run_masks, run_overfit,
 )
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
 NS = "dropout"
+tr = scoped(NS)
 
 page_header(NS)
 presets(NS, {
@@ -29,14 +30,14 @@ def masks_section() -> None:
     section(NS, "masks")
     c1, c2, c3 = st.columns(3)
     with c1:
-        p = url_slider("do_p", t(f"{NS}.masks.p"), *MASK_P_RANGE, 0.5, step=0.05)
+        p = url_slider("do_p", tr("masks.p"), *MASK_P_RANGE, 0.5, step=0.05)
     with c2:
-        passes = url_slider("do_passes", t(f"{NS}.masks.passes"), *PASSES_RANGE, 200, step=10)
+        passes = url_slider("do_passes", tr("masks.passes"), *PASSES_RANGE, 200, step=10)
     with c3:
-        seed = url_slider("do_seed", t(f"{NS}.masks.seed"), *SEED_RANGE, 0)
+        seed = url_slider("do_seed", tr("masks.seed"), *SEED_RANGE, 0)
     masks_cfg = MasksConfig(p=p, passes=passes, seed=seed)
     masks = cached(run_masks)(masks_cfg)
-    mt = lambda key, **kw: t(f"{NS}.masks.{key}", **kw)  # noqa: E731
+    mt = scoped(f"{NS}.masks")
     left, right = st.columns(2)
     with left:
         chart(figure(masks_figure, masks, {"title": mt("masks_title"), "x": mt("masks_x"),
@@ -65,11 +66,11 @@ def masks_section() -> None:
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def overfit_section() -> None:
     section(NS, "overfit")
-    fit_p = url_slider("do_fit_p", t(f"{NS}.overfit.p"), *FIT_P_RANGE, 0.5, step=0.1)
+    fit_p = url_slider("do_fit_p", tr("overfit.p"), *FIT_P_RANGE, 0.5, step=0.1)
     fit_cfg = OverfitConfig(p=fit_p)
     with st.spinner(t("common.training")):
         fit, base = cached(run_overfit)(fit_cfg), cached(run_overfit)(OverfitConfig(p=0.0))
-    ot = lambda key, **kw: t(f"{NS}.overfit.{key}", **kw)  # noqa: E731
+    ot = scoped(f"{NS}.overfit")
     claims = overfit_claims(fit, base, fit_p)
     ids = {c.id for c in claims}
     gap, gap0 = fit.val_loss[-1] - fit.train_loss[-1], base.val_loss[-1] - base.train_loss[-1]
@@ -89,9 +90,9 @@ def overfit_section() -> None:
         cols[3].metric(ot("val_acc0"), f"{base.val_acc[-1]:.1%}")
         notice_claims(f"{NS}.overfit", claims)
 
-    ask("do_gap", t(f"{NS}.ask.gap", p=fit_p), labels(f"{NS}.ask.gap_opt", ("yes", "no")),
+    ask("do_gap", tr("ask.gap", p=fit_p), labels(f"{NS}.ask.gap_opt", ("yes", "no")),
         correct="yes" if "gap_smaller" in ids else "no" if "gap_larger" in ids else None,
-        reveal=show_fit, explain=t(f"{NS}.ask.gap_why", p=fit_p, gap=gap, gap0=gap0))
+        reveal=show_fit, explain=tr("ask.gap_why", p=fit_p, gap=gap, gap0=gap0))
     code_panel(overfit_code(fit_cfg), key="do_code_overfit")
 
 

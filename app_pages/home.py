@@ -8,7 +8,7 @@ from core.home import (
     EPOCHS_RANGE, HIDDEN_RANGE, LR_CHOICES, LoopConfig, accuracy_end, loop_claims, loop_code,
     run_loop,
 )
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
@@ -17,6 +17,7 @@ from ui.registry import available_pages
 from ui.url_state import url_log_slider, url_select, url_slider
 
 NS = "home"
+tr = scoped(NS)
 STEPS = {  # loop step -> (the line of PyTorch that does it, pages that teach it)
     "data": ("for x, y in loader:", ("normalization", "augmentation", "data_split", "dataloader")),
     "forward": ("logits = model(x)", ("forward_pass", "activations")),
@@ -28,20 +29,20 @@ STEPS = {  # loop step -> (the line of PyTorch that does it, pages that teach it
 }
 
 page_header(NS)
-st.subheader(t(f"{NS}.map.title"))
+st.subheader(tr("map.title"))
 pages = {page.namespace: page for page in available_pages()}
 columns = [*st.columns(3), *st.columns(3)]  # two rows of three: readable on a projector
 for column, (step, (code, namespaces)) in zip(columns, STEPS.items()):
     with column.container(border=True, height="stretch"):
-        st.markdown(f"**{t(f'{NS}.map.{step}')}**")
+        st.markdown(f"**{tr(f'map.{step}')}**")
         st.code(code, language="python")
-        st.caption(t(f"{NS}.map.{step}_what"))
+        st.caption(tr(f"map.{step}_what"))
         for namespace in namespaces:
             if namespace in pages:
                 st.page_link(pages[namespace].script, label=t(f"nav.{namespace}"),
                              icon=pages[namespace].icon)
             else:
-                st.caption(f"{t(f'nav.{namespace}')} {t(f'{NS}.map.soon')}")
+                st.caption(f"{t(f'nav.{namespace}')} {tr('map.soon')}")
 
 section(NS, "live")
 presets(NS, {
@@ -51,22 +52,22 @@ presets(NS, {
 })
 c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])  # room for the dataset names at 1024 px
 with c1:
-    dataset = url_select("home_data", t(f"{NS}.live.dataset"), TOY_2D_NAMES, "moons",
+    dataset = url_select("home_data", tr("live.dataset"), TOY_2D_NAMES, "moons",
                          format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
                          horizontal=False)
 with c2:
-    hidden = url_slider("home_hidden", t(f"{NS}.live.hidden"), *HIDDEN_RANGE, 16)
+    hidden = url_slider("home_hidden", tr("live.hidden"), *HIDDEN_RANGE, 16)
 with c3:
-    epochs = url_slider("home_epochs", t(f"{NS}.live.epochs"), *EPOCHS_RANGE, 30)
+    epochs = url_slider("home_epochs", tr("live.epochs"), *EPOCHS_RANGE, 30)
 with c4:
-    lr = url_log_slider("home_lr", t(f"{NS}.live.lr"), LR_CHOICES, 0.03)
+    lr = url_log_slider("home_lr", tr("live.lr"), LR_CHOICES, 0.03)
 cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
 result = run_with_progress(run_loop, cfg, t("common.training"))
 chart_keys = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
-chart_text = ({k: t(f"{NS}.live.{k}") for k in chart_keys}
-              | {"title": t(f"{NS}.live.chart_title"), "diverged": t("common.diverged")})
+chart_text = ({k: tr(f"live.{k}") for k in chart_keys}
+              | {"title": tr("live.chart_title"), "diverged": t("common.diverged")})
 # Predict, then reveal: the answer is where this run's validation accuracy ended.
-ask("home_end", t(f"{NS}.ask.end"), labels(f"{NS}.ask.end_opt", ("chance", "between", "high")),
+ask("home_end", tr("ask.end"), labels(f"{NS}.ask.end_opt", ("chance", "between", "high")),
     correct=accuracy_end(result),
     reveal=lambda: chart(figure(loop_figure, result, chart_text), "home_loop"))
 if result.diverged:

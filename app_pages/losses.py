@@ -24,7 +24,7 @@ from core.losses import (
     run_cross_entropy,
     run_line_fit,
 )
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
@@ -32,6 +32,7 @@ from ui.page import (
 from ui.url_state import url_select, url_slider
 
 NS = "losses"
+tr = scoped(NS)
 N_CLASSES = 3
 names = labels(f"{NS}.loss", LOSSES)
 
@@ -54,17 +55,17 @@ def regression_section() -> None:
     section(NS, "regression")
     c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
-        n_outliers = url_slider("ls_nout", t(f"{NS}.regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
+        n_outliers = url_slider("ls_nout", tr("regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
     with c2:
-        size = url_slider("ls_size", t(f"{NS}.regression.size"), *OUTLIER_SIZE_RANGE, 15.0,
+        size = url_slider("ls_size", tr("regression.size"), *OUTLIER_SIZE_RANGE, 15.0,
                           step=1.0)
     with c3:
-        side = url_select("ls_side", t(f"{NS}.regression.side"), SIDES, "up",
+        side = url_select("ls_side", tr("regression.side"), SIDES, "up",
                           format_func=labels(f"{NS}.side", SIDES).get)
     with c4:
-        noise = url_slider("ls_noise", t(f"{NS}.regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
+        noise = url_slider("ls_noise", tr("regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
     with c5:
-        delta = url_slider("ls_delta", t(f"{NS}.regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
+        delta = url_slider("ls_delta", tr("regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
     reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
                                noise=noise, delta=delta)
     # One cached fit per loss, keyed by the fields it reads: a Huber-delta move refits Huber
@@ -75,18 +76,18 @@ def regression_section() -> None:
                                            "residual"))
     # One under the other: side by side, beside the sidebar at 1024 px, the titles, subplot
     # titles and legends of both were clipped or overlapped.
-    fits_text = reg_text | {"title": t(f"{NS}.regression.chart_title"), "x": "x", "y": "y",
+    fits_text = reg_text | {"title": tr("regression.chart_title"), "x": "x", "y": "y",
                             "diverged": t("common.diverged"),
-                            "optimum": t(f"{NS}.regression.optimum", name="{name}")}
+                            "optimum": tr("regression.optimum", name="{name}")}
     # Predict, then reveal: judged on each loss's exact minimiser for these data.
-    ask("ls_pulled", t(f"{NS}.ask.pulled"), {n: names[n] for n in ("mse", "mae")},
+    ask("ls_pulled", tr("ask.pulled"), {n: names[n] for n in ("mse", "mae")},
         correct=more_pulled(reg),
         reveal=lambda: chart(figure(fits_figure, reg, fits_text, names), "ls_fits"),
-        explain=t(f"{NS}.ask.pulled_why", mse=reg.fits["mse"].optimum_slope_error,
+        explain=tr("ask.pulled_why", mse=reg.fits["mse"].optimum_slope_error,
                   mae=reg.fits["mae"].optimum_slope_error))
-    chart(figure(penalty_figure, reg, reg_text | {"title": t(f"{NS}.regression.penalty_title")}, names),
+    chart(figure(penalty_figure, reg, reg_text | {"title": tr("regression.penalty_title")}, names),
           "ls_penalty")
-    st.markdown(f"**{t(f'{NS}.regression.table_title')}**")
+    st.markdown(f"**{tr('regression.table_title')}**")
     col = labels(f"{NS}.regression", ("col_loss", "col_slope", "col_slope_err",
                                       "col_intercept", "col_intercept_err", "col_opt_err",
                                       "col_status"))
@@ -98,8 +99,8 @@ def regression_section() -> None:
         col["col_intercept_err"]: f"{fit.intercept_error:.3f}" if not fit.diverged else "—",
         col["col_opt_err"]: f"{fit.optimum_slope_error:.3f}",
         col["col_status"]: (t("common.diverged_at", step=fit.diverged_at) if fit.diverged
-                            else t(f"{NS}.regression.ok") if fit.converged
-                            else t(f"{NS}.regression.not_converged",
+                            else tr("regression.ok") if fit.converged
+                            else tr("regression.not_converged",
                                    gap=fit.final_loss - fit.optimum_loss)),
     } for name, fit in reg.fits.items()]).set_index(col["col_loss"]))  # st.table wraps text
     st.caption(f"y = {reg.true_slope:g}x + {reg.true_intercept:g}")
@@ -116,25 +117,25 @@ def ce_section() -> None:
     logits = []
     for i, column in enumerate(columns[:N_CLASSES]):
         with column:
-            logits.append(url_slider(f"ls_z{i}", t(f"{NS}.ce.logit", i=i), *LOGIT_RANGE,
+            logits.append(url_slider(f"ls_z{i}", tr("ce.logit", i=i), *LOGIT_RANGE,
                                      defaults[i], step=0.5))
     with columns[-1]:
         class_ids = [str(i) for i in range(N_CLASSES)]
-        true_class = int(url_select("ls_true", t(f"{NS}.ce.true_class"), class_ids, "0",
-                                    format_func={c: t(f"{NS}.ce.class", i=c) for c in class_ids}.get))
+        true_class = int(url_select("ls_true", tr("ce.true_class"), class_ids, "0",
+                                    format_func={c: tr("ce.class", i=c) for c in class_ids}.get))
     ce_cfg = CrossEntropyConfig(logits=tuple(logits), true_class=true_class)
     ce = cached(run_cross_entropy)(ce_cfg)
     m1, m2, m3 = st.columns(3)
-    m1.metric(t(f"{NS}.ce.metric_p"), f"{ce.probs[true_class]:.4f}")
-    m2.metric(t(f"{NS}.ce.metric_ce"), f"{ce.cross_entropy:.4f}")
-    m3.metric(t(f"{NS}.ce.metric_mse"), f"{ce.mse_on_probs:.4f}")
+    m1.metric(tr("ce.metric_p"), f"{ce.probs[true_class]:.4f}")
+    m2.metric(tr("ce.metric_ce"), f"{ce.cross_entropy:.4f}")
+    m3.metric(tr("ce.metric_mse"), f"{ce.mse_on_probs:.4f}")
     ce_text = labels(f"{NS}.ce", ("probs", "curve", "p_true", "loss", "per_logit", "sweep", "grad"))
-    ce_text |= {"class": t(f"{NS}.ce.class", i="{i}"), "ce": t(f"{NS}.ce.ce_name"),
-                "mse": t(f"{NS}.ce.mse_name")}
-    chart(figure(softmax_figure, ce, true_class, ce_text | {"title": t(f"{NS}.ce.chart_title")}),
+    ce_text |= {"class": tr("ce.class", i="{i}"), "ce": tr("ce.ce_name"),
+                "mse": tr("ce.mse_name")}
+    chart(figure(softmax_figure, ce, true_class, ce_text | {"title": tr("ce.chart_title")}),
           "ls_softmax")
-    chart(figure(gradient_figure, ce, ce_text | {"title": t(f"{NS}.ce.grad_title")}), "ls_grad")
-    notice(t(f"{NS}.ce.notice", ce=ce.cross_entropy, p=float(ce.probs[true_class]),
+    chart(figure(gradient_figure, ce, ce_text | {"title": tr("ce.grad_title")}), "ls_grad")
+    notice(tr("ce.notice", ce=ce.cross_entropy, p=float(ce.probs[true_class]),
              grad_ce=np.round(ce.grad_ce, 3).tolist(), grad_mse=np.round(ce.grad_mse, 3).tolist()))
     code_panel(cross_entropy_code(ce_cfg), key="ls_code_ce")
 

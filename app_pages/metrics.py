@@ -12,12 +12,13 @@ from core.metrics import (
     classifier_code, cls_claims, regression_claims, regression_code, run_classifier,
     run_regression, threshold_metrics, threshold_sweep,
 )
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
 from ui.url_state import url_slider
 
 NS = "metrics"
+tr = scoped(NS)
 
 page_header(NS)
 presets(NS, {
@@ -32,7 +33,7 @@ presets(NS, {
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def cls_section() -> None:
     section(NS, "cls")
-    ct = lambda key, **kw: t(f"{NS}.cls.{key}", **kw)  # noqa: E731
+    ct = scoped(f"{NS}.cls")
     c1, c2 = st.columns(2)
     with c1:
         minority = url_slider("mt_minority", ct("minority"), *MINORITY_RANGE, 0.1, step=0.01)
@@ -64,9 +65,9 @@ def cls_section() -> None:
         notice_claims(f"{NS}.cls", claims)
 
     verdicts = ("beats", "falls_short", "ties")
-    ask("mt_beat", t(f"{NS}.ask.beat"), labels(f"{NS}.ask.beat_opt", verdicts),
+    ask("mt_beat", tr("ask.beat"), labels(f"{NS}.ask.beat_opt", verdicts),
         correct=next(c.id for c in claims if c.id in verdicts), reveal=show_scores,
-        explain=t(f"{NS}.ask.beat_why", acc=m.accuracy, base=m.baseline_accuracy))
+        explain=tr("ask.beat_why", acc=m.accuracy, base=m.baseline_accuracy))
     code_panel(classifier_code(cls_cfg, threshold), key="mt_code_cls")
 
 
@@ -74,7 +75,7 @@ def cls_section() -> None:
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def reg_section() -> None:
     section(NS, "reg")
-    rt = lambda key, **kw: t(f"{NS}.reg.{key}", **kw)  # noqa: E731
+    rt = scoped(f"{NS}.reg")
     outlier = url_slider("mt_outlier", rt("outlier"), *OUTLIER_RANGE, 5.0, step=0.5)
     reg_cfg = RegressionConfig()
     reg = cached(run_regression)(reg_cfg)

@@ -21,7 +21,7 @@ import streamlit as st
 
 from core import playground as lab
 from ui.compute import LOG_TIMES, admitted, cached
-from ui.i18n import labels, t
+from ui.i18n import labels, scoped, t
 from ui.page import ask, code_panel, page_header, presets, section
 from ui.playground_state import (
     S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
@@ -31,6 +31,8 @@ from ui.playground_view import NS, draw_live
 from ui.url_state import (
     is_hidden, url_log_slider, url_select, url_slider, url_toggle,
 )
+
+tr = scoped(NS)
 
 TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
 # (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
@@ -43,23 +45,23 @@ def control_bar(playing: bool) -> None:
     if is_hidden("pg_play"):  # a Playground link with playButton_hide=true
         pass
     elif playing:
-        bar[0].button(t(f"{NS}.pause"), key="_pg_pause", on_click=pause, type="primary",
+        bar[0].button(tr("pause"), key="_pg_pause", on_click=pause, type="primary",
                       icon=":material/pause:", width="stretch")
     else:
-        bar[0].button(t(f"{NS}.play"), key="_pg_play", on_click=play, type="primary",
+        bar[0].button(tr("play"), key="_pg_play", on_click=play, type="primary",
                       icon=":material/play_arrow:", width="stretch")
     if not is_hidden("pg_step"):
-        bar[1].button(t(f"{NS}.step"), key="_pg_step", on_click=request, args=("step",),
-                      icon=":material/skip_next:", width="stretch", help=t(f"{NS}.step_help"))
+        bar[1].button(tr("step"), key="_pg_step", on_click=request, args=("step",),
+                      icon=":material/skip_next:", width="stretch", help=tr("step_help"))
     if not is_hidden("pg_reset"):
-        bar[2].button(t(f"{NS}.reset"), key="_pg_reset", on_click=request, args=("reset",),
+        bar[2].button(tr("reset"), key="_pg_reset", on_click=request, args=("reset",),
                       icon=":material/restart_alt:", width="stretch",
-                      help=t(f"{NS}.reset_help"))
+                      help=tr("reset_help"))
     if S_PINNED in st.session_state:
-        bar[3].button(t(f"{NS}.unpin"), key="_pg_unpin", on_click=unpin,
+        bar[3].button(tr("unpin"), key="_pg_unpin", on_click=unpin,
                       icon=":material/push_pin:", width="stretch")
     else:
-        bar[3].button(t(f"{NS}.pin"), key="_pg_pin", on_click=pin, help=t(f"{NS}.pin_help"),
+        bar[3].button(tr("pin"), key="_pg_pin", on_click=pin, help=tr("pin_help"),
                       icon=":material/push_pin:", width="stretch")
 
 
@@ -67,13 +69,13 @@ def architecture() -> list[int]:
     """Hidden layers and neurons per layer, above the network as in the Playground."""
     depth_col, width_col = st.columns([1, 4])
     with depth_col:
-        depth = url_slider("pg_layers", t(f"{NS}.layers"), 0, lab.MAX_LAYERS, 2)
+        depth = url_slider("pg_layers", tr("layers"), 0, lab.MAX_LAYERS, 2)
     hidden: list[int] = []
     with width_col:
         if depth:
             for i, column in enumerate(st.columns(depth)):
                 with column:
-                    hidden.append(url_slider(f"pg_n{i + 1}", t(f"{NS}.neurons", i=i + 1), 1,
+                    hidden.append(url_slider(f"pg_n{i + 1}", tr("neurons", i=i + 1), 1,
                                              lab.MAX_NEURONS, lab.DEFAULT_HIDDEN[i]))
     return hidden
 
@@ -82,42 +84,42 @@ def data_controls(csv_entry) -> dict:
     """The Playground's left column: rate, activation, problem, data, features,
     regularization, view. Returns LabConfig fields (+ show_test_data, discretize)."""
     c: dict = {}
-    c["lr"] = url_log_slider("pg_lr", t(f"{NS}.lr"), lab.LR_CHOICES, 0.03)
-    c["activation"] = url_select("pg_act", t(f"{NS}.activation"), lab.ACTIVATIONS, "tanh",
+    c["lr"] = url_log_slider("pg_lr", tr("lr"), lab.LR_CHOICES, 0.03)
+    c["activation"] = url_select("pg_act", tr("activation"), lab.ACTIVATIONS, "tanh",
                                  format_func=labels(f"{NS}.act", lab.ACTIVATIONS).get,
                                  horizontal=False)
-    c["problem"] = url_select("pg_problem", t(f"{NS}.problem"), lab.PROBLEMS,
+    c["problem"] = url_select("pg_problem", tr("problem"), lab.PROBLEMS,
                               "classification",
                               format_func=labels(f"{NS}.problem_kind", lab.PROBLEMS).get)
     if csv_entry is not None:
-        st.caption(t(f"{NS}.csv.using", name=csv_entry[1], n=len(csv_entry[2].points)))
+        st.caption(tr("csv.using", name=csv_entry[1], n=len(csv_entry[2].points)))
         c["dataset"] = lab.CSV_DATASET
     elif c["problem"] == "regression":
         c["dataset"] = url_select(
-            "pg_reg_dataset", t(f"{NS}.dataset"), lab.DATASETS_REGRESSION, "plane",
+            "pg_reg_dataset", tr("dataset"), lab.DATASETS_REGRESSION, "plane",
             format_func=labels(f"{NS}.ds", lab.DATASETS_REGRESSION).get, horizontal=False)
     else:
         c["dataset"] = url_select(
-            "pg_dataset", t(f"{NS}.dataset"), lab.DATASETS_CLASSIFICATION, "circle",
+            "pg_dataset", tr("dataset"), lab.DATASETS_CLASSIFICATION, "circle",
             format_func=labels(f"{NS}.ds", lab.DATASETS_CLASSIFICATION).get, horizontal=False)
-    c["train_percent"] = url_slider("pg_ratio", t(f"{NS}.ratio"), 10, 90, 50, step=10)
-    c["noise"] = url_slider("pg_noise", t(f"{NS}.noise"), 0, 50, 0, step=5)
-    c["batch_size"] = url_slider("pg_batch", t(f"{NS}.batch"), 1, lab.MAX_BATCH, 10)
+    c["train_percent"] = url_slider("pg_ratio", tr("ratio"), 10, 90, 50, step=10)
+    c["noise"] = url_slider("pg_noise", tr("noise"), 0, 50, 0, step=5)
+    c["batch_size"] = url_slider("pg_batch", tr("batch"), 1, lab.MAX_BATCH, 10)
     c["seed"] = url_slider("pg_seed", t("common.seed"), 0, lab.MAX_SEED, 0,
                            help=t("common.seed_help"))
-    st.button(t(f"{NS}.regenerate"), key="_pg_regen", on_click=regenerate,
+    st.button(tr("regenerate"), key="_pg_regen", on_click=regenerate,
               icon=":material/refresh:", width="stretch")
-    st.markdown(f"**{t(f'{NS}.features')}**")
+    st.markdown(f"**{tr('features')}**")
     c["features"] = tuple(f for f, key in lab.FEATURE_KEYS.items()
-                          if url_toggle(key, t(f"{NS}.feature.{f}"),
+                          if url_toggle(key, tr(f"feature.{f}"),
                                         f in lab.DEFAULT_FEATURES))
-    c["regularization"] = url_select("pg_reg", t(f"{NS}.regularization"), lab.REGULARIZATIONS,
+    c["regularization"] = url_select("pg_reg", tr("regularization"), lab.REGULARIZATIONS,
                                      "none",
                                      format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get)
-    c["reg_rate"] = url_log_slider("pg_reg_rate", t(f"{NS}.reg_rate"), lab.REG_RATES, 0.0)
-    st.markdown(f"**{t(f'{NS}.view')}**")
-    c["show_test_data"] = url_toggle("pg_show_test", t(f"{NS}.show_test"), False)
-    c["discretize"] = url_toggle("pg_discretize", t(f"{NS}.discretize"), False)
+    c["reg_rate"] = url_log_slider("pg_reg_rate", tr("reg_rate"), lab.REG_RATES, 0.0)
+    st.markdown(f"**{tr('view')}**")
+    c["show_test_data"] = url_toggle("pg_show_test", tr("show_test"), False)
+    c["discretize"] = url_toggle("pg_discretize", tr("discretize"), False)
     return c
 
 
@@ -127,28 +129,28 @@ def beyond_controls() -> dict:
     c: dict = {}
     b = st.columns(2)
     with b[0]:
-        c["playground_mode"] = url_toggle("pg_mode", t(f"{NS}.beyond.mode"), False,
-                                          help=t(f"{NS}.beyond.mode_help"))
-        c["loss"] = url_select("pg_loss", t(f"{NS}.beyond.loss"), lab.LOSSES, "squared",
+        c["playground_mode"] = url_toggle("pg_mode", tr("beyond.mode"), False,
+                                          help=tr("beyond.mode_help"))
+        c["loss"] = url_select("pg_loss", tr("beyond.loss"), lab.LOSSES, "squared",
                                format_func=labels(f"{NS}.loss_kind", lab.LOSSES).get,
                                horizontal=False)
     with b[1]:
-        c["n_classes"] = url_slider("pg_classes", t(f"{NS}.beyond.classes"), 2,
-                                    lab.MAX_CLASSES, 2, help=t(f"{NS}.beyond.classes_help"))
-        c["optimizer"] = url_select("pg_opt", t(f"{NS}.beyond.optimizer"), lab.OPTIMIZERS,
+        c["n_classes"] = url_slider("pg_classes", tr("beyond.classes"), 2,
+                                    lab.MAX_CLASSES, 2, help=tr("beyond.classes_help"))
+        c["optimizer"] = url_select("pg_opt", tr("beyond.optimizer"), lab.OPTIMIZERS,
                                     "sgd", format_func=labels(f"{NS}.opt", lab.OPTIMIZERS).get,
                                     horizontal=False)
     with b[0]:
-        c["init"] = url_select("pg_init", t(f"{NS}.beyond.init"), lab.INITS, "playground",
+        c["init"] = url_select("pg_init", tr("beyond.init"), lab.INITS, "playground",
                                format_func=labels(f"{NS}.init_kind", lab.INITS).get,
                                horizontal=False)
-        c["schedule"] = url_select("pg_sched", t(f"{NS}.beyond.schedule"), lab.SCHEDULES,
+        c["schedule"] = url_select("pg_sched", tr("beyond.schedule"), lab.SCHEDULES,
                                    "none", format_func=labels(f"{NS}.sched", lab.SCHEDULES).get,
                                    horizontal=False)
     with b[1]:
-        c["dropout"] = url_slider("pg_dropout", t(f"{NS}.beyond.dropout"), 0.0, 0.5, 0.0,
+        c["dropout"] = url_slider("pg_dropout", tr("beyond.dropout"), 0.0, 0.5, 0.0,
                                   step=0.05)
-        c["batchnorm"] = url_toggle("pg_bn", t(f"{NS}.beyond.batchnorm"), False)
+        c["batchnorm"] = url_toggle("pg_bn", tr("beyond.batchnorm"), False)
     return c
 
 
@@ -158,12 +160,12 @@ page_header(NS)
 if S_IMPORT in st.session_state:
     accepted, rejected = st.session_state.pop(S_IMPORT)
     if st.session_state.pop("_pg_import_empty", False):
-        st.warning(t(f"{NS}.import.empty"))
+        st.warning(tr("import.empty"))
     if accepted:
-        st.success(t(f"{NS}.import.done", keys=", ".join(f"`{k}`" for k in accepted)),
+        st.success(tr("import.done", keys=", ".join(f"`{k}`" for k in accepted)),
                    icon=":material/link:")
     if rejected:
-        st.warning(t(f"{NS}.import.rejected", keys=", ".join(f"`{k}`" for k in rejected)))
+        st.warning(tr("import.rejected", keys=", ".join(f"`{k}`" for k in rejected)))
 # A preset is LabConfig fields over LabConfig(): every lab widget is set, so it shows the same
 # view whatever was clicked before.
 BASE = {f.name: getattr(lab.LabConfig(), f.name) for f in dataclasses.fields(lab.LabConfig)}
@@ -185,7 +187,7 @@ show_test, discretize = controls.pop("show_test_data"), controls.pop("discretize
 # --- the config: what the widgets mean, made valid ----------------------------------------
 cfg, note_ids = lab.config_from_controls(controls | {"hidden": hidden},
                                          csv_entry[2] if csv_entry is not None else None)
-notes = [t(f"{NS}.{message_id}", **values) for message_id, values in note_ids]
+notes = [tr(f"{message_id}", **values) for message_id, values in note_ids]
 n_classes = cfg.n_classes
 
 
@@ -231,9 +233,9 @@ def live() -> None:
             st.rerun()
     snap = session.snapshot()
     if st.session_state.pop(S_NOTE, False):
-        st.caption(t(f"{NS}.reset_note"))
+        st.caption(tr("reset_note"))
     if S_PAUSED in st.session_state:
-        st.info(t(f"{NS}.paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
+        st.info(tr(f"paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
                   idle=round(session.idle_pause / 60)), icon=":material/pause_circle:")
     # the play state now (the tick may have paused), not the full run's `playing`
     draw_live(cfg, snap, session.data, show_test=show_test, discretize=discretize,
@@ -255,31 +257,31 @@ with live_slot:
 # --- predict, then reveal: does this data need a hidden layer (or new features)? ----------
 if cfg.problem == "classification" and csv_entry is None:
     probe = cached(lab.linear_probe)(lab.probe_config(cfg))  # data fields only: shared
-    ask("pg_line", t(f"{NS}.ask.line", pct=lab.LINE_ENOUGH),
+    ask("pg_line", tr("ask.line", pct=lab.LINE_ENOUGH),
         labels(f"{NS}.ask.line_opt", ("yes", "no")), correct="yes" if probe.enough else "no",
-        reveal=lambda: st.markdown(t(f"{NS}.ask.line_answer", acc=probe.test_acc,
+        reveal=lambda: st.markdown(tr("ask.line_answer", acc=probe.test_acc,
                                      chance=probe.chance, epochs=lab.PROBE_EPOCHS)),
-        explain=t(f"{NS}.ask.line_why_yes" if probe.enough else f"{NS}.ask.line_why_no"))
+        explain=tr("ask.line_why_yes" if probe.enough else "ask.line_why_no"))
 
 # --- own data, a Playground link, the code ----------------------------------------------
 section(NS, "own")
 c1, c2 = st.columns(2)
 with c1:
-    st.file_uploader(t(f"{NS}.csv.label"), type=["csv", "txt"], key="_pg_csv_file",
-                     on_change=load_csv, help=t(f"{NS}.csv.help"),
+    st.file_uploader(tr("csv.label"), type=["csv", "txt"], key="_pg_csv_file",
+                     on_change=load_csv, help=tr("csv.help"),
                      max_upload_size=max(1, lab.CSV_MAX_BYTES // 1_000_000))
     if S_CSV_ERROR in st.session_state:
         message_id, values = st.session_state[S_CSV_ERROR]
-        st.error(t(f"{NS}.csv.{message_id}", **values), icon=":material/error:")
+        st.error(tr(f"csv.{message_id}", **values), icon=":material/error:")
 with c2:
-    st.text_input(t(f"{NS}.import.label"), key="_pg_import_url",
+    st.text_input(tr("import.label"), key="_pg_import_url",
                   placeholder="https://playground.tensorflow.org/#activation=relu&…")
-    st.button(t(f"{NS}.import.button"), key="_pg_import_go", on_click=import_from_text,
+    st.button(tr("import.button"), key="_pg_import_go", on_click=import_from_text,
               icon=":material/link:")
 if csv_entry is None:
     if session.live_changes:  # the code runs today's settings from step 0
-        st.caption(t(f"{NS}.code_live_changes",
+        st.caption(tr("code_live_changes",
                      steps=", ".join(str(step) for step, _ in session.live_changes)))
     code_panel(lab.lab_code(cfg, session.trainer.step_count), key="_pg_code")
 else:
-    st.caption(t(f"{NS}.csv.no_code"))
+    st.caption(tr("csv.no_code"))

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_load import app_server  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

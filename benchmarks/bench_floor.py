@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_browser import WATCH, nudge  # noqa: E402
 from benchmarks.bench_load import app_server, pct  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 

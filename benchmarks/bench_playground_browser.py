@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_load import app_server  # noqa: E402
 from benchmarks.bench_playground import PLAYGROUND_KEYS, TARGET  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
 from ui.i18n import catalog  # noqa: E402
 
 TEXT = catalog("playground")

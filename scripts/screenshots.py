@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server  # noqa: E402
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 

@@ -14,7 +14,7 @@ so a missing one is obvious in review; ``tests/test_locales.py`` fails on any ga
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -73,6 +73,14 @@ def t(message_id: str, /, **values: object) -> str:
     namespace, name = message_id.split(".", 1)
     text = catalog(namespace)[name][current_lang()]
     return text.format(**values) if values else text
+
+
+def scoped(prefix: str) -> Callable[..., str]:
+    """``t`` with a key prefix given once: ``tr = scoped(NS)`` then ``tr("section.key", n=3)``
+    is ``t(f"{NS}.section.key", n=3)``."""
+    def translate(key: str, /, **values: object) -> str:
+        return t(f"{prefix}.{key}", **values)
+    return translate
 
 
 def has(key: str) -> bool:

@@ -18,11 +18,12 @@ import streamlit as st
 
 from core import playground as lab
 from core.charts import playground as charts
-from ui.i18n import t
+from ui.i18n import scoped, t
 from ui.page import chart, notice_claims
 from ui.url_state import presenting
 
 NS = "playground"  # the locale namespace (locales/playground.toml); the page imports it
+tr = scoped(NS)
 S_SELECTED = "_pg_sel"  # the enlarged node (widget key; not in the URL)
 
 
@@ -39,7 +40,7 @@ def _font_px() -> int:
 
 
 def _ct(key: str, **values) -> str:
-    return t(f"{NS}.chart.{key}", **values)
+    return tr(f"chart.{key}", **values)
 
 
 def draw_metrics(snap) -> None:
@@ -50,15 +51,15 @@ def draw_metrics(snap) -> None:
             f"{{font-size: {'2.25rem' if presenting() else '1.75rem'};}}</style>")
     m = st.container(key="pg_metrics", horizontal=True)
     m = [m.container() for _ in range(4 if classify else 3)]
-    m[0].metric(t(f"{NS}.epoch"), f"{snap.epoch:,}")
-    m[1].metric(t(f"{NS}.train_loss"), _fmt(snap.train_loss))
-    m[2].metric(t(f"{NS}.test_loss"), _fmt(snap.test_loss))
+    m[0].metric(tr("epoch"), f"{snap.epoch:,}")
+    m[1].metric(tr("train_loss"), _fmt(snap.train_loss))
+    m[2].metric(tr("test_loss"), _fmt(snap.test_loss))
     if classify:
-        m[3].metric(t(f"{NS}.test_acc"), _pct(snap.test_acc),
-                    help=t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)))
-    st.caption(t(f"{NS}.status", step=snap.step, lr=snap.lr, n=snap.n_params,
+        m[3].metric(tr("test_acc"), _pct(snap.test_acc),
+                    help=tr("train_acc_is", acc=_pct(snap.train_acc)))
+    st.caption(tr("status", step=snap.step, lr=snap.lr, n=snap.n_params,
                  n_train=snap.n_train, n_test=snap.n_test)
-               + (" · " + t(f"{NS}.train_acc_is", acc=_pct(snap.train_acc)) if classify else ""))
+               + (" · " + tr("train_acc_is", acc=_pct(snap.train_acc)) if classify else ""))
 
 
 def draw_network(cfg: lab.LabConfig, snap, live: bool) -> None:
@@ -69,7 +70,7 @@ def draw_network(cfg: lab.LabConfig, snap, live: bool) -> None:
     second); paused, inline SVG with hover tooltips."""
     widths = [len(cfg.features), *cfg.hidden, snap.weights[-1].shape[0]]
     maps = charts.node_maps(snap, stride=max(1, lab.GRID // lab.THUMB))
-    names = [t(f"{NS}.feature.{f}") for f in cfg.features]
+    names = [tr(f"feature.{f}") for f in cfg.features]
     names += [_ct("neuron", layer=i + 1, k=j + 1) for i, w in enumerate(cfg.hidden)
               for j in range(w)]
     names += [_ct("output_node", k=k) for k in range(widths[-1])]
@@ -83,8 +84,8 @@ def draw_network(cfg: lab.LabConfig, snap, live: bool) -> None:
                                 {"title": _ct("network_title"), "weight": _ct("weight")},
                                 selected=selected if selected >= 0 else None,
                                 font_px=_font_px(), live=live), unsafe_allow_html=True)
-    shown = [t(f"{NS}.click_neuron"), *names]
-    selected = st.selectbox(t(f"{NS}.enlarge"), options, key=S_SELECTED,
+    shown = [tr("click_neuron"), *names]
+    selected = st.selectbox(tr("enlarge"), options, key=S_SELECTED,
                             format_func=lambda i: shown[i + 1])
     if selected >= 0:
         st.markdown(charts.png_img(charts.map_png(maps[selected], size=240), names[selected],
@@ -113,7 +114,7 @@ def draw_output(snap, data, *, show_test: bool, discretize: bool, pinned: dict |
     st.markdown(charts.curves_html(
         snap.curve_epochs, snap.curve_train_loss, snap.curve_test_loss,
         {"title": _ct("curves_title"), "x": _ct("epochs"), "y": _ct("loss"),
-         "train": t(f"{NS}.train_loss"), "test": t(f"{NS}.test_loss"),
+         "train": tr("train_loss"), "test": tr("test_loss"),
          "pinned_train": _ct("pinned_train"), "pinned_test": _ct("pinned_test"),
          "diverged": t("common.diverged")},
         pinned=pinned, diverged=snap.diverged,
@@ -135,7 +136,7 @@ def draw_live(cfg: lab.LabConfig, snap, data, *, show_test: bool, discretize: bo
     notice_claims(NS, lab.lab_claims(snap))
     classify = snap.train_acc is not None
     if classify and snap.confusion is not None and playing:
-        st.caption(t(f"{NS}.cm_when_paused"))  # one chart fewer to redraw every tick
+        st.caption(tr("cm_when_paused"))  # one chart fewer to redraw every tick
     elif classify and snap.confusion is not None:
         names = [_ct("class_name", k=k) for k in range(len(snap.confusion))]
         chart(charts.confusion_figure(snap.confusion, names, {

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_load import pct, run_class
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, free_port
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

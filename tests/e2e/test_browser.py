@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, READY
+from devtools.app_server import CHROMIUM, READY
 from ui.i18n import catalog
 from ui.registry import available_pages
 

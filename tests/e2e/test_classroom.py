@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, READY
+from devtools.app_server import CHROMIUM, READY
 from ui.i18n import catalog
 from ui.page import PRESENT_MIN_FONT
 from ui.registry import available_pages, lesson_neighbours

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, READY, ROOT, streamlit_server
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, ROOT, streamlit_server
 
 sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():

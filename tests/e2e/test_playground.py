@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.server import CHROMIUM, READY
+from devtools.app_server import CHROMIUM, READY
 from ui.i18n import catalog
 
 sync_api = pytest.importorskip("playwright.sync_api")

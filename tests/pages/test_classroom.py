@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.test_pages import TIMEOUT, assert_ok, open_page, url_widgets
 from ui.i18n import catalog
-from ui.page import PRESENT_MIN_FONT, presenter_figure, share_link, split_first_sentence
+from ui.chrome import share_link
+from ui.page import PRESENT_MIN_FONT, presenter_figure, split_first_sentence
 from ui.registry import LESSON_PATH, available_pages, lesson_neighbours, lesson_pages
 
 PAGES = available_pages()
@@ -300,7 +301,7 @@ def test_the_share_dialog_link_reopens_the_same_view():
 
 
 def test_qr_code_is_a_png_made_locally():
-    from ui.page import qr_png
+    from ui.chrome import qr_png
 
     png = qr_png("http://example.org/x?a=1")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

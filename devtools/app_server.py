@@ -1,4 +1,5 @@
-"""Start the real app with ``streamlit run`` on a free port (for e2e tests and screenshots)."""
+"""Start the real app with ``streamlit run`` on a free port, and the Chromium it is opened in:
+one module that e2e tests, deploy tests, benchmarks and scripts/screenshots.py all import."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 # As the workplace probe found: without these, Chromium keeps dialing out on a closed network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

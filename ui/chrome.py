@@ -1,0 +1,155 @@
+"""The app's chrome around every page, drawn by ``app.py`` (pages never call these): CSS,
+the lesson bar (previous · step k of n · next), the presenter-view and question-mode switches,
+and the "share this view" dialog with its QR code."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.registry import lesson_neighbours
+from ui.url_state import (
+    ASK_KEY, HIDE_KEY, PRESENT_KEY, asking, hidden_keys, presenting, registry, set_flag,
+)
+
+
+def base_css() -> None:
+    """Always: metric and widget labels (toggles, sliders) wrap instead of being cut with "…"
+    in narrow columns (Korean labels at 1024 px were)."""
+    st.html("""<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stWidgetLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; }
+</style>""")
+
+
+def presenter_css() -> None:
+    """Projector sizes for what charts do not cover: metric values and labels; less top space."""
+    st.html("""<style>
+[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+/* Charts side by side get too narrow for projector-size text below ~1300 px: stack them. */
+@media (max-width: 1300px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
+    > [data-testid="stColumn"] { min-width: 100%; }
+}
+</style>""")
+
+
+def lesson_bar(url_path: str, compact: bool = False) -> None:
+    """"← previous · step k of n · next →" along the lesson path (``ui.registry.LESSON_PATH``).
+
+    Links keep the language and the classroom switches (present, ask, hidden controls).
+    """
+    previous, k, n, following = lesson_neighbours(url_path)
+    if k == 0:  # a page outside the path
+        return
+    params = {"lang": st.query_params.get("lang", "")}
+    for flag, on in ((PRESENT_KEY, presenting()), (ASK_KEY, asking())):
+        if on:
+            params[flag] = "1"
+    if hidden_keys():
+        params[HIDE_KEY] = ",".join(sorted(hidden_keys()))
+    params = {name: value for name, value in params.items() if value}
+    if not compact:
+        st.divider()
+    left, middle, right = st.columns([2, 1, 2], vertical_alignment="center")
+    with left:
+        if previous is not None:
+            st.page_link(previous.script, label=f"← {t(f'nav.{previous.namespace}')}",
+                         query_params=params)
+    with middle:
+        st.markdown(f"<div style='text-align:center;white-space:nowrap' data-testid='lesson-step'>"
+                    f"{t('common.lesson_step', k=k, n=n)}</div>", unsafe_allow_html=True)
+    with right:
+        if following is not None:
+            with st.container(horizontal=True, horizontal_alignment="right"):
+                st.page_link(following.script, label=f"{t(f'nav.{following.namespace}')} →",
+                             query_params=params)
+
+
+def share_link(base_url: str, params: Mapping[str, str], hide: Sequence[str] = (),
+               present: bool = False, ask_mode: bool = False) -> str:
+    """The link that reopens this view: the page's URL state plus the classroom switches."""
+    query = {k: v for k, v in params.items() if k not in (HIDE_KEY, PRESENT_KEY, ASK_KEY)}
+    if present:
+        query[PRESENT_KEY] = "1"
+    if ask_mode:
+        query[ASK_KEY] = "1"
+    if hide:
+        query[HIDE_KEY] = ",".join(hide)
+    return f"{base_url}?{urlencode(query, safe=',')}" if query else base_url
+
+
+def qr_png(link: str, scale: int = 8) -> bytes:
+    """The link as a QR code PNG (segno, made here: no network)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def _page_url(url_path: str) -> str:
+    url = st.context.url if _has_browser() else None
+    return url or f"http://localhost:8501/{url_path}"
+
+
+def _has_browser() -> bool:
+    try:
+        return bool(st.context.url)
+    except Exception:  # AppTest, bare mode
+        return False
+
+
+def _share_body(url_path: str, page_keys: Mapping[str, str]) -> None:
+    hide = st.multiselect(t("common.share.hide"), list(page_keys), key="_share_hide",
+                          default=sorted(set(page_keys) & hidden_keys()),
+                          format_func=page_keys.get, help=t("common.share.hide_help"),
+                          placeholder=t("common.share.hide_none"))
+    c1, c2 = st.columns(2)
+    present = c1.toggle(t("common.present"), value=presenting(), key="_share_present")
+    ask_mode = c2.toggle(t("common.ask_mode"), value=asking(), key="_share_ask")
+    params = {k: ",".join(st.query_params.get_all(k)) for k in st.query_params}
+    link = share_link(_page_url(url_path), params, hide, present, ask_mode)
+    st.code(link, language=None, wrap_lines=True)
+    st.image(qr_png(link), width=260)
+    st.caption(t("common.share.caption"))
+    if re.match(r"https?://(localhost|127\.|\[::1\])", link):
+        st.warning(t("common.share.localhost"), icon=":material/wifi_off:")
+
+
+def share_panel(namespace: str, url_path: str) -> None:
+    """"Share this view with the class": a button opening a dialog with the link and its QR.
+
+    Drawn in the sidebar after the page ran, so the page's widgets are known (for hiding) and
+    the URL holds every current value (the dialog reads it when opened, so a value changed
+    inside a fragment is included too).
+    """
+    # Two widgets of a page may share a label (one per section): the URL key tells them apart.
+    page_keys = {key: f"{info.label} ({key})" for key, info in registry().items()
+                 if info.section[0] == namespace}
+    if st.button(t("common.share.open"), icon=":material/qr_code_2:", width="stretch",
+                 key="_share_open"):
+        st.dialog(t("common.share.title"), width="large")(_share_body)(url_path, page_keys)
+
+
+def classroom_sidebar() -> None:
+    """The presenter-view and question-mode switches (drawn in the sidebar by app.py)."""
+    for flag, label, help_key in ((PRESENT_KEY, "common.present", "common.present_help"),
+                                  (ASK_KEY, "common.ask_mode", "common.ask_mode_help")):
+        widget = f"_{flag}_switch"
+        st.session_state[widget] = presenting() if flag == PRESENT_KEY else asking()
+        st.toggle(t(label), key=widget, help=t(help_key),
+                  on_change=lambda f=flag, w=widget: set_flag(f, st.session_state[w]))
+        if st.session_state[widget]:
+            st.query_params[flag] = "1"
