@@ -20,6 +20,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.text import render
+
 LANGS = ("ko", "en")
 LANG_NAMES = {"ko": "한국어", "en": "English"}
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -47,8 +49,11 @@ def catalog(namespace: str) -> dict[str, dict[str, str]]:
         return _flatten(tomllib.load(f))
 
 
+GLOSSARY = "glossary"  # locales/glossary.toml: terms and number style, not messages
+
+
 def namespaces() -> list[str]:
-    return sorted(p.stem for p in LOCALES_DIR.glob("*.toml"))
+    return sorted(p.stem for p in LOCALES_DIR.glob("*.toml") if p.stem != GLOSSARY)
 
 
 def browser_lang() -> str:
@@ -69,10 +74,11 @@ def current_lang() -> str:
 
 
 def t(message_id: str, /, **values: object) -> str:
-    """The message ``namespace.name`` in the current language, formatted with ``values``."""
+    """The message ``namespace.name`` in the current language, formatted with ``values``
+    through ``core.text.render``: glossary numbers (no e-notation, no -0), Korean particles
+    written ``{n}(이)라서`` / ``{x}이/가`` chosen by how the number is read, ``epoch(s)`` plurals."""
     namespace, name = message_id.split(".", 1)
-    text = catalog(namespace)[name][current_lang()]
-    return text.format(**values) if values else text
+    return render(catalog(namespace)[name][current_lang()], **values)
 
 
 def scoped(prefix: str) -> Callable[..., str]:
