@@ -35,6 +35,7 @@ from core.charts.activations import (
     update_size_figure,
 )
 from core.models import INITS
+from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
@@ -88,10 +89,10 @@ def curves_section() -> None:
     st.table(pd.DataFrame([{
         function: name_of[a],
         tr("table.measured_range"):
-            # + 0.0 turns a -0.0 into 0.0: no negative zero on screen
-            f"[{curves.measures[a].min_output + 0.0:.3g}, {curves.measures[a].max_output + 0.0:.3g}]",
+            f"[{number(curves.measures[a].min_output, '.3g')}, "
+            f"{number(curves.measures[a].max_output, '.3g')}]",
         tr("table.max_derivative"): f"{curves.measures[a].max_derivative:.4g}",
-        tr("table.edge_derivative"): f"{curves.measures[a].derivative_at_limit:.2e}",
+        tr("table.edge_derivative"): number(curves.measures[a].derivative_at_limit, ".2e"),
     } for a in curves_cfg.activations]).set_index(function))
     reference = cached(run_curves)(CurvesConfig(("sigmoid", "tanh"), x_limit))
     notice_claims(f"{NS}.curves", curves_claims(reference))

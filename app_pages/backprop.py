@@ -15,6 +15,7 @@ from core.charts.backprop import (
     zero_grad_animation,
     zero_grad_figure,
 )
+from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
@@ -62,7 +63,7 @@ def graph_section() -> None:
         st.table(pd.DataFrame([{  # st.table wraps long cells instead of hiding columns
             col["col_param"]: r["param"], col["col_chain"]: r["chain"],
             col["col_product"]: signed4(r["product"], 6), col["col_autograd"]: signed4(r["autograd"], 6),
-            col["col_fd"]: signed4(r["finite_diff"], 6), col["col_gap"]: f"{r['gap']:.1e}",
+            col["col_fd"]: signed4(r["finite_diff"], 6), col["col_gap"]: number(r["gap"], ".1e"),
         } for r in rows]).set_index(col["col_param"]))
 
     # Predict, then reveal: the answer is the measured gap for these numbers.
@@ -139,7 +140,7 @@ def accum_section() -> None:
     chart(figure(accumulation_figure, acc, acc_k, micro, labels(f"{NS}.accum", (
         "loss_panel", "gap_panel", "accumulated", "big", "gap")) | step_text
         | {"title": tr("accum.chart_title")}), "bp_accum")
-    notice_claims(f"{NS}.accum", accumulation_claims(acc))
+    notice_claims(f"{NS}.accum", accumulation_claims(acc, acc_cfg))
     code_panel(accumulation_code(acc_cfg), key="bp_code_accum")
 
 

@@ -1,6 +1,5 @@
 """/losses — MSE vs MAE vs Huber on data with outliers; cross-entropy and its gradient."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,6 +14,7 @@ from core.losses import (
     SIDES,
     CrossEntropyConfig,
     RegressionConfig,
+    ce_claims,
     cross_entropy_code,
     more_pulled,
     regression_claims,
@@ -27,7 +27,7 @@ from core.losses import (
 from ui.i18n import labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
-    ask, cached, chart, code_panel, notice, notice_claims, page_header, presets, section,
+    ask, cached, chart, code_panel, notice_claims, page_header, presets, section,
 )
 from ui.url_state import url_select, url_slider
 
@@ -135,8 +135,7 @@ def ce_section() -> None:
     chart(figure(softmax_figure, ce, true_class, ce_text | {"title": tr("ce.chart_title")}),
           "ls_softmax")
     chart(figure(gradient_figure, ce, ce_text | {"title": tr("ce.grad_title")}), "ls_grad")
-    notice(tr("ce.notice", ce=ce.cross_entropy, p=float(ce.probs[true_class]),
-             grad_ce=np.round(ce.grad_ce, 3).tolist(), grad_mse=np.round(ce.grad_mse, 3).tolist()))
+    notice_claims(f"{NS}.ce", ce_claims(ce, ce_cfg))
     code_panel(cross_entropy_code(ce_cfg), key="ls_code_ce")
 
 

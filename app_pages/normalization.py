@@ -11,6 +11,7 @@ from core.normalization import (
     features_code, larger_stable_lr, pixels_claims, pixels_code, run_features, run_lr_sweep, run_pixels, run_surface,
     surface_claims, surface_code,
 )
+from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
@@ -65,11 +66,11 @@ def features_section() -> None:
         never = tr("features.never", steps=cfg.steps)
         st.table(pd.DataFrame([{
             tr("features.col_scaling"): name_of[s],
-            tr("features.col_cond"): f"{runs[s].condition:.3g}",
+            tr("features.col_cond"): number(runs[s].condition, ".3g"),
             tr("features.col_steps"): tr("features.diverged") if runs[s].diverged
             else str(runs[s].steps_to_target or never),  # one type per column (pyarrow)
-            tr("features.col_stable"): f"{sweep[s].max_stable_lr:g}" if sweep[s].max_stable_lr else "—",
-            tr("features.col_best"): f"{sweep[s].best_steps} ({sweep[s].best_lr:g})"
+            tr("features.col_stable"): number(sweep[s].max_stable_lr, "g") if sweep[s].max_stable_lr else "—",
+            tr("features.col_best"): f"{sweep[s].best_steps} ({number(sweep[s].best_lr, 'g')})"
             if sweep[s].best_steps else never,
         } for s in SCALINGS]).set_index(tr("features.col_scaling")))
         for s in SCALINGS:

@@ -8,6 +8,7 @@ from core.train_vs_eval import (
     COMBOS, MODES, P_RANGE, SAME, TrainEvalConfig, combo_id, mistake_claims, run_train_vs_eval,
     table_claims, train_vs_eval_code,
 )
+from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
@@ -54,7 +55,7 @@ def describe(m) -> dict[str, str]:
         "batchmates": yes_no(True) if m.batch_diff <= SAME
         else tr("table.differs", diff=m.batch_diff),
         "bn": tr(f"table.{m.bn_uses}"),
-        "moved": f"{yes_no(m.running_mean_moved > 0)} ({m.running_mean_moved:.3g})",
+        "moved": f"{yes_no(m.running_mean_moved > 0)} ({number(m.running_mean_moved, '.3g')})",
         # zero-width space: lets "AddmmBackward0" wrap in a narrow column (1024 px screens)
         "grad": f"{m.requires_grad} / {(m.grad_fn or 'None').replace('Backward', chr(0x200B) + 'Backward')}",
         "step": tr("table.weights_moved", change=m.weight_change) if not m.backward_error

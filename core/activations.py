@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.claims import Claim
+from core.claims import Claim, printed_gap
 from core.codegen import ACTIVATION_CODE, indent, mlp_code, training_loop_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers, make_activation
@@ -401,19 +401,28 @@ def dying_claims(result: DyingReluResult) -> list[Claim]:
         if run.diverged:
             claims.append(Claim(f"{name}_diverged", {"step": run.diverged_at}))
         else:
-            claims.append(Claim(f"{name}_state", {"dead": 100 * float(run.inactive[-1].mean()),
-                                                  "acc": 100 * run.accuracy}))
+            # The chart draws one line per layer; the sentence quotes the whole network's
+            # share (layers are equally wide) and names the layer that ends highest.
+            last = 100 * run.inactive[-1]
+            claims.append(Claim(f"{name}_state", {
+                "dead": float(last.mean()), "acc": 100 * run.accuracy,
+                "layers": len(last), "layer": int(np.argmax(last)) + 1,
+                "layer_dead": float(last.max())}))
     relu = result.runs.get("relu")
     if relu is not None and len(relu.inactive):
         share = 100 * relu.inactive.mean(axis=1)  # (steps,) % of all hidden units
         peak, final = float(share.max()), float(share[-1])
+        per_layer_peak = 100 * relu.inactive.max(axis=0)  # (layers,) each line's highest point
         if final > 0 and peak - final < 1e-9 and np.all(np.diff(relu.inactive, axis=0) >= 0):
             claims.append(Claim("relu_never_back", {"final": final}))
         elif peak - final >= 1e-9:
-            claims.append(Claim("relu_revived", {"peak": peak, "final": final}))
+            claims.append(Claim("relu_revived", {
+                "peak": peak, "final": final, "layers": relu.inactive.shape[1],
+                "layer": int(np.argmax(per_layer_peak)) + 1,
+                "layer_peak": float(per_layer_peak.max())}))
     leaky = result.runs.get("leaky_relu")
     if relu is not None and leaky is not None and not (relu.diverged or leaky.diverged):
-        diff = 100 * (leaky.accuracy - relu.accuracy)
+        diff = printed_gap(leaky.accuracy, relu.accuracy, 0)  # the sentence prints whole %
         if diff >= 2:
             claims.append(Claim("leaky_better", {"diff": diff}))
         elif diff <= -2:

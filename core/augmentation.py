@@ -20,7 +20,7 @@ from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
 
-from core.claims import Claim
+from core.claims import Claim, printed_gap
 from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
@@ -347,8 +347,8 @@ def gallery_claims(gallery: GalleryResult) -> list[Claim]:
 
 
 def _pp(a: float, b: float) -> str:
-    """a − b in percentage points, one decimal, no negative zero, no sign."""
-    return f"{abs(round(100 * (a - b), 1)) + 0.0:.1f}"
+    """a − b in percentage points between the printed (one-decimal) percentages, no sign."""
+    return f"{abs(printed_gap(a, b, 1)):.1f}"
 
 
 def training_claims(runs: dict[str, TrainingRun], cfg: TrainingConfig) -> list[Claim]:
@@ -408,7 +408,7 @@ def robust_claims(runs: dict[str, TrainingRun], cfg: TrainingConfig) -> list[Cla
         diff = 100 * (a - p)
         outcome = "better" if diff >= SAME_PP else "worse" if diff <= -SAME_PP else "same"
         claims.append(Claim(f"{kind}_{outcome}", {
-            "plain": f"{100 * p:.0f}", "aug": f"{100 * a:.0f}", "diff": _pp(a, p),
+            "plain": f"{100 * p:.1f}", "aug": f"{100 * a:.1f}", "diff": _pp(a, p),
             "angle": ROBUST_ANGLE, "pixels": ROBUST_SHIFT}))
     claims.append(Claim("trained_on", {"rotation": f"{cfg.spec.rotation:g}",
                                        "pixels": f"{cfg.spec.translate * SIZE:.1f}",

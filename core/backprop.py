@@ -515,11 +515,15 @@ def zero_claims(result: ZeroGradResult) -> list[Claim]:
     return claims
 
 
-def accumulation_claims(result: AccumulationResult) -> list[Claim]:
+def accumulation_claims(result: AccumulationResult, cfg: AccumulationConfig) -> list[Claim]:
     grad_gap = max((float(np.abs(a - b).max())
                     for a, b in zip(result.grad_accumulated, result.grad_big_batch)), default=0.0)
     param_gap = float(result.param_gap.max(initial=0.0))
-    values = {"grad_gap": grad_gap, "steps": len(result.param_gap), "param_gap": param_gap}
+    values = {"grad_gap": grad_gap, "steps": len(result.param_gap), "param_gap": param_gap,
+              "k": cfg.k, "micro": cfg.micro_batch}
+    if cfg.k == 1:  # one micro-batch is the big batch: nothing is accumulated or traded
+        exact = grad_gap == 0 and param_gap == 0
+        return [Claim("single_exact" if exact else "single", values)]
     if grad_gap < 1e-5 and param_gap < 1e-4:
         return [Claim("same", values)]
     return [Claim("differs", values)]

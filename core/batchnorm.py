@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from core import codegen
-from core.claims import Claim
+from core.claims import Claim, printed_gap
 from core.data import load_digits, split_indices
 from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
 from core.models import MLPSpec, build_mlp
@@ -160,7 +160,7 @@ def stats_claims(result: BNTrainResult) -> list[Claim]:
     elif plain.diverged:
         claims.append(Claim("acc_bn_only", {"bn": bn.test_accuracy}))
     else:
-        diff_pp = round(100 * (bn.test_accuracy - plain.test_accuracy), 1)
+        diff_pp = printed_gap(bn.test_accuracy, plain.test_accuracy)  # as the sentence prints them
         key = "acc_bn_higher" if diff_pp > 0 else "acc_bn_lower" if diff_pp < 0 else "acc_equal"
         claims.append(Claim(key, {"bn": bn.test_accuracy, "plain": plain.test_accuracy,
                                   "diff": abs(diff_pp)}))
@@ -419,7 +419,7 @@ def pitfalls_claims(result: PitfallsResult) -> list[Claim]:
     one_class = result.train_mode_one_class
     claims = [Claim("eval", {"eval": ev})]
     if two < ev:
-        claims.append(Claim("two_worse", {"two": two, "diff": round(100 * (ev - two), 1)}))
+        claims.append(Claim("two_worse", {"two": two, "diff": printed_gap(ev, two)}))
     if one_class < min(ev, two):
         claims.append(Claim("one_class_worst", {"one_class": one_class}))
     if result.batch_of_one_error:

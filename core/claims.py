@@ -35,3 +35,15 @@ def no_negative_zero(x: float, digits: int = 3) -> str:
     """``x`` to ``digits`` decimals, ``0.000`` rather than ``-0.000``."""
     rounded = round(float(x), digits)
     return f"{rounded + 0.0:.{digits}f}"
+
+
+def printed_gap(a: float, b: float, digits: int = 1) -> float:
+    """a − b in percentage points, as a reader works it out from the two printed percentages
+    (``100·a`` and ``100·b`` to ``digits`` decimals): "10.1% vs 87.6%" is 77.5 points, even when
+    the unrounded gap is 77.58."""
+    return round(round(100 * a, digits) - round(100 * b, digits), digits) + 0.0
+
+
+def vector(values, digits: int = 3) -> str:
+    """``[-1.000, 0.002, 0.998]``: every entry to the same decimals, no ``-0.000``."""
+    return "[" + ", ".join(no_negative_zero(v, digits) for v in values) + "]"

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.claims import Claim, signed
+from core.claims import Claim, printed_gap, signed
 from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
 from core.data import digits_xy, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
@@ -566,7 +566,7 @@ def early_claims(result: EarlyStopResult, cfg: EarlyStopConfig) -> list[Claim]:
         claims.append(Claim("stopped", values))
     else:
         claims.append(Claim("never_stopped", values))
-    diff = 100 * (result.restored_test_acc - result.final_test_acc)
+    diff = printed_gap(result.restored_test_acc, result.final_test_acc)  # as printed
     outcome = "better" if diff >= SAME_PP else "worse" if diff <= -SAME_PP else "same"
     claims.append(Claim(f"restored_{outcome}", {
         "best": result.best_epoch, "restored": f"{100 * result.restored_test_acc:.1f}",

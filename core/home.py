@@ -116,7 +116,9 @@ def loop_claims(result: LoopResult) -> list[Claim]:
     start, end = float(result.val_accuracy[0]), float(result.val_accuracy[-1])
     values = {"start": start, "end": end, "k": k, "chance": chance,
               "epochs": int(round(float(result.eval_epochs[-1])))}
-    claims = [Claim("start_chance" if abs(start - chance) <= NEAR else "start_off", values)]
+    # "already" only fits a start above chance; below chance the net starts worse than guessing.
+    claims = [Claim("start_chance" if abs(start - chance) <= NEAR
+                    else "start_above" if start > chance else "start_below", values)]
     if end >= start + MOVED:
         claims.append(Claim("rose", values))
     elif end <= start - MOVED:

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.claims import Claim
+from core.claims import Claim, vector
 from core.codegen import indent, training_loop_code
 from core.data import make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
@@ -286,6 +286,17 @@ class CrossEntropyResult:
 def _mse_on_probs(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     probs = torch.softmax(logits, dim=-1)
     return F.mse_loss(probs, F.one_hot(target, logits.shape[-1]).to(probs.dtype))
+
+
+def ce_claims(result: CrossEntropyResult, cfg: CrossEntropyConfig) -> list[Claim]:
+    """The cross-entropy notice. p is quoted to 5 significant digits so that −ln p, worked out
+    from the printed p, gives the printed loss (0.0001 would give 9.21, not the 9.0026 the loss
+    is); the one-hot vector is shown so "probabilities − one-hot" can be checked entry by entry."""
+    one_hot = [1 if i == cfg.true_class else 0 for i in range(len(cfg.logits))]
+    return [Claim("notice", {
+        "ce": result.cross_entropy, "p": float(result.probs[cfg.true_class]),
+        "true": cfg.true_class, "probs": vector(result.probs), "one_hot": vector(one_hot, 0),
+        "grad_ce": vector(result.grad_ce), "grad_mse": vector(result.grad_mse)})]
 
 
 def run_cross_entropy(cfg: CrossEntropyConfig) -> CrossEntropyResult:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.claims import Claim
+from core.claims import Claim, printed_gap
 from core.codegen import mlp_code, training_loop_code
 from core.data import make_line_with_outliers, split_indices
 from core.models import MLPSpec, build_mlp
@@ -139,7 +139,7 @@ def threshold_sweep(y_true: np.ndarray, prob: np.ndarray, points: int = 99) -> T
 
 def cls_claims(m: ThresholdMetrics) -> list[Claim]:
     """What the classification notice may say about these metrics."""
-    diff_pp = round(100 * (m.accuracy - m.baseline_accuracy), 1)  # percentage points, as shown
+    diff_pp = printed_gap(m.accuracy, m.baseline_accuracy)  # between the printed percentages
     values = {"acc": m.accuracy, "base": m.baseline_accuracy, "diff": abs(diff_pp)}
     claims = [Claim("beats" if diff_pp > 0 else "falls_short" if diff_pp < 0 else "ties", values)]
     (tn, fp), (fn, tp) = m.confusion.tolist()

@@ -446,6 +446,8 @@ for scaling in ["raw", "divide", "standard"]:
 NARROW_RATIO = 5.0  # raw condition number this many times the standardized one: elongated
 REACHED = 0.01  # at most 1 % of the starting excess loss left: at the minimum
 SAME_PP = 1.0  # accuracies within 1 percentage point count as the same
+DIGIT_CLASSES = 10  # /pixels: chance is 1 in 10
+NEAR_CHANCE_PP = 5.0  # a final accuracy within 5 points of 10 % has learned nothing yet
 
 
 def _lr(value: float | None) -> str:
@@ -462,7 +464,14 @@ def features_claims(runs: dict[str, ScalingRun], sweep: dict[str, SweepRun],
     claims = [Claim("conds", {"raw_cond": f"{runs['raw'].condition:.3g}",
                               "std_cond": f"{runs['standard'].condition:.3g}"})]
     limits = {"raw_lr": _lr(raw.max_stable_lr), "std_lr": _lr(std.max_stable_lr)}
-    if (raw.max_stable_lr or 0) < (std.max_stable_lr or 0):
+    # A missing limit gets its own sentence: "raw —" would put a dash where a number belongs.
+    if raw.max_stable_lr is None and std.max_stable_lr is None:
+        claims.append(Claim("none_stable"))
+    elif raw.max_stable_lr is None:
+        claims.append(Claim("raw_none_stable", limits))
+    elif std.max_stable_lr is None:
+        claims.append(Claim("std_none_stable", limits))
+    elif raw.max_stable_lr < std.max_stable_lr:
         claims.append(Claim("raw_limited", limits))
     else:
         claims.append(Claim("same_limit", limits))
@@ -520,9 +529,16 @@ def pixels_claims(runs: dict[str, PixelRun]) -> list[Claim]:
     ``raw_close``."""
     final = {s: 100 * float(r.val_accuracy[-1]) for s, r in runs.items() if not r.diverged}
     claims: list[Claim] = []
+    best = None
     if final:
         best = max(final, key=lambda s: (final[s], s))
         claims.append(Claim("best", {"name": best, "acc": f"{final[best]:.1f}"}))
+    chance = 100 / DIGIT_CLASSES
+    for name in PIXEL_SCALINGS:  # the best one's number alone would hide that others learned nothing
+        if name in final and name != best and abs(final[name] - chance) <= NEAR_CHANCE_PP:
+            said = any(c.id == "at_chance" for c in claims)  # the second one is said shorter
+            claims.append(Claim("at_chance_too" if said else "at_chance", {
+                "name": name, "acc": f"{final[name]:.1f}", "chance": f"{chance:.0f}"}))
     if runs["raw"].diverged:
         claims.append(Claim("raw_diverged", {"step": runs["raw"].diverged_at}))
     elif final["raw"] <= final[best] - SAME_PP:

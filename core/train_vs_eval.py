@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.claims import Claim
+from core.claims import Claim, printed_gap
 from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
@@ -229,7 +229,7 @@ def mistake_claims(result: TrainEvalResult, selected: str) -> list[Claim]:
                     else "train_nograd_no_dropout", {"diff": chosen.max_output_diff}),
               Claim("train_nograd_bn", {"moved": chosen.running_mean_moved,
                                         "batch": chosen.batch_diff})]
-    diff_pp = round(100 * (chosen.accuracy - good.accuracy), 1)
+    diff_pp = printed_gap(chosen.accuracy, good.accuracy)  # between the printed percentages
     key = "acc_worse" if diff_pp < 0 else "acc_better" if diff_pp > 0 else "acc_same"
     claims.append(Claim(key, {"acc": chosen.accuracy, "good": good.accuracy,
                               "diff": abs(diff_pp)}))

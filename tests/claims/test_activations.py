@@ -178,6 +178,10 @@ def test_dying_claims(state):
             run = result.runs[claim.id.removesuffix("_state")]
             assert v["dead"] == pytest.approx(100 * np.mean(run.inactive[-1]))
             assert v["acc"] == pytest.approx(100 * run.accuracy)
+            last = 100 * run.inactive[-1]  # the chart's per-layer lines at the last step
+            assert v["layer_dead"] == pytest.approx(last.max())
+            assert last[v["layer"] - 1] == pytest.approx(last.max())
+            assert v["layers"] == run.inactive.shape[1]
         elif claim.id.endswith("_diverged"):
             assert v["step"] == result.runs[claim.id.removesuffix("_diverged")].diverged_at
         elif claim.id == "relu_never_back":
@@ -186,8 +190,12 @@ def test_dying_claims(state):
             share = 100 * relu.inactive.mean(axis=1)
             assert v["peak"] == pytest.approx(share.max()) and v["final"] == pytest.approx(share[-1])
             assert v["peak"] > v["final"]
+            per_layer = 100 * relu.inactive  # what the chart draws, one line per layer
+            assert v["layer_peak"] == pytest.approx(per_layer.max())
+            assert per_layer[:, v["layer"] - 1].max() == pytest.approx(per_layer.max())
         elif claim.id in ("leaky_better", "relu_better", "same_accuracy"):
-            diff = 100 * (leaky.accuracy - relu.accuracy)
+            # whole percentages, as the sentences print the two accuracies
+            diff = float(f"{100 * leaky.accuracy:.0f}") - float(f"{100 * relu.accuracy:.0f}")
             expected = "leaky_better" if diff >= 2 else "relu_better" if diff <= -2 else "same_accuracy"
             assert claim.id == expected and v["diff"] == pytest.approx(abs(diff))
         elif claim.id == "leaky_recovered":

@@ -201,10 +201,13 @@ def test_accumulation_claims(k, micro):
     result = run_accumulation(AccumulationConfig(k=k, micro_batch=micro))
     grad_gap = max(float(np.abs(a - b).max())
                    for a, b in zip(result.grad_accumulated, result.grad_big_batch))
-    (claim,) = accumulation_claims(result)
+    (claim,) = accumulation_claims(result, AccumulationConfig(k=k, micro_batch=micro))
     assert claim.values["grad_gap"] == pytest.approx(grad_gap)
     assert claim.values["param_gap"] == pytest.approx(float(np.max(result.param_gap)))
-    if claim.id == "same":
+    if k == 1:
+        assert claim.id == ("single_exact" if grad_gap == 0 and np.max(result.param_gap) == 0
+                            else "single")
+    elif claim.id == "same":
         assert grad_gap < 1e-5 and np.max(result.param_gap) < 1e-4
     else:
         assert claim.id == "differs"

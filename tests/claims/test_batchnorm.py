@@ -109,7 +109,8 @@ def test_pitfalls_claims_hold():
     two = r.train_mode_by_batch[0]
     assert ("two_worse" in claims) == (two < r.eval_accuracy)
     if "two_worse" in claims:
-        assert claims["two_worse"]["diff"] == pytest.approx(round(100 * (r.eval_accuracy - two), 1))
+        assert claims["two_worse"]["diff"] == pytest.approx(
+            float(f"{100 * r.eval_accuracy:.1f}") - float(f"{100 * two:.1f}"))  # as printed
     if "one_class_worst" in claims:
         assert r.train_mode_one_class < min(two, r.eval_accuracy)
     # Independent facts behind the two fixed sentences: a fresh BatchNorm1d in train mode.

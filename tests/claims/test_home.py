@@ -36,14 +36,16 @@ def test_loop_claims(state):
     for claim in loop_claims(result):
         ids.append(claim.id)
         v = claim.values
-        if claim.id in ("start_chance", "start_off", "rose", "fell", "no_change", "end_chance"):
+        if claim.id in ("start_chance", "start_above", "start_below", "rose", "fell", "no_change", "end_chance"):
             assert v["k"] == k and v["chance"] == pytest.approx(chance)
             assert v["start"] == pytest.approx(start) and v["end"] == pytest.approx(end)
             assert v["epochs"] == cfg.epochs
         if claim.id == "start_chance":
             assert abs(start - chance) <= 0.1
-        elif claim.id == "start_off":
-            assert abs(start - chance) > 0.1
+        elif claim.id == "start_above":
+            assert start - chance > 0.1
+        elif claim.id == "start_below":
+            assert chance - start > 0.1
         elif claim.id == "rose":
             assert end >= start + 0.05
         elif claim.id == "fell":
@@ -76,7 +78,7 @@ def test_loop_claims(state):
         else:
             raise AssertionError(f"unchecked claim {claim.id}")
     if not result.diverged:
-        assert sum(i in ids for i in ("start_chance", "start_off")) == 1
+        assert sum(i in ids for i in ("start_chance", "start_above", "start_below")) == 1
         assert sum(i in ids for i in ("rose", "fell", "no_change")) == 1
 
 
@@ -96,7 +98,8 @@ def test_a_run_that_got_somewhere_and_lost_it_is_not_called_unlearned_or_overfit
 def test_three_classes_are_not_called_a_coin_flip():
     result = run_loop(LoopConfig(dataset="blobs", epochs=2))
     claims = {c.id: c for c in loop_claims(result)}
-    start_claim = claims.get("start_chance") or claims["start_off"]
+    start_claim = (claims.get("start_chance") or claims.get("start_above")
+                   or claims["start_below"])
     assert start_claim.values["k"] == 3
     assert start_claim.values["chance"] == pytest.approx(1 / 3)
 

@@ -37,7 +37,7 @@ def check_cls_claim(claim, y: np.ndarray, prob: np.ndarray, threshold: float) ->
     fn = int(np.sum(~pred & (y == 1)))
     acc = float(np.mean(pred == (y == 1)))
     base = max(np.mean(y == 0), np.mean(y == 1))
-    diff_pp = round(100 * (acc - base), 1)
+    diff_pp = round(float(f"{100 * acc:.1f}") - float(f"{100 * base:.1f}"), 1)  # as printed
     v = claim.values
     if claim.id in ("beats", "falls_short", "ties"):
         expected = "beats" if diff_pp > 0 else "falls_short" if diff_pp < 0 else "ties"

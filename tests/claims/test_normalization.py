@@ -52,8 +52,13 @@ def test_features_claims_hold(change):
                 xs = scale_features(x, scaling).double().numpy()
                 assert float(v[key]) == pytest.approx(np.linalg.cond(xs.T @ xs), rel=5e-3)
         elif c.id in ("raw_limited", "same_limit"):
-            raw, std = sweep["raw"].max_stable_lr or 0, sweep["standard"].max_stable_lr or 0
+            raw, std = sweep["raw"].max_stable_lr, sweep["standard"].max_stable_lr
+            assert raw is not None and std is not None  # else a sentence without a dash
             assert (raw < std) == (c.id == "raw_limited")
+        elif c.id in ("none_stable", "raw_none_stable", "std_none_stable"):
+            none = {s for s in ("raw", "standard") if sweep[s].max_stable_lr is None}
+            assert none == {"none_stable": {"raw", "standard"}, "raw_none_stable": {"raw"},
+                            "std_none_stable": {"standard"}}[c.id]
         elif c.id == "std_faster":
             assert sweep["standard"].best_steps == v["std"] < v["raw"] == sweep["raw"].best_steps
         elif c.id == "std_faster_raw_never":
@@ -138,6 +143,9 @@ def test_pixels_claims_hold(change):
         v = c.values
         if c.id == "best":
             assert final[v["name"]] == max(final.values())
+            assert float(v["acc"]) == pytest.approx(final[v["name"]], abs=0.051)
+        elif c.id in ("at_chance", "at_chance_too"):  # 1 in 10 digits: 10% ± 5 points
+            assert abs(final[v["name"]] - 10) <= 5 and final[v["name"]] < max(final.values())
             assert float(v["acc"]) == pytest.approx(final[v["name"]], abs=0.051)
         elif c.id == "raw_diverged":
             assert runs["raw"].diverged

@@ -97,7 +97,7 @@ def test_mistake_claims_hold(case):
         with torch.no_grad():
             good = float((m_eval(xs).argmax(1) == ys).float().mean())
         acc = float((a.argmax(1) == ys).float().mean())
-        diff_pp = round(100 * (acc - good), 1)
+        diff_pp = round(float(f"{100 * acc:.1f}") - float(f"{100 * good:.1f}"), 1)  # as printed
         expected = "acc_worse" if diff_pp < 0 else "acc_better" if diff_pp > 0 else "acc_same"
         assert expected in claims
         assert claims[expected].values["acc"] == pytest.approx(acc)
