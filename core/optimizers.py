@@ -450,8 +450,10 @@ def paths_claims(result: TrajectoryResult) -> list[Claim]:
             claims.append(Claim("fixed_first", {"adaptive": a, "fixed": f}))
     zig = {n: r.zigzags for n, r in runs.items() if r.zigzags > 0}
     if zig:
-        most = max(zig, key=lambda n: (zig[n], n))
-        claims.append(Claim("zigzags", {"name": most, "count": zig[most]}))
+        top = max(zig.values())
+        tied = tuple(n for n in runs if zig.get(n) == top)  # a tie names every one of them
+        claims.append(Claim("zigzags", {"name": tied[0], "count": top}) if len(tied) == 1
+                      else Claim("zigzags_tie", {"names": tied, "count": top}))
     return claims
 
 

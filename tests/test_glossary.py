@@ -87,7 +87,7 @@ def test_no_particle_glued_to_a_placeholder(namespace):
         "\n".join(bad)
 
 
-CHAINED = re.compile(r"다: (?!\{[a-z_]+\}\.$)")  # a colon after a full sentence; a list may follow
+CHAINED = re.compile(r"다(?:\*\*)?: (?!\{[a-z_]+\}\.$)")  # a colon after a full sentence; a list may follow
 
 
 def test_the_chained_colon_check():

@@ -23,6 +23,7 @@ from core.charts.common import (
     style_subplots,
 )
 from core.optimizers import NetworkResult, SurfaceGrid, Trajectory, TrajectoryResult, get_surface
+from core.text import number  # table cells written as sentences write them: no e-notation
 from core.training import OPTIMIZERS
 
 LOSS_FLOOR = 1e-16  # float64 round-off: f - f* below this is drawn as this
@@ -260,7 +261,7 @@ def trajectory_table(result: TrajectoryResult, text: Mapping[str, str],
         text["optimizer"]: names[n], text["lr"]: f"{lrs[n]:g}", text["rate"]: text[f"rate_{n}"],
         text["idea"]: text[f"idea_{n}"],
         text["steps_to_eps"]: text["never"] if r.steps_to_eps is None else str(r.steps_to_eps),
-        text["final_loss"]: "—" if r.diverged else f"{r.final_loss:.2e}",
+        text["final_loss"]: "—" if r.diverged else number(r.final_loss, ".2e"),
         text["zigzags"]: r.zigzags, text["loss_up"]: r.loss_increases,
         text["status"]: text["diverged"].format(step=r.diverged_at) if r.diverged else text["ok"],
     } for n, r in result.runs.items()]

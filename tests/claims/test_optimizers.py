@@ -124,6 +124,11 @@ def check_paths(result, claims) -> None:
         elif c.id == "zigzags":
             counts = {n: r.zigzags for n, r in result.runs.items()}
             assert v["count"] == counts[v["name"]] == max(counts.values()) > 0
+            assert sorted(counts.values()).count(v["count"]) == 1  # no tie hidden
+        elif c.id == "zigzags_tie":
+            counts = {n: r.zigzags for n, r in result.runs.items()}
+            assert set(v["names"]) == {n for n, k in counts.items() if k == max(counts.values())}
+            assert len(v["names"]) > 1 and v["count"] == max(counts.values()) > 0
         else:
             raise AssertionError(f"unchecked claim {c.id}")
     # every pass-and-leave is told
