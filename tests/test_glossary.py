@@ -113,3 +113,15 @@ def test_bold_closes_where_markdown_can_close_it():
     bad = [f"{key}: {text[:80]!r}" for key, lang, text in LINES
            if lang == "ko" and BOLD_CLOSED_BY_PUNCTUATION.search(text)]
     assert not bad, "\n".join(bad)
+
+
+SPACED_COUNTER = re.compile(r"\x00 (?:개|배|층|번|회|칸)(?![가-힣])")  # 3 개 → 3개
+GLUED_LOANWORD = re.compile(r"\x00(?:에포크|스텝|픽셀)")  # 30에포크 → 30 에포크
+
+
+def test_korean_units_follow_the_glossary():
+    """glossary number.units: counters attach to the number, loanword nouns keep a space."""
+    bad = [f"{key}: {text[:80]!r}" for key, lang, text in LINES if lang == "ko"
+           and (SPACED_COUNTER.search(literal(text)) or GLUED_LOANWORD.search(literal(text)))]
+    assert not bad, "\n".join(bad)
+    assert SPACED_COUNTER.search(literal("{n} 개")) and GLUED_LOANWORD.search(literal("{n}에포크"))
