@@ -23,6 +23,7 @@ ui.page), ``figure(builder, *args)`` for charts built from cached results, and l
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import dataclasses
 import functools
@@ -928,8 +929,15 @@ def prefetch_step(now: float | None = None) -> str | None:
     return None
 
 
+def _stop_prefetch() -> None:
+    """At interpreter exit: start no further job (a torch run in a daemon thread while the
+    interpreter finalizes aborts the process)."""
+    global PREFETCH
+    PREFETCH = False
+
+
 def _worker_loop() -> None:
-    while True:
+    while PREFETCH:
         try:
             outcome = prefetch_step()
         except Exception:  # never let the worker die; a failed guess is only a missed guess
@@ -946,3 +954,4 @@ def _start_worker() -> None:
         if _worker is None:
             _worker = threading.Thread(target=_worker_loop, name="dle-prefetch", daemon=True)
             _worker.start()
+            atexit.register(_stop_prefetch)
