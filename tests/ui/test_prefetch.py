@@ -237,8 +237,10 @@ def test_prefetch_stays_inside_its_share_of_the_budget(fresh, monkeypatch):
 
 def test_a_prefetched_press_gives_the_numbers_of_a_cold_one(fresh):
     """Real core runs (the /augmentation training run): a neighbour prefetched, then pressed,
-    equals the same config computed cold in an empty store."""
-    from core.augmentation import AugmentSpec, TrainingConfig, run_training_run
+    equals the same config trained from scratch (nothing cached, nothing kept)."""
+    from core.augmentation import (
+        AugmentSpec, TrainingConfig, run_training_run, run_training_run_fresh,
+    )
 
     cfg = TrainingConfig(spec=AugmentSpec(rotation=10.0), epochs=10)
     record_call("s1", object(), _Call("progress", run_training_run, (cfg,), {},
@@ -248,7 +250,7 @@ def test_a_prefetched_press_gives_the_numbers_of_a_cold_one(fresh):
                                         TrainingConfig(spec=AugmentSpec(rotation=9.0),
                                                        epochs=10), "x")
     compute.STORE.clear()
-    cold = run_training_run(TrainingConfig(spec=AugmentSpec(rotation=9.0), epochs=10))
+    cold = run_training_run_fresh(TrainingConfig(spec=AugmentSpec(rotation=9.0), epochs=10))
     for f in dataclasses.fields(cold):
         a, b = getattr(cold, f.name), getattr(pressed, f.name)
         assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, f.name
