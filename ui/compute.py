@@ -355,6 +355,7 @@ class _Flight:
         self.progress = 0.0  # progress runs: the leader's fraction, mirrored by followers
         self.running = False  # the leader holds a gate slot
         self.wanted = False  # a page run waits for this value (a prefetch is then not cancelled)
+        self.prefetch = False  # the leader is the prefetch worker, not a student
 
 
 GATE = Gate(default_slots())
@@ -475,7 +476,8 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
             if on_follow is not None and flight.running:
                 on_follow(flight)
             else:
-                notice.show(t("common.gate_same") if flight.running
+                notice.show(t("common.gate_ahead") if flight.running and flight.prefetch
+                            else t("common.gate_same") if flight.running
                             else _gate_text(GATE.waiting()))
         if flight.ok:
             return flight.value
@@ -768,6 +770,7 @@ def record_call(session: str, run: Any, call: _Call) -> None:
         while len(_plans) > _MAX_PLANS:
             _plans.popitem(last=False)
         plan.calls.append(call)
+        plan.jobs = None  # planned again with this call (guesses already stored are skipped)
         for key, (value, _) in call.sliders.items():
             old = plan.values.get(key)
             if old is not None and old != value and isinstance(value, (int, float)):
@@ -866,6 +869,7 @@ def _prefetch_one(key: Hashable, call: _Call) -> str:
         if key in _flights:
             return "skipped"
         flight = _flights[key] = _Flight()
+        flight.prefetch = True
     started_at = time.monotonic()
     try:
         if not GATE.try_acquire_idle():

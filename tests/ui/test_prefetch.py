@@ -41,8 +41,10 @@ def train(cfg: Cfg, _on_progress=None) -> dict:
 
 
 class FakeNotice:
+    shown: list[str] = []
+
     def show(self, text: str) -> None:
-        pass
+        FakeNotice.shown.append(text)
 
     def clear(self) -> None:
         pass
@@ -57,6 +59,8 @@ def fresh(monkeypatch):
     monkeypatch.setattr(compute, "PREFETCH", True)
     monkeypatch.setattr(compute, "_start_worker", lambda: None)  # tests step it themselves
     monkeypatch.setattr(compute, "_last_activity", -1e9)
+    monkeypatch.setattr(compute, "WAIT_POLL_SECONDS", 0.02)
+    FakeNotice.shown = []
     compute._flights.clear()
     compute._plans.clear()
     compute._cached.cache_clear()
@@ -202,7 +206,8 @@ def test_prefetch_yields_to_real_work(fresh, monkeypatch):
 
 def test_a_press_for_the_key_being_prefetched_follows_it(fresh):
     """The same key asked for by a page while prefetched: the page waits for the prefetch
-    (not cancelled) and gets its value; the function ran once."""
+    (not cancelled) and gets its value; the function ran once. The waiting notice says the
+    view was being computed ahead of the press, not that another student computes it."""
     record(Cfg(), run=object(), kind="run")
     runs = []
 
@@ -220,6 +225,7 @@ def test_a_press_for_the_key_being_prefetched_follows_it(fresh):
     got = compute.cached(slow)(first)
     th.join(5)
     assert got == {"cfg": first} and runs == [first]
+    assert "common.gate_ahead" in FakeNotice.shown and "common.gate_same" not in FakeNotice.shown
 
 
 def test_prefetch_stays_inside_its_share_of_the_budget(fresh, monkeypatch):
