@@ -880,7 +880,8 @@ def _prefetch_one(key: Hashable, call: _Call) -> str:
 
             def on_progress(fraction: float) -> None:
                 flight.progress = fraction
-                if not flight.wanted and (_last_activity > started_at or GATE.waiting()):
+                if not PREFETCH or (not flight.wanted
+                                    and (_last_activity > started_at or GATE.waiting())):
                     raise _Cancelled
 
             if call.kind == "progress":
@@ -934,8 +935,9 @@ def prefetch_step(now: float | None = None) -> str | None:
 
 
 def _stop_prefetch() -> None:
-    """At interpreter exit: start no further job (a torch run in a daemon thread while the
-    interpreter finalizes aborts the process)."""
+    """At interpreter exit: the worker stops after its job (a progress run at its next tick).
+    It is not a daemon thread: one killed inside a torch call while the interpreter finalizes
+    aborts the process ("terminate called without an active exception")."""
     global PREFETCH
     PREFETCH = False
 
@@ -956,6 +958,7 @@ def _start_worker() -> None:
         return
     with _plans_lock:
         if _worker is None:
-            _worker = threading.Thread(target=_worker_loop, name="dle-prefetch", daemon=True)
+            _worker = threading.Thread(target=_worker_loop, name="dle-prefetch", daemon=False)
+            # Called before the interpreter joins non-daemon threads (atexit would be after).
+            getattr(threading, "_register_atexit", atexit.register)(_stop_prefetch)
             _worker.start()
-            atexit.register(_stop_prefetch)
