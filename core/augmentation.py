@@ -25,7 +25,9 @@ from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
-from core.training import classifier_metrics, make_optimizer, train
+from core.training import (
+    ResumableRuns, StepInfo, Trainer, classifier_metrics, make_optimizer, train,
+)
 
 SIZE = 8  # digits are 8x8
 TEST_ANGLES = (-40, -30, -20, -10, 0, 10, 20, 30, 40)  # degrees, for the robustness curve
@@ -225,36 +227,99 @@ def training_stages(cfg: TrainingConfig) -> tuple[TrainingConfig, TrainingConfig
     return plain, plain if cfg.spec.identity else cfg
 
 
-def run_training_run(cfg: TrainingConfig,
-                     _on_progress: Callable[[float], None] | None = None) -> TrainingRun:
-    """One model trained on ``n_train`` digits, with ``cfg.spec``'s random affine augmentation
-    (none for an identity spec). ``_on_progress(fraction)`` per epoch."""
-    prepare_thread()
+def _training_data(cfg: TrainingConfig) -> tuple[torch.Tensor, ...]:
+    """(train images, train labels, validation images, validation labels), images (n, 1, 8, 8)."""
     digits = load_digits()
     n = len(digits.labels)
     train_idx, val_idx, _ = split_indices(
         n, (cfg.n_train / n, cfg.n_val / n, 1 - (cfg.n_train + cfg.n_val) / n), seed=cfg.seed)
     x, y = digits.images / 16, digits.labels  # (n, 1, 8, 8) in [0, 1]
-    xt, yt, xv, yv = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
-    done = [0]
+    return x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 
-    def tick() -> None:
-        if _on_progress is not None:
-            _on_progress(min(done[0] / cfg.epochs, 1.0))
-        done[0] += 1
 
+# Kept runs by everything but the number of epochs: the Epochs slider moved up continues a
+# kept run, moved down cuts it (its History, and the weights it had after that epoch, kept
+# by a callback at each epoch's end: the robustness curves need the model at the end).
+_TRAINING_RUNS = ResumableRuns(max_entries=8)
+
+
+def _training_trainer(cfg: TrainingConfig) -> tuple[Trainer, dict[int, dict]]:
+    xt, yt, xv, yv = _training_data(cfg)
     evaluate = classifier_metrics(train=(xt.flatten(1), yt), val=(xv.flatten(1), yv))
     # An identity spec trains exactly like "plain" (no draws: the same batches, same curves).
     spec = None if cfg.spec.identity else cfg.spec
     model = build_mlp(training_spec(cfg), seed=cfg.seed)
-    batches = AugmentedBatches(xt, yt, cfg.batch_size, spec, cfg.seed, on_epoch=tick)
+    batches = AugmentedBatches(xt, yt, cfg.batch_size, spec, cfg.seed)
+    weights: dict[int, dict] = {}  # epoch -> the model's weights after it
+    steps_per_epoch = len(batches)
+
+    def keep_weights(info: StepInfo) -> None:
+        if info.step % steps_per_epoch == 0:
+            weights[info.step // steps_per_epoch] = {
+                k: v.detach().clone() for k, v in info.model.state_dict().items()}
+
+    trainer = Trainer(model, nn.CrossEntropyLoss(),
+                      make_optimizer("adam", model.parameters(), cfg.lr), batches,
+                      evaluate=evaluate, eval_every=steps_per_epoch, seed=cfg.seed,
+                      callbacks=[keep_weights])
+    return trainer, weights
+
+
+def run_training_run(cfg: TrainingConfig,
+                     _on_progress: Callable[[float], None] | None = None) -> TrainingRun:
+    """One model trained on ``n_train`` digits, with ``cfg.spec``'s random affine augmentation
+    (none for an identity spec). ``_on_progress(fraction)`` per epoch. A kept run of the same
+    config with other epochs is continued or cut: the numbers of one run of ``cfg.epochs``."""
+    prepare_thread()
+    _, _, xv, yv = _training_data(cfg)
+    steps_per_epoch = -(-cfg.n_train // cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+
+    def progress(info: StepInfo) -> None:
+        if _on_progress is not None and info.step % steps_per_epoch == 0:
+            _on_progress(min(info.step / total, 1.0))
+
+    def final_model(kept: tuple[Trainer, dict[int, dict]]) -> nn.Module:
+        """The weights a run of cfg.epochs ended with (read under the kept run's lock)."""
+        trainer, weights = kept
+        if trainer.stopped and trainer.step_count < total:  # diverged before: where it stopped
+            state = trainer.model.state_dict()
+        else:
+            state = weights[cfg.epochs]
+        model = build_mlp(training_spec(cfg), seed=cfg.seed)
+        model.load_state_dict(state)
+        return model.eval()
+
+    h, model = _TRAINING_RUNS.history(replace(cfg, epochs=0), lambda: _training_trainer(cfg),
+                                      cfg.epochs, [progress], read=final_model)
+    m = h.eval_metrics
+    if _on_progress is not None:
+        _on_progress(1.0)
+    return TrainingRun(
+        eval_epochs=np.array(h.eval_steps) / steps_per_epoch,
+        train_accuracy=np.array(m["train_acc"]), val_accuracy=np.array(m["val_acc"]),
+        train_loss=np.array(m["train_loss"]), val_loss=np.array(m["val_loss"]),
+        rotated_accuracy=np.array([_accuracy(model, affine(xv, a, 0, 0, 1), yv)
+                                   for a in TEST_ANGLES]),
+        shifted_accuracy=np.array([_accuracy(model, affine(xv, 0, s, 0, 1), yv)
+                                   for s in TEST_SHIFTS]),
+        diverged=h.diverged, diverged_at=h.diverged_at)
+
+
+def run_training_run_fresh(cfg: TrainingConfig) -> TrainingRun:
+    """The same run from scratch with ``core.training.train`` (nothing kept): the reference
+    the kept runs are tested against."""
+    prepare_thread()
+    xt, yt, xv, yv = _training_data(cfg)
+    evaluate = classifier_metrics(train=(xt.flatten(1), yt), val=(xv.flatten(1), yv))
+    spec = None if cfg.spec.identity else cfg.spec
+    model = build_mlp(training_spec(cfg), seed=cfg.seed)
+    batches = AugmentedBatches(xt, yt, cfg.batch_size, spec, cfg.seed)
     h = train(model, nn.CrossEntropyLoss(), make_optimizer("adam", model.parameters(), cfg.lr),
               batches, epochs=cfg.epochs, evaluate=evaluate, eval_every=len(batches),
               seed=cfg.seed)
     model.eval()
     m = h.eval_metrics
-    if _on_progress is not None:
-        _on_progress(1.0)
     return TrainingRun(
         eval_epochs=np.array(h.eval_steps) / len(batches),
         train_accuracy=np.array(m["train_acc"]), val_accuracy=np.array(m["val_acc"]),

@@ -302,35 +302,81 @@ def build_grouped_optimizers(settings: tuple[OptimizerSettings, ...],
 
 
 # Raw paths are kept per (surface, one optimizer's settings, start), with however many
-# steps were last computed: moving the steps slider down only slices a stored path, and
-# changing one optimizer's settings recomputes that optimizer alone. Bounded, shared by
-# every session, safe across threads.
+# steps were last computed and where the optimizer stood after the last one: moving the
+# steps slider down only slices a stored path, moving it up continues the stored path from
+# its last step (the point and the optimizer's state are kept), and changing one optimizer's
+# settings recomputes that optimizer alone. Bounded, shared by every session, safe across
+# threads.
 _PATHS_MAX = 512
-_paths: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class _StoredPath:
+    positions: np.ndarray  # (n+1, 2)
+    loss: np.ndarray  # (n+1,)
+    grads: np.ndarray  # (n+1, 2)
+    # The optimizer's per-parameter state after step n (torch tensors, cloned), or None
+    # when the batch stopped early because every run in it had diverged: then the path is
+    # nan from there on, and so is any continuation of it.
+    state: dict | None
+
+    @property
+    def steps(self) -> int:
+        return len(self.positions) - 1
+
+    def arrays(self, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.positions[: steps + 1], self.loss[: steps + 1], self.grads[: steps + 1]
+
+
+_paths: OrderedDict[tuple, _StoredPath] = OrderedDict()
 _paths_lock = threading.Lock()
 MAX_STEPS = 10_000
 
 
+def _clone_state(state: dict) -> dict:
+    return {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in state.items()}
+
+
 def _compute_paths(surface: Surface, settings: tuple[OptimizerSettings, ...],
-                   start: tuple[float, float], steps: int) -> list[tuple[np.ndarray, ...]]:
+                   start: tuple[float, float], steps: int,
+                   resume: tuple[_StoredPath, ...] | None = None) -> list[_StoredPath]:
     """Positions (steps+1, 2), f (steps+1,) and gradients (steps+1, 2) for each setting.
 
     The K points live in one buffer ``points`` (K, 2); optimizer k updates the leaf
     ``points[k]`` (a view, shape (2,)) in place. Per step: one forward of f on all K points,
     one ``torch.autograd.grad`` (f of row k depends on row k only, so row k of the gradient
     is exactly optimizer k's gradient), then one real ``step()`` per torch.optim class.
+
+    ``resume``: a stored path per setting, all of the same length n < steps, each with its
+    state: the loop starts at step n from each one's last point and optimizer state, and
+    gives what a run from step 0 gives (the same operations on the same numbers).
     """
     k = len(settings)
-    points = torch.tensor([start] * k, dtype=torch.float64)  # (K, 2)
+    first = resume[0].steps if resume else 0
+    if resume and any(r.steps != first or r.state is None for r in resume):
+        raise ValueError("resumed paths must have one length and a kept state")
+    begin = [r.positions[-1] for r in resume] if resume else [start] * k
+    points = torch.tensor(np.asarray(begin, dtype=np.float64), dtype=torch.float64)  # (K, 2)
     grad_buffer = torch.zeros_like(points)
     leaves = [points[i].requires_grad_(True) for i in range(k)]
     for i, leaf in enumerate(leaves):
         leaf.grad = grad_buffer[i]  # the optimizers read their gradient from this buffer
     optimizers = build_grouped_optimizers(settings, leaves)
+    if resume:
+        for optimizer in optimizers:
+            for group in optimizer.param_groups:
+                for leaf in group["params"]:
+                    i = next(j for j, other in enumerate(leaves) if other is leaf)
+                    optimizer.state[leaf] = _clone_state(resume[i].state)
     positions = torch.full((steps + 1, k, 2), float("nan"), dtype=torch.float64)
     losses = torch.full((steps + 1, k), float("nan"), dtype=torch.float64)
     grads = torch.full((steps + 1, k, 2), float("nan"), dtype=torch.float64)
-    for t in range(steps + 1):
+    for i, r in enumerate(resume or ()):
+        positions[:first, i] = torch.from_numpy(r.positions[:first])
+        losses[:first, i] = torch.from_numpy(r.loss[:first])
+        grads[:first, i] = torch.from_numpy(r.grads[:first])
+    finished = False
+    for t in range(first, steps + 1):
         x = points.detach().requires_grad_(True)  # shares memory with the leaves
         loss = surface(x)  # (K,)
         (g,) = torch.autograd.grad(loss.sum(), x)
@@ -338,36 +384,67 @@ def _compute_paths(surface: Surface, settings: tuple[OptimizerSettings, ...],
         losses[t] = loss.detach()
         grads[t] = g
         if t == steps:
+            finished = True
             break
         if t % 50 == 49 and not torch.isfinite(losses[t]).any():
             break  # every run has diverged: nothing left to draw
         grad_buffer.copy_(g)
         for optimizer in optimizers:
             optimizer.step()
-    return [(positions[:, i].numpy(), losses[:, i].numpy(), grads[:, i].numpy())
-            for i in range(k)]
+    states: list[dict | None] = [None] * k
+    if finished:
+        for optimizer in optimizers:
+            for group in optimizer.param_groups:
+                for leaf in group["params"]:
+                    i = next(j for j, other in enumerate(leaves) if other is leaf)
+                    states[i] = _clone_state(optimizer.state.get(leaf, {}))
+    return [_StoredPath(positions[:, i].numpy(), losses[:, i].numpy(), grads[:, i].numpy(),
+                        states[i]) for i in range(k)]
+
+
+def _extended(path: _StoredPath, steps: int) -> _StoredPath:
+    """A path whose batch stopped early (every run in it diverged), padded with nan to
+    ``steps``: a run from step 0 stops at the same step and leaves the same nans."""
+    pad = steps - path.steps
+
+    def grow(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([a, np.full((pad, *a.shape[1:]), np.nan)])
+
+    return _StoredPath(grow(path.positions), grow(path.loss), grow(path.grads), None)
 
 
 def _paths_for(surface_name: str, settings: tuple[OptimizerSettings, ...],
                start: tuple[float, float], steps: int) -> list[tuple[np.ndarray, ...]]:
-    """Each setting's raw path for ``steps`` steps, computing (batched) only the missing ones."""
+    """Each setting's raw path for ``steps`` steps, computing (batched) only what is missing:
+    a path never computed runs from step 0, a shorter stored one continues from its end."""
     keys = [(surface_name, s, tuple(start)) for s in settings]
     with _paths_lock:
-        found = {key: _paths[key] for key in keys
-                 if key in _paths and len(_paths[key][0]) > steps}
-        for key in found:
+        kept = {key: _paths[key] for key in keys if key in _paths}
+        for key in kept:
             _paths.move_to_end(key)
-    missing = [s for s, key in zip(settings, keys) if key not in found]
-    if missing:
-        computed = _compute_paths(get_surface(surface_name), tuple(missing), start, steps)
+    found = {key: path for key, path in kept.items() if path.steps >= steps}
+    for key, path in kept.items():
+        if key not in found and path.state is None:
+            found[key] = _extended(path, steps)
+    batches: dict[int, list[tuple[OptimizerSettings, tuple]]] = {}  # from step -> settings
+    for s, key in zip(settings, keys):
+        if key not in found:
+            batches.setdefault(kept[key].steps if key in kept else 0, []).append((s, key))
+    for first, batch in batches.items():
+        resume = tuple(kept[key] for _, key in batch) if first else None
+        computed = _compute_paths(get_surface(surface_name), tuple(s for s, _ in batch),
+                                  start, steps, resume)
+        for (_, key), path in zip(batch, computed):
+            found[key] = path
+    if batches or any(found[key] is not kept.get(key) for key in keys):
         with _paths_lock:
-            for s, path in zip(missing, computed):
-                key = (surface_name, s, tuple(start))
-                found[key] = _paths[key] = path
+            for key in keys:
+                _paths[key] = found[key]
+                _paths.move_to_end(key)
             while len(_paths) > _PATHS_MAX:
                 _paths.popitem(last=False)
     # A stored path of n >= steps steps, cut at `steps`, is the path of `steps` steps.
-    return [tuple(a[: steps + 1] for a in found[key]) for key in keys]
+    return [found[key].arrays(steps) for key in keys]
 
 
 def run_trajectories(cfg: TrajectoryConfig) -> TrajectoryResult:

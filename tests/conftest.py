@@ -1,7 +1,13 @@
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# ui.compute's prefetch worker would compute guesses between tests in this process, on a gate a
+# test has replaced; tests/ui/test_prefetch.py drives prefetch by hand (servers started by
+# tests inherit this too: their timings stay those of the presses alone).
+os.environ.setdefault("DLE_PREFETCH", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

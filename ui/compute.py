@@ -23,6 +23,7 @@ ui.page), ``figure(builder, *args)`` for charts built from cached results, and l
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import dataclasses
 import functools
@@ -30,6 +31,7 @@ import gc
 import hashlib
 import itertools
 import json
+import math
 import os
 import sys
 import threading
@@ -102,6 +104,7 @@ class Gate:
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._held = threading.local()  # slots this thread holds: nested use takes no new one
+        self.last_wait = -math.inf  # monotonic time a caller last had to queue (prefetch reads it)
 
     def holds(self) -> bool:
         """Whether the calling thread holds a slot."""
@@ -134,6 +137,7 @@ class Gate:
                 self.running += 1
                 return
             bisect.insort(self._queue, ticket)
+            self.last_wait = time.monotonic()
         try:
             while True:
                 with self._cond:
@@ -154,6 +158,18 @@ class Gate:
                     self._queue.remove(ticket)
                 self._cond.notify_all()
             raise
+
+    def try_acquire_idle(self) -> bool:
+        """Take a slot only if nobody holds one or waits for one (prefetch: lowest priority,
+        it never queues). Release with ``release``."""
+        if getattr(self._held, "depth", 0):
+            return False
+        with self._cond:
+            if self._queue or self.running:
+                return False
+            self.running += 1
+        self._held.depth = 1
+        return True
 
     def release(self) -> None:
         self._held.depth -= 1
@@ -240,6 +256,14 @@ class Store:
                 self._drop(key)
                 return False, None
             self._items.move_to_end(key)
+            return True, item[2]
+
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """Like ``get`` without counting as a use (prefetch asks; the order stays)."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.ttl:
+                return False, None
             return True, item[2]
 
     def put(self, key: Hashable, value: Any, nbytes: int | None = None) -> bool:
@@ -330,6 +354,8 @@ class _Flight:
         self.error: BaseException | None = None
         self.progress = 0.0  # progress runs: the leader's fraction, mirrored by followers
         self.running = False  # the leader holds a gate slot
+        self.wanted = False  # a page run waits for this value (a prefetch is then not cancelled)
+        self.prefetch = False  # the leader is the prefetch worker, not a student
 
 
 GATE = Gate(default_slots())
@@ -409,12 +435,16 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
     while True:
         hit, value = STORE.get(key)
         if hit:
+            _mark_activity()
             return value
         with _flights_lock:
             flight = _flights.get(key)
             leader = flight is None
             if leader:
                 flight = _flights[key] = _Flight()
+            else:
+                flight.wanted = True  # before marking activity: a prefetch leader goes on
+        _mark_activity()
         if leader:
             try:
                 with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), _run_priority()):
@@ -446,7 +476,8 @@ def _compute(key: Hashable, fn: Callable[[_Flight], R], notice: Any,
             if on_follow is not None and flight.running:
                 on_follow(flight)
             else:
-                notice.show(t("common.gate_same") if flight.running
+                notice.show(t("common.gate_ahead") if flight.running and flight.prefetch
+                            else t("common.gate_same") if flight.running
                             else _gate_text(GATE.waiting()))
         if flight.ok:
             return flight.value
@@ -465,6 +496,7 @@ def cached(run: Callable[..., R]) -> Callable[..., R]:
 def _cached(run: Callable[..., R]) -> Callable[..., R]:
     @functools.wraps(run)
     def wrapper(*args: Any, **kwargs: Any) -> R:
+        _record("run", run, args, kwargs)
         notice = NOTICE()
         try:
             return _compute(_key("run", run, args, kwargs), lambda _f: run(*args, **kwargs), notice)
@@ -480,6 +512,7 @@ def run_with_progress(run: Callable[..., R], cfg: Hashable, label: str) -> R:
     Progress runs do not go through st.cache_data (it would replay the bar's updates on a
     hit, into a bar that no longer exists); here nothing is replayed. A session waiting for
     another session's run of the same cfg follows that run's progress in its own bar."""
+    _record("progress", run, (cfg,), {})
     notice = NOTICE()
     bar: list[Any] = []
 
@@ -513,6 +546,7 @@ def admitted(label: str | None = None) -> Iterator[None]:
 
     While no slot is free, the session shows "waiting — N ahead of you"."""
     notice = NOTICE()
+    _mark_activity()
     try:
         with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), _run_priority()):
             notice.clear()
@@ -565,6 +599,7 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         key = _key("figure", builder, args, kwargs)
     except Unkeyable:
         return builder(*args, **kwargs)
+    _mark_activity()
     hit, value = STORE.get(key)
     if hit:
         return value
@@ -587,9 +622,343 @@ def derived(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         key = _key("derived", fn, args, kwargs)
     except Unkeyable:
         return fn(*args, **kwargs)
+    _mark_activity()
     hit, value = STORE.get(key)
     if hit:
         return value
     value = fn(*args, **kwargs)
     STORE.put(key, value)
     return value
+
+
+# --- prefetch: the next press computed before it comes ----------------------------------
+#
+# Each page run records the computations it asked for (``cached(run)(cfg)`` and
+# ``run_with_progress(run, cfg)``) together with the sliders of the page drawn before each
+# call: their values and the allowed values beside them (ui.url_state's registry). When the
+# whole process has been quiet for PREFETCH_IDLE_SECONDS, nobody holds or waits for a gate
+# slot and nobody had to wait for PREFETCH_CALM_SECONDS (a class under load never sees a
+# prefetch), a worker thread recomputes each recorded call with one slider moved one step:
+# every number in the call's arguments (frozen dataclass configs, walked recursively) equal to
+# the slider's value is replaced by the neighbouring value, one place at a time. The result
+# goes into the one store under the key the real press will ask for, so single flight serves
+# that press from it (or from the prefetch still running: the press follows it).
+#
+# Pages need no edit: a config built from slider values field by field is covered. Not
+# covered: a slider whose value reaches the config transformed (scaled, converted to a name)
+# and calls whose argument is another call's result; a wrong guess costs CPU only while idle.
+#
+# Yielding: a prefetch takes a slot only when the gate is idle (it never queues); any page
+# work in this process (a cached lookup, a figure, a live tick) after it started cancels a
+# progress run at its next progress tick, and no further prefetch starts. A plain cached run
+# cannot be interrupted: it finishes (these are the short ones). Prefetched values fill at
+# most PREFETCH_FILL of the store's budget, so they never push out more than the rest of it.
+
+PREFETCH = os.environ.get("DLE_PREFETCH", "1") != "0"  # DLE_PREFETCH=0 turns it off
+PREFETCH_IDLE_SECONDS = 1.2
+PREFETCH_CALM_SECONDS = 30.0
+PREFETCH_FILL = 0.75
+PREFETCH_MAX_JOBS = 24  # per session and page run: the nearest values of every slider
+PREFETCH_POLL_SECONDS = 0.2
+_MAX_PLANS = 64  # sessions remembered (most recently active kept)
+
+_last_activity = -math.inf  # monotonic time of the last page work in this process
+
+
+def _mark_activity() -> None:
+    global _last_activity
+    _last_activity = time.monotonic()
+
+
+class _Cancelled(Exception):
+    """A prefetch gave way to real work."""
+
+
+@dataclasses.dataclass
+class _Call:
+    kind: str  # "run" (cached) or "progress" (run_with_progress)
+    fn: Callable
+    args: tuple
+    kwargs: dict
+    sliders: dict[str, tuple[Any, tuple]]  # key -> (value, neighbouring values), at call time
+
+
+@dataclasses.dataclass
+class _Plan:
+    run: Any  # the script run that recorded the calls
+    calls: list[_Call] = dataclasses.field(default_factory=list)
+    moved: tuple[str, float] | None = None  # the slider changed since the last run, and how
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
+    jobs: list | None = None  # built on first use, consumed one by one
+
+
+_plans: OrderedDict[str, _Plan] = OrderedDict()
+_plans_lock = threading.Lock()
+_worker: threading.Thread | None = None
+
+
+def slider_neighbours(value: Any, span: tuple | None = None,
+                      options: tuple | None = None) -> tuple:
+    """The allowed values one step below and above ``value`` (fewer at either end)."""
+    if options is not None:
+        if value not in options:
+            return ()
+        i = list(options).index(value)
+        return tuple(options[j] for j in (i - 1, i + 1) if 0 <= j < len(options))
+    if span is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ()
+    lo, hi, step = span
+    if isinstance(value, int) and all(isinstance(v, int) for v in span):
+        return tuple(v for v in (value - step, value + step) if lo <= v <= hi)
+    # Float sliders: the value Streamlit's slider sends is min + k·step as the browser's
+    # arithmetic gives it; k·step rounded to the step's decimals is what a press sends here.
+    decimals = max(0, -math.floor(math.log10(step))) + 2 if step > 0 else 6
+    k = round((value - lo) / step)
+    found = []
+    for j in (k - 1, k + 1):
+        v = round(lo + j * step, decimals)
+        if lo - 1e-12 <= v <= hi + 1e-12:
+            found.append(v)
+    return tuple(found)
+
+
+def _sliders_now() -> dict[str, tuple[Any, tuple]]:
+    """This page's sliders drawn so far in the session: (value, neighbours) by key."""
+    from ui.url_state import _SECTION, registry
+
+    namespace = st.session_state.get(_SECTION, ("", None))[0]
+    found = {}
+    for key, info in registry().items():
+        if info.section[0] != namespace or (info.span is None and info.options is None):
+            continue
+        if key in st.session_state:
+            value = st.session_state[key]
+            neighbours = slider_neighbours(value, info.span, info.options)
+            if neighbours:
+                found[key] = (value, neighbours)
+    return found
+
+
+def _record(kind: str, fn: Callable, args: tuple, kwargs: dict) -> None:
+    """Remember this page run's call for prefetching (inside a Streamlit run only)."""
+    if not PREFETCH:
+        return
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None:
+            return
+        run, session = ctx.parallel_coordinator, ctx.session_id
+        sliders = _sliders_now()
+    except Exception:
+        return
+    record_call(session, run, _Call(kind, fn, args, kwargs, sliders))
+
+
+def record_call(session: str, run: Any, call: _Call) -> None:
+    """Add ``call`` to the session's plan for ``run`` (a new run starts a new plan)."""
+    with _plans_lock:
+        plan = _plans.get(session)
+        if plan is None or plan.run is not run:
+            previous = plan
+            plan = _plans[session] = _Plan(run)
+            if previous is not None:
+                plan.values = previous.values
+                plan.moved = previous.moved
+        _plans.move_to_end(session)
+        while len(_plans) > _MAX_PLANS:
+            _plans.popitem(last=False)
+        plan.calls.append(call)
+        plan.jobs = None  # planned again with this call (guesses already stored are skipped)
+        for key, (value, _) in call.sliders.items():
+            old = plan.values.get(key)
+            if old is not None and old != value and isinstance(value, (int, float)):
+                plan.moved = (key, value - old)
+            plan.values[key] = value
+    _start_worker()
+
+
+def _substituted(obj: Any, old: Any, new: Any, _depth: int = 0) -> list[Any]:
+    """Copies of ``obj`` with one number equal to ``old`` replaced by ``new``, one copy per
+    place it occurs (frozen dataclasses, tuples and lists walked)."""
+    if _depth > 6:
+        return []
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return []
+    if isinstance(obj, (int, float)) and isinstance(old, (int, float)):
+        if obj != old or (isinstance(obj, int) and not float(new).is_integer()):
+            return []
+        return [type(obj)(new)]
+    if isinstance(obj, (tuple, list)):
+        found = []
+        for i, item in enumerate(obj):
+            for changed in _substituted(item, old, new, _depth + 1):
+                copy = list(obj)
+                copy[i] = changed
+                found.append(type(obj)(copy) if isinstance(obj, list) else tuple(copy))
+        return found
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        found = []
+        for f in dataclasses.fields(obj):
+            if not f.init:
+                continue
+            for changed in _substituted(getattr(obj, f.name), old, new, _depth + 1):
+                try:
+                    found.append(dataclasses.replace(obj, **{f.name: changed}))
+                except Exception:  # a config that refuses the value: nothing to prefetch
+                    pass
+        return found
+    return []
+
+
+def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
+    """(store key, call) to prefetch, the likeliest next press first: the slider moved last,
+    its next value in the direction it moved first; then every other slider. Deduplicated,
+    at most PREFETCH_MAX_JOBS."""
+    keys: list[str] = []
+    for call in plan.calls:
+        keys += [k for k in call.sliders if k not in keys]
+    moved_key, direction = plan.moved if plan.moved else (None, 0)
+    if moved_key in keys:
+        keys.remove(moved_key)
+        keys.insert(0, moved_key)
+    jobs: list[tuple[Hashable, _Call]] = []
+    seen: set = set()
+    for key in keys:
+        for call in plan.calls:
+            if key not in call.sliders:
+                continue
+            value, neighbours = call.sliders[key]
+            if key == moved_key and direction > 0:  # neighbours are (lower, higher)
+                neighbours = tuple(reversed(neighbours))
+            for new in neighbours:
+                for args in _substituted(call.args, value, new):
+                    job = _Call(call.kind, call.fn, args, call.kwargs, {})
+                    try:
+                        job_key = _job_key(job)
+                    except Unkeyable:
+                        continue
+                    if job_key not in seen:
+                        seen.add(job_key)
+                        jobs.append((job_key, job))
+    return jobs[:PREFETCH_MAX_JOBS]
+
+
+def _job_key(call: _Call) -> Hashable:
+    return _key(call.kind, call.fn, call.args, call.kwargs)
+
+
+def prefetch_allowed(now: float | None = None) -> bool:
+    """The process is quiet: no page work for a moment, no slot held or wanted, nobody had
+    to wait lately, and the store has room."""
+    now = time.monotonic() if now is None else now
+    return (PREFETCH and now - _last_activity >= PREFETCH_IDLE_SECONDS
+            and now - GATE.last_wait >= PREFETCH_CALM_SECONDS
+            and GATE.running == 0 and GATE.waiting() == 0
+            and STORE.bytes < PREFETCH_FILL * STORE.budget)
+
+
+def _prefetch_one(key: Hashable, call: _Call) -> str:
+    """Compute one job as the leader of its key's flight: "stored", "skipped" (already
+    there or being computed), "busy" (no idle slot), "cancelled" or "failed"."""
+    hit, _ = STORE.peek(key)
+    if hit:
+        return "skipped"
+    with _flights_lock:
+        if key in _flights:
+            return "skipped"
+        flight = _flights[key] = _Flight()
+        flight.prefetch = True
+    started_at = time.monotonic()
+    try:
+        if not GATE.try_acquire_idle():
+            return "busy"
+        try:
+            flight.running = True
+            started = time.perf_counter(), time.thread_time()
+
+            def on_progress(fraction: float) -> None:
+                flight.progress = fraction
+                if not PREFETCH or (not flight.wanted
+                                    and (_last_activity > started_at or GATE.waiting())):
+                    raise _Cancelled
+
+            if call.kind == "progress":
+                value = call.fn(*call.args, _on_progress=on_progress, **call.kwargs)
+            else:
+                value = call.fn(*call.args, **call.kwargs)
+            if LOG_TIMES:
+                log_time("prefetch", key, started)
+        finally:
+            GATE.release()
+        if STORE.bytes >= PREFETCH_FILL * STORE.budget and not flight.wanted:
+            return "cancelled"  # no room left for guesses (real results keep theirs)
+        if dataclasses.is_dataclass(value) or isinstance(value, (tuple, list, dict, np.ndarray)):
+            _freeze_arrays(value)
+        STORE.put(key, value)
+        flight.value, flight.ok = value, True
+        return "stored"
+    except _Cancelled:
+        return "cancelled"
+    except Exception as exc:  # a neighbour the core refuses: the real press shows the error
+        flight.error = None if not flight.wanted else exc
+        return "failed"
+    finally:
+        with _flights_lock:
+            del _flights[key]
+        flight.done.set()
+
+
+def prefetch_step(now: float | None = None) -> str | None:
+    """Run at most one prefetch job of the most recently active session that has any left,
+    if ``prefetch_allowed``. Returns what became of it (None: nothing to do or not allowed)."""
+    if not prefetch_allowed(now):
+        return None
+    with _plans_lock:
+        plans = list(reversed(_plans.values()))
+    for plan in plans:
+        with _plans_lock:
+            if plan.jobs is None:
+                plan.jobs = plan_jobs(plan)
+            if not plan.jobs:
+                continue
+            key, call = plan.jobs.pop(0)
+        outcome = _prefetch_one(key, call)
+        if outcome == "skipped":
+            return outcome
+        if outcome in ("busy", "cancelled"):
+            with _plans_lock:
+                plan.jobs.insert(0, (key, call))  # try again when the process is quiet again
+        return outcome
+    return None
+
+
+def _stop_prefetch() -> None:
+    """At interpreter exit: the worker stops after its job (a progress run at its next tick).
+    It is not a daemon thread: one killed inside a torch call while the interpreter finalizes
+    aborts the process ("terminate called without an active exception")."""
+    global PREFETCH
+    PREFETCH = False
+
+
+def _worker_loop() -> None:
+    while PREFETCH:
+        try:
+            outcome = prefetch_step()
+        except Exception:  # never let the worker die; a failed guess is only a missed guess
+            outcome = None
+        if outcome is None or outcome in ("busy", "cancelled"):
+            time.sleep(PREFETCH_POLL_SECONDS)
+
+
+def _start_worker() -> None:
+    global _worker
+    if _worker is not None:
+        return
+    with _plans_lock:
+        if _worker is None:
+            _worker = threading.Thread(target=_worker_loop, name="dle-prefetch", daemon=False)
+            # Called before the interpreter joins non-daemon threads (atexit would be after).
+            getattr(threading, "_register_atexit", atexit.register)(_stop_prefetch)
+            _worker.start()

@@ -50,6 +50,10 @@ class WidgetInfo:
     section: tuple[str, str | None]  # (page namespace, section name or None before any section)
     default: Any
     label: str
+    # A slider's allowed values, for ui.compute's prefetch of the values beside the current
+    # one: (min, max, step) of a numeric slider, or the options of a select slider.
+    span: tuple[float, float, float] | None = None
+    options: tuple | None = None
 
 
 def set_section(namespace: str, name: str | None) -> None:
@@ -69,9 +73,10 @@ def section_defaults(keys: Sequence[str]) -> dict[str, Any]:
     return {key: info.default for key, info in known.items() if info.section in sections}
 
 
-def _register(key: str, default: Any, label: str) -> None:
+def _register(key: str, default: Any, label: str, span: tuple | None = None,
+              options: tuple | None = None) -> None:
     section = st.session_state.get(_SECTION, ("", None))
-    registry()[key] = WidgetInfo(key, section, default, label)
+    registry()[key] = WidgetInfo(key, section, default, label, span, options)
 
 
 def hidden_keys() -> frozenset[str]:
@@ -178,7 +183,8 @@ def url_slider(
     """A numeric slider (int if every bound is int) bound to ``?key=``."""
     kind = int if all(isinstance(v, int) for v in (min_value, max_value, default)) else float
     _seed(key, default, _number_parser(kind, min_value, max_value))
-    _register(key, default, label)
+    _register(key, default, label, span=(min_value, max_value,
+                                         step if step is not None else 1 if kind is int else 0.01))
     value = _hidden_value(key) if is_hidden(key) else st.slider(
         label, min_value, max_value, step=step, key=key, help=help, format=format)
     _publish(key, value, default, _format_number)
@@ -190,7 +196,7 @@ def url_log_slider(
 ) -> float:
     """A slider over log-spaced choices (learning rates), shown as numbers; ``?key=0.03``."""
     _seed(key, default, _number_parser(float, min(options), max(options), options))
-    _register(key, default, label)
+    _register(key, default, label, options=tuple(options))
     value = _hidden_value(key) if is_hidden(key) else st.select_slider(
         label, options=list(options), key=key, help=help, format_func=_format_number)
     _publish(key, value, default, _format_number)

@@ -55,3 +55,71 @@ def test_epoch_moves_give_the_numbers_of_fresh_runs():
                         assert np.array_equal(x, y, equal_nan=True), (epochs, name, f.name)
                     else:
                         assert x == y, (epochs, name, f.name)
+
+
+def _fields_equal(a, b, where) -> None:
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert np.array_equal(x, y, equal_nan=True), (where, f.name)
+        else:
+            assert x == y or (x != x and y != y), (where, f.name)
+
+
+def test_steps_moves_up_continue_stored_paths_with_the_numbers_of_fresh_runs():
+    """The Steps slider moved up continues each stored path from its last point and optimizer
+    state: every optimizer gives exactly the run from step 0, and matches the textbook loop
+    with torch's own optimizer class (make_optimizer, one step() per optimizer)."""
+    from core import optimizers as opt
+
+    for surface in ("rosenbrock", "quadratic"):
+        settings = (opt.OptimizerSettings("sgd", 0.002), opt.OptimizerSettings(
+            "momentum", 0.002, momentum=0.8), opt.OptimizerSettings("nesterov", 0.001),
+            opt.OptimizerSettings("rmsprop", 0.01), opt.OptimizerSettings("adagrad", 0.5),
+            opt.OptimizerSettings("adam", 0.1), opt.OptimizerSettings("adamw", 0.1))
+        for path in ((40, 130, 300), (10, 20, 700), (300, 120, 310)):
+            opt._paths.clear()
+            for steps in path:  # each press continues (or cuts) what the last one kept
+                moved = opt.run_trajectories(opt.TrajectoryConfig(surface, settings,
+                                                                  steps=steps))
+            opt._paths.clear()
+            fresh = opt.run_trajectories(opt.TrajectoryConfig(surface, settings, steps=path[-1]))
+            start = opt.get_surface(surface).start
+            for s in settings:
+                _fields_equal(moved.runs[s.name], fresh.runs[s.name], (surface, path, s.name))
+                naive = opt.run_trajectory_naive(surface, s, start, path[-1])
+                np.testing.assert_allclose(moved.runs[s.name].positions, naive, rtol=1e-8,
+                                           atol=1e-10)
+
+
+def test_continued_paths_keep_divergence_where_a_fresh_run_has_it():
+    """Runs that diverge (sgd far too fast) and a batch that stopped early because all of
+    its runs diverged: continued, they give the fresh run's numbers, nans included."""
+    from core import optimizers as opt
+
+    diverging = (opt.OptimizerSettings("sgd", 5.0), opt.OptimizerSettings("momentum", 3.0))
+    mixed = (*diverging, opt.OptimizerSettings("adam", 0.05))
+    for settings in (diverging, mixed):
+        opt._paths.clear()
+        opt.run_trajectories(opt.TrajectoryConfig("rosenbrock", settings, steps=60))
+        moved = opt.run_trajectories(opt.TrajectoryConfig("rosenbrock", settings, steps=400))
+        opt._paths.clear()
+        fresh = opt.run_trajectories(opt.TrajectoryConfig("rosenbrock", settings, steps=400))
+        for s in settings:
+            assert fresh.runs[s.name].diverged == (s.name != "adam")
+            _fields_equal(moved.runs[s.name], fresh.runs[s.name], s.name)
+
+
+def test_a_continued_path_is_stored_longer_and_then_cut():
+    from core import optimizers as opt
+
+    opt._paths.clear()
+    settings = opt.default_settings("saddle", ("sgd", "adam"))
+    opt.run_trajectories(opt.TrajectoryConfig("saddle", settings, steps=50))
+    opt.run_trajectories(opt.TrajectoryConfig("saddle", settings, steps=200))
+    assert sorted(p.steps for p in opt._paths.values()) == [200, 200]
+    short = opt.run_trajectories(opt.TrajectoryConfig("saddle", settings, steps=120))
+    opt._paths.clear()
+    fresh = opt.run_trajectories(opt.TrajectoryConfig("saddle", settings, steps=120))
+    for s in settings:
+        _fields_equal(short.runs[s.name], fresh.runs[s.name], s.name)

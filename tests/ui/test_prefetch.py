@@ -1,0 +1,262 @@
+"""Prefetch: the values one step beside each slider computed while the process is quiet,
+into the one store, under the keys a real press asks for (ui.compute, with real threads)."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from ui import compute
+from ui.compute import _Call, record_call
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    rotation: float = 10.0
+    shift: float = 0.05
+    zoom: float = 0.05
+
+
+@dataclasses.dataclass(frozen=True)
+class Cfg:
+    spec: Spec = Spec()
+    epochs: int = 60
+
+
+CALLS: list = []
+
+
+def train(cfg: Cfg, _on_progress=None) -> dict:
+    """A stand-in run: what it was asked, and a value that depends on all of it."""
+    CALLS.append(cfg)
+    if _on_progress is not None:
+        for i in range(5):
+            time.sleep(0.01)
+            _on_progress(i / 5)
+    return {"cfg": cfg, "value": np.full(100, cfg.epochs * cfg.spec.rotation + cfg.spec.zoom)}
+
+
+class FakeNotice:
+    shown: list[str] = []
+
+    def show(self, text: str) -> None:
+        FakeNotice.shown.append(text)
+
+    def clear(self) -> None:
+        pass
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    monkeypatch.setattr(compute, "GATE", compute.Gate(2))
+    monkeypatch.setattr(compute, "STORE", compute.Store(10_000_000))
+    monkeypatch.setattr(compute, "NOTICE", FakeNotice)
+    monkeypatch.setattr(compute, "t", lambda key, **v: key)
+    monkeypatch.setattr(compute, "PREFETCH", True)
+    monkeypatch.setattr(compute, "_start_worker", lambda: None)  # tests step it themselves
+    monkeypatch.setattr(compute, "_last_activity", -1e9)
+    monkeypatch.setattr(compute, "WAIT_POLL_SECONDS", 0.02)
+    FakeNotice.shown = []
+    compute._flights.clear()
+    compute._plans.clear()
+    compute._cached.cache_clear()
+    CALLS.clear()
+    yield
+    compute._plans.clear()
+    compute._cached.cache_clear()
+
+
+SLIDERS = {"au_rot": (10, (9, 11)), "au_zoom": (0.05, (0.0, 0.1)), "au_epochs": (60, (50, 70))}
+
+
+def record(cfg: Cfg, run: object, kind: str = "progress", session: str = "s1") -> None:
+    record_call(session, run, _Call(kind, train, (cfg,), {}, dict(SLIDERS)))
+
+
+def drain(limit: int = 100) -> list:
+    outcomes = []
+    for _ in range(limit):
+        outcome = compute.prefetch_step()
+        if outcome is None:
+            break
+        outcomes.append(outcome)
+    return outcomes
+
+
+def key(cfg: Cfg, kind: str = "progress"):
+    return compute._key(kind, train, (cfg,), {})
+
+
+def test_neighbours_of_a_slider_follow_its_range_and_options():
+    assert compute.slider_neighbours(10, (0, 45, 1)) == (9, 11)
+    assert compute.slider_neighbours(0, (0, 45, 1)) == (1,)
+    assert compute.slider_neighbours(300, (10, 1000, 10)) == (290, 310)
+    assert compute.slider_neighbours(0.05, (0.0, 0.3, 0.05)) == (0.0, 0.1)
+    assert compute.slider_neighbours(0.15, (0.0, 0.3, 0.05)) == (0.1, 0.2)
+    assert compute.slider_neighbours(0.3, (0.0, 0.3, 0.05)) == (0.25,)
+    assert compute.slider_neighbours(0.01, options=(1e-3, 0.01, 0.1)) == (1e-3, 0.1)
+    assert compute.slider_neighbours("3", options=None) == ()
+
+
+def test_prefetch_fills_the_store_for_every_neighbour_of_every_slider(fresh):
+    cfg = Cfg()
+    record(cfg, run=object())
+    outcomes = drain()
+    expected = {Cfg(Spec(rotation=9.0)), Cfg(Spec(rotation=11.0)), Cfg(Spec(zoom=0.0)),
+                Cfg(Spec(zoom=0.1)), Cfg(epochs=50), Cfg(epochs=70)}
+    # zoom 0.05 also equals shift 0.05: both places are tried, one at a time
+    expected |= {Cfg(Spec(shift=0.0)), Cfg(Spec(shift=0.1))}
+    assert set(CALLS) == expected and len(CALLS) == len(expected)
+    assert outcomes.count("stored") == len(expected)
+    for c in expected:
+        hit, value = compute.STORE.get(key(c))
+        assert hit and value["cfg"] == c
+        assert value["value"][0] == c.epochs * c.spec.rotation + c.spec.zoom
+
+
+def test_the_slider_moved_last_comes_first_in_the_direction_it_moved(fresh):
+    record(Cfg(), run=object())
+    record_call("s1", run2 := object(), _Call("progress", train, (Cfg(epochs=70),), {},
+                                              SLIDERS | {"au_epochs": (70, (60, 80))}))
+    jobs = compute.plan_jobs(compute._plans["s1"])
+    assert [j.args[0] for _, j in jobs[:2]] == [Cfg(epochs=80), Cfg(epochs=60)]
+    assert compute._plans["s1"].run is run2
+
+
+def test_a_real_press_is_served_from_the_prefetched_entry(fresh):
+    record(Cfg(), run=object())
+    drain()
+    CALLS.clear()
+    got = compute.run_with_progress(train, Cfg(epochs=70), "training")
+    assert CALLS == [] and got["cfg"] == Cfg(epochs=70)
+
+
+@pytest.mark.parametrize("state", ["waiting", "running", "waited_recently", "busy_process"])
+def test_no_prefetch_while_the_gate_or_the_process_is_busy(fresh, monkeypatch, state):
+    record(Cfg(), run=object())
+    if state == "waiting":
+        monkeypatch.setattr(compute.GATE, "waiting", lambda: 1)
+    elif state == "running":
+        compute.GATE.running = 1
+    elif state == "waited_recently":
+        compute.GATE.last_wait = time.monotonic() - compute.PREFETCH_CALM_SECONDS / 2
+    else:
+        compute._mark_activity()
+    assert drain() == [] and CALLS == [] and len(compute.STORE) == 0
+    if state == "running":
+        compute.GATE.running = 0
+
+
+def test_a_class_that_queued_keeps_prefetch_off(fresh):
+    """A real caller that had to queue sets the gate's last_wait: prefetch stays off."""
+    gate = compute.GATE
+    gate.slots = 1
+    started, release = threading.Event(), threading.Event()
+
+    def holder():
+        with gate.slot():
+            started.set()
+            release.wait(5)
+
+    th = threading.Thread(target=holder)
+    th.start()
+    started.wait(5)
+    waiter = threading.Thread(target=lambda: gate.slot().__enter__() or gate.release())
+    waiter.start()
+    time.sleep(0.1)
+    release.set()
+    th.join(5)
+    waiter.join(5)
+    record(Cfg(), run=object())
+    assert time.monotonic() - gate.last_wait < 1.0
+    assert drain() == [] and CALLS == []
+
+
+def test_prefetch_yields_to_real_work(fresh, monkeypatch):
+    """A real page call arriving while a prefetch trains cancels it at its next progress tick
+    (nothing stored for it), and the guess is tried again once the process is quiet."""
+    record(Cfg(), run=object())
+    ticks = []
+
+    def slow(cfg: Cfg, _on_progress=None):
+        for i in range(200):
+            time.sleep(0.005)
+            ticks.append(i)
+            _on_progress(i / 200)
+        return {"cfg": cfg}
+
+    compute._plans["s1"].calls[0].fn = slow
+    outcome = []
+    th = threading.Thread(target=lambda: outcome.append(compute.prefetch_step()))
+    th.start()
+    while not ticks:
+        time.sleep(0.001)
+    real = compute.cached(lambda x: x + 1)(1)  # real page work for another key
+    th.join(5)
+    assert real == 2 and outcome == ["cancelled"] and len(ticks) < 200
+    assert len(compute.STORE) == 1  # only the real result
+    assert compute.prefetch_step() is None  # the process was busy a moment ago
+    compute._last_activity = -1e9
+    assert compute.prefetch_step() == "stored"
+
+
+def test_a_press_for_the_key_being_prefetched_follows_it(fresh):
+    """The same key asked for by a page while prefetched: the page waits for the prefetch
+    (not cancelled) and gets its value; the function ran once. The waiting notice says the
+    view was being computed ahead of the press, not that another student computes it."""
+    record(Cfg(), run=object(), kind="run")
+    runs = []
+
+    def slow(cfg: Cfg):
+        runs.append(cfg)
+        time.sleep(0.3)
+        return {"cfg": cfg}
+
+    compute._plans["s1"].calls[0].fn = slow
+    first = compute.plan_jobs(compute._plans["s1"])[0][1].args[0]
+    th = threading.Thread(target=compute.prefetch_step)
+    th.start()
+    while not runs:
+        time.sleep(0.001)
+    got = compute.cached(slow)(first)
+    th.join(5)
+    assert got == {"cfg": first} and runs == [first]
+    assert "common.gate_ahead" in FakeNotice.shown and "common.gate_same" not in FakeNotice.shown
+
+
+def test_prefetch_stays_inside_its_share_of_the_budget(fresh, monkeypatch):
+    """Each guess is ~1 kB; a 6 kB store: prefetch stops at PREFETCH_FILL and never evicts
+    the real result stored before."""
+    monkeypatch.setattr(compute, "STORE", compute.Store(6_000))
+    compute.STORE.put("real", np.zeros(300))  # 2.5 kB of a real result
+    record(Cfg(), run=object())
+    drain()
+    assert compute.STORE.get("real")[0]
+    assert compute.STORE.bytes <= compute.STORE.budget
+    assert compute.STORE.bytes < compute.PREFETCH_FILL * 6_000 + 1_200
+    assert 0 < len(compute.STORE) - 1 < 8
+
+
+def test_a_prefetched_press_gives_the_numbers_of_a_cold_one(fresh):
+    """Real core runs (the /augmentation training run): a neighbour prefetched, then pressed,
+    equals the same config trained from scratch (nothing cached, nothing kept)."""
+    from core.augmentation import (
+        AugmentSpec, TrainingConfig, run_training_run, run_training_run_fresh,
+    )
+
+    cfg = TrainingConfig(spec=AugmentSpec(rotation=10.0), epochs=10)
+    record_call("s1", object(), _Call("progress", run_training_run, (cfg,), {},
+                                      {"au_rot": (10, (9, 11))}))
+    assert compute.prefetch_step() == "stored"
+    pressed = compute.run_with_progress(run_training_run,
+                                        TrainingConfig(spec=AugmentSpec(rotation=9.0),
+                                                       epochs=10), "x")
+    compute.STORE.clear()
+    cold = run_training_run_fresh(TrainingConfig(spec=AugmentSpec(rotation=9.0), epochs=10))
+    for f in dataclasses.fields(cold):
+        a, b = getattr(cold, f.name), getattr(pressed, f.name)
+        assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, f.name
