@@ -2,12 +2,12 @@
 
 Layout: presets; a control bar (Play / Pause / Step / Reset / Pin, learning rate, activation,
 regularization, problem); the data and features column beside ONE live fragment (metrics,
-network, output over the plane, curves: drawn by ``ui.playground_view``) that reruns on a
+network, output over the plane, curves: drawn by ``ui.lab.view``) that reruns on a
 timer only while playing; then what the Playground lacks (loss and classes, optimizers, init,
 schedule, dropout, batch norm, CSV upload, opening a Playground link, the code of this run).
 
 The LabSession lives in ``st.session_state`` (one per browser session; core caps its
-history); its keys and the buttons' callbacks are in ``ui.playground_state``. Every tick
+history); its keys and the buttons' callbacks are in ``ui.lab.state``. Every tick
 trains for a bounded time inside ``ui.compute.admitted``.
 """
 
@@ -19,15 +19,15 @@ import time
 
 import streamlit as st
 
-from core import playground as lab
+from core import lab
 from ui.compute import LOG_TIMES, admitted, cached
 from ui.i18n import labels, scoped, t
 from ui.page import ask, code_panel, page_header, presets, section
-from ui.playground_state import (
+from ui.lab.state import (
     S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
     import_from_query, import_from_text, load_csv, pause, pin, play, regenerate, request, unpin,
 )
-from ui.playground_view import NS, draw_live
+from ui.lab.view import NS, draw_live
 from ui.url_state import (
     is_hidden, url_log_slider, url_select, url_slider, url_toggle,
 )
@@ -203,12 +203,10 @@ csv_token = csv_entry[0] if csv_entry is not None else None
 session = st.session_state.get(S_SESSION)
 if session is None or st.session_state.get("_pg_csv_token") != csv_token:
     session = lab.LabSession(cfg, lab_data(cfg))
-elif cfg != session.cfg:
-    if session.needs_reset(cfg):
-        st.session_state[S_NOTE] = session.trainer.step_count > 0  # progress was lost: say why
-        session.reset(cfg, lab_data(cfg))
-    else:
-        session.apply(cfg)
+else:
+    progress = session.trainer.step_count
+    if session.update(cfg, lab_data) == "reset" and progress:
+        st.session_state[S_NOTE] = True  # progress was lost: say why
 st.session_state[S_SESSION] = session
 session.touch()  # a full run = someone interacted (the timer's ticks are fragment runs)
 st.session_state["_pg_csv_token"] = csv_token

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from core import playground as lab
+from core import lab
 from core.charts.playground import (
     node_maps,
     CLASS_COLORS, DIVERGING, LINK_PX, boundary_figure, boundary_png, class_colorscale,

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 
-from core import playground as lab
+from core import lab
 from core.charts.playground import svg_of
 from tests.pages.test_pages import assert_ok, open_page
 from ui.i18n import catalog

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import playground as lab
+from core import lab
 from core.charts import playground as charts
 from ui.i18n import scoped, t
 from ui.page import chart, notice_claims

@@ -12,7 +12,7 @@ import hashlib
 
 import streamlit as st
 
-from core import playground as lab
+from core import lab
 from ui.url_state import HIDE_KEY, hidden_keys
 
 # Session keys (not in the URL): the live session and its play state.
