@@ -1,14 +1,16 @@
 """/playground — a live training lab on 2-D data: TensorFlow Playground parity, real PyTorch.
 
-Layout: presets; a control bar (Play / Pause / Step / Reset / Pin, learning rate, activation,
-regularization, problem); the data and features column beside ONE live fragment (metrics,
-network, output over the plane, curves: drawn by ``ui.playground_view``) that reruns on a
-timer only while playing; then what the Playground lacks (loss and classes, optimizers, init,
-schedule, dropout, batch norm, CSV upload, opening a Playground link, the code of this run).
+Layout, in TensorFlow Playground's order and on one screen: the data column beside the lab
+(Play / Pause / Step / Reset, then ONE drawing element with the network, the output over the
+plane with its legend, the loss curve, epoch and losses: ``ui.lab.drawing``) inside a fragment
+that reruns on a timer only while playing. On a phone the lab comes first. Less-used settings
+(features and layers as sliders, loss and classes, optimizer, init, schedule, dropout, batch
+norm, pin) fold into a panel below; then presets, CSV upload, opening a Playground link and
+the code of this run.
 
 The LabSession lives in ``st.session_state`` (one per browser session; core caps its
-history); its keys and the buttons' callbacks are in ``ui.playground_state``. Every tick
-trains for a bounded time inside ``ui.compute.admitted``.
+history); its keys and the callbacks are in ``ui.lab.state``. Every tick trains for a
+bounded time inside ``ui.compute.admitted``.
 """
 
 from __future__ import annotations
@@ -19,50 +21,52 @@ import time
 
 import streamlit as st
 
-from core import playground as lab
+from core import lab
 from ui.compute import LOG_TIMES, admitted, cached
 from ui.i18n import labels, scoped, t
 from ui.page import ask, code_panel, page_header, presets, section
-from ui.playground_state import (
+from ui.lab.state import (
     S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
-    import_from_query, import_from_text, load_csv, pause, pin, play, regenerate, request, unpin,
+    apply_taps, import_from_query, import_from_text, load_csv, pause, pin, play, regenerate, request, unpin,
 )
-from ui.playground_view import NS, draw_live
+from ui.lab.view import NS, draw_live, lab_layout_css
 from ui.url_state import (
     is_hidden, url_log_slider, url_select, url_slider, url_toggle,
 )
 
 tr = scoped(NS)
 
-TICK_EVERY = 0.15  # s between live ticks while playing: >= 5 redraws a second when a tick
-# (TICK_BUDGET of training + ~20 ms of drawing) fits in it; a longer tick runs back to back
-TICK_BUDGET = 0.1  # s of training per tick: a click waits at most about this long
+TICK_EVERY = 0.06  # s between live ticks while playing: >= 15 redraws a second when a tick
+# (TICK_BUDGET of training + ~15 ms of snapshot, data and Streamlit) fits in it; the drawing
+# element only repaints from numbers, so the browser keeps up (a longer tick runs back to back)
+TICK_BUDGET = 0.045  # s of training per tick: ~75 % of each second trains; a click waits ~this
 
 # --- the controls, group by group (each returns what it set) -----------------------------
 def control_bar(playing: bool) -> None:
-    """Play/Pause, Step, Reset, Pin (a Playground link may hide the first three)."""
-    bar = st.columns(4)
+    """Play/Pause, Step, Reset in one row (a Playground link may hide any of them)."""
+    bar = st.container(horizontal=True, key="pg_bar")
     if is_hidden("pg_play"):  # a Playground link with playButton_hide=true
         pass
     elif playing:
-        bar[0].button(tr("pause"), key="_pg_pause", on_click=pause, type="primary",
-                      icon=":material/pause:", width="stretch")
+        bar.button(tr("pause"), key="_pg_pause", on_click=pause, type="primary",
+                   icon=":material/pause:")
     else:
-        bar[0].button(tr("play"), key="_pg_play", on_click=play, type="primary",
-                      icon=":material/play_arrow:", width="stretch")
+        bar.button(tr("play"), key="_pg_play", on_click=play, type="primary",
+                   icon=":material/play_arrow:")
     if not is_hidden("pg_step"):
-        bar[1].button(tr("step"), key="_pg_step", on_click=request, args=("step",),
-                      icon=":material/skip_next:", width="stretch", help=tr("step_help"))
+        bar.button(tr("step"), key="_pg_step", on_click=request, args=("step",),
+                   icon=":material/skip_next:", help=tr("step_help"))
     if not is_hidden("pg_reset"):
-        bar[2].button(tr("reset"), key="_pg_reset", on_click=request, args=("reset",),
-                      icon=":material/restart_alt:", width="stretch",
-                      help=tr("reset_help"))
+        bar.button(tr("reset"), key="_pg_reset", on_click=request, args=("reset",),
+                   icon=":material/restart_alt:", help=tr("reset_help"))
+
+
+def pin_button() -> None:
     if S_PINNED in st.session_state:
-        bar[3].button(tr("unpin"), key="_pg_unpin", on_click=unpin,
-                      icon=":material/push_pin:", width="stretch")
+        st.button(tr("unpin"), key="_pg_unpin", on_click=unpin, icon=":material/push_pin:")
     else:
-        bar[3].button(tr("pin"), key="_pg_pin", on_click=pin, help=tr("pin_help"),
-                      icon=":material/push_pin:", width="stretch")
+        st.button(tr("pin"), key="_pg_pin", on_click=pin, help=tr("pin_help"),
+                  icon=":material/push_pin:")
 
 
 def architecture() -> list[int]:
@@ -81,8 +85,8 @@ def architecture() -> list[int]:
 
 
 def data_controls(csv_entry) -> dict:
-    """The Playground's left column: rate, activation, problem, data, features,
-    regularization, view. Returns LabConfig fields (+ show_test_data, discretize)."""
+    """The Playground's left column: rate, activation, problem, data, regularization,
+    view (the features are the drawing's input thumbnails; their toggles are in the panel). Returns LabConfig fields (+ show_test_data, discretize)."""
     c: dict = {}
     c["lr"] = url_log_slider("pg_lr", tr("lr"), lab.LR_CHOICES, 0.03)
     c["activation"] = url_select("pg_act", tr("activation"), lab.ACTIVATIONS, "tanh",
@@ -109,10 +113,6 @@ def data_controls(csv_entry) -> dict:
                            help=t("common.seed_help"))
     st.button(tr("regenerate"), key="_pg_regen", on_click=regenerate,
               icon=":material/refresh:", width="stretch")
-    st.markdown(f"**{tr('features')}**")
-    c["features"] = tuple(f for f, key in lab.FEATURE_KEYS.items()
-                          if url_toggle(key, tr(f"feature.{f}"),
-                                        f in lab.DEFAULT_FEATURES))
     c["regularization"] = url_select("pg_reg", tr("regularization"), lab.REGULARIZATIONS,
                                      "none",
                                      format_func=labels(f"{NS}.reg", lab.REGULARIZATIONS).get)
@@ -121,6 +121,15 @@ def data_controls(csv_entry) -> dict:
     c["show_test_data"] = url_toggle("pg_show_test", tr("show_test"), False)
     c["discretize"] = url_toggle("pg_discretize", tr("discretize"), False)
     return c
+
+
+def feature_toggles() -> tuple[str, ...]:
+    """The inputs as toggles (the drawing's thumbnails switch the same session keys)."""
+    st.markdown(f"**{tr('features')}**")
+    row = st.container(horizontal=True)
+    with row:
+        return tuple(f for f, key in lab.FEATURE_KEYS.items()
+                     if url_toggle(key, tr(f"feature.{f}"), f in lab.DEFAULT_FEATURES))
 
 
 def beyond_controls() -> dict:
@@ -156,6 +165,7 @@ def beyond_controls() -> dict:
 
 # =========================================================================================
 import_from_query()
+apply_taps()
 page_header(NS)
 if S_IMPORT in st.session_state:
     accepted, rejected = st.session_state.pop(S_IMPORT)
@@ -166,23 +176,29 @@ if S_IMPORT in st.session_state:
                    icon=":material/link:")
     if rejected:
         st.warning(tr("import.rejected", keys=", ".join(f"`{k}`" for k in rejected)))
+playing = bool(st.session_state.get(S_PLAYING, False))
+
+# The data column and the lab side by side; on a phone (columns stacked) the lab comes first
+# so Play and the whole output are on the first screen.
+lab_layout_css()
+csv_entry = st.session_state.get(S_CSV)
+left, right = st.container(key="pg_lab").columns([1, 3.4], gap="small")
+with right:
+    control_bar(playing)
+    live_slot = st.container()
+with left, st.container(key="pg_data"):
+    controls = data_controls(csv_entry)
+with st.expander(tr("more"), icon=":material/tune:"):
+    controls["features"] = feature_toggles()
+    hidden = architecture()
+    section(NS, "beyond")
+    controls |= beyond_controls()
+    pin_button()
+show_test, discretize = controls.pop("show_test_data"), controls.pop("discretize")
 # A preset is LabConfig fields over LabConfig(): every lab widget is set, so it shows the same
 # view whatever was clicked before.
 BASE = {f.name: getattr(lab.LabConfig(), f.name) for f in dataclasses.fields(lab.LabConfig)}
 presets(NS, {pid: lab.widget_values(BASE | dict(fields)) for pid, fields in lab.PRESETS.items()})
-playing = bool(st.session_state.get(S_PLAYING, False))
-
-control_bar(playing)
-hidden = architecture()
-csv_entry = st.session_state.get(S_CSV)
-left, right = st.columns([1, 3], gap="medium")
-with left:
-    controls = data_controls(csv_entry)
-with right:
-    live_slot = st.container()
-section(NS, "beyond")
-controls |= beyond_controls()
-show_test, discretize = controls.pop("show_test_data"), controls.pop("discretize")
 
 # --- the config: what the widgets mean, made valid ----------------------------------------
 cfg, note_ids = lab.config_from_controls(controls | {"hidden": hidden},
@@ -203,12 +219,10 @@ csv_token = csv_entry[0] if csv_entry is not None else None
 session = st.session_state.get(S_SESSION)
 if session is None or st.session_state.get("_pg_csv_token") != csv_token:
     session = lab.LabSession(cfg, lab_data(cfg))
-elif cfg != session.cfg:
-    if session.needs_reset(cfg):
-        st.session_state[S_NOTE] = session.trainer.step_count > 0  # progress was lost: say why
-        session.reset(cfg, lab_data(cfg))
-    else:
-        session.apply(cfg)
+else:
+    progress = session.trainer.step_count
+    if session.update(cfg, lab_data) == "reset" and progress:
+        st.session_state[S_NOTE] = True  # progress was lost: say why
 st.session_state[S_SESSION] = session
 session.touch()  # a full run = someone interacted (the timer's ticks are fragment runs)
 st.session_state["_pg_csv_token"] = csv_token
@@ -250,9 +264,9 @@ def live() -> None:
 
 
 with live_slot:
-    for note in notes:
-        st.caption(note)
     live()
+    for note in notes:  # under the drawing: the output stays on the first screen
+        st.caption(note)
 
 # --- predict, then reveal: does this data need a hidden layer (or new features)? ----------
 if cfg.problem == "classification" and csv_entry is None:

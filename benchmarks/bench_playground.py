@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
-import core.playground as lab  # noqa: E402
+from core import lab  # noqa: E402
 from core.models import build_mlp  # noqa: E402
 
 PLAYGROUND_KEYS = {"dataset": "spiral", "networkShape": "8,8", "learningRate": "0.03",

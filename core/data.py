@@ -182,3 +182,116 @@ x = x + noise * torch.randn(n, 2, generator=g)
 def toy_2d_code(name: str, n: int, noise: float, seed: int) -> str:
     """Code-panel text that recreates ``make_toy_2d(name, n, noise, seed)`` with torch only."""
     return f"n, noise, seed = {n}, {noise}, {seed}\n" + TOY_2D_CODE[name]
+
+
+# ----------------------------------------------------------------------------------------
+# Data: the Playground's generators (src/dataset.ts), written with a torch.Generator.
+# Each returns points (n, 2) and labels: class ids 0..k-1 (long) or targets in [-1, 1].
+# lab_code() embeds the source of the one it uses, so these use only torch and math.
+# ----------------------------------------------------------------------------------------
+
+def _uniform(g, n, a, b):
+    return torch.rand(n, generator=g, dtype=torch.float64) * (b - a) + a
+
+
+def data_circle(n, noise, k, g):
+    """k = 2: inside radius 2.5 (class 1) and a ring 3.5–5 (class 0); the label is read at
+    the noise-shifted position. k > 2: k rings, the label from the noisy radius."""
+    radius = 5.0
+    per = [n // k + (1 if i < n % k else 0) for i in range(k)] if k > 2 else [n // 2, n - n // 2]
+    xs, ys, labels = [], [], []
+    for ring, m in enumerate(per):
+        if k == 2:
+            lo, hi = (0.0, radius * 0.5) if ring == 0 else (radius * 0.7, radius)
+        else:
+            lo, hi = radius * ring / k, radius * (ring + 0.7) / k
+        r = _uniform(g, m, lo, hi)
+        angle = _uniform(g, m, 0.0, 2 * math.pi)
+        x, y = r * torch.sin(angle), r * torch.cos(angle)
+        nx = _uniform(g, m, -radius, radius) * noise
+        ny = _uniform(g, m, -radius, radius) * noise
+        noisy_r = torch.sqrt((x + nx) ** 2 + (y + ny) ** 2)
+        if k == 2:
+            label = (noisy_r < radius * 0.5).long()  # inside = class 1 (the Playground's +1)
+        else:
+            label = torch.clamp((noisy_r / (radius / k)).floor().long(), 0, k - 1)
+        xs.append(x), ys.append(y), labels.append(label)
+    return torch.stack([torch.cat(xs), torch.cat(ys)], 1), torch.cat(labels)
+
+
+def data_xor(n, noise, k, g):
+    """Uniform on [-5, 5]² pushed 0.3 away from the axes; class 1 where x·y ≥ 0 (read at
+    the noise-shifted position). k > 2: the quadrant number modulo k."""
+    x, y = _uniform(g, n, -5.0, 5.0), _uniform(g, n, -5.0, 5.0)
+    x = x + torch.where(x > 0, 0.3, -0.3)
+    y = y + torch.where(y > 0, 0.3, -0.3)
+    px = x + _uniform(g, n, -5.0, 5.0) * noise
+    py = y + _uniform(g, n, -5.0, 5.0) * noise
+    if k == 2:
+        label = (px * py >= 0).long()
+    else:
+        quadrant = torch.where(py >= 0, torch.where(px >= 0, 0, 1), torch.where(px < 0, 2, 3))
+        label = quadrant % k
+    return torch.stack([x, y], 1), label
+
+
+def data_gauss(n, noise, k, g):
+    """k Gaussian blobs; variance 0.5 at noise 0 rising linearly to 4 at noise 50%. k = 2:
+    centres (2, 2) (class 1) and (-2, -2) (class 0) as in the Playground."""
+    variance = 0.5 + noise / 0.5 * 3.5
+    per = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    if k == 2:
+        centres = [(-2.0, -2.0), (2.0, 2.0)]
+    else:
+        centres = [(2 * math.sqrt(2) * math.cos(math.pi / 4 + 2 * math.pi * i / k),
+                    2 * math.sqrt(2) * math.sin(math.pi / 4 + 2 * math.pi * i / k))
+                   for i in range(k)]
+    points, labels = [], []
+    for cls, ((cx, cy), m) in enumerate(zip(centres, per)):
+        xy = torch.randn(m, 2, generator=g, dtype=torch.float64) * math.sqrt(variance)
+        points.append(xy + torch.tensor([cx, cy], dtype=torch.float64))
+        labels.append(torch.full((m,), cls, dtype=torch.long))
+    return torch.cat(points), torch.cat(labels)
+
+
+def data_spiral(n, noise, k, g):
+    """k interleaved spiral arms of about n/k points: radius up to 5 over 1.75 turns, arm j turned
+    by 2πj/k, plus U(-1, 1)·noise per coordinate. k = 2: arm 0 is the Playground's +1 (class 1)."""
+    points, labels = [], []
+    for arm in range(k):
+        per = n // k + (1 if arm < n % k else 0)
+        i = torch.arange(per, dtype=torch.float64)
+        r = i / per * 5
+        t = 1.75 * i / per * 2 * math.pi + 2 * math.pi * arm / k
+        x = r * torch.sin(t) + _uniform(g, per, -1.0, 1.0) * noise
+        y = r * torch.cos(t) + _uniform(g, per, -1.0, 1.0) * noise
+        points.append(torch.stack([x, y], 1))
+        cls = (1 - arm) if k == 2 else arm
+        labels.append(torch.full((per,), cls, dtype=torch.long))
+    return torch.cat(points), torch.cat(labels)
+
+
+def data_plane(n, noise, k, g):
+    """Uniform on [-6, 6]²; target (x + y) / 10 read at the noise-shifted position."""
+    x, y = _uniform(g, n, -6.0, 6.0), _uniform(g, n, -6.0, 6.0)
+    nx, ny = _uniform(g, n, -6.0, 6.0) * noise, _uniform(g, n, -6.0, 6.0) * noise
+    return torch.stack([x, y], 1), (x + nx + y + ny) / 10
+
+
+def data_multigauss(n, noise, k, g):
+    """Uniform on [-6, 6]²; six bumps of height ±1 falling to 0 at distance 2; the target is
+    the bump largest in absolute value (read at the noise-shifted position)."""
+    x, y = _uniform(g, n, -6.0, 6.0), _uniform(g, n, -6.0, 6.0)
+    px = x + _uniform(g, n, -6.0, 6.0) * noise
+    py = y + _uniform(g, n, -6.0, 6.0) * noise
+    bumps = [(-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1)]
+    target = torch.zeros(n, dtype=torch.float64)
+    for cx, cy, sign in bumps:
+        d = torch.sqrt((px - cx) ** 2 + (py - cy) ** 2)
+        value = sign * torch.clamp(1 - d / 2, 0.0, 1.0)
+        target = torch.where(value.abs() > target.abs(), value, target)
+    return torch.stack([x, y], 1), target
+
+
+PLAYGROUND_GENERATORS = {"circle": data_circle, "xor": data_xor, "gauss": data_gauss,
+                         "spiral": data_spiral, "plane": data_plane, "multigauss": data_multigauss}

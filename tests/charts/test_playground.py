@@ -1,6 +1,7 @@
 """Figure builders of /playground, on synthetic arrays checked against what they encode."""
 
 import base64
+import json
 import io
 import xml.etree.ElementTree as ET
 
@@ -9,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from core import playground as lab
+from core import lab
 from core.charts.playground import (
     node_maps,
     CLASS_COLORS, DIVERGING, LINK_PX, boundary_figure, boundary_png, class_colorscale,
@@ -269,3 +270,40 @@ def test_node_maps_one_per_node_features_scaled():
     for feature in maps[:2]:
         assert np.isclose(np.abs(feature).max(), 1.0)
     assert all(m.shape == maps[0].shape for m in maps)
+
+
+# --- the drawing element's data (core.charts.lab_drawing) ----------------------------------
+def _painted(data: dict) -> np.ndarray:
+    """What the element's JS paints for the output grid: table lookup, 255 = white."""
+    from core.charts.lab_drawing import NAN_BYTE
+
+    n = data["grid_n"]
+    q = np.frombuffer(base64.b64decode(data["grid"]), np.uint8).reshape(n, n)
+    table = np.frombuffer(bytes.fromhex(data["grid_table"]), np.uint8).reshape(-1, 3)
+    rgb = table[np.minimum(q, len(table) - 1)].astype(int)
+    rgb[q == NAN_BYTE] = 255
+    return rgb
+
+
+@pytest.mark.parametrize("preset", ["spiral_deep", "three_classes", "lr_too_high"])
+def test_the_drawing_paints_the_colours_of_the_output_picture(preset):
+    from core.charts.lab_drawing import drawing_data
+    from ui.lab.view import feature_maps
+
+    session = lab.LabSession(lab.LabConfig(**lab.PRESETS[preset]))
+    for _ in range(30):
+        session.step_one()
+    snap = session.snapshot()
+    for discretize in (False, True):
+        data = drawing_data(snap, session.data, features=session.cfg.features,
+                            all_features=lab.FEATURES, feature_maps=feature_maps(),
+                            stride=lab.GRID // lab.THUMB, extent=lab.EXTENT, show_test=True,
+                            discretize=discretize, pinned=None, text={}, controls={})
+        output = snap.grid_output
+        if snap.grid_probs is not None and snap.grid_probs.shape[2] > 2:
+            output = snap.grid_probs.transpose(2, 0, 1)
+        reference = output_rgb(output, discretize)[::-1].astype(int)  # the PNG's colours
+        # 254 levels: a colour may differ from the continuous one by one level's step
+        assert np.abs(_painted(data) - reference).max() <= 3
+        assert data["metrics"]["epoch"] == snap.epoch and data["test"]["n"] == snap.n_test
+        assert json.loads(json.dumps(data)) == data  # plain JSON: no NaN, no numpy

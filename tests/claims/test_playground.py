@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from core import playground as lab
+from core import lab
 
 
 def snapshots():

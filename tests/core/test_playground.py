@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from core.models import linear_layers
-from core.playground import (
+from core.lab import (
     CSV_MAX_ROWS, DATASETS_CLASSIFICATION, FEATURES, GRID, MAX_CLASSES,
     PRESETS, THUMB, LabConfig, LabDataError, LabSession, config_from_fields, feature_matrix,
     lab_code, lab_data_from_points, load_points_csv, make_lab_data, parse_playground_params,
@@ -323,7 +323,7 @@ def test_two_class_cross_entropy_heatmap_is_p1_minus_p0():
 
 
 def test_memory_is_bounded_and_pauses(monkeypatch):
-    import core.playground as pg
+    import core.lab.session as pg  # the session reads MAX_CURVE from its own module
     monkeypatch.setattr(pg, "MAX_CURVE", 16)
     session = LabSession(LabConfig(dataset="gauss", hidden=(), batch_size=64,
                                    train_percent=20), epoch_cap=200)

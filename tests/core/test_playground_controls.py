@@ -1,11 +1,11 @@
-"""The page's control values <-> LabConfig (core.playground.widget_values and
+"""The page's control values <-> LabConfig (core.lab.widget_values and
 config_from_controls): what a link or preset sets, and what the widgets mean, made valid."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from core import playground as lab
+from core import lab
 
 CONTROLS = dict(lr=0.03, activation="tanh", problem="classification", dataset="circle",
                 train_percent=50, noise=0, batch_size=10, seed=0, features=("x1", "x2"),
@@ -54,5 +54,5 @@ def test_widget_values_round_trip_a_playground_link():
     assert set(values) <= {*lab.FEATURE_KEYS.values(), "pg_lr", "pg_reg_rate", "pg_layers",
                            "pg_seed", "pg_dataset", "pg_reg_dataset", *(
                                f"pg_n{i}" for i in range(1, 7)),
-                           *lab._SIMPLE_WIDGETS.values()}
+                           *lab.controls._SIMPLE_WIDGETS.values()}
     assert np.isclose(lab.widget_values({"lr": 7.0})["pg_lr"], 10.0)

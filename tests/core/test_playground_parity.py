@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from core.models import linear_layers
-from core.playground import LabConfig, LabSession, lab_data_from_points
+from core.lab import LabConfig, LabSession, lab_data_from_points
 
 
 class ReferenceNet:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import core.playground as pg
-from core.playground import LabConfig, LabSession, parse_playground_params, parse_playground_url
+import core.lab.session as lab_session
+from core.lab import (
+    PLAYGROUND_HIDE, LabConfig, LabSession, parse_playground_params, parse_playground_url,
+)
 
 SMALL = LabConfig(dataset="gauss", hidden=(2,), batch_size=64, train_percent=50)
 
@@ -32,11 +34,14 @@ def test_epoch_cap_pauses_exactly_at_the_cap_and_play_goes_on_for_another_cap():
 
 
 def test_plateau_pauses_after_the_window_without_progress(monkeypatch):
-    monkeypatch.setattr(pg, "PLATEAU_EPOCHS", 4)
-    # lr 1e-5: the loss moves far less than PLATEAU_REL per window
+    monkeypatch.setattr(lab_session, "PLATEAU_EPOCHS", 4)
+    # The rule is read at each call, so what a tick sees depends on how many epochs it
+    # covers; a timed tick covers more on a faster machine (170 epochs in 1 s here, where
+    # lr 1e-5 improves the loss by ~3 %: no plateau). One epoch per tick (4 steps: 250
+    # training points in batches of 64) makes every call see the same epochs everywhere.
+    monkeypatch.setattr(lab_session, "MAX_TICK_STEPS", 4)
+    # lr 1e-5: the loss moves far less than PLATEAU_REL per window of 4 epochs
     session = LabSession(LabConfig(**{**SMALL.__dict__, "lr": 0.00001}), epoch_cap=10_000)
-    # An epoch at a time, as a tick sees it at its end (how many epochs one timed tick
-    # covers depends on the machine's speed; the rule does not).
     reason = None
     for _ in range(40):
         session.step_epoch()
@@ -44,14 +49,16 @@ def test_plateau_pauses_after_the_window_without_progress(monkeypatch):
         if reason is not None:
             break
     assert reason == "plateau"
-    assert 4 <= session.trainer.epoch <= 6  # the window (4 epochs) after the first reading
-    assert play(session, budget=0.01) == "plateau"  # a tick reports it too
-    start = session.trainer.epoch  # reported once: the next window starts here
-    assert session.tick(0.01).paused is None or session.trainer.epoch - start >= 4
+    assert session.trainer.epoch == 5  # first reading after epoch 1, then a 4-epoch window
+    result = session.tick(1.0)  # a tick reports it too (one epoch later)
+    assert result.paused == "plateau" and result.steps == 4 and session.trainer.epoch == 6
+    # reported once: the next reading (epoch 7) starts a new 4-epoch window
+    reasons = [session.tick(1.0).paused for _ in range(5)]
+    assert reasons == [None, None, None, None, "plateau"] and session.trainer.epoch == 11
 
 
 def test_a_learning_run_does_not_plateau(monkeypatch):
-    monkeypatch.setattr(pg, "PLATEAU_EPOCHS", 30)
+    monkeypatch.setattr(lab_session, "PLATEAU_EPOCHS", 30)
     session = LabSession(LabConfig(**{**SMALL.__dict__, "lr": 0.1, "optimizer": "adam",
                                       "loss": "cross_entropy", "init": "default"}),
                          epoch_cap=25)
@@ -77,7 +84,7 @@ PAGE = (Path(__file__).resolve().parents[2] / "app_pages" / "playground.py").rea
 
 
 def test_every_playground_hide_key_maps_to_a_control_of_the_page():
-    assert set(pg.PLAYGROUND_HIDE) == set(HIDABLE)
+    assert set(PLAYGROUND_HIDE) == set(HIDABLE)
     for name in HIDABLE:
         fields, rejected = parse_playground_params({f"{name}_hide": "true"})
         assert rejected == [] and fields["hide"], name

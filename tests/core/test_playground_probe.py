@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from core import playground as lab
+from core import lab
 
 
 @pytest.mark.parametrize("dataset, separable", [("gauss", True), ("circle", False),

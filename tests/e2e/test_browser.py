@@ -25,10 +25,11 @@ def wait_idle(page) -> None:
 
 
 def drawn(page) -> str:
-    """Everything the page draws: its plotly charts and /playground's SVG and PNG pictures
-    (which chart a slider changes first depends on the page)."""
+    """Everything the page draws: its plotly charts, /playground's drawing element and the
+    status line under it (a live setting such as the learning rate shows there first; which
+    chart a slider changes first depends on the page)."""
     return page.evaluate("""() => Array.from(document.querySelectorAll(
-        '.js-plotly-plot, .pg-net, .pg-curves, [data-testid=stMarkdown] img'))
+        '.js-plotly-plot, .pgd, .st-key-pg_lab [data-testid=stCaptionContainer]'))
         .map(e => e.outerHTML).join('')""")
 
 

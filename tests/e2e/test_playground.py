@@ -30,9 +30,8 @@ def wait_idle(page) -> None:
 
 
 def epoch(page, lang: str) -> int:
-    label = TEXT["epoch"][lang]
-    metric = page.locator("[data-testid=stMetric]", has_text=label).first
-    return int(metric.locator("[data-testid=stMetricValue]").inner_text().replace(",", ""))
+    """The epoch the drawing element shows beside the output."""
+    return int(page.locator(".pgd [data-m=epoch]").inner_text().replace(",", ""))
 
 
 def steps(page, lang: str) -> int:
@@ -41,12 +40,9 @@ def steps(page, lang: str) -> int:
     return int(STEPS.search(text[len(prefix):]).group(1))
 
 
-def output_picture(page, lang: str) -> str:
-    """The live output image's URL: the media file is named by a hash of its bytes, so a
-    new URL is a new picture (and the old one stays on screen until it loads)."""
-    image = page.locator(f"img[alt='{TEXT['chart.output_title'][lang]}']").first
-    image.wait_for(timeout=60_000)
-    return image.get_attribute("src")
+def paints(page) -> int:
+    """How many times the drawing element has repainted from new data."""
+    return int(page.locator(".pgd").get_attribute("data-paints") or 0)
 
 
 def button(page, key: str, lang: str):
@@ -61,16 +57,16 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
     try:
         page.goto(f"{base_url}/playground?lang={lang}")
         wait_idle(page)
-        page.wait_for_selector(".pg-net svg", timeout=60_000)  # paused: inline SVG
+        page.wait_for_selector(".pgd canvas.grid", timeout=60_000)
         assert page.locator("h1").first.inner_text().strip() == TEXT["title"][lang]
         if lang == "en":
             assert button(page, "play", lang).count() == 1  # labelled exactly "Play"
         assert epoch(page, lang) == 0 and steps(page, lang) == 0
-        # paused: the network is inline SVG, every link and node with a hover tooltip
-        links = page.locator(".pg-net svg line").count()
-        assert links > 0 and page.locator(".pg-net svg line title").count() == links
-        before = output_picture(page, lang)
-        assert before
+        # every link has a wide invisible twin to tap, every hidden neuron is a button
+        links = page.locator(".pgd svg line[data-act=link]").count()
+        assert links == 2 * 4 + 4 * 2 + 2 * 1  # 2-4-2-1 from the active inputs X1, X2
+        assert page.locator(".pgd .node[data-act=node]").count() == 4 + 2 + 1
+        canvas = page.locator(".pgd canvas.grid").element_handle()
 
         for expected in (1, 2):  # Step: exactly one optimizer step per click
             button(page, "step", lang).click()
@@ -82,24 +78,24 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
 
         button(page, "play", lang).click()  # Play: the timer trains and redraws by itself
         page.wait_for_function(
-            """([label]) => [...document.querySelectorAll('[data-testid=stMetric]')]
-                .some(m => m.innerText.includes(label) &&
-                      parseInt(m.querySelector('[data-testid=stMetricValue]').innerText
-                               .replace(/,/g, '')) >= 3)""",
-            arg=[TEXT["epoch"][lang]], timeout=60_000)
+            "() => parseInt(document.querySelector('.pgd [data-m=epoch]').innerText"
+            ".replace(/,/g, '')) >= 3", timeout=60_000)
         assert epoch(page, lang) >= 3
-        # while it plays, the output is on screen in every shot (a plotly chart here was
-        # remounted every tick and showed blank in about half of them)
-        image = page.locator(f"img[alt='{TEXT['chart.output_title'][lang]}']").first
+        # while it plays, the element is repainted in place: the same canvas, never dimmed,
+        # and the output is painted in every shot
+        before = paints(page)
+        image = page.locator(".pgd .plane")
         for _ in range(6):
             box = image.bounding_box()
             shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
             painted = (np.abs(np.asarray(shot, dtype=int) - 255).sum(2) > 30).mean()
             assert painted > 0.9, f"the output looks blank ({painted:.0%} painted)"
+            assert page.evaluate("""() => { let e = document.querySelector('.pgd');
+                while (e) { if (+getComputedStyle(e).opacity < 0.99) return false;
+                e = e.parentElement; } return true; }"""), "the lab is dimmed"
             page.wait_for_timeout(250)
-        # playing: the network and the curves are one picture each (cheap to swap)
-        assert page.locator(".pg-net img").count() == 1
-        assert page.locator(".pg-curves img").count() == 1
+        assert paints(page) > before
+        assert page.evaluate("(c) => c === document.querySelector('.pgd canvas.grid')", canvas)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"playground_playing_{lang}.png"))
 
@@ -110,6 +106,53 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
         page.wait_for_timeout(2500)
         assert (epoch(page, lang), steps(page, lang)) == stopped
         assert page.locator("[data-testid=stException]").count() == 0
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_lab_by_touch_on_a_phone(base_url, browser, lang):
+    """390×844 with touch: Play and the whole output on the first screen; a tapped neuron is
+    shown large, a tapped link shows its weight while playing, a tapped input switches on."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True,
+                            is_mobile=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base_url}/playground?lang={lang}")
+        wait_idle(page)
+        page.wait_for_selector(".pgd canvas.grid", timeout=60_000)
+        play = button(page, "play", lang)
+        plane = page.locator(".pgd .plane").bounding_box()
+        assert play.bounding_box()["y"] + play.bounding_box()["height"] <= 844
+        assert plane["y"] + plane["height"] <= 844, plane
+        play.tap()
+        page.wait_for_function(
+            "() => parseInt(document.querySelector('.pgd [data-m=epoch]').innerText"
+            ".replace(/,/g, '')) >= 1", timeout=60_000)
+        node = page.locator(".pgd .node[data-act=node]").first
+        node.tap()
+        showing = page.locator(".pgd .showing")
+        showing.wait_for(state="visible", timeout=10_000)
+        assert TEXT["chart.neuron"][lang].format(layer=1, k=1) in showing.inner_text()
+        node.tap()  # tapped again: the output is back
+        showing.wait_for(state="hidden", timeout=10_000)
+        hit = page.locator(".pgd line[data-act=link]").first.bounding_box()
+        page.touchscreen.tap(hit["x"] + hit["width"] / 2, hit["y"] + hit["height"] / 2)
+        tip = page.locator(".pgd .tip")
+        tip.wait_for(state="visible", timeout=10_000)
+        first = tip.inner_text()
+        assert TEXT["chart.weight"][lang] in first and re.search(r"-?\d\.\d{3}$", first)
+        page.wait_for_function(  # still shown, with the weight of the run going on
+            "(t) => document.querySelector('.pgd .tip').innerText !== t", arg=first,
+            timeout=30_000)
+        page.locator(".pgd .node[data-name=x1_sq]").tap()
+        page.wait_for_function(  # the page reruns and the network is drawn anew
+            "() => { const n = document.querySelector('.pgd .node[data-name=x1_sq]');"
+            " return n !== null && !n.classList.contains('off'); }", timeout=60_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"playground_phone_{lang}.png"))
         assert not errors, errors
     finally:
         page.close()

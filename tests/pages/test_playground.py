@@ -7,13 +7,13 @@ The generic tests in test_pages.py also run on this page (extremes, bad URL valu
 
 from __future__ import annotations
 
-import re
+import json
+
 
 import numpy as np
 import pytest
 
-from core import playground as lab
-from core.charts.playground import svg_of
+from core import lab
 from tests.pages.test_pages import assert_ok, open_page
 from ui.i18n import catalog
 from ui.registry import page_by_namespace
@@ -26,18 +26,35 @@ def session(at):
     return at.session_state["_pg_session"]
 
 
+def drawing(at) -> dict:
+    """The data the lab's drawing element received on the last run (the one element)."""
+    found = [e for e in at.get("bidi_component") if e.proto.component_name == "dle_lab_drawing"]
+    assert len(found) == 1, len(found)
+    return json.loads(found[0].proto.json)
+
+
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """A figure beside the output, by its label, as the element writes it."""
+    data = drawing(at)
+    key = next(k for k in ("epoch", "train_loss", "test_loss", "test_acc")
+               if data["text"][k] == label)
+    value = data["metrics"][key]
+    if key == "epoch":
+        return f"{value:,}"
+    return "—" if value is None else f"{value:.1%}" if key == "test_acc" else f"{value:.3f}"
+
+
+def metric_labels(at) -> list[str]:
+    data = drawing(at)
+    return [data["text"][k] for k in ("epoch", "train_loss", "test_loss", "test_acc")
+            if data["metrics"][k] is not None]
 
 
 def output_image(at, lang: str = "en") -> str:
-    """The live output picture (an inline PNG: a new data URI is a new picture)."""
-    alt = f'alt="{TEXT["chart.output_title"][lang]}"'
-    found = [m.value for m in at.markdown if alt in m.value]
-    assert len(found) == 1, found
-    src = found[0].split('src="', 1)[1].split('"', 1)[0]
-    assert src.startswith("data:image/png;base64,")
-    return src
+    """The output over the plane as the element receives it (one byte per grid cell)."""
+    data = drawing(at)
+    assert data["grid_n"] == lab.GRID and len(data["grid"]) > 0
+    return data["grid"] + ("/test" if data["test"] else "")
 
 
 def boundary_z(at) -> np.ndarray:
@@ -58,7 +75,7 @@ def test_renders_in_both_languages_with_the_playground_labels(lang):
     at = open_page(INFO, lang)
     assert_ok(at)
     assert at.title[0].value == TEXT["title"][lang]
-    labels = [m.label for m in at.metric]
+    labels = metric_labels(at)
     for key in ("epoch", "train_loss", "test_loss", "test_acc"):
         assert TEXT[key][lang] in labels
     if lang == "en":
@@ -167,7 +184,7 @@ def test_every_parity_control_reaches_the_lab():
     assert cfg().problem == "regression" and cfg().dataset == "plane"
     widget(at, "pg_reg_dataset").set_value("multigauss").run()
     assert cfg().dataset == "multigauss" and cfg().n_points == lab.N_POINTS_REGRESS
-    assert TEXT["test_acc"]["en"] not in [m.label for m in at.metric]
+    assert TEXT["test_acc"]["en"] not in metric_labels(at)
 
 
 def test_beyond_controls_and_three_classes():
@@ -205,9 +222,9 @@ def test_pin_overlays_the_pinned_curves():
     at.button(key="_pg_step").click().run()
     at.button(key="_pg_pin").click().run()
     assert_ok(at)
-    curves = next(m.value for m in at.markdown if 'class="pg-curves"' in m.value)
-    names = re.findall(r'data-name="([^"]+)"', svg_of(curves))
-    assert names[-2:] == [TEXT["chart.pinned_train"]["en"], TEXT["chart.pinned_test"]["en"]]
+    pinned, snap = drawing(at)["pinned"], session(at).snapshot()
+    assert pinned is not None and pinned[0] == snap.curve_epochs.tolist()
+    np.testing.assert_allclose(pinned[1], snap.curve_train_loss, rtol=1e-4)
     at.button(key="_pg_unpin").click().run()
     assert "_pg_pinned" not in at.session_state
 

@@ -1,4 +1,4 @@
-"""/playground through AppTest: a node shown large through the selector under the network,
+"""/playground through AppTest: the drawing element gets every node's map and weight,
 playing stops by itself and says why, and a Playground link's ``<name>_hide=true`` controls
 are not drawn."""
 
@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 
-from core.charts.playground import svg_of
+import base64
+
+import numpy as np
+
+from core import lab
 from tests.pages.test_pages import assert_ok, open_page
-from tests.pages.test_playground import session
+from tests.pages.test_playground import drawing, session
 from ui.i18n import catalog
 from ui.registry import page_by_namespace
 
@@ -21,35 +25,30 @@ def fixed_part(text: str) -> str:
     return max(re.split(r"\{[^}]*\}", text), key=len)
 
 
-def network(at) -> str:
-    return next(m.value for m in at.markdown if 'class="pg-net"' in m.value)
-
-
-def test_a_chosen_node_is_shown_large_and_framed_in_the_network():
+def test_the_drawing_receives_every_node_map_and_weight_of_the_network():
+    """What a tap shows large (a neuron's map) and reads (a link's weight) is in the element's
+    data: checked against the session's own snapshot, decoded independently."""
     at = open_page(INFO, "en")
-    chooser = at.selectbox(key="_pg_sel")
-    assert chooser.value == -1 and chooser.label == TEXT["enlarge"]["en"]
-    assert svg_of(network(at)).count('stroke="#222222"') == 0
-    name = TEXT["chart.neuron"]["en"].format(layer=1, k=2)
-    index = chooser.options.index(name) - 1  # options: "none", then every node in order
-    chooser.select_index(index + 1).run()
+    at.button(key="_pg_step").click().run()
     assert_ok(at)
-    assert at.selectbox(key="_pg_sel").value == index
-    big = [m.value for m in at.markdown if f'alt="{name}"' in m.value]
-    assert len(big) == 1 and 'src="data:image/png;base64,' in big[0]
-    assert name in [c.value for c in at.caption]
-    svg = svg_of(network(at))
-    assert svg.count('stroke="#222222"') == 1  # the chosen node is framed
-    rects = re.findall(r'<rect [^>]*>', svg)
-    assert 'stroke="#222222"' in rects[index]
-    chooser = at.selectbox(key="_pg_sel")
-    chooser.select_index(0).run()  # back to none
-    assert not [m for m in at.markdown if f'alt="{name}"' in m.value]
-    # a smaller network: the chosen node is gone, the selector falls back to none
-    at.selectbox(key="_pg_sel").select_index(len(at.selectbox(key="_pg_sel").options) - 1).run()
-    at.slider(key="pg_layers").set_value(0).run()
-    assert_ok(at)
-    assert at.selectbox(key="_pg_sel").value == -1
+    data, snap = drawing(at), session(at).snapshot()
+    t = data["thumb"]
+    maps = np.frombuffer(base64.b64decode(data["maps"]), np.uint8).reshape(-1, t, t)
+    n_inputs = len(data["all_features"])
+    assert data["all_features"] == list(lab.FEATURES) and data["hidden"] == [4, 2]
+    assert len(maps) == n_inputs + 4 + 2 + 1
+    # layer 1, neuron 2: its output over the plane, top row first, on -1..1 in 254 levels
+    expected = np.clip(snap.neuron_outputs[0][1], -1, 1)[::-1]
+    decoded = maps[n_inputs + 1].astype(float) / 253 * 2 - 1
+    np.testing.assert_allclose(decoded, expected, atol=1 / 253 + 1e-9)
+    for sent, weights in zip(data["weights"], snap.weights):
+        np.testing.assert_allclose(sent, weights.ravel(), atol=6e-4)
+    # the inputs: X1 and X2 on, the other five drawn (faded) so a tap can switch them on
+    assert data["features"] == ["x1", "x2"] and data["controls"]["features"]
+    # the same switch as a toggle in the folded panel
+    at.toggle(key="pg_f_x1_sq").set_value(True).run()
+    assert drawing(at)["features"] == ["x1", "x2", "x1_sq"]
+    assert session(at).cfg.features == ("x1", "x2", "x1_sq")
 
 
 def test_playing_stops_at_the_epoch_cap_and_says_so():

@@ -12,7 +12,7 @@ import hashlib
 
 import streamlit as st
 
-from core import playground as lab
+from core import lab
 from ui.url_state import HIDE_KEY, hidden_keys
 
 # Session keys (not in the URL): the live session and its play state.
@@ -116,3 +116,38 @@ def load_csv() -> None:
         return
     st.session_state[S_CSV] = (hashlib.sha1(data).hexdigest(), uploaded.name, points)
     st.session_state[S_PLAYING] = False
+
+
+# --- taps on the drawing element that change the network -----------------------------------
+S_TAPPED = "_pg_tapped"  # widget values a tap asked for, set before the widgets are drawn
+S_TAP_DONE = "_pg_tap_done"  # the id of the last tap handled (the element keeps its value)
+
+
+def handle_tap(action: dict | None) -> bool:
+    """A tap on the drawing (read in the fragment): a tapped input thumbnail switches its
+    feature, +/- change the hidden layers or a layer's neurons. The widgets holding those
+    settings are drawn outside the fragment, so the new values wait in S_TAPPED for the
+    full rerun this asks for (True: rerun the whole page)."""
+    if not action or action.get("id") == st.session_state.get(S_TAP_DONE):
+        return False
+    st.session_state[S_TAP_DONE] = action.get("id")
+    kind, values = action.get("kind"), {}
+    if kind == "feature" and action.get("name") in lab.FEATURE_KEYS:
+        key = lab.FEATURE_KEYS[action["name"]]
+        values[key] = not st.session_state.get(key, action["name"] in lab.DEFAULT_FEATURES)
+    elif kind == "layers":
+        depth = int(st.session_state.get("pg_layers", 2))
+        values["pg_layers"] = min(max(depth + int(action.get("delta", 0)), 0), lab.MAX_LAYERS)
+    elif kind == "neurons" and 0 <= int(action.get("layer", -1)) < lab.MAX_LAYERS:
+        key = f"pg_n{int(action['layer']) + 1}"
+        width = int(st.session_state.get(key, lab.DEFAULT_HIDDEN[int(action["layer"])]))
+        values[key] = min(max(width + int(action.get("delta", 0)), 1), lab.MAX_NEURONS)
+    if not values:
+        return False
+    st.session_state[S_TAPPED] = values
+    return True
+
+
+def apply_taps() -> None:
+    """At the top of a full run, before any widget: the values taps asked for."""
+    seed_widgets(st.session_state.pop(S_TAPPED, {}))

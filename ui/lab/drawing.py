@@ -1,0 +1,395 @@
+"""The lab's drawing element: network, output over the plane, legend, loss curve and the
+epoch and losses, drawn in place by one Streamlit Custom Component v2 (inline JS, no iframe).
+
+The element is mounted with a fixed key, so Streamlit keeps it (and its canvases and SVG)
+across reruns and only hands it new data (core.charts.lab_drawing.drawing_data) each tick:
+no remount, no picture re-sent, nothing dimmed. Every interaction works by tap and by mouse:
+tap (or hover) a neuron to show its output large on the plane, tap (or hover) a link to read
+its weight (kept and updated while playing), tap an input thumbnail to switch that feature,
++/- buttons for layers and neurons. Those taps that change the network come back to Python
+as the state value ``action`` ({"kind": "feature" | "layers" | "neurons", ..., "id"}).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+KEY = "_pg_drawing"  # the element's identity: the same key keeps the same element
+
+CSS = """
+.pgd { container-type: inline-size; font-family: inherit; color: var(--st-text-color, #262730);
+  --fs: 13px; font-size: var(--fs); user-select: none; -webkit-user-select: none; }
+.pgd.present { --fs: 18px; }
+.pgd .wrap { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr);
+  gap: 12px; align-items: start; }
+@container (max-width: 620px) { .pgd .wrap { grid-template-columns: minmax(0, 1fr); }
+  .pgd .out { order: -1; } }
+.pgd .metrics { display: grid; grid-template-columns: repeat(auto-fit, minmax(64px, 1fr));
+  gap: 0 8px; margin-bottom: 4px; line-height: 1.15; }
+.pgd .metrics span { font-size: .8em; opacity: .8; display: block; }
+.pgd .metrics b { font-size: 1.35em; font-variant-numeric: tabular-nums; display: block; }
+.pgd.present .metrics b { font-size: 1.1em; }
+.pgd .plane { position: relative; width: 100%; aspect-ratio: 1 / 1; max-height: var(--plane-max, 100vh);
+  margin: 0 auto; }
+.pgd .plane canvas { position: absolute; inset: 0; width: 100%; height: 100%; border-radius: 4px; }
+.pgd .plane canvas.grid { image-rendering: auto; }
+.pgd .showing { position: absolute; left: 4px; top: 4px; background: rgba(255,255,255,.9);
+  border-radius: 4px; padding: 1px 6px; font-size: .9em; pointer-events: none; }
+.pgd .axis { display: flex; justify-content: space-between; font-size: .85em; opacity: .75; }
+.pgd .legend { display: flex; align-items: center; gap: 6px; margin: 4px 0 2px; font-size: .85em; }
+.pgd .legend canvas { flex: 1; height: 10px; border-radius: 3px; min-width: 60px; }
+.pgd .curve { width: 100%; display: block; }
+.pgd .curve text { font-size: var(--fs); fill: currentColor; }
+.pgd .net { position: relative; width: 100%; }
+.pgd .net svg { position: absolute; inset: 0; width: 100%; height: 100%; overflow: visible; }
+.pgd .node { position: absolute; border: 1px solid #999; border-radius: 3px; cursor: pointer;
+  box-sizing: border-box; background: #fff; touch-action: manipulation; }
+.pgd .node canvas { width: 100%; height: 100%; display: block; image-rendering: auto; }
+.pgd .node.off { opacity: .3; border-style: dashed; }
+.pgd .node.sel { outline: 3px solid #222; outline-offset: 1px; }
+.pgd .label { position: absolute; font-size: .85em; white-space: nowrap; pointer-events: none; }
+.pgd .colhead { position: absolute; font-size: .85em; text-align: center; transform: translateX(-50%);
+  white-space: nowrap; display: flex; gap: 4px; align-items: center; }
+.pgd button.pm { min-width: 30px; min-height: 30px; border: 1px solid #bbb; border-radius: 15px;
+  background: #fff; font-size: 16px; line-height: 1; cursor: pointer; padding: 0 6px;
+  touch-action: manipulation; color: #262730; }
+.pgd .tip { position: absolute; background: #222; color: #fff; padding: 2px 7px; border-radius: 4px;
+  font-size: .9em; pointer-events: none; white-space: nowrap; z-index: 2; }
+.pgd .hint { font-size: .85em; opacity: .75; margin-top: 2px; }
+"""
+
+JS = r"""
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  if (!data) return;
+  let S = parentElement.__pgd;
+  if (!S) {
+    S = parentElement.__pgd = { sel: -1, link: null, sig: '' };
+    const root = document.createElement('div');
+    root.className = 'pgd';
+    root.innerHTML = `<div class="wrap"><div class="netcol"><div class="net"></div>
+      <div class="hint"></div></div>
+      <div class="out"><div class="metrics"></div>
+      <div class="plane"><canvas class="grid"></canvas><canvas class="pts"></canvas>
+      <div class="showing" hidden></div></div>
+      <div class="axis"><span></span><span></span></div>
+      <div class="legend"><span class="lo"></span><canvas></canvas><span class="hi"></span></div>
+      <svg class="curve" role="img"></svg></div></div>`;
+    parentElement.appendChild(root);
+    S.root = root;
+    // a state value, not a trigger: it stays until the next tap, so a tap that lands while a
+    // timed tick is running is still seen by the next run (each tap has its own id)
+    S.send = (value) => setStateValue('action', { ...value, id: `${Date.now()}-${Math.random()}` });
+    root.addEventListener('click', (ev) => {  // taps and clicks: one handler for both
+      const t = ev.target.closest('[data-act]');
+      if (!t) return;
+      const act = t.dataset.act;
+      if (act === 'node') { const i = +t.dataset.i; S.sel = S.sel === i ? -1 : i; S.link = null; }
+      else if (act === 'link') { const k = t.dataset.k; S.link = S.link === k ? null : k; }
+      else if (act === 'feature') { S.send({ kind: 'feature', name: t.dataset.name }); return; }
+      else if (act === 'layers' || act === 'neurons') {
+        S.send({ kind: act, layer: +(t.dataset.layer || 0), delta: +t.dataset.delta }); return; }
+      paint(S, S.data);
+    });
+    root.addEventListener('pointerover', (ev) => {  // the mouse's hover = a tap, undone on leave
+      if (ev.pointerType !== 'mouse') return;
+      const t = ev.target.closest('[data-act=node],[data-act=link]');
+      if (!t) return;
+      S.hover = t.dataset.act === 'node' ? { sel: +t.dataset.i } : { link: t.dataset.k };
+      paint(S, S.data);
+    });
+    root.addEventListener('pointerout', (ev) => {
+      if (ev.pointerType !== 'mouse' || !S.hover) return;
+      S.hover = null; paint(S, S.data);
+    });
+  }
+  S.data = data;
+  paint(S, data);
+}
+
+const b64 = (s) => Uint8Array.from(atob(s || ''), (c) => c.charCodeAt(0));
+const hexTable = (h) => { const a = new Uint8Array(h.length / 2);
+  for (let i = 0; i < a.length; i++) a[i] = parseInt(h.substr(i * 2, 2), 16); return a; };
+const fmt = (v, d = 3) => (v === null || v === undefined) ? '—' : v.toFixed(d);
+const pct = (v) => (v === null || v === undefined) ? '—' : (100 * v).toFixed(1) + '%';
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+
+function paintMap(canvas, bytes, offset, n, table) {
+  if (canvas.width !== n) { canvas.width = n; canvas.height = n; }
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    const q = bytes[offset + i];
+    if (q === 255) { img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = 255; }
+    else { img.data[4 * i] = table[3 * q]; img.data[4 * i + 1] = table[3 * q + 1];
+      img.data[4 * i + 2] = table[3 * q + 2]; }
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function colorOf(table, v) {  // a weight's colour: the diverging table at v clamped to [-1, 1]
+  if (v === null) return '#d62728';
+  const q = Math.round((Math.max(-1, Math.min(1, v)) + 1) / 2 * 253);
+  return `rgb(${table[3 * q]},${table[3 * q + 1]},${table[3 * q + 2]})`;
+}
+
+function paint(S, d) {
+  const root = S.root;
+  S.paints = (S.paints || 0) + 1;
+  root.dataset.paints = S.paints;  // benchmarks count repaints from this
+  root.classList.toggle('present', !!d.controls.present);
+  const T = d.text, M = d.metrics;
+  const mapTable = hexTable(d.map_table), gridTable = hexTable(d.grid_table);
+  // --- metrics: epoch and losses, next to the output --------------------------------------
+  const metric = (label, key, value) => `<div><span>${esc(label)}</span><b data-m="${key}">${value}</b></div>`;
+  root.querySelector('.metrics').innerHTML =
+    metric(T.epoch, 'epoch', M.epoch.toLocaleString('en-US')) +
+    metric(T.train_loss, 'train_loss', fmt(M.train_loss)) +
+    metric(T.test_loss, 'test_loss', fmt(M.test_loss)) +
+    (M.test_acc !== null ? metric(T.test_acc, 'test_acc', pct(M.test_acc)) : '') +
+    (M.diverged ? `<div style="color:#d62728">${esc(T.diverged)}</div>` : '');
+  // --- the network: built once per shape, repainted every tick ------------------------------
+  const nIn = d.all_features.length, widths = [nIn, ...d.hidden, d.n_out];
+  const sig = JSON.stringify([d.all_features, d.features, d.hidden, d.n_out, d.controls, T.lang]);
+  const net = root.querySelector('.net');
+  const W = Math.max(200, net.clientWidth || 400);
+  if (sig !== S.sig || W !== S.netW) buildNet(S, d, widths, W);
+  const H = hover(S);
+  const sel = H.sel;
+  const maps = b64(d.maps), tt = d.thumb * d.thumb;
+  // node index -> map offset: inputs in all_features order, then hidden, then outputs
+  S.nodes.forEach((node) => {
+    paintMap(node.canvas, maps, node.map * tt, d.thumb, mapTable);
+    node.el.classList.toggle('sel', node.map === sel);
+  });
+  // links: colour = sign and size (the diverging table), thickness = |w|
+  const active = d.features.map((f) => d.all_features.indexOf(f));
+  S.links.forEach((l) => {
+    const v = d.weights[l.layer][l.j * l.nin + l.i];
+    const dead = d.dead[l.layer].includes(l.j * l.nin + l.i);
+    l.line.setAttribute('stroke', dead ? '#bbb' : colorOf(mapTable, v));
+    l.line.setAttribute('stroke-width', v === null ? 1 : (0.6 + 5.4 * Math.min(Math.abs(v) / 1.5, 1)).toFixed(2));
+    l.line.setAttribute('stroke-dasharray', dead ? '3 3' : '');
+    l.value = v;
+  });
+  const tip = root.querySelector('.tip');
+  const link = S.links.find((l) => l.key === H.link);
+  if (link) {
+    tip.hidden = false;
+    tip.textContent = `${link.name}: ${T.weight} ${link.value === null ? '—' : link.value.toFixed(3)}`;
+    tip.style.left = Math.max(0, link.mx - 60) + 'px'; tip.style.top = (link.my - 30) + 'px';
+  } else tip.hidden = true;
+  // --- the output over the plane (or the chosen node's map, large) ---------------------------
+  const grid = root.querySelector('canvas.grid'), showing = root.querySelector('.showing');
+  if (sel >= 0 && sel < S.nodeNames.length) {
+    paintMap(grid, maps, sel * tt, d.thumb, mapTable);
+    showing.hidden = false; showing.textContent = `${S.nodeNames[sel]} · ${T.tap_again}`;
+  } else {
+    paintMap(grid, b64(d.grid), 0, d.grid_n, gridTable);
+    showing.hidden = true;
+  }
+  fitPlane(S, root.querySelector('.plane'));
+  paintPoints(root.querySelector('canvas.pts'), d);
+  const axis = root.querySelectorAll('.axis span');
+  axis[0].textContent = `x₁ = −${d.extent}`; axis[1].textContent = `x₁ = ${d.extent}`;
+  root.querySelector('.plane').title = T.plane_title;
+  root.querySelector('.legend .lo').textContent = sel >= 0 ? T.legend_node_lo : T.legend_lo;
+  root.querySelector('.legend .hi').textContent = sel >= 0 ? T.legend_node_hi : T.legend_hi;
+  const lg = root.querySelector('.legend canvas');
+  const table = sel >= 0 ? mapTable : gridTable, m = table.length / 3;  // every table entry, in order
+  if (lg.width !== m) { lg.width = m; lg.height = 1; }
+  const g = lg.getContext('2d'), img = g.createImageData(m, 1);
+  for (let i = 0; i < m; i++) { img.data.set([table[3 * i], table[3 * i + 1], table[3 * i + 2], 255], 4 * i); }
+  g.putImageData(img, 0, 0);
+  paintCurve(root.querySelector('svg.curve'), d);
+  root.querySelector('.hint').textContent = T.hint;
+}
+
+function hover(S) { return { sel: S.hover && S.hover.sel !== undefined ? S.hover.sel : S.sel,
+  link: S.hover && S.hover.link !== undefined ? S.hover.link : S.link }; }
+
+function buildNet(S, d, widths, W) {
+  const net = S.root.querySelector('.net'), T = d.text, C = d.controls;
+  S.sig = JSON.stringify([d.all_features, d.features, d.hidden, d.n_out, d.controls, T.lang]);
+  S.netW = W;
+  const cols = widths.length, maxRows = Math.max(...widths);
+  const labelW = 52, headH = C.layers ? 62 : 26;
+  const colW = (W - labelW) / cols;
+  const size = Math.max(22, Math.min(42, colW * 0.55, 340 / maxRows));
+  const rowH = size * 1.25;
+  const height = headH + maxRows * rowH + 4;
+  net.style.height = height + 'px';
+  net.innerHTML = '<svg></svg><div class="tip" hidden></div>';
+  const svg = net.querySelector('svg');
+  const ns = 'http://www.w3.org/2000/svg';
+  const pos = widths.map((w, c) => Array.from({ length: w }, (_, r) => ({
+    x: labelW + colW * c + (colW - size) / 2,
+    y: headH + (maxRows - w) * rowH / 2 + r * rowH })));
+  S.nodes = []; S.links = []; S.nodeNames = [];
+  const active = new Set(d.features);
+  // the map index of each drawn node: inputs (all candidates) first, then hidden, outputs
+  let mapIndex = 0;
+  const names = [];
+  widths.forEach((w, c) => {
+    for (let r = 0; r < w; r++) {
+      let name;
+      if (c === 0) name = T['f_' + d.all_features[r]];
+      else if (c === cols - 1) name = T.output_node.replace('{k}', r);
+      else name = T.neuron.replace('{layer}', c).replace('{k}', r + 1);
+      names.push(name);
+    }
+  });
+  S.nodeNames = names;
+  // links first (under the nodes): layer 0 from the ACTIVE inputs only
+  const inIdx = d.all_features.map((f, i) => i).filter((i) => active.has(d.all_features[i]));
+  for (let L = 0; L < cols - 1; L++) {
+    const from = L === 0 ? inIdx : pos[L].map((_, i) => i);
+    const nin = from.length;
+    pos[L + 1].forEach((b, j) => from.forEach((srcRow, i) => {
+      const a = pos[L][srcRow];
+      const x1 = a.x + size, y1 = a.y + size / 2, x2 = b.x, y2 = b.y + size / 2;
+      const key = `${L}:${j}:${i}`;
+      const line = document.createElementNS(ns, 'line');
+      for (const [k, v] of [['x1', x1], ['y1', y1], ['x2', x2], ['y2', y2]]) line.setAttribute(k, v);
+      line.setAttribute('stroke-linecap', 'round');
+      const hit = document.createElementNS(ns, 'line');  // a wide invisible line: easy to tap
+      for (const [k, v] of [['x1', x1], ['y1', y1], ['x2', x2], ['y2', y2]]) hit.setAttribute(k, v);
+      hit.setAttribute('stroke', 'transparent'); hit.setAttribute('stroke-width', 12);
+      hit.setAttribute('data-act', 'link'); hit.setAttribute('data-k', key);
+      hit.style.cursor = 'pointer'; hit.style.pointerEvents = 'stroke';
+      svg.appendChild(line); svg.appendChild(hit);
+      const srcName = L === 0 ? names[srcRow] : names[widths.slice(0, L).reduce((s, v) => s + v, 0) + srcRow];
+      const dstName = names[widths.slice(0, L + 1).reduce((s, v) => s + v, 0) + j];
+      S.links.push({ key, line, layer: L, i, j, nin, mx: (x1 + x2) / 2, my: (y1 + y2) / 2,
+        name: `${srcName} → ${dstName}` });
+    }));
+  }
+  svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+  // nodes
+  let k = 0;
+  widths.forEach((w, c) => {
+    for (let r = 0; r < w; r++, k++) {
+      const p = pos[c][r];
+      const el = document.createElement('div');
+      el.className = 'node';
+      el.style.left = p.x + 'px'; el.style.top = p.y + 'px';
+      el.style.width = el.style.height = size + 'px';
+      el.setAttribute('role', 'button');
+      el.setAttribute('aria-label', names[k]);
+      el.title = names[k];
+      const canvas = document.createElement('canvas');
+      el.appendChild(canvas);
+      if (c === 0) {
+        const f = d.all_features[r];
+        el.classList.toggle('off', !active.has(f));
+        if (C.features) { el.dataset.act = 'feature'; el.dataset.name = f;
+          el.title = `${names[k]} · ${T.tap_feature}`; }
+        const lab = document.createElement('div');
+        lab.className = 'label'; lab.textContent = names[k];
+        lab.style.left = '0px'; lab.style.top = (p.y + size / 2 - 8) + 'px';
+        net.appendChild(lab);
+        // a feature's thumbnail also shows large: a long-press is not needed, the plane
+        // shows it when it is the selected node (tap an active input's link for its weight)
+      } else { el.dataset.act = 'node'; el.dataset.i = k; }
+      net.appendChild(el);
+      S.nodes.push({ el, canvas, map: k });
+    }
+  });
+  // column heads: names, and +/- for layers and neurons (TF Playground's buttons)
+  const head = (x, html) => { const h = document.createElement('div'); h.className = 'colhead';
+    h.style.left = x + 'px'; h.style.top = '0px'; h.innerHTML = html; net.appendChild(h); return h; };
+  const cx = (c) => labelW + colW * c + colW / 2;
+  head(cx(0), esc(T.inputs));
+  if (C.layers) {
+    head(labelW + (W - labelW) / 2, `<button class="pm" data-act="layers" data-delta="-1" aria-label="${esc(T.fewer_layers)}">−</button>` +
+      `<span>${esc(T.hidden_layers.replace('{n}', d.hidden.length))}</span>` +
+      `<button class="pm" data-act="layers" data-delta="1" aria-label="${esc(T.more_layers)}">+</button>`).style.top = '0px';
+  }
+  d.hidden.forEach((w, i) => {
+    const h = head(cx(i + 1), (C.layers ? `<button class="pm" data-act="neurons" data-layer="${i}" data-delta="-1" aria-label="${esc(T.fewer_neurons)}">−</button>` : '') +
+      `<span>${w}</span>` +
+      (C.layers ? `<button class="pm" data-act="neurons" data-layer="${i}" data-delta="1" aria-label="${esc(T.more_neurons)}">+</button>` : ''));
+    h.style.top = (C.layers ? 32 : 0) + 'px';
+  });
+  head(cx(cols - 1), esc(T.output)).style.top = (C.layers ? 32 : 0) + 'px';
+}
+
+function fitPlane(S, plane) {
+  // The whole plane and its legend inside the first screen: as wide as its column, but no
+  // taller than what is left below its top (document coordinates: scrolling changes nothing).
+  const column = plane.parentElement.clientWidth;
+  const top = plane.getBoundingClientRect().top + window.scrollY;
+  const size = Math.round(Math.max(220, Math.min(column, window.innerHeight - top - 52)));
+  if (S.planeSize !== size) {
+    plane.style.width = size + 'px'; S.planeSize = size;
+    const axis = plane.nextElementSibling;  // x1's labels under the plane's own edges
+    axis.style.width = size + 'px'; axis.style.margin = '0 auto';
+  }
+}
+
+function paintPoints(canvas, d) {
+  const r = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(50, Math.round(r.width * dpr));
+  if (canvas.width !== w) { canvas.width = w; canvas.height = w; }
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, w, w);
+  const sets = [[d.train, '#ffffff']];
+  if (d.test) sets.push([d.test, '#000000']);
+  const rad = Math.max(2.2, w / 110);
+  for (const [set, ring] of sets) {
+    const xy = new Int16Array(b64(set.xy).buffer), rgb = b64(set.rgb);
+    for (let i = 0; i < set.n; i++) {
+      const x = (xy[2 * i] / 1000 + d.extent) / (2 * d.extent) * w;
+      const y = (d.extent - xy[2 * i + 1] / 1000) / (2 * d.extent) * w;
+      ctx.beginPath(); ctx.arc(x, y, rad, 0, 2 * Math.PI);
+      ctx.fillStyle = `rgb(${rgb[3 * i]},${rgb[3 * i + 1]},${rgb[3 * i + 2]})`;
+      ctx.fill(); ctx.lineWidth = Math.max(1, rad / 2.5); ctx.strokeStyle = ring; ctx.stroke();
+    }
+  }
+}
+
+function paintCurve(svg, d) {
+  const T = d.text;
+  const w = Math.max(200, svg.clientWidth || 300), h = d.controls.present ? 120 : 90;
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`); svg.style.height = h + 'px';
+  svg.setAttribute('aria-label', T.curves_title);
+  const [ep, tr, te] = d.curve;
+  const all = [...tr, ...te, ...(d.pinned ? [...d.pinned[1], ...d.pinned[2]] : [])].filter((v) => v !== null);
+  const top = all.length ? Math.max(...all) : 1, lastE = Math.max(1, ep.length ? ep[ep.length - 1] : 1,
+    d.pinned && d.pinned[0].length ? d.pinned[0][d.pinned[0].length - 1] : 1);
+  const L = 40, R = 8, Tp = 18, B = 16;
+  const X = (e) => L + (w - L - R) * e / lastE, Y = (v) => Tp + (h - Tp - B) * (1 - v / (top || 1));
+  const path = (xs, ys) => xs.map((e, i) => ys[i] === null ? '' : `${X(e).toFixed(1)},${Y(ys[i]).toFixed(1)}`).filter(Boolean).join(' ');
+  let s = `<text x="${L}" y="12">${esc(T.curves_title)}</text>`;
+  s += `<text x="${L - 4}" y="${Tp + 4}" text-anchor="end">${fmt(top, 2)}</text><text x="${L - 4}" y="${h - B}" text-anchor="end">0</text>`;
+  s += `<text x="${w - R}" y="${h - 2}" text-anchor="end">${esc(T.epochs)} ${lastE}</text>`;
+  s += `<line x1="${L}" y1="${h - B}" x2="${w - R}" y2="${h - B}" stroke="#ccc"/>`;
+  if (d.pinned) {
+    s += `<polyline data-name="${esc(T.pinned_train)}" fill="none" stroke="#888" stroke-width="1.5" stroke-dasharray="2 3" points="${path(d.pinned[0], d.pinned[1])}"/>`;
+    s += `<polyline data-name="${esc(T.pinned_test)}" fill="none" stroke="#555" stroke-width="1.5" stroke-dasharray="6 3" points="${path(d.pinned[0], d.pinned[2])}"/>`;
+  }
+  s += `<polyline data-name="${esc(T.train_loss)}" fill="none" stroke="#0877bd" stroke-width="2" stroke-dasharray="5 3" points="${path(ep, tr)}"/>`;
+  s += `<polyline data-name="${esc(T.test_loss)}" fill="none" stroke="#222" stroke-width="2" points="${path(ep, te)}"/>`;
+  s += `<text x="${w - R}" y="12" text-anchor="end"><tspan fill="#0877bd">╌ ${esc(T.train_loss)}</tspan>  <tspan>— ${esc(T.test_loss)}</tspan></text>`;
+  svg.innerHTML = s;
+}
+"""
+
+HTML = ""
+
+_component = st.components.v2.component(
+    "dle_lab_drawing", html=HTML, css=CSS, js=JS, isolate_styles=False)
+
+
+def draw(data: dict) -> dict | None:
+    """Mount (first run) or update (every later run) the element with this tick's data;
+    returns the last tap that changes the network (or None)."""
+    result = _component(key=KEY, data=data, on_action_change=_ignore, height="content")
+    action = getattr(result, "action", None)
+    return action if isinstance(action, dict) else None
+
+
+def _ignore() -> None:
+    """The tap is read from the element's result in the run it starts (ui.lab.state)."""
