@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.app_server import CHROMIUM, READY
+from devtools.app_server import CHART_SELECTOR, CHROMIUM, READY
 from ui.i18n import catalog
 from ui.registry import available_pages
 
@@ -27,9 +27,9 @@ def wait_idle(page) -> None:
 def drawn(page) -> str:
     """Everything the page draws: its plotly charts and /playground's SVG and PNG pictures
     (which chart a slider changes first depends on the page)."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll(
-        '.js-plotly-plot, .pg-net, .pg-curves, [data-testid=stMarkdown] img'))
-        .map(e => e.outerHTML).join('')""")
+    return page.evaluate("""(charts) => Array.from(document.querySelectorAll(
+        charts + ', .pg-net, .pg-curves, [data-testid=stMarkdown] img'))
+        .map(e => e.outerHTML).join('')""", CHART_SELECTOR)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -41,7 +41,7 @@ def test_page_in_browser(base_url, browser, info, lang):
     try:
         page.goto(f"{base_url}/{info.url_path}?lang={lang}")
         wait_idle(page)
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0
         title = catalog(info.namespace)["title"][lang]
         assert page.locator("h1").first.inner_text().strip() == title
