@@ -124,7 +124,11 @@ export default function (component) {
                    displayModeBar: window.matchMedia(NO_MODE_BAR).matches ? false : "hover" };
   const draw = (Plotly) => Plotly.react(div, { data: figure.data || [], layout: figure.layout,
                                                frames: figure.frames || [], config });
-  loadPlotly(message.plotly).then((Plotly) => draw(Plotly).then(() => observeSize(div, Plotly)));
+  // window.__dleDrawing counts draws under way, so a benchmark can wait until all are painted.
+  window.__dleDrawing = (window.__dleDrawing || 0) + 1;
+  loadPlotly(message.plotly)
+    .then((Plotly) => draw(Plotly).then(() => observeSize(div, Plotly)))
+    .finally(() => { window.__dleDrawing -= 1; });
   // Streamlit calls a cleanup only when the element unmounts or when a run it superseded
   // finishes late; in the second case the div is still on the page and must stay drawn.
   return () => {
