@@ -1,4 +1,4 @@
-"""What drawing each chart costs the browser: a remount (what Streamlit does) vs an update.
+"""What drawing each chart costs the browser: a new plot vs an update in place.
 
     .venv/bin/python benchmarks/bench_chart_draw.py [--url http://127.0.0.1:8501] [namespace ...]
 
@@ -7,12 +7,12 @@ Opens every page (defaults, 1400 px, English) in Chromium, takes each drawn char
 blank page with plotly.js from the ``plotly`` package (the same major version Streamlit
 bundles):
 
-- **newPlot**: the figure drawn into a new element. Streamlit's ``st.plotly_chart`` gives a
-  chart an element id that hashes its spec, and the front end keys elements by id, so a chart
-  whose data changed is unmounted and drawn anew (checked: the changed charts' DOM nodes are
-  new after a slider press, the unchanged ones are kept).
-- **react**: ``Plotly.react`` with new data objects on the chart already drawn, as an element
-  that updates in place would do (median of 3).
+- **newPlot**: the figure drawn into a new element: what a chart's first render costs, and
+  what every changed chart cost on every press while the app drew with ``st.plotly_chart``
+  (its element id hashes the spec, so a changed chart was unmounted and drawn anew).
+- **react**: ``Plotly.react`` with new data objects on the chart already drawn: what a press
+  costs a changed chart now that ``ui.chart_element`` updates the same plot in place
+  (median of 3).
 
 Prints one row per chart, slowest first, and the sums. No timing is asserted anywhere: this
 is for deciding where drawing time goes (issue 8: one student's press → redrawn chart).
@@ -88,7 +88,8 @@ def main() -> None:
             page.goto(f"{base}/{info.url_path}?lang=en")
             page.wait_for_selector(READY, timeout=180_000)
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
-            time.sleep(1)  # charts below the first finish drawing
+            page.wait_for_function("() => !window.__dleDrawing")  # every chart element drawn
+            time.sleep(1)  # and, for st.plotly_chart (older commits), the charts below the first
             specs += [(f"/{info.url_path}#{i}", spec) for i, spec in enumerate(page.evaluate(GRAB))]
         page.set_content("<html><body></body></html>")
         page.add_script_tag(path=str(PLOTLY_JS))

@@ -19,6 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 READY = "[data-testid=stApp][data-test-script-state=notRunning]"
+# Every chart of the app (ui.chart_element); plotly.js adds .js-plotly-plot and .main-svg inside.
+CHART_SELECTOR = ".dle-chart"
 
 
 def free_port() -> int:

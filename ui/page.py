@@ -35,6 +35,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.claims import Claim
+from ui.chart_element import draw
 from ui.compute import cached, run_with_progress  # noqa: F401  (re-exported for pages)
 from ui.i18n import has, t
 from ui.url_state import (
@@ -212,7 +213,8 @@ def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
 def chart(figure: go.Figure, key: str) -> None:
     """Draw a figure full width; in presenter view with projector-sized text and height.
 
-    Presenter view draws without Streamlit's chart theme, which resets every axis and legend
+    One element per key that later reruns update in place (``ui.chart_element``). Presenter
+    view draws without Streamlit's chart theme, which resets every axis and legend
     font to ~13 px whatever the figure says; the figures carry their own template and fonts.
     """
     if presenting():
@@ -227,10 +229,9 @@ def chart(figure: go.Figure, key: str) -> None:
             scaled.update_layout(title_text=None, margin_t=max(top - title_size - 16, 40))
             st.markdown(f"<div style='font-size:1.45rem;font-weight:600;color:#2a3f5f;"
                         f"line-height:1.3'>{title}</div>", unsafe_allow_html=True)
-        st.plotly_chart(scaled, key=key, config={"displaylogo": False}, width="stretch",
-                        theme=None)
+        draw(scaled, key, presenter=True, title=title)
         return
-    st.plotly_chart(figure, key=key, config={"displaylogo": False}, width="stretch")
+    draw(figure, key, presenter=False)
 
 
 def code_panel(code: str, key: str) -> None:

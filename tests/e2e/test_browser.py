@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.app_server import CHROMIUM, READY
+from devtools.app_server import CHART_SELECTOR, CHROMIUM, READY
 from ui.i18n import catalog
 from ui.registry import available_pages
 
@@ -25,12 +25,12 @@ def wait_idle(page) -> None:
 
 
 def drawn(page) -> str:
-    """Everything the page draws: its plotly charts, /playground's drawing element and the
-    status line under it (a live setting such as the learning rate shows there first; which
-    chart a slider changes first depends on the page)."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll(
-        '.js-plotly-plot, .pgd, .st-key-pg_lab [data-testid=stCaptionContainer]'))
-        .map(e => e.outerHTML).join('')""")
+    """Everything the page draws: its charts, /playground's drawing element and the status line
+    under it (a live setting such as the learning rate shows there first; which chart a slider
+    changes first depends on the page)."""
+    return page.evaluate("""(charts) => Array.from(document.querySelectorAll(
+        charts + ', .pgd, .st-key-pg_lab [data-testid=stCaptionContainer]'))
+        .map(e => e.outerHTML).join('')""", CHART_SELECTOR)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -42,7 +42,7 @@ def test_page_in_browser(base_url, browser, info, lang):
     try:
         page.goto(f"{base_url}/{info.url_path}?lang={lang}")
         wait_idle(page)
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0
         title = catalog(info.namespace)["title"][lang]
         assert page.locator("h1").first.inner_text().strip() == title

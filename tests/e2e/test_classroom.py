@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from devtools.app_server import CHROMIUM, READY
+from devtools.app_server import CHART_SELECTOR, CHROMIUM, READY
 from ui.i18n import catalog
 from ui.page import PRESENT_MIN_FONT
 from ui.registry import available_pages, lesson_neighbours
@@ -24,7 +24,7 @@ if not Path(CHROMIUM).exists():
 
 PAGES = available_pages()
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
-CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg text'))
+CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('""" + CHART_SELECTOR + """ svg text'))
     .filter(e => e.textContent.trim() && e.getBBox().width > 0)
     .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.slice(0, 20)])"""
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
@@ -40,7 +40,7 @@ def open_view(browser, url: str, width: int = 1024, height: int = 768):
     """A new tab on ``url``, once its first chart is drawn and the script is idle."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=120_000)
     wait_idle(page)
     return page
 
@@ -68,7 +68,7 @@ def test_presenter_view_at_1024(base_url, browser, info, lang):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
         page.wait_for_timeout(800)
         assert page.locator("[data-testid=stException]").count() == 0
         assert page.locator("h1").first.inner_text().strip() == \
@@ -101,7 +101,7 @@ def test_presenter_view_at_1920_does_not_overflow(base_url, browser, namespace):
     info = next(p for p in PAGES if p.namespace == namespace)
     page = open_view(browser, f"{base_url}/{info.url_path}?lang=ko&present=1", 1920, 1080)
     try:
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
         scroll_width, inner_width = page.evaluate(OVERFLOW)
         assert scroll_width <= inner_width
         assert sidebar_hidden(page)
@@ -164,7 +164,7 @@ def test_share_dialog_link_reopens_the_view(base_url, browser):
         assert query == {"lang": "ko", "do_p": "0.7", "present": "1", "hide": "do_p"}
         student = open_view(browser, link)
         try:
-            student.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            student.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
             first = student.locator("[data-testid=stSlider]").first.inner_text()
             assert catalog("dropout")["masks.passes"]["ko"] in first, "p is hidden"
             assert sidebar_hidden(student)

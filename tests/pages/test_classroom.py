@@ -4,13 +4,12 @@ a page switch. Pages are opened through app.py (the router), as in test_pages.py
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.test_pages import TIMEOUT, assert_ok, open_page, url_widgets
+from tests.pages.test_pages import TIMEOUT, assert_ok, chart_specs, open_page, url_widgets
 from ui.i18n import catalog
 from ui.chrome import share_link
 from ui.page import PRESENT_MIN_FONT, presenter_figure, split_first_sentence
@@ -61,10 +60,9 @@ def test_presenter_view(page):
         assert intro not in shown
         assert catalog("common")["present_more"]["ko"] in [e.label for e in at.expander]
     # every chart: all text at least 18 px, the base font set, and taller than without
-    charts, plain_charts = at.get("plotly_chart"), plain.get("plotly_chart")
+    charts, plain_charts = chart_specs(at), chart_specs(plain)
     assert len(charts) == len(plain_charts) >= 1
-    for chart, before in zip(charts, plain_charts):
-        spec, spec0 = json.loads(chart.proto.spec), json.loads(before.proto.spec)
+    for spec, spec0 in zip(charts, plain_charts):
         assert spec["layout"]["font"]["size"] >= PRESENT_MIN_FONT
         assert min(font_sizes(spec)) >= PRESENT_MIN_FONT
         assert spec["layout"]["height"] > spec0["layout"].get("height", 0)

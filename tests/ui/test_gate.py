@@ -275,7 +275,7 @@ def test_figures_are_built_once_and_match_the_builder(fresh):
     assert len(builds) == 2  # the same texts again: no rebuild; another language: built
     assert again is first and other is not first
     spec = first.to_dict()
-    assert spec == json.loads(build(r, texts).to_json())  # what st.plotly_chart would send
+    assert spec == json.loads(build(r, texts).to_json())  # what ui.chart_element sends
     assert spec["layout"]["title"]["text"] == "Title"
     spec["layout"]["title"]["text"] = "changed by a caller"
     assert first.to_dict()["layout"]["title"]["text"] == "Title"  # callers get copies
