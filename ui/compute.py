@@ -560,7 +560,7 @@ def admitted(label: str | None = None) -> Iterator[None]:
 class _SharedFigure(BaseFigure):
     """A figure built once and kept as a plain JSON-ready dict, shared by every session.
 
-    ``st.plotly_chart`` only calls ``to_dict()`` on a figure: this returns a fresh copy of
+    The chart element (``ui.chart_element``) only calls ``to_dict()`` on a figure: this returns a fresh copy of
     the stored dict (lists of floats copied at C speed), skipping plotly's object model,
     validation and deep copy. Anything else (``update_layout``…) is not supported: build
     the finished figure in the builder."""

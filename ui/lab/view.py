@@ -4,7 +4,7 @@ The page's ``live()`` fragment trains for a tick, handles pausing, then calls ``
 ONE drawing element (ui.lab.drawing: network, output over the plane with its legend, the
 loss curve, epoch and losses) that keeps its canvases and only receives this tick's numbers,
 then a status line, the claims, and the confusion matrix while paused. Nothing redrawn on
-every tick is a picture or a plotly chart (Streamlit remounts a chart whose data changed).
+every tick is a picture or a plotly chart (a whole figure re-sent and re-laid out per tick).
 """
 
 from __future__ import annotations
