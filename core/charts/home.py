@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.common import mark_diverged, style_subplots
+from core.charts.common import BLUISH_GREEN, SKY_BLUE, VERMILLION  # Okabe–Ito
 from core.home import LoopResult
 
 
@@ -20,12 +21,12 @@ def loop_figure(result: LoopResult, text: Mapping[str, str]) -> go.Figure:
                         horizontal_spacing=0.1)
     steps_per_epoch = result.steps.max() / max(result.eval_epochs.max(), 1)
     fig.add_trace(go.Scatter(x=result.steps / steps_per_epoch, y=result.train_loss,
-                             name=text["train_loss"], line={"color": "#9ecae1", "width": 1.5}),
+                             name=text["train_loss"], line={"color": SKY_BLUE, "width": 1.5}),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=result.eval_epochs, y=result.val_loss, name=text["val_loss"],
-                             line={"color": "#d62728", "width": 3}), row=1, col=1)
+                             line={"color": VERMILLION, "width": 3}), row=1, col=1)
     fig.add_trace(go.Scatter(x=result.eval_epochs, y=100 * result.val_accuracy,
-                             name=text["val_acc"], line={"color": "#2ca02c", "width": 3}),
+                             name=text["val_acc"], line={"color": BLUISH_GREEN, "width": 3}),
                   row=1, col=2)
     style_subplots(fig, text["title"], height=400, legend_y=-0.25)
     fig.update_xaxes(title_text=text["epoch"])
