@@ -24,6 +24,7 @@ def base_css() -> None:
       columns (Korean labels at 1024 px were);
     - captions and code text dark enough for WCAG AA (axe found grey captions at 3.88:1 and
       code keywords at 3.8:1);
+    - a metric's value wraps instead of being cut;
     - a table wider than its column scrolls inside its own box, and no header cell is squeezed
       to one letter per line (/optimizers' 8 columns on a 390 px phone were).
     """
@@ -33,6 +34,10 @@ def base_css() -> None:
 [data-testid="stWidgetLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; }
+/* A metric's value wraps too: /forward-pass showed its tensor shape as "(1, 1, 8,…". */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
   color: #4a4f5c !important; }
 [data-testid="stCode"] code .token { color: inherit; }
@@ -70,7 +75,7 @@ def presenter_css() -> None:
     the title on one line, compact headings and top space, so the first chart is on the first
     screen; metric values big. Charts set their own text sizes (``ui.page.presenter_figure``)."""
     st.html("""<style>
-[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 2rem; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }

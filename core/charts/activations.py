@@ -135,16 +135,21 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
                 row=1, col=col,
             )
     style_subplots(fig, text["title"])
-    for col, (_, run) in enumerate(runs, start=1):
+    for annotation, (_, run) in zip(fig.layout.annotations, runs):
         if run.diverged:
-            # plotly names the first axis "x", not "x1"
-            axis = "x domain" if col == 1 else f"x{col} domain"
-            fig.add_annotation(text=f"⚠ {text['diverged']}", xref=axis,
-                               yref="y domain", x=0.5, y=0.5, showarrow=False,
-                               font={"color": VERMILLION, "size": FONT_SIZE + 1},
-                               bgcolor="rgba(255,255,255,0.85)")
-    fig.update_xaxes(title_text=text["x"])
-    fig.update_yaxes(title_text=text["y"], range=[-3, 103], row=1, col=1)
+            # In the panel's title, not on its lines: a banner in the middle covered them and
+            # was cut at the right of the last panel.
+            annotation.text = f"{annotation.text}<br>⚠ {text['diverged']}"
+            annotation.font = {"color": VERMILLION, "size": FONT_SIZE}
+    if any(run.diverged for _, run in runs):
+        fig.update_layout(margin={"t": 120})
+    # Few x ticks: panels side by side are narrow on a phone ("150" and "0" ran together).
+    fig.update_xaxes(title_text=text["x"], nticks=4)
+    # The axis ends a little above the highest share, so 0-6 % does not lie flat on 0-100 %.
+    top = max((float(np.nanmax(100 * run.inactive)) for _, run in runs
+               if run.inactive.size and np.isfinite(run.inactive).any()), default=100.0)
+    top = min(103.0, max(10.0, 1.15 * top))
+    fig.update_yaxes(title_text=text["y"], range=[-0.03 * top, top], row=1, col=1)
     return fig
 
 

@@ -20,9 +20,9 @@ from core.charts.common import (
     PALETTE,
     finite_positive,
     log_range,
+    style_subplots,
 )
 from core.charts.common import BLUE, GREY, ORANGE, VERMILLION  # Okabe–Ito
-from core.charts.forward_pass import subplot_layout
 from core.charts.playback import frame_steps, play_figure
 
 
@@ -104,7 +104,7 @@ def param_grad_figure(result: ParamGradResult, text: Mapping[str, str]) -> go.Fi
         fig.add_annotation(text=f"⚠ {text['diverged']}", xref="paper", yref="paper", x=0.3,
                            y=0.5, showarrow=False, font={"color": VERMILLION, "size": FONT_SIZE},
                            bgcolor="rgba(255,255,255,0.85)")
-    subplot_layout(fig, text["title"], height=520)
+    style_subplots(fig, text["title"], height=520, legend_y=-0.18)
     # room for the slanted tensor names under the bars, legend below them
     fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 150},
                       legend={"orientation": "h", "y": -0.42, "x": 0.5, "xanchor": "center"})
@@ -149,7 +149,7 @@ def zero_grad_figure(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figu
                            yref="paper", x=0.5, y=0.5, showarrow=False,
                            bgcolor="rgba(255,255,255,0.85)",
                            font={"color": VERMILLION, "size": FONT_SIZE + 1})
-    return subplot_layout(fig, text["title"], height=440)
+    return style_subplots(fig, text["title"], height=440, legend_y=-0.18)
 
 
 def zero_grad_animation(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figure:
@@ -169,8 +169,10 @@ def accumulation_figure(result: AccumulationResult, k: int, micro: int,
 
     text: title, loss_panel, gap_panel, accumulated ({k}, {m}), big ({b}), step, gap, diverged.
     """
+    # Wide spacing: the right panel's log ticks and axis title need room at projector sizes
+    # (at 0.1 they were drawn on the left panel).
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["loss_panel"], text["gap_panel"]),
-                        horizontal_spacing=0.1)
+                        horizontal_spacing=0.2)
     steps = np.arange(1, len(result.loss_big_batch) + 1)
     fig.add_trace(go.Scatter(x=steps, y=result.loss_big_batch, mode="lines",
                              name=text["big"].format(b=k * micro),
@@ -190,7 +192,7 @@ def accumulation_figure(result: AccumulationResult, k: int, micro: int,
     if result.diverged:
         fig.add_annotation(text=f"⚠ {text['diverged']}", xref="paper", yref="paper", x=0.25,
                            y=0.5, showarrow=False, font={"color": VERMILLION, "size": FONT_SIZE})
-    return subplot_layout(fig, text["title"], height=420)
+    return style_subplots(fig, text["title"], height=420, legend_y=-0.18)
 
 
 def chain_table_rows(result: GraphResult) -> list[dict[str, object]]:

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_FAMILY, FONT_SIZE, base_figure, mark_diverged
+from core.charts.common import FONT_SIZE, base_figure, mark_diverged, style_subplots
 from core.charts.common import BLUE, BLUISH_GREEN, GREY, ORANGE, VERMILLION, YELLOW  # Okabe–Ito
 from core.forward_pass import (
     B_RANGE,
@@ -21,19 +21,6 @@ from core.forward_pass import (
 )
 
 CLASS_COLORS = (BLUE, VERMILLION)
-
-
-def subplot_layout(fig: go.Figure, title: str, height: int = 430) -> go.Figure:
-    """The common look for figures built with make_subplots."""
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=height,
-        margin={"l": 60, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
-    )
-    for annotation in fig.layout.annotations:
-        annotation.font = {"size": FONT_SIZE, "family": FONT_FAMILY}
-    return fig
 
 
 def line_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
@@ -135,7 +122,7 @@ def layer_maps_figure(maps: NetMaps, grid: np.ndarray, unit: int,
                             colorscale="RdBu_r"), row=2, col=layer + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, scaleanchor=None)
-    return subplot_layout(fig, text["title"], height=620)
+    return style_subplots(fig, text["title"], height=620, legend_y=-0.18)
 
 
 def boundary_figure(result: LayersResult, text: Mapping[str, str]) -> go.Figure:
@@ -169,7 +156,7 @@ def boundary_figure(result: LayersResult, text: Mapping[str, str]) -> go.Figure:
     lim = [float(result.grid[0]), float(result.grid[-1])]
     fig.update_xaxes(range=lim, title_text="x₁")
     fig.update_yaxes(range=lim, title_text="x₂")
-    return subplot_layout(fig, text["title"], height=470)
+    return style_subplots(fig, text["title"], height=470, legend_y=-0.18)
 
 
 def output_figure(result: OutputResult, text: Mapping[str, str]) -> go.Figure:
@@ -190,7 +177,7 @@ def output_figure(result: OutputResult, text: Mapping[str, str]) -> go.Figure:
     fig.update_yaxes(range=[0, 1.2], title_text=text["prob"], row=1, col=1)
     top = max(result.value, result.true_value, 0.1)
     fig.update_yaxes(range=[min(0.0, result.value) * 1.3, top * 1.3], row=1, col=2)
-    return subplot_layout(fig, text["title"], height=380)
+    return style_subplots(fig, text["title"], height=380, legend_y=-0.18)
 
 
 def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
@@ -198,9 +185,10 @@ def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, image, flat, pixel.
     """
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.35, 0.65], horizontal_spacing=0.08,
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08,
                         subplot_titles=(text["image"], text["flat"]))
-    fmt = "{:.2f}" if result.max_value <= 1.0 else "{:.0f}"
+    # One decimal: at projector sizes (18 px) "0.94" was wider than its cell and overlapped.
+    fmt = "{:.1f}" if result.max_value <= 1.0 else "{:.0f}"
     labels = [[fmt.format(v) for v in row] for row in result.image]
     fig.add_trace(go.Heatmap(z=result.image, colorscale="Greys", showscale=False,
                              text=labels, texttemplate="%{text}", textfont={"size": 11},
@@ -213,5 +201,5 @@ def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
     fig.update_yaxes(showticklabels=False, row=1, col=2)
     fig.update_xaxes(title_text=text["pixel"], row=1, col=2, tickvals=[0, 8, 16, 24, 32, 40, 48,
                                                                          56, 63])
-    return subplot_layout(fig, text["title"], height=360)
+    return style_subplots(fig, text["title"], height=360, legend_y=-0.18)
 

@@ -8,9 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_SIZE, base_figure
+from core.charts.common import FONT_SIZE, base_figure, style_subplots
 from core.charts.common import BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
-from core.charts.forward_pass import subplot_layout
 from core.losses import CrossEntropyResult, RegressionResult
 
 LOSS_COLORS = {"mse": VERMILLION, "mae": BLUE, "huber": REDDISH_PURPLE}
@@ -79,7 +78,7 @@ def penalty_figure(result: RegressionResult, text: Mapping[str, str],
     fig.update_yaxes(range=[-0.05 * top, top], row=1, col=1)
     fig.update_yaxes(range=[-min(2 * limit, 12), min(2 * limit, 12)], row=1, col=2)
     fig.update_xaxes(title_text=text["residual"])
-    return subplot_layout(fig, text["title"], height=420)
+    return style_subplots(fig, text["title"], height=420, legend_y=-0.18)
 
 
 def softmax_figure(result: CrossEntropyResult, true_class: int,
@@ -107,7 +106,7 @@ def softmax_figure(result: CrossEntropyResult, true_class: int,
     fig.update_yaxes(range=[0, 1.15], row=1, col=1)
     fig.update_xaxes(type="log", title_text=text["p_true"], dtick=1, row=1, col=2)
     fig.update_yaxes(title_text=text["loss"], range=[0, 7.5], row=1, col=2)
-    return subplot_layout(fig, text["title"], height=400)
+    return style_subplots(fig, text["title"], height=400, legend_y=-0.18)
 
 
 def gradient_figure(result: CrossEntropyResult, text: Mapping[str, str]) -> go.Figure:
@@ -133,4 +132,4 @@ def gradient_figure(result: CrossEntropyResult, text: Mapping[str, str]) -> go.F
     fig.update_yaxes(range=[-1.1, 1.1], row=1, col=1)
     fig.update_xaxes(type="log", title_text=text["p_true"], dtick=1, row=1, col=2)
     fig.update_yaxes(title_text=text["grad"], range=[0, 1.1], row=1, col=2)
-    return subplot_layout(fig, text["title"], height=420)
+    return style_subplots(fig, text["title"], height=420, legend_y=-0.18)
