@@ -77,7 +77,13 @@ def presenter_css() -> None:
     st.html("""<style>
 [data-testid="stMetricValue"] { font-size: 2.4rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 2rem; }
+/* The compact lesson bar moves up into the header's band, between its two buttons (sidebar
+   and menu at the far left and right); the header lets clicks through to it. */
+[data-testid="stMainBlockContainer"] { padding-top: 0.9rem; padding-bottom: 2rem; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] button *,
+[data-testid="stHeader"] a, [data-testid="stHeader"] a * { pointer-events: auto; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 /* A chart's title above it (ui.page.chart) is markdown, which Streamlit pulls up by 1rem:
    with the smaller gap the chart covered the title's lower half. */
@@ -85,7 +91,7 @@ def presenter_css() -> None:
   + [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { margin-top: 0.9rem; }
 [data-testid="stMain"] h1 { font-size: 2.1rem; padding: 0 0 0.25rem 0; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
-[data-testid="stMain"] h2 { font-size: 1.65rem; padding: 0.5rem 0 0 0; }
+[data-testid="stMain"] h2 { font-size: 1.6rem; padding: 0.4rem 0 0.45rem 0; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] [data-testid="stCaptionContainer"],
