@@ -39,7 +39,7 @@ def base_css() -> None:
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
-  color: #4a4f5c !important; }
+  color: #4a4f5c !important; opacity: 1 !important; }  /* 0.6 in bordered boxes: 2.99:1 */
 [data-testid="stCode"] code .token { color: inherit; }
 [data-testid="stCode"] code { color: #1f2430; }
 [data-testid="stCode"] code .token.keyword, [data-testid="stCode"] code .token.builtin {
