@@ -50,6 +50,13 @@ def base_css() -> None:
   color: #8a3b00; }
 [data-testid="stTable"] { overflow-x: auto; max-width: 100%; }
 [data-testid="stTable"] th { min-width: 4.5em; }
+/* A phone: headings that leave room for the chart (the default h1 took three lines). */
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 1.75rem; }
+  [data-testid="stMain"] h2 { font-size: 1.35rem; }
+  [data-testid="stMain"] h3 { font-size: 1.2rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
 </style>""")
     # A box that scrolls must be reachable by keyboard (axe: scrollable-region-focusable), and
     # st.table has no tabindex: give each table box one, with a name, as it appears.
