@@ -29,26 +29,6 @@ STEPS = {  # loop step -> (the line of PyTorch that does it, pages that teach it
 }
 
 page_header(NS)
-if presenting():  # the first screen is the live run's chart: the map folds
-    loop_map = st.expander(tr("map.title"), icon=":material/route:")
-else:
-    st.subheader(tr("map.title"))
-    loop_map = st.container()
-pages = {page.namespace: page for page in available_pages()}
-with loop_map:
-    columns = [*st.columns(3), *st.columns(3)]  # two rows of three: readable on a projector
-for column, (step, (code, namespaces)) in zip(columns, STEPS.items()):
-    with column.container(border=True, height="stretch"):
-        st.markdown(f"**{tr(f'map.{step}')}**")
-        st.code(code, language="python")
-        st.caption(tr(f"map.{step}_what"))
-        for namespace in namespaces:
-            if namespace in pages:
-                st.page_link(pages[namespace].script, label=t(f"nav.{namespace}"),
-                             icon=pages[namespace].icon)
-            else:
-                st.caption(f"{t(f'nav.{namespace}')} {tr('map.soon')}")
-
 section(NS, "live")
 presets(NS, {
     "easy": {"home_data": "moons", "home_hidden": 16, "home_epochs": 30, "home_lr": 0.03},
@@ -82,3 +62,25 @@ if result.diverged:
     st.error(t("common.diverged_at", step=result.diverged_at))
 notice_claims(f"{NS}.live", loop_claims(result))
 code_panel(loop_code(cfg), key="home_code")
+
+# The map under the live run: a laptop's first screen (1400x900) starts with the run's
+# chart; in presenter view the map folds.
+if presenting():
+    loop_map = st.expander(tr("map.title"), icon=":material/route:")
+else:
+    st.subheader(tr("map.title"))
+    loop_map = st.container()
+pages = {page.namespace: page for page in available_pages()}
+with loop_map:
+    columns = [*st.columns(3), *st.columns(3)]  # two rows of three: readable on a projector
+for column, (step, (code, namespaces)) in zip(columns, STEPS.items()):
+    with column.container(border=True, height="stretch"):
+        st.markdown(f"**{tr(f'map.{step}')}**")
+        st.code(code, language="python")
+        st.caption(tr(f"map.{step}_what"))
+        for namespace in namespaces:
+            if namespace in pages:
+                st.page_link(pages[namespace].script, label=t(f"nav.{namespace}"),
+                             icon=pages[namespace].icon)
+            else:
+                st.caption(f"{t(f'nav.{namespace}')} {tr('map.soon')}")
