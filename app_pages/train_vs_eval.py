@@ -11,7 +11,7 @@ from core.train_vs_eval import (
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
-from ui.url_state import presenting, url_select, url_slider, url_toggle
+from ui.url_state import url_select, url_slider, url_toggle
 
 NS = "train_vs_eval"
 tr = scoped(NS)
@@ -90,8 +90,7 @@ def show_measurements() -> None:
                                             "memory": tr("table.chart_memory")} | combo_name,
                      selected), "te_costs")
 
-    if presenting():  # a projector's first screen is the chart; the cards and table follow
-        costs_chart()
+    costs_chart()  # first: a projector's and a laptop's first screen show it; cards, table follow
     # Three per row: a quarter of the page at 1024 px cut "running" to "runni…".
     # (Accuracy and time are in the table and the chart below.)
     card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory")
@@ -107,8 +106,6 @@ def show_measurements() -> None:
     mistakes = mistake_claims(result, selected)
     if mistakes:
         st.warning(" ".join(tr(f"mistake.{c.id}", **c.values) for c in mistakes), icon="⚠️")
-    if not presenting():
-        costs_chart()
     notice_claims(f"{NS}.table", table_claims(result))
     st.caption(tr("table.no_grad_uses"))
 
