@@ -92,8 +92,9 @@ def running_section() -> None:
                               | {"title": rt("chart_title")}), "bn_running")
     steps = running.steps_to_95 if running.steps_to_95 is not None else rt("never")
     cols = st.columns(2) + st.columns(2)
-    cols[0].metric(rt("steps95"), steps, rt("steps95_theory", n=running.theory_steps_to_95),
-                   delta_color="off")
+    # The theory value goes in the label: a metric's delta arrow would read as a change.
+    cols[0].metric(f"{rt('steps95')} ({rt('steps95_theory', n=running.theory_steps_to_95)})",
+                   steps)
     cols[1].metric(rt("jitter"), f"±{running.late_jitter:.3f}")
     cols[2].metric(rt("probe_train"), " / ".join(f"{v:.3f}" for v in running.probe_train))
     cols[3].metric(rt("probe_eval"), " / ".join(f"{v:.3f}" for v in running.probe_eval))

@@ -49,11 +49,11 @@ def masks_section() -> None:
                                      "eval": mt("out_eval"), "mean": mt("out_mean")}), "do_outputs")
     mean, std = float(masks.train_outputs.mean()), float(masks.train_outputs.std())
     cols = st.columns(2) + st.columns(2)  # two rows: "×20.000" does not fit a quarter at 1024 px
-    cols[0].metric(mt("kept_fraction"), f"{masks.kept_fraction:.1%}", f"1 − p = {1 - p:.0%}",
-                   delta_color="off")
-    cols[1].metric(mt("kept_scale"), f"×{masks.kept_scale:.3f}", f"1/(1−p) = {1 / (1 - p):.3f}",
-                   delta_color="off")
-    cols[2].metric(mt("train_spread"), f"{mean:.3f}", f"± {std:.3f}", delta_color="off")
+    # The reference values go in the label: a metric's delta arrow would read as a change.
+    cols[0].metric(f"{mt('kept_fraction')} (1 − p = {1 - p:.0%})", f"{masks.kept_fraction:.1%}")
+    cols[1].metric(f"{mt('kept_scale')} (1/(1−p) = {1 / (1 - p):.3f})",
+                   f"×{masks.kept_scale:.3f}")
+    cols[2].metric(mt("train_spread"), f"{mean:.3f} ± {std:.3f}")
     cols[3].metric(mt("eval_value"), f"{masks.eval_output:.3f}")
     chart(figure(expectation_figure, masks, {"title": mt("exp_title"), "x": mt("exp_x"), "y": mt("exp_y"),
                                      "eval": mt("exp_eval"), "scaled": mt("exp_scaled"),

@@ -27,7 +27,7 @@ from core.losses import (
 from ui.i18n import labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
-    ask, cached, chart, code_panel, notice_claims, page_header, presets, section,
+    ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets, section,
 )
 from ui.url_state import url_select, url_slider
 
@@ -53,19 +53,21 @@ presets(NS, REGRESSION_PRESETS | {
 @st.fragment  # a widget here reruns this section alone, not the whole page
 def regression_section() -> None:
     section(NS, "regression")
-    c1, c2, c3, c4, c5 = st.columns(5)
-    with c1:
-        n_outliers = url_slider("ls_nout", tr("regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
-    with c2:
-        size = url_slider("ls_size", tr("regression.size"), *OUTLIER_SIZE_RANGE, 15.0,
-                          step=1.0)
-    with c3:
-        side = url_select("ls_side", tr("regression.side"), SIDES, "up",
-                          format_func=labels(f"{NS}.side", SIDES).get)
-    with c4:
-        noise = url_slider("ls_noise", tr("regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
-    with c5:
-        delta = url_slider("ls_delta", tr("regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
+    controls, view = controls_beside("ls_regression")
+    with controls:
+        c1, c2, c3, c4, c5 = st.columns(5)
+        with c1:
+            n_outliers = url_slider("ls_nout", tr("regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
+        with c2:
+            size = url_slider("ls_size", tr("regression.size"), *OUTLIER_SIZE_RANGE, 15.0,
+                              step=1.0)
+        with c3:
+            side = url_select("ls_side", tr("regression.side"), SIDES, "up",
+                              format_func=labels(f"{NS}.side", SIDES).get)
+        with c4:
+            noise = url_slider("ls_noise", tr("regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
+        with c5:
+            delta = url_slider("ls_delta", tr("regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
     reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
                                noise=noise, delta=delta)
     # One cached fit per loss, keyed by the fields it reads: a Huber-delta move refits Huber
@@ -80,11 +82,12 @@ def regression_section() -> None:
                             "diverged": t("common.diverged"),
                             "optimum": tr("regression.optimum", name="{name}")}
     # Predict, then reveal: judged on each loss's exact minimiser for these data.
-    ask("ls_pulled", tr("ask.pulled"), {n: names[n] for n in ("mse", "mae")},
-        correct=more_pulled(reg),
-        reveal=lambda: chart(figure(fits_figure, reg, fits_text, names), "ls_fits"),
-        explain=tr("ask.pulled_why", mse=reg.fits["mse"].optimum_slope_error,
-                  mae=reg.fits["mae"].optimum_slope_error))
+    with view:
+        ask("ls_pulled", tr("ask.pulled"), {n: names[n] for n in ("mse", "mae")},
+            correct=more_pulled(reg),
+            reveal=lambda: chart(figure(fits_figure, reg, fits_text, names), "ls_fits"),
+            explain=tr("ask.pulled_why", mse=reg.fits["mse"].optimum_slope_error,
+                      mae=reg.fits["mae"].optimum_slope_error))
     chart(figure(penalty_figure, reg, reg_text | {"title": tr("regression.penalty_title")}, names),
           "ls_penalty")
     st.markdown(f"**{tr('regression.table_title')}**")

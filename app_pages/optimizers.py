@@ -12,7 +12,7 @@ from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
-    ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
+    ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
 )
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
@@ -78,52 +78,54 @@ presets(NS, PRESETS)
 
 # 1. Trajectories -------------------------------------------------------------------------
 section(NS, "paths")
-c1, c2, c3 = st.columns([2, 3, 1])
-with c1:
-    surface = url_select("opt_surface", tr("paths.surface"), core.SURFACE_NAMES, "quadratic",
-                         format_func=surface_name.get, horizontal=False)
-with c2:
-    chosen = url_multiselect("opt_opts", tr("paths.optimizers"), OPTIMIZERS,
-                             ("sgd", "momentum", "rmsprop", "adam"), format_func=name_of.get)
-with c3:
-    view_3d = url_toggle("opt_3d", tr("paths.view_3d"), False)
-    animate = url_toggle("opt_anim", tr("paths.animate"), False,
-                         help=tr("paths.animate_help"))
-s = core.get_surface(surface)
-c1, c2, c3 = st.columns(3)
-with c1:
-    x0 = url_slider(f"opt_x_{surface}", tr("paths.start_x"), *s.x_range, s.start[0], step=0.01)
-with c2:
-    y0 = url_slider(f"opt_y_{surface}", tr("paths.start_y"), *s.y_range, s.start[1], step=0.01)
-with c3:
-    steps = url_slider("opt_steps", tr("paths.steps"), 10, 1000, 300, step=10)
-settings = []
-with st.expander(tr("paths.settings"), icon="⚙️"):
-    for name in chosen:
-        cols = st.columns([2, 3, 3, 3])
-        cols[0].markdown(f"**{name_of[name]}**")
-        with cols[1]:
-            values = {"lr": url_log_slider(f"opt_lr_{name}_{surface}", tr("paths.lr"),
-                                           LR_CHOICES, s.lrs[name])}
-        for col, (field, lo, hi, default, step) in zip(cols[2:], EXTRA.get(name, ())):
-            with col:
-                values[field] = url_slider(f"opt_{field}_{name}", tr(f"paths.{field}"), lo,
-                                           hi, default, step=step)
-        settings.append(core.OptimizerSettings(name, **values))
-if not chosen:
-    st.warning(tr("paths.pick_one"))
-    settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
-cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
-result = cached(core.run_trajectories)(cfg)
-# The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
-# that would start at 0 (the paths vanish): hand it its place explicitly. At the end of the
-# old run it follows to the new end; elsewhere it keeps its step (clamped to the range).
-if "opt_at" in st.session_state:
-    previous = st.session_state.get("_opt_at_steps", steps)
-    place = st.session_state["opt_at"]
-    st.session_state["opt_at"] = steps if place >= previous else min(place, steps)
-st.session_state["_opt_at_steps"] = steps
-at = url_slider("opt_at", tr("paths.at"), 0, steps, steps)
+controls, view = controls_beside("opt_paths")
+with controls:
+    c1, c2, c3 = st.columns([2, 3, 1])
+    with c1:
+        surface = url_select("opt_surface", tr("paths.surface"), core.SURFACE_NAMES, "quadratic",
+                             format_func=surface_name.get, horizontal=False)
+    with c2:
+        chosen = url_multiselect("opt_opts", tr("paths.optimizers"), OPTIMIZERS,
+                                 ("sgd", "momentum", "rmsprop", "adam"), format_func=name_of.get)
+    with c3:
+        view_3d = url_toggle("opt_3d", tr("paths.view_3d"), False)
+        animate = url_toggle("opt_anim", tr("paths.animate"), False,
+                             help=tr("paths.animate_help"))
+    s = core.get_surface(surface)
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        x0 = url_slider(f"opt_x_{surface}", tr("paths.start_x"), *s.x_range, s.start[0], step=0.01)
+    with c2:
+        y0 = url_slider(f"opt_y_{surface}", tr("paths.start_y"), *s.y_range, s.start[1], step=0.01)
+    with c3:
+        steps = url_slider("opt_steps", tr("paths.steps"), 10, 1000, 300, step=10)
+    settings = []
+    with st.expander(tr("paths.settings"), icon="⚙️"):
+        for name in chosen:
+            cols = st.columns([2, 3, 3, 3])
+            cols[0].markdown(f"**{name_of[name]}**")
+            with cols[1]:
+                values = {"lr": url_log_slider(f"opt_lr_{name}_{surface}", tr("paths.lr"),
+                                               LR_CHOICES, s.lrs[name])}
+            for col, (field, lo, hi, default, step) in zip(cols[2:], EXTRA.get(name, ())):
+                with col:
+                    values[field] = url_slider(f"opt_{field}_{name}", tr(f"paths.{field}"), lo,
+                                               hi, default, step=step)
+            settings.append(core.OptimizerSettings(name, **values))
+    if not chosen:
+        st.warning(tr("paths.pick_one"))
+        settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
+    cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
+    result = cached(core.run_trajectories)(cfg)
+    # The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
+    # that would start at 0 (the paths vanish): hand it its place explicitly. At the end of the
+    # old run it follows to the new end; elsewhere it keeps its step (clamped to the range).
+    if "opt_at" in st.session_state:
+        previous = st.session_state.get("_opt_at_steps", steps)
+        place = st.session_state["opt_at"]
+        st.session_state["opt_at"] = steps if place >= previous else min(place, steps)
+    st.session_state["_opt_at_steps"] = steps
+    at = url_slider("opt_at", tr("paths.at"), 0, steps, steps)
 grid = cached(core.surface_grid)(surface)
 T |= {"title": tr("paths.chart_title" + ("_3d" if view_3d else "")), "x": "x", "y": "y",
       "diverged": tr("paths.diverged")}
@@ -161,9 +163,10 @@ def show_paths() -> None:
 
 # Predict, then reveal: which optimizer settles first (the answer is the measured claim).
 fastest = next((c.values["name"] for c in paths_claims if c.id == "fastest"), "none")
-ask("opt_fastest", tr("ask.fastest"),
-    {name: name_of[name] for name in result.runs} | {"none": tr("ask.none")},
-    correct=fastest, reveal=show_paths)
+with view:
+    ask("opt_fastest", tr("ask.fastest"),
+        {name: name_of[name] for name in result.runs} | {"none": tr("ask.none")},
+        correct=fastest, reveal=show_paths)
 code_panel(core.trajectories_code(cfg), key="opt_code_paths")
 
 # 2. The same optimizers on a real network -----------------------------------------------

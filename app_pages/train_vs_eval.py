@@ -83,6 +83,15 @@ def show_measurements() -> None:
     all four, the warning for a mistaken one, the chart and the notice."""
     chosen = result.combos[selected]
     cards = describe(chosen)
+
+    def costs_chart() -> None:
+        chart(figure(costs_figure, result, {"title": tr("table.chart_title"),
+                                            "accuracy": tr("table.chart_accuracy"),
+                                            "time": tr("table.chart_time"),
+                                            "memory": tr("table.chart_memory")} | combo_name,
+                     selected), "te_costs")
+
+    costs_chart()  # first: a projector's and a laptop's first screen show it; cards, table follow
     # Three per row: a quarter of the page at 1024 px cut "running" to "runni…".
     # (Accuracy and time are in the table and the chart below.)
     card_keys = ("deterministic", "bn", "grad", "moved", "step", "memory")
@@ -98,11 +107,6 @@ def show_measurements() -> None:
     mistakes = mistake_claims(result, selected)
     if mistakes:
         st.warning(" ".join(tr(f"mistake.{c.id}", **c.values) for c in mistakes), icon="⚠️")
-    chart(figure(costs_figure, result, {"title": tr("table.chart_title"),
-                                "accuracy": tr("table.chart_accuracy"),
-                                "time": tr("table.chart_time"),
-                                "memory": tr("table.chart_memory")} | combo_name,
-                       selected), "te_costs")
     notice_claims(f"{NS}.table", table_claims(result))
     st.caption(tr("table.no_grad_uses"))
 

@@ -10,6 +10,7 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "${1:-}" = "--dev" ]; then
     .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+    command -v npm >/dev/null && npm ci --prefix devtools --no-audit --no-fund  # axe-core (tests/e2e/test_screens.py)
     # Real-browser tests use the system Chromium (no browser download at test time).
     if [ ! -x /usr/bin/chromium ]; then
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -19,29 +19,112 @@ from ui.url_state import (
 
 
 def base_css() -> None:
-    """Always: metric and widget labels (toggles, sliders) wrap instead of being cut with "…"
-    in narrow columns (Korean labels at 1024 px were)."""
+    """Always:
+    - metric and widget labels (toggles, sliders) wrap instead of being cut with "…" in narrow
+      columns (Korean labels at 1024 px were);
+    - captions and code text dark enough for WCAG AA (axe found grey captions at 3.88:1 and
+      code keywords at 3.8:1);
+    - a metric's value wraps instead of being cut;
+    - a table wider than its column scrolls inside its own box, and no header cell is squeezed
+      to one letter per line (/optimizers' 8 columns on a 390 px phone were).
+    """
     st.html("""<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stWidgetLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; }
+/* A metric's value wraps too: /forward-pass showed its tensor shape as "(1, 1, 8,…". */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #4a4f5c !important; opacity: 1 !important; }  /* 0.6 in bordered boxes: 2.99:1 */
+[data-testid="stCode"] code .token { color: inherit; }
+[data-testid="stCode"] code { color: #1f2430; }
+[data-testid="stCode"] code .token.keyword, [data-testid="stCode"] code .token.builtin {
+  color: #0b57a4; }
+[data-testid="stCode"] code .token.string { color: #0f6b2f; }
+[data-testid="stCode"] code .token.comment { color: #4a4f5c; }
+[data-testid="stCode"] code .token.number, [data-testid="stCode"] code .token.boolean {
+  color: #8a3b00; }
+[data-testid="stTable"] { overflow-x: auto; max-width: 100%; }
+[data-testid="stTable"] th { min-width: 4.5em; }
+/* A laptop (1400x900): less top space and smaller section headings, so the first chart starts
+   higher on the first screen. */
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+[data-testid="stMain"] h2 { font-size: 1.9rem; }
+/* A phone: headings that leave room for the chart (the default h1 took three lines). */
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 1.75rem; }
+  [data-testid="stMain"] h2 { font-size: 1.35rem; }
+  [data-testid="stMain"] h3 { font-size: 1.2rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
 </style>""")
+    # A box that scrolls must be reachable by keyboard (axe: scrollable-region-focusable), and
+    # st.table has no tabindex: give each table box one, with a name, as it appears.
+    st.html("""<script>
+(() => {
+  if (window.dleTableBoxes) return;
+  window.dleTableBoxes = true;
+  const mark = () => document.querySelectorAll('[data-testid="stTable"]:not([tabindex])')
+    .forEach(box => {
+      box.tabIndex = 0;
+      box.setAttribute('role', 'region');
+      const head = box.querySelector('th');
+      box.setAttribute('aria-label', head ? head.textContent.trim() || 'table' : 'table');
+    });
+  mark();
+  new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
+})();
+</script>""", unsafe_allow_javascript=True)
 
 
 def presenter_css() -> None:
-    """Projector sizes for what charts do not cover: metric values and labels; less top space."""
+    """Projector sizes (1024x768, read from the back of a room): prose 20 px, tables 18 px,
+    the title on one line, compact headings and top space, so the first chart is on the first
+    screen; metric values big. Charts set their own text sizes (``ui.page.presenter_figure``)."""
     st.html("""<style>
-[data-testid="stMetricValue"] { font-size: 3rem; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+/* The compact lesson bar moves up into the header's band, between its two buttons (sidebar
+   and menu at the far left and right); the header lets clicks through to it. */
+[data-testid="stMainBlockContainer"] { padding-top: 0.9rem; padding-bottom: 2rem; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] button *,
+[data-testid="stHeader"] a, [data-testid="stHeader"] a * { pointer-events: auto; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+/* A chart's title above it (ui.page.chart) is markdown, which Streamlit pulls up by 1rem:
+   with the smaller gap the chart covered the title's lower half. */
+[data-testid="stElementContainer"]:has([data-testid="stMarkdown"])
+  + [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { margin-top: 0.9rem; }
+[data-testid="stMain"] h1 { font-size: 2.1rem; padding: 0 0 0.25rem 0; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+[data-testid="stMain"] h2 { font-size: 1.6rem; padding: 0.4rem 0 0.45rem 0; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] [data-testid="stCaptionContainer"],
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 20px; }
+[data-testid="stMain"] [data-testid="stTable"] th,
+[data-testid="stMain"] [data-testid="stTable"] td { font-size: 18px; }
+[data-testid="stMain"] [data-testid="stPageLink"] p { font-size: 20px; }
 /* Charts side by side get too narrow for projector-size text below ~1300 px: stack them. */
 @media (max-width: 1300px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) { flex-wrap: wrap; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
     > [data-testid="stColumn"] { min-width: 100%; }
 }
+/* ui.page.controls_beside: controls | chart stay side by side; the controls stack. */
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"] {
+  flex-wrap: nowrap !important; }
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  min-width: 0 !important; }
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:first-child [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:first-child [data-testid="stColumn"] { min-width: 100%; }
 </style>""")
 
 

@@ -3,9 +3,11 @@ and the classroom mode every page gets without page edits.
 
 Page API (signatures are stable; pages call these):
 
-- ``page_header(ns)``, ``section(ns, name)``: title/intro and section headings. In presenter
-  view (``?present=1``) the intro and the section text fold to their first sentence, with the
-  rest in an expander.
+- ``page_header(ns)``, ``section(ns, name)``: title/intro and section headings.
+- Presenter view (``?present=1``, 1024x768 projector) is chart-first: the title on one line, the
+  intro folded into a "More" expander beside the presets (folded into a popover), a section's
+  explanation in its heading's tooltip and the "what to notice" box cut to its first claim
+  (the others fold). So the first chart starts on the first screen without page edits.
 - ``presets(ns, table, reset_section=True)``: one button per preset. A click sets the widgets
   the preset names AND resets every other widget of the same section(s) to its default, so
   a preset always shows the same view, whatever was clicked before. The sections come from
@@ -47,6 +49,7 @@ PRESENT_FONT_SCALE = 1.2
 PRESENT_HEIGHT_SCALE = 1.2
 PLOTLY_DEFAULT_HEIGHT = 450
 _LAST_PRESET = "_last_preset"  # session key: (namespace, preset id, values) of the last click
+_PRESET_SLOT = "_preset_slot"  # session key: presenter view's place for presets, beside the intro
 
 
 # --- text folding (presenter view) -------------------------------------------------------
@@ -73,21 +76,42 @@ def split_first_sentence(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _folded_markdown(text: str) -> None:
-    """In presenter view: the first sentence, the rest in an expander. Otherwise all of it."""
-    head, rest = split_first_sentence(text) if presenting() else (text, "")
-    st.markdown(head)
-    if rest:
-        with st.expander(t("common.present_more")):
-            st.markdown(rest)
-
-
 # --- page anatomy ------------------------------------------------------------------------
+PRESENT_TITLE_WIDTH = 80  # % of the window the presenter-view title may fill (one line)
+
+
+def title_width_em(text: str) -> float:
+    """About how wide ``text`` is in em in Pretendard Bold: Hangul ~0.95, capitals ~0.68,
+    other Latin ~0.55, spaces ~0.27 (measured on this font; enough to pick a font size)."""
+    def width(c: str) -> float:
+        if "\uac00" <= c <= "\ud7a3":
+            return 0.95
+        if c == " ":
+            return 0.27
+        return 0.68 if c.isupper() else 0.55
+    return max(sum(width(c) for c in text), 1.0)
+
+
 def page_header(namespace: str) -> None:
     """Title, one-paragraph intro, and the slot where bad-URL notices appear."""
     set_section(namespace, None)
-    st.title(t(f"{namespace}.title"))
-    _folded_markdown(t(f"{namespace}.intro"))
+    title = t(f"{namespace}.title")
+    st.title(title)
+    if presenting():
+        # The title on one line at any width: a long one gets a smaller font, not an ellipsis.
+        st.html(f"<style>[data-testid=stMain] h1 {{ font-size: "
+                f"min(2.1rem, {PRESENT_TITLE_WIDTH / title_width_em(title):.2f}vw); }}</style>")
+        # One row under the title: the intro folded, and the slot presets() draws into.
+        intro_column, preset_column = st.columns([3, 2])
+        head, rest = split_first_sentence(t(f"{namespace}.intro"))
+        with intro_column.expander(t("common.present_more")):
+            st.markdown(head)
+            if rest:
+                st.markdown(rest)
+        st.session_state[_PRESET_SLOT] = preset_column
+    else:
+        st.markdown(t(f"{namespace}.intro"))
+        st.session_state.pop(_PRESET_SLOT, None)
     st.session_state[NOTICE_SLOT] = st.container()
 
 
@@ -115,9 +139,14 @@ def presets(namespace: str, table: Mapping[str, Mapping[str, Any]], *,
             st.session_state[key] = value
         st.session_state[_LAST_PRESET] = (namespace, preset_id, dict(values))
 
-    st.markdown(f"**{t('common.presets')}**")
-    # A row that wraps: a long label moves to the next line instead of being cut off.
-    with st.container(horizontal=True, gap="small"):
+    slot = st.session_state.pop(_PRESET_SLOT, None) if presenting() else None
+    if slot is not None:  # presenter view: folded into a popover beside the intro
+        holder = slot.popover(t("common.presets"), icon=":material/tune:", width="stretch")
+    else:
+        st.markdown(f"**{t('common.presets')}**")
+        # A row that wraps: a long label moves to the next line instead of being cut off.
+        holder = st.container(horizontal=True, gap="small")
+    with holder:
         for preset_id, values in table.items():
             st.button(
                 t(f"{namespace}.preset.{preset_id}"),
@@ -149,8 +178,26 @@ def section(namespace: str, name: str) -> None:
     Widgets drawn after this call belong to this section (presets reset by section).
     """
     set_section(namespace, name)
+    if presenting():  # the explanation in the heading's tooltip: the chart gets the screen
+        st.header(t(f"{namespace}.{name}.title"), divider="gray",
+                  help=t(f"{namespace}.{name}.what"))
+        return
     st.header(t(f"{namespace}.{name}.title"), divider="gray")
-    _folded_markdown(t(f"{namespace}.{name}.what"))
+    st.markdown(t(f"{namespace}.{name}.what"))
+
+
+def controls_beside(key: str) -> tuple[Any, Any]:
+    """(controls, view): where a section draws its widgets and where its chart goes.
+
+    In presenter view a narrow column of controls beside a wide one for the chart, so a
+    section with many controls still shows its chart on a 1024x768 projector's first screen
+    (``ui.chrome.presenter_css`` keeps the two side by side and stacks the controls inside).
+    Otherwise two containers one under the other: the page reads as before.
+    """
+    if presenting():
+        controls, view = st.container(key=f"beside_{key}").columns([1, 3], gap="medium")
+        return controls, view
+    return st.container(), st.container()
 
 
 def notice(text: str) -> None:
@@ -161,10 +208,18 @@ def notice(text: str) -> None:
 def notice_claims(prefix: str, claims: Sequence[Claim]) -> None:
     """A 'what to notice' box made only of claims that core found true for these numbers.
 
-    Each claim is translated from ``<prefix>.claim.<id>`` with its values.
+    Each claim is translated from ``<prefix>.claim.<id>`` with its values. In presenter view
+    the box holds the first claim (core lists the one that matters first), the rest fold.
     """
-    if claims:
-        notice(" ".join(t(f"{prefix}.claim.{claim.id}", **claim.values) for claim in claims))
+    sentences = [t(f"{prefix}.claim.{claim.id}", **claim.values) for claim in claims]
+    if not sentences:
+        return
+    if presenting() and len(sentences) > 1:
+        notice(sentences[0])
+        with st.expander(t("common.present_more")):
+            st.markdown(" ".join(sentences[1:]))
+        return
+    notice(" ".join(sentences))
 
 
 # --- charts ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from core.activations import CurvesResult, DyingReluResult, VanishingResult
 from core.charts.common import (
     FONT_SIZE, base_figure, color_for, finite_positive, log_axis, mark_diverged, style_subplots,
 )
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, LIGHT_GREY, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
 
 
@@ -62,13 +63,13 @@ def grad_norm_figure(result: VanishingResult, text: Mapping[str, str]) -> go.Fig
     fig = base_figure(text["title"], text["x"], text["y"])
     fig.update_layout(margin={"t": 95})  # two-line title: narrow columns at 1024 px
     fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", name=text["y"],
-                             line={"width": 3, "color": "#1f77b4"}, marker={"size": 8}))
+                             line={"width": 3, "color": BLUE}, marker={"size": 8}))
     zero32 = result.grad_zero_float32 & (result.grad_norms > 0)
     if zero32.any() and "f32_zero" in text:  # true size > 0, but exactly 0 in float32
         fig.add_trace(go.Scatter(x=layers[zero32], y=norms[zero32], mode="markers",
                                  name=text["f32_zero"], hovertext=text["f32_zero"],
                                  marker={"size": 11, "color": "white", "symbol": "circle",
-                                         "line": {"color": "#7f7f7f", "width": 2}}))
+                                         "line": {"color": GREY, "width": 2}}))
     log_axis(fig, norms)
     _per_layer_axis(fig, len(norms), text)
     if zero32.any() and "f32_zero" in text:  # legend under the axis: the plot is narrow
@@ -100,11 +101,11 @@ def update_size_figure(result: VanishingResult, text: Mapping[str, str]) -> go.F
         # A weight whose update is below float32 resolution does not change at all (0):
         # draw those layers as a grey stub at the bottom, labelled, instead of a 1e-30 bar.
         bottom = 10 ** axis_range[0]
-        fig.add_trace(go.Bar(x=layers[moved], y=mean_update[moved], marker_color="#2ca02c",
+        fig.add_trace(go.Bar(x=layers[moved], y=mean_update[moved], marker_color=BLUISH_GREEN,
                              name=text["y"], base=bottom))
         if (~moved).any():
             fig.add_trace(go.Bar(x=layers[~moved], y=[bottom * 3] * int((~moved).sum()),
-                                 base=bottom, marker_color="#bbbbbb", text=["0"] * int((~moved).sum()),
+                                 base=bottom, marker_color=LIGHT_GREY, text=["0"] * int((~moved).sum()),
                                  textposition="outside", name="0", hovertext=text["zero"]))
         _per_layer_axis(fig, len(mean_update), text)
     fig.update_layout(showlegend=False)
@@ -134,16 +135,21 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
                 row=1, col=col,
             )
     style_subplots(fig, text["title"])
-    for col, (_, run) in enumerate(runs, start=1):
+    for annotation, (_, run) in zip(fig.layout.annotations, runs):
         if run.diverged:
-            # plotly names the first axis "x", not "x1"
-            axis = "x domain" if col == 1 else f"x{col} domain"
-            fig.add_annotation(text=f"⚠ {text['diverged']}", xref=axis,
-                               yref="y domain", x=0.5, y=0.5, showarrow=False,
-                               font={"color": "#d62728", "size": FONT_SIZE + 1},
-                               bgcolor="rgba(255,255,255,0.85)")
-    fig.update_xaxes(title_text=text["x"])
-    fig.update_yaxes(title_text=text["y"], range=[-3, 103], row=1, col=1)
+            # In the panel's title, not on its lines: a banner in the middle covered them and
+            # was cut at the right of the last panel.
+            annotation.text = f"{annotation.text}<br>⚠ {text['diverged']}"
+            annotation.font = {"color": VERMILLION, "size": FONT_SIZE}
+    if any(run.diverged for _, run in runs):
+        fig.update_layout(margin={"t": 120})
+    # Few x ticks: panels side by side are narrow on a phone ("150" and "0" ran together).
+    fig.update_xaxes(title_text=text["x"], nticks=4)
+    # The axis ends a little above the highest share, so 0-6 % does not lie flat on 0-100 %.
+    top = max((float(np.nanmax(100 * run.inactive)) for _, run in runs
+               if run.inactive.size and np.isfinite(run.inactive).any()), default=100.0)
+    top = min(103.0, max(10.0, 1.15 * top))
+    fig.update_yaxes(title_text=text["y"], range=[-0.03 * top, top], row=1, col=1)
     return fig
 
 

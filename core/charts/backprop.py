@@ -20,8 +20,9 @@ from core.charts.common import (
     PALETTE,
     finite_positive,
     log_range,
+    style_subplots,
 )
-from core.charts.forward_pass import subplot_layout
+from core.charts.common import BLUE, GREY, ORANGE, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
 
 
@@ -59,7 +60,7 @@ def graph_figure(result: GraphResult, text: Mapping[str, str],
         lines = [f"<b>{labels[node]}</b>",
                  f"{text['value']} {round(float(values[node]), 4) + 0.0:.4f}"]
         if node not in ("x", "y"):
-            lines.append(f"<span style='color:#d62728'>{text['grad']} {signed4(grads[node])}</span>")
+            lines.append(f"<span style='color:{VERMILLION}'>{text['grad']} {signed4(grads[node])}</span>")
         # Small type and padding: five boxes side by side must not touch at 1024 px.
         fig.add_annotation(x=x, y=y, text="<br>".join(lines), showarrow=False, align="center",
                            bgcolor="#fff8e1" if is_param else "#e3f2fd", bordercolor="#607d8b",
@@ -101,9 +102,9 @@ def param_grad_figure(result: ParamGradResult, text: Mapping[str, str]) -> go.Fi
     fig.update_xaxes(tickangle=-40, row=1, col=2)
     if result.diverged:
         fig.add_annotation(text=f"⚠ {text['diverged']}", xref="paper", yref="paper", x=0.3,
-                           y=0.5, showarrow=False, font={"color": "#d62728", "size": FONT_SIZE},
+                           y=0.5, showarrow=False, font={"color": VERMILLION, "size": FONT_SIZE},
                            bgcolor="rgba(255,255,255,0.85)")
-    subplot_layout(fig, text["title"], height=520)
+    style_subplots(fig, text["title"], height=520, legend_y=-0.18)
     # room for the slanted tensor names under the bars, legend below them
     fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 150},
                       legend={"orientation": "h", "y": -0.42, "x": 0.5, "xanchor": "center"})
@@ -118,8 +119,9 @@ def zero_grad_figure(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figu
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["loss_panel"], text["grad_panel"]),
                         horizontal_spacing=0.1)
-    runs = ((result.with_zero_grad, text["with"], "#2ca02c", "solid"),
-            (result.without_zero_grad, text["without"], "#d62728", "solid"))
+    # Told apart by dash as well as colour: never by red vs green alone.
+    runs = ((result.with_zero_grad, text["with"], BLUE, "solid"),
+            (result.without_zero_grad, text["without"], VERMILLION, "dash"))
     all_loss, all_grad = [], []
     for run, label, color, dash in runs:
         loss = finite_positive(run.loss)
@@ -133,7 +135,7 @@ def zero_grad_figure(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figu
                                  legendgroup=label, showlegend=False), row=1, col=2)
     fresh = finite_positive(np.linalg.norm(result.without_zero_grad.fresh_grads, axis=1))
     fig.add_trace(go.Scatter(x=np.arange(1, len(fresh) + 1), y=fresh, name=text["fresh"],
-                             line={"color": "#d62728", "width": 2, "dash": "dot"}),
+                             line={"color": VERMILLION, "width": 2, "dash": "dot"}),
                   row=1, col=2)
     all_grad.append(fresh)
     fig.update_yaxes(type="log", exponentformat="power", dtick=1, row=1, col=1,
@@ -146,8 +148,8 @@ def zero_grad_figure(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figu
         fig.add_annotation(text=f"⚠ {text['diverged']}: {', '.join(diverged)}", xref="paper",
                            yref="paper", x=0.5, y=0.5, showarrow=False,
                            bgcolor="rgba(255,255,255,0.85)",
-                           font={"color": "#d62728", "size": FONT_SIZE + 1})
-    return subplot_layout(fig, text["title"], height=440)
+                           font={"color": VERMILLION, "size": FONT_SIZE + 1})
+    return style_subplots(fig, text["title"], height=440, legend_y=-0.18)
 
 
 def zero_grad_animation(result: ZeroGradResult, text: Mapping[str, str]) -> go.Figure:
@@ -167,28 +169,30 @@ def accumulation_figure(result: AccumulationResult, k: int, micro: int,
 
     text: title, loss_panel, gap_panel, accumulated ({k}, {m}), big ({b}), step, gap, diverged.
     """
+    # Wide spacing: the right panel's log ticks and axis title need room at projector sizes
+    # (at 0.1 they were drawn on the left panel).
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["loss_panel"], text["gap_panel"]),
-                        horizontal_spacing=0.1)
+                        horizontal_spacing=0.2)
     steps = np.arange(1, len(result.loss_big_batch) + 1)
     fig.add_trace(go.Scatter(x=steps, y=result.loss_big_batch, mode="lines",
                              name=text["big"].format(b=k * micro),
-                             line={"color": "#1f77b4", "width": 6}), row=1, col=1)
+                             line={"color": BLUE, "width": 6}), row=1, col=1)
     steps_a = np.arange(1, len(result.loss_accumulated) + 1)
     fig.add_trace(go.Scatter(x=steps_a, y=result.loss_accumulated, mode="lines+markers",
                              name=text["accumulated"].format(k=k, m=micro),
-                             line={"color": "#ff7f0e", "width": 2, "dash": "dash"},
+                             line={"color": ORANGE, "width": 2, "dash": "dash"},
                              marker={"size": 5}), row=1, col=1)
     gap = np.maximum(result.param_gap, 1e-12)  # exact zero on a log axis: show it at 1e-12
     fig.add_trace(go.Scatter(x=np.arange(1, len(gap) + 1), y=gap, mode="lines+markers",
-                             showlegend=False, line={"color": "#7f7f7f", "width": 2}),
+                             showlegend=False, line={"color": GREY, "width": 2}),
                   row=1, col=2)
     fig.update_yaxes(type="log", range=[-13, 0], exponentformat="power",
                      title_text=text["gap"], row=1, col=2)
     fig.update_xaxes(title_text=text["step"])
     if result.diverged:
         fig.add_annotation(text=f"⚠ {text['diverged']}", xref="paper", yref="paper", x=0.25,
-                           y=0.5, showarrow=False, font={"color": "#d62728", "size": FONT_SIZE})
-    return subplot_layout(fig, text["title"], height=420)
+                           y=0.5, showarrow=False, font={"color": VERMILLION, "size": FONT_SIZE})
+    return style_subplots(fig, text["title"], height=420, legend_y=-0.18)
 
 
 def chain_table_rows(result: GraphResult) -> list[dict[str, object]]:

@@ -12,6 +12,7 @@ from core.batchnorm import BNTrainResult, PitfallsResult, RunningStatsResult
 from core.charts.common import (
     FONT_SIZE, base_figure, color_for, finite_positive, log_axis, style_subplots,
 )
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, LIGHT_GREY, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 
 
 def activation_std_figure(result: BNTrainResult, text: Mapping[str, str]) -> go.Figure:
@@ -35,7 +36,7 @@ def activation_std_figure(result: BNTrainResult, text: Mapping[str, str]) -> go.
         if run.diverged:
             fig.add_annotation(text=f"⚠ {text['diverged']}", xref="x domain" if col == 1 else f"x{col} domain",
                                yref="y domain", x=0.5, y=0.9, showarrow=False,
-                               font={"color": "#d62728", "size": FONT_SIZE},
+                               font={"color": VERMILLION, "size": FONT_SIZE},
                                bgcolor="rgba(255,255,255,0.85)")
     all_values = np.concatenate(values) if values else np.array([1.0])
     log_axis(fig, all_values)
@@ -49,7 +50,7 @@ def bn_loss_figure(result: BNTrainResult, text: Mapping[str, str]) -> go.Figure:
     """Training loss with and without BN (log y). text: title, x, y, plain, bn."""
     fig = base_figure(text["title"], text["x"], text["y"], height=400)
     losses = []
-    for name, color in (("plain", "#7f7f7f"), ("bn", "#1f77b4")):
+    for name, color in (("plain", GREY), ("bn", BLUE)):
         loss = finite_positive(result.runs[name].loss)
         losses.append(loss)
         fig.add_trace(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, name=text[name],
@@ -66,13 +67,13 @@ def running_mean_figure(result: RunningStatsResult, text: Mapping[str, str]) -> 
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
     steps = np.arange(len(result.running_mean))
     fig.add_trace(go.Scatter(x=steps[1:], y=result.batch_mean[:, 0], mode="markers",
-                             name=text["batch"], marker={"color": "#bbbbbb", "size": 6}))
+                             name=text["batch"], marker={"color": LIGHT_GREY, "size": 6}))
     fig.add_trace(go.Scatter(x=steps, y=result.theory_mean[:, 0], mode="lines",
                              name=text["theory"],
-                             line={"color": "#2ca02c", "dash": "dash", "width": 2}))
+                             line={"color": BLUISH_GREEN, "dash": "dash", "width": 2}))
     fig.add_trace(go.Scatter(x=steps, y=result.running_mean[:, 0], mode="lines",
-                             name=text["running"], line={"color": "#1f77b4", "width": 3}))
-    fig.add_hline(y=float(result.true_mean[0]), line={"color": "#d62728", "dash": "dot"},
+                             name=text["running"], line={"color": BLUE, "width": 3}))
+    fig.add_hline(y=float(result.true_mean[0]), line={"color": VERMILLION, "dash": "dot"},
                   annotation_text=text["true"], annotation_position="bottom right")
     return fig
 
@@ -85,14 +86,14 @@ def pitfalls_figure(result: PitfallsResult, text: Mapping[str, str]) -> go.Figur
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
     fig.add_trace(go.Scatter(x=result.batch_sizes, y=100 * result.train_mode_by_batch,
                              mode="lines+markers", name=text["train_mode"],
-                             line={"color": "#d62728", "width": 3}, marker={"size": 9}))
+                             line={"color": VERMILLION, "width": 3}, marker={"size": 9}))
     fig.add_trace(go.Scatter(x=[result.batch_sizes[0], result.batch_sizes[-1]],
                              y=[100 * result.eval_accuracy] * 2, mode="lines",
                              name=text["eval_mode"],
-                             line={"color": "#1f77b4", "width": 3, "dash": "dash"}))
+                             line={"color": BLUE, "width": 3, "dash": "dash"}))
     fig.add_trace(go.Scatter(x=[result.batch_sizes[-1]], y=[100 * result.train_mode_one_class],
                              mode="markers", name=text["one_class"],
-                             marker={"color": "#9467bd", "size": 14, "symbol": "x"}))
+                             marker={"color": REDDISH_PURPLE, "size": 14, "symbol": "x"}))
     fig.update_xaxes(type="log", tickvals=list(result.batch_sizes),
                      ticktext=[str(b) for b in result.batch_sizes])
     fig.update_yaxes(range=[0, 103])

@@ -13,11 +13,23 @@ FONT_FAMILY = (
     "'Noto Sans KR', sans-serif"
 )
 FONT_SIZE = 16
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-           "#e377c2")
+# Okabe & Ito (2008), "Color Universal Design": eight colours that stay apart for the
+# common colour-vision deficiencies (deuteranopia, protanopia); tests/charts/test_palette.py
+# checks the pairs every page draws under the Machado (2009) simulation.
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+GREY = "#7f7f7f"  # neutral: references, baselines, "not this one"
+LIGHT_GREY = "#bbbbbb"
+PALETTE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW)
 SERIES_COLORS = {  # one fixed colour per named series, the same on every page
-    "sigmoid": "#1f77b4", "tanh": "#ff7f0e", "relu": "#2ca02c", "leaky_relu": "#9467bd",
-    "gelu": "#d62728", "identity": "#7f7f7f",
+    "sigmoid": BLUE, "tanh": ORANGE, "relu": BLUISH_GREEN, "leaky_relu": REDDISH_PURPLE,
+    "gelu": VERMILLION, "identity": GREY,
 }
 
 
@@ -91,9 +103,9 @@ def log_axis(fig: go.Figure, values: np.ndarray, **selector: object) -> list[flo
 def mark_diverged(fig: go.Figure, text: str, x: float | None = None) -> None:
     """A red banner (and a dashed line at ``x``) saying this run diverged."""
     if x is not None:
-        fig.add_vline(x=x, line={"color": "#d62728", "dash": "dash"})
+        fig.add_vline(x=x, line={"color": VERMILLION, "dash": "dash"})
     fig.add_annotation(
         text=f"⚠ {text}", xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-        font={"size": FONT_SIZE + 2, "color": "#d62728"}, bgcolor="rgba(255,255,255,0.85)",
-        bordercolor="#d62728", borderwidth=1,
+        font={"size": FONT_SIZE + 2, "color": VERMILLION}, bgcolor="rgba(255,255,255,0.85)",
+        bordercolor=VERMILLION, borderwidth=1,
     )

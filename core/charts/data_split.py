@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.common import PALETTE, base_figure, mark_diverged, style_subplots
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
 from core.data_split import METHODS, SPLITS, EarlyStopResult, SplitResult, TuningResult
 
@@ -44,26 +45,26 @@ def early_stop_figure(result: EarlyStopResult, text: Mapping[str, str]) -> go.Fi
     text: title, x, y, train, val, best, stop, diverged.
     """
     fig = base_figure(text["title"], text["x"], text["y"])
-    for values, name, color in ((result.train_loss, text["train"], "#1f77b4"),
-                                (result.val_loss, text["val"], "#d62728")):
+    for values, name, color in ((result.train_loss, text["train"], BLUE),
+                                (result.val_loss, text["val"], VERMILLION)):
         finite = np.where(np.isfinite(values), values, np.nan)
         fig.add_trace(go.Scatter(x=result.epochs, y=finite, name=name, mode="lines+markers",
                                  line={"width": 3, "color": color}, marker={"size": 5}))
     if result.diverged:
         mark_diverged(fig, text["diverged"])
         return fig
-    fig.add_vline(x=result.best_epoch, line={"color": "#2ca02c", "width": 3})
+    fig.add_vline(x=result.best_epoch, line={"color": BLUISH_GREEN, "width": 3})
     top = float(np.nanmax(np.where(np.isfinite(result.val_loss), result.val_loss, np.nan)))
     # The best-epoch label sits left of its line unless the line is near the left edge.
     left = result.best_epoch > 0.15 * max(float(result.epochs[-1]), 1.0)
     fig.add_annotation(x=result.best_epoch, y=top, text=text["best"], showarrow=False,
                        xanchor="right" if left else "left", yanchor="top",
-                       font={"color": "#2ca02c"})
+                       font={"color": BLUISH_GREEN})
     if result.stopped:  # no stop line when patience never ran out
-        fig.add_vline(x=result.stop_epoch, line={"color": "#7f7f7f", "dash": "dash"})
+        fig.add_vline(x=result.stop_epoch, line={"color": GREY, "dash": "dash"})
         fig.add_annotation(x=result.stop_epoch, y=0.85 * top, text=text["stop"],
                            showarrow=False, xanchor="left", yanchor="top",
-                           font={"color": "#7f7f7f"})
+                           font={"color": GREY})
     return fig
 
 
@@ -110,19 +111,19 @@ def early_stop_animation(result: EarlyStopResult, patience: int,
         label = text["waiting"].format(c=waited, p=patience) if stop is None else ""
         return [
             go.Scatter(x=[best, best], y=[lo - pad, hi + pad], mode="lines", hoverinfo="skip",
-                       line={"color": "#2ca02c", "width": 3}, showlegend=False),
+                       line={"color": BLUISH_GREEN, "width": 3}, showlegend=False),
             go.Scatter(x=[best], y=[top], mode="text", text=[text["best_at"].format(e=best)],
                        textposition="bottom left" if best > edge else "bottom right",
-                       textfont={"color": "#2ca02c"}, hoverinfo="skip", showlegend=False),
+                       textfont={"color": BLUISH_GREEN}, hoverinfo="skip", showlegend=False),
             go.Scatter(x=stop_x, y=[lo - pad, hi + pad], mode="lines", hoverinfo="skip",
-                       line={"color": "#7f7f7f", "dash": "dash"}, showlegend=False),
+                       line={"color": GREY, "dash": "dash"}, showlegend=False),
             go.Scatter(x=stop_x[:1], y=[stop_y], mode="text",
                        text=[text["stop_at"].format(e=stop) if stop is not None else ""],
-                       textposition="bottom right", textfont={"color": "#7f7f7f"},
+                       textposition="bottom right", textfont={"color": GREY},
                        hoverinfo="skip", showlegend=False),
             # the counter sits where the stop label will appear (it goes when that comes)
             go.Scatter(x=[float(result.epochs[-1])], y=[stop_y], mode="text", text=[label],
-                       textposition="bottom left", textfont={"color": "#d62728"},
+                       textposition="bottom left", textfont={"color": VERMILLION},
                        hoverinfo="skip", showlegend=False),
         ]
 
@@ -137,13 +138,13 @@ def tuning_figure(result: TuningResult, text: Mapping[str, str]) -> go.Figure:
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["left"], text["right"]),
                         horizontal_spacing=0.12)
-    rules = (("test", text["by_test"], "#d62728"), ("val", text["by_val"], "#2ca02c"))
+    rules = (("test", text["by_test"], VERMILLION), ("val", text["by_val"], BLUISH_GREEN))
     labels = [label for _, label, _ in rules]
     fig.add_trace(go.Bar(x=labels, y=[100 * result.reported[r] for r, _, _ in rules],
-                         name=text["reported"], marker_color="#9467bd",
+                         name=text["reported"], marker_color=REDDISH_PURPLE,
                          texttemplate="%{y:.1f}%", textposition="outside"), row=1, col=1)
     fig.add_trace(go.Bar(x=labels, y=[100 * result.fresh[r] for r, _, _ in rules],
-                         name=text["fresh"], marker_color="#7f7f7f",
+                         name=text["fresh"], marker_color=GREY,
                          texttemplate="%{y:.1f}%", textposition="outside"), row=1, col=1)
     values = np.array([100 * v for r in ("test", "val")
                        for v in (result.reported[r], result.fresh[r])])

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.common import base_figure, finite_positive, log_axis, mark_diverged, style_subplots
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
 from core.dataloader import BatchResult, ShuffleResult, ThroughputResult, WorkersResult
 
@@ -25,12 +26,12 @@ def batch_loss_figure(result: BatchResult, text: Mapping[str, str]) -> go.Figure
     full_loss = finite_positive(result.full_loss)
     fig.add_trace(go.Scatter(x=result.step_epoch, y=step_loss, name=text["step"],
                              mode="lines+markers" if len(step_loss) <= 60 else "lines",
-                             line={"width": 1.5, "color": "#1f77b4"}, marker={"size": 6}))
+                             line={"width": 1.5, "color": BLUE}, marker={"size": 6}))
     fig.add_trace(go.Scatter(x=np.arange(len(full_loss)) / result.steps_per_epoch, y=full_loss,
                              name=text["full"], mode="lines",
                              line={"width": 2, "color": "#111111", "dash": "dot"}))
     fig.add_trace(go.Scatter(x=result.val_epochs, y=val_loss, name=text["val"],
-                             mode="lines+markers", line={"width": 3, "color": "#d62728"},
+                             mode="lines+markers", line={"width": 3, "color": VERMILLION},
                              marker={"size": 9}))
     log_axis(fig, np.concatenate([step_loss, val_loss, full_loss]))
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0.5,
@@ -48,13 +49,13 @@ def throughput_figure(result: ThroughputResult, text: Mapping[str, str],
     """
     fig = base_figure(text["title"], text["x"], text["y"], height=330)
     fig.add_trace(go.Scatter(x=result.batch_sizes, y=result.samples_per_s, mode="lines+markers",
-                             line={"width": 3, "color": "#2ca02c"}, marker={"size": 10},
+                             line={"width": 3, "color": BLUISH_GREEN}, marker={"size": 10},
                              name=text["y"], hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
     fig.update_xaxes(type="log", tickvals=list(result.batch_sizes),
                      ticktext=[str(b) for b in result.batch_sizes])
     log_axis(fig, result.samples_per_s)
     if chosen is not None:
-        fig.add_vline(x=chosen, line={"color": "#7f7f7f", "dash": "dash"})
+        fig.add_vline(x=chosen, line={"color": GREY, "dash": "dash"})
         fig.add_annotation(x=np.log10(chosen), y=1, yref="paper", text=text["chosen"],
                            showarrow=False, yanchor="bottom")
     fig.update_layout(showlegend=False)
@@ -68,16 +69,17 @@ def shuffle_figure(result: ShuffleResult, text: Mapping[str, str]) -> go.Figure:
     """
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=(text["loss"], text["acc"]))
-    colors = {"sorted": "#d62728", "shuffled": "#2ca02c"}
+    colors = {"sorted": VERMILLION, "shuffled": BLUE}
+    dashes = {"sorted": "dash", "shuffled": "solid"}  # a second cue besides colour
     for name, run in result.runs.items():
         steps = np.arange(1, len(run.step_loss) + 1)
         fig.add_trace(go.Scatter(x=steps, y=np.where(np.isfinite(run.step_loss), run.step_loss,
                                                      np.nan),
                                  name=text[name], legendgroup=name, mode="lines",
-                                 line={"color": colors[name], "width": 2}), row=1, col=1)
+                                 line={"color": colors[name], "width": 2, "dash": dashes[name]}), row=1, col=1)
         fig.add_trace(go.Scatter(x=run.eval_steps, y=100 * run.held_out_acc, name=text[name],
                                  legendgroup=name, showlegend=False, mode="lines",
-                                 line={"color": colors[name], "width": 3}), row=2, col=1)
+                                 line={"color": colors[name], "width": 3, "dash": dashes[name]}), row=2, col=1)
     n_steps = max(len(r.step_loss) for r in result.runs.values())
     for boundary in range(result.steps_per_epoch, n_steps, result.steps_per_epoch):
         fig.add_vline(x=boundary + 0.5, line={"color": "#999999", "dash": "dot"})
@@ -114,7 +116,7 @@ def workers_figure(result: WorkersResult, text: Mapping[str, str]) -> go.Figure:
     for e in range(result.epoch_s.shape[1]):
         fig.add_trace(go.Bar(x=x, y=result.epoch_s[:, e], name=text["epoch"].format(e=e + 1),
                              texttemplate="%{y:.2f} s", textposition="outside"))
-    fig.add_hline(y=result.ideal_s, line={"color": "#7f7f7f", "dash": "dash"},
+    fig.add_hline(y=result.ideal_s, line={"color": GREY, "dash": "dash"},
                   annotation_text=text["ideal"], annotation_position="top right")
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 1.25 * max(float(result.epoch_s.max()), result.ideal_s)])

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.charts.common import base_figure, mark_diverged
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, LIGHT_GREY, VERMILLION  # Okabe–Ito
 from core.dropout import MasksResult, OverfitResult
 
 MAX_MASK_ROWS = 30  # passes drawn in the mask heatmap
@@ -19,8 +20,8 @@ def masks_figure(result: MasksResult, text: Mapping[str, str]) -> go.Figure:
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
     fig.add_trace(go.Heatmap(
         z=masks, x=np.arange(1, masks.shape[1] + 1), y=np.arange(1, masks.shape[0] + 1),
-        zmin=0, zmax=1, colorscale=[[0, "#f2f2f2"], [0.5, "#f2f2f2"], [0.5, "#1f77b4"],
-                                    [1, "#1f77b4"]],
+        zmin=0, zmax=1, colorscale=[[0, "#f2f2f2"], [0.5, "#f2f2f2"], [0.5, BLUE],
+                                    [1, BLUE]],
         colorbar={"tickvals": [0.25, 0.75], "ticktext": [text["dropped"], text["kept"]],
                   "len": 0.6}, xgap=1, ygap=1,
     ))
@@ -35,13 +36,13 @@ def outputs_figure(result: MasksResult, text: Mapping[str, str]) -> go.Figure:
     """
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
     fig.add_trace(go.Histogram(x=result.train_outputs, name=text["train"], nbinsx=40,
-                               marker_color="#1f77b4", opacity=0.75))
-    fig.add_vline(x=result.eval_output, line={"color": "#d62728", "width": 3})
-    fig.add_vline(x=float(result.train_outputs.mean()), line={"color": "#2ca02c", "dash": "dash",
+                               marker_color=BLUE, opacity=0.75))
+    fig.add_vline(x=result.eval_output, line={"color": VERMILLION, "width": 3})
+    fig.add_vline(x=float(result.train_outputs.mean()), line={"color": BLUISH_GREEN, "dash": "dash",
                                                                "width": 3})
     # Legend entries for the two lines (vlines have none of their own).
-    for name, style in ((text["eval"], {"color": "#d62728", "width": 3}),
-                        (text["mean"], {"color": "#2ca02c", "dash": "dash", "width": 3})):
+    for name, style in ((text["eval"], {"color": VERMILLION, "width": 3}),
+                        (text["mean"], {"color": BLUISH_GREEN, "dash": "dash", "width": 3})):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=style))
     fig.update_layout(bargap=0.05, margin={"b": 120},
                       legend={"y": -0.22, "yanchor": "top", "x": 0.5, "xanchor": "center"})
@@ -55,9 +56,9 @@ def expectation_figure(result: MasksResult, text: Mapping[str, str]) -> go.Figur
     """
     units = np.arange(1, len(result.hidden) + 1)
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
-    for name, values, color in ((text["eval"], result.hidden, "#d62728"),
-                                (text["scaled"], result.mean_dropped, "#1f77b4"),
-                                (text["unscaled"], result.mean_unscaled, "#bbbbbb")):
+    for name, values, color in ((text["eval"], result.hidden, VERMILLION),
+                                (text["scaled"], result.mean_dropped, BLUE),
+                                (text["unscaled"], result.mean_unscaled, LIGHT_GREY)):
         fig.add_trace(go.Bar(x=units, y=values, name=name, marker_color=color))
     fig.update_layout(barmode="group", legend={"y": -0.3, "yanchor": "top", "x": 0.5,
                                                "xanchor": "center"},
@@ -75,9 +76,9 @@ def overfit_figure(result: OverfitResult, baseline: OverfitResult,
     fig = base_figure(text["title"], text["x"], text["y"], height=440)
     same = (np.array_equal(result.train_loss, baseline.train_loss)
             and np.array_equal(result.val_loss, baseline.val_loss))
-    runs = [(baseline, text["without"], "#7f7f7f")]
+    runs = [(baseline, text["without"], GREY)]
     if not same:  # at p = 0 both are the same run: draw it once, not one hiding the other
-        runs.append((result, text["with"], "#1f77b4"))
+        runs.append((result, text["with"], BLUE))
     for run, label, color in runs:
         for series, name, dash in ((run.train_loss, text["train"], "dot"),
                                    (run.val_loss, text["val"], "solid")):

@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_FAMILY, FONT_SIZE, base_figure, mark_diverged
+from core.charts.common import FONT_SIZE, base_figure, mark_diverged, style_subplots
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, ORANGE, VERMILLION, YELLOW  # Okabe–Ito
 from core.forward_pass import (
     B_RANGE,
     W_RANGE,
@@ -19,20 +20,7 @@ from core.forward_pass import (
     OutputResult,
 )
 
-CLASS_COLORS = ("#1f77b4", "#d62728")
-
-
-def subplot_layout(fig: go.Figure, title: str, height: int = 430) -> go.Figure:
-    """The common look for figures built with make_subplots."""
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=height,
-        margin={"l": 60, "r": 20, "t": 90, "b": 60},
-        legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
-    )
-    for annotation in fig.layout.annotations:
-        annotation.font = {"size": FONT_SIZE, "family": FONT_FAMILY}
-    return fig
+CLASS_COLORS = (BLUE, VERMILLION)
 
 
 def line_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
@@ -45,18 +33,18 @@ def line_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
     seg_y = np.column_stack([result.y, result.prediction, np.full_like(result.y, np.nan)])
     seg_x[2::3] = np.nan
     fig.add_trace(go.Scatter(x=seg_x, y=seg_y.ravel(), mode="lines", name=text["residual"],
-                             line={"color": "#ff7f0e", "width": 1.5}))
+                             line={"color": ORANGE, "width": 1.5}))
     fig.add_trace(go.Scatter(x=result.x, y=result.y, mode="markers", name=text["data"],
-                             marker={"color": "#1f77b4", "size": 8}))
+                             marker={"color": BLUE, "size": 8}))
     order = np.argsort(result.x)
     fig.add_trace(go.Scatter(x=result.x[order], y=result.prediction[order], mode="lines",
-                             name=text["line"], line={"color": "#d62728", "width": 3}))
+                             name=text["line"], line={"color": VERMILLION, "width": 3}))
     if result.path_w.size and not result.diverged and "fitted" in text:
         # Where autograd's fit ended up, beside the hand-picked line it started from.
         xs = np.array([result.x.min(), result.x.max()])
         fig.add_trace(go.Scatter(x=xs, y=result.path_w[-1] * xs + result.path_b[-1],
                                  mode="lines", name=text["fitted"],
-                                 line={"color": "#2ca02c", "width": 3, "dash": "dash"}))
+                                 line={"color": BLUISH_GREEN, "width": 3, "dash": "dash"}))
     lo, hi = float(result.y.min()), float(result.y.max())
     fig.update_yaxes(range=[lo - 0.3 * (hi - lo) - 1, hi + 0.3 * (hi - lo) + 1])
     return fig
@@ -79,11 +67,11 @@ def contour_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
                                  name=text["path"], line={"color": "white", "width": 2},
                                  marker={"size": 5, "color": "white"}))
     fig.add_trace(go.Scatter(x=[result.w], y=[result.b], mode="markers", name=text["start"],
-                             marker={"size": 14, "color": "#d62728", "symbol": "x"}))
+                             marker={"size": 14, "color": VERMILLION, "symbol": "x"}))
     if "best" in text:
         fig.add_trace(go.Scatter(x=[result.best_w], y=[result.best_b], mode="markers",
                                  name=text["best"],
-                                 marker={"size": 16, "color": "#ffdd57", "symbol": "star",
+                                 marker={"size": 16, "color": YELLOW, "symbol": "star",
                                          "line": {"color": "black", "width": 1}}))
     norm = float(np.hypot(*result.grad))
     if "downhill" in text and norm > 0:
@@ -92,9 +80,9 @@ def contour_figure(result: LineResult, text: Mapping[str, str]) -> go.Figure:
         tip = (result.w - result.grad[0] / norm, result.b - result.grad[1] / norm)
         fig.add_annotation(x=tip[0], y=tip[1], ax=result.w, ay=result.b, xref="x", yref="y",
                            axref="x", ayref="y", showarrow=True, arrowhead=3, arrowwidth=3,
-                           arrowcolor="#ff7f0e", text="")
+                           arrowcolor=ORANGE, text="")
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text["downhill"],
-                                 line={"color": "#ff7f0e", "width": 3}))
+                                 line={"color": ORANGE, "width": 3}))
     # Keep the axes on the grid even if a diverging path flies off it; one unit of W is as
     # long as one unit of b, so the bowl's shape and the gradient's angle are not distorted.
     fig.update_xaxes(range=list(W_RANGE), constrain="domain")
@@ -134,7 +122,7 @@ def layer_maps_figure(maps: NetMaps, grid: np.ndarray, unit: int,
                             colorscale="RdBu_r"), row=2, col=layer + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, scaleanchor=None)
-    return subplot_layout(fig, text["title"], height=620)
+    return style_subplots(fig, text["title"], height=620, legend_y=-0.18)
 
 
 def boundary_figure(result: LayersResult, text: Mapping[str, str]) -> go.Figure:
@@ -163,12 +151,12 @@ def boundary_figure(result: LayersResult, text: Mapping[str, str]) -> go.Figure:
         if maps.diverged:
             fig.add_annotation(text=f"⚠ {text['diverged']}", xref=f"x{col} domain",
                                yref=f"y{col} domain", x=0.5, y=0.5, showarrow=False,
-                               font={"color": "#d62728", "size": FONT_SIZE + 1},
+                               font={"color": VERMILLION, "size": FONT_SIZE + 1},
                                bgcolor="rgba(255,255,255,0.85)")
     lim = [float(result.grid[0]), float(result.grid[-1])]
     fig.update_xaxes(range=lim, title_text="x₁")
     fig.update_yaxes(range=lim, title_text="x₂")
-    return subplot_layout(fig, text["title"], height=470)
+    return style_subplots(fig, text["title"], height=470, legend_y=-0.18)
 
 
 def output_figure(result: OutputResult, text: Mapping[str, str]) -> go.Figure:
@@ -183,13 +171,13 @@ def output_figure(result: OutputResult, text: Mapping[str, str]) -> go.Figure:
                          text=[f"{p:.3f}" for p in result.probs], textposition="outside",
                          showlegend=False), row=1, col=1)
     fig.add_trace(go.Bar(x=[text["predicted"], text["true"]],
-                         y=[result.value, result.true_value], marker_color=["#2ca02c", "#7f7f7f"],
+                         y=[result.value, result.true_value], marker_color=[BLUISH_GREEN, GREY],
                          text=[f"{result.value:.3f}", f"{result.true_value:.3f}"],
                          textposition="outside", showlegend=False), row=1, col=2)
     fig.update_yaxes(range=[0, 1.2], title_text=text["prob"], row=1, col=1)
     top = max(result.value, result.true_value, 0.1)
     fig.update_yaxes(range=[min(0.0, result.value) * 1.3, top * 1.3], row=1, col=2)
-    return subplot_layout(fig, text["title"], height=380)
+    return style_subplots(fig, text["title"], height=380, legend_y=-0.18)
 
 
 def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
@@ -197,9 +185,10 @@ def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, image, flat, pixel.
     """
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.35, 0.65], horizontal_spacing=0.08,
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08,
                         subplot_titles=(text["image"], text["flat"]))
-    fmt = "{:.2f}" if result.max_value <= 1.0 else "{:.0f}"
+    # One decimal: at projector sizes (18 px) "0.94" was wider than its cell and overlapped.
+    fmt = "{:.1f}" if result.max_value <= 1.0 else "{:.0f}"
     labels = [[fmt.format(v) for v in row] for row in result.image]
     fig.add_trace(go.Heatmap(z=result.image, colorscale="Greys", showscale=False,
                              text=labels, texttemplate="%{text}", textfont={"size": 11},
@@ -212,5 +201,5 @@ def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
     fig.update_yaxes(showticklabels=False, row=1, col=2)
     fig.update_xaxes(title_text=text["pixel"], row=1, col=2, tickvals=[0, 8, 16, 24, 32, 40, 48,
                                                                          56, 63])
-    return subplot_layout(fig, text["title"], height=360)
+    return style_subplots(fig, text["title"], height=360, legend_y=-0.18)
 

@@ -7,8 +7,14 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts.common import mark_diverged, style_subplots
+import numpy as np
+
+from core.charts.common import finite_positive, log_axis, mark_diverged, style_subplots
+from core.charts.common import BLUISH_GREEN, SKY_BLUE, VERMILLION  # Okabe–Ito
 from core.home import LoopResult
+
+
+SPIKE_RATIO = 10  # a loss this many times its 90th percentile gets a log axis
 
 
 def loop_figure(result: LoopResult, text: Mapping[str, str]) -> go.Figure:
@@ -20,16 +26,23 @@ def loop_figure(result: LoopResult, text: Mapping[str, str]) -> go.Figure:
                         horizontal_spacing=0.1)
     steps_per_epoch = result.steps.max() / max(result.eval_epochs.max(), 1)
     fig.add_trace(go.Scatter(x=result.steps / steps_per_epoch, y=result.train_loss,
-                             name=text["train_loss"], line={"color": "#9ecae1", "width": 1.5}),
+                             name=text["train_loss"], line={"color": SKY_BLUE, "width": 1.5}),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=result.eval_epochs, y=result.val_loss, name=text["val_loss"],
-                             line={"color": "#d62728", "width": 3}), row=1, col=1)
+                             line={"color": VERMILLION, "width": 3}), row=1, col=1)
     fig.add_trace(go.Scatter(x=result.eval_epochs, y=100 * result.val_accuracy,
-                             name=text["val_acc"], line={"color": "#2ca02c", "width": 3}),
+                             name=text["val_acc"], line={"color": BLUISH_GREEN, "width": 3}),
                   row=1, col=2)
     style_subplots(fig, text["title"], height=400, legend_y=-0.25)
     fig.update_xaxes(title_text=text["epoch"])
-    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    losses = finite_positive(np.concatenate([result.train_loss, result.val_loss]))
+    finite = losses[np.isfinite(losses)]
+    if finite.size and finite.max() > SPIKE_RATIO * np.percentile(finite, 90):
+        # One batch's spike (lr too high: ~95 against ~0.5) squashed a linear axis flat, so
+        # the values the notice quotes could not be read; a log axis shows both.
+        log_axis(fig, finite, row=1, col=1)
+    else:
+        fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 102], title_text="%", row=1, col=2)
     if result.diverged:
         mark_diverged(fig, text["diverged"])

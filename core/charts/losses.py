@@ -8,11 +8,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_SIZE, base_figure
-from core.charts.forward_pass import subplot_layout
+from core.charts.common import FONT_SIZE, base_figure, style_subplots
+from core.charts.common import BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 from core.losses import CrossEntropyResult, RegressionResult
 
-LOSS_COLORS = {"mse": "#d62728", "mae": "#2ca02c", "huber": "#9467bd"}
+LOSS_COLORS = {"mse": VERMILLION, "mae": BLUE, "huber": REDDISH_PURPLE}
+LOSS_DASHES = {"mse": "solid", "mae": "dash", "huber": "dashdot"}  # a second cue besides colour
 
 
 def fits_figure(result: RegressionResult, text: Mapping[str, str],
@@ -24,11 +25,11 @@ def fits_figure(result: RegressionResult, text: Mapping[str, str],
     fig = base_figure(text["title"], text["x"], text["y"], height=470)
     inl, out = ~result.is_outlier, result.is_outlier
     fig.add_trace(go.Scatter(x=result.x[inl], y=result.y[inl], mode="markers",
-                             name=text["inliers"], marker={"color": "#1f77b4", "size": 8}))
+                             name=text["inliers"], marker={"color": BLUE, "size": 8}))
     if out.any():
         fig.add_trace(go.Scatter(x=result.x[out], y=result.y[out], mode="markers",
                                  name=text["outliers"],
-                                 marker={"color": "#ff7f0e", "size": 13, "symbol": "x"}))
+                                 marker={"color": ORANGE, "size": 13, "symbol": "x"}))
     xs = np.array([result.x.min(), result.x.max()])
     fig.add_trace(go.Scatter(x=xs, y=result.true_slope * xs + result.true_intercept,
                              mode="lines", name=text["true"],
@@ -37,7 +38,8 @@ def fits_figure(result: RegressionResult, text: Mapping[str, str],
         if fit.diverged:
             continue
         fig.add_trace(go.Scatter(x=xs, y=fit.slope * xs + fit.intercept, mode="lines",
-                                 name=names[name], line={"color": LOSS_COLORS[name], "width": 3}))
+                                 name=names[name], line={"color": LOSS_COLORS[name], "width": 3,
+                                                         "dash": LOSS_DASHES[name]}))
         if not fit.converged and "optimum" in text:  # SGD stopped short: show where it aims
             fig.add_trace(go.Scatter(
                 x=xs, y=fit.optimum_slope * xs + fit.optimum_intercept, mode="lines",
@@ -53,7 +55,7 @@ def fits_figure(result: RegressionResult, text: Mapping[str, str],
     if diverged:
         fig.add_annotation(text=f"⚠ {text['diverged']}: {', '.join(diverged)}", xref="paper",
                            yref="paper", x=0.02, y=0.98, showarrow=False, xanchor="left",
-                           font={"color": "#d62728", "size": FONT_SIZE})
+                           font={"color": VERMILLION, "size": FONT_SIZE})
     return fig
 
 
@@ -66,7 +68,7 @@ def penalty_figure(result: RegressionResult, text: Mapping[str, str],
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["penalty"], text["pull"]),
                         horizontal_spacing=0.1)
     for name in result.penalty:
-        style = {"color": LOSS_COLORS[name], "width": 3}
+        style = {"color": LOSS_COLORS[name], "width": 3, "dash": LOSS_DASHES[name]}
         fig.add_trace(go.Scatter(x=result.residual, y=result.penalty[name], name=names[name],
                                  line=style, legendgroup=name), row=1, col=1)
         fig.add_trace(go.Scatter(x=result.residual, y=result.influence[name], name=names[name],
@@ -76,7 +78,7 @@ def penalty_figure(result: RegressionResult, text: Mapping[str, str],
     fig.update_yaxes(range=[-0.05 * top, top], row=1, col=1)
     fig.update_yaxes(range=[-min(2 * limit, 12), min(2 * limit, 12)], row=1, col=2)
     fig.update_xaxes(title_text=text["residual"])
-    return subplot_layout(fig, text["title"], height=420)
+    return style_subplots(fig, text["title"], height=420, legend_y=-0.18)
 
 
 def softmax_figure(result: CrossEntropyResult, true_class: int,
@@ -88,23 +90,23 @@ def softmax_figure(result: CrossEntropyResult, true_class: int,
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["probs"], text["curve"]),
                         horizontal_spacing=0.12)
     labels = [text["class"].format(i=i) for i in range(len(result.probs))]
-    colors = ["#2ca02c" if i == true_class else "#9e9e9e" for i in range(len(result.probs))]
+    colors = [BLUISH_GREEN if i == true_class else "#9e9e9e" for i in range(len(result.probs))]
     fig.add_trace(go.Bar(x=labels, y=result.probs, marker_color=colors, showlegend=False,
                          text=[f"{p:.3f}" for p in result.probs], textposition="outside"),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=result.p_curve, y=result.ce_curve, mode="lines",
-                             line={"color": "#d62728", "width": 3}, showlegend=False),
+                             line={"color": VERMILLION, "width": 3}, showlegend=False),
                   row=1, col=2)
     p = float(result.probs[true_class])
     fig.add_trace(go.Scatter(x=[max(p, 1e-3)], y=[result.cross_entropy], mode="markers+text",
-                             marker={"size": 14, "color": "#2ca02c"}, showlegend=False,
+                             marker={"size": 14, "color": BLUISH_GREEN}, showlegend=False,
                              text=[f"{result.cross_entropy:.3f}"], textposition="top left",
                              cliponaxis=False),
                   row=1, col=2)
     fig.update_yaxes(range=[0, 1.15], row=1, col=1)
     fig.update_xaxes(type="log", title_text=text["p_true"], dtick=1, row=1, col=2)
     fig.update_yaxes(title_text=text["loss"], range=[0, 7.5], row=1, col=2)
-    return subplot_layout(fig, text["title"], height=400)
+    return style_subplots(fig, text["title"], height=400, legend_y=-0.18)
 
 
 def gradient_figure(result: CrossEntropyResult, text: Mapping[str, str]) -> go.Figure:
@@ -116,18 +118,18 @@ def gradient_figure(result: CrossEntropyResult, text: Mapping[str, str]) -> go.F
     fig = make_subplots(rows=1, cols=2, subplot_titles=(text["per_logit"], text["sweep"]),
                         horizontal_spacing=0.12)
     labels = [text["class"].format(i=i) for i in range(len(result.probs))]
-    fig.add_trace(go.Bar(x=labels, y=result.grad_ce, name=text["ce"], marker_color="#d62728",
+    fig.add_trace(go.Bar(x=labels, y=result.grad_ce, name=text["ce"], marker_color=VERMILLION,
                          legendgroup="ce"), row=1, col=1)
-    fig.add_trace(go.Bar(x=labels, y=result.grad_mse, name=text["mse"], marker_color="#1f77b4",
+    fig.add_trace(go.Bar(x=labels, y=result.grad_mse, name=text["mse"], marker_color=BLUE,
                          legendgroup="mse"), row=1, col=1)
     fig.add_trace(go.Scatter(x=result.sweep_p, y=result.sweep_grad_ce, name=text["ce"],
-                             line={"color": "#d62728", "width": 3}, legendgroup="ce",
+                             line={"color": VERMILLION, "width": 3}, legendgroup="ce",
                              showlegend=False), row=1, col=2)
     fig.add_trace(go.Scatter(x=result.sweep_p, y=result.sweep_grad_mse, name=text["mse"],
-                             line={"color": "#1f77b4", "width": 3}, legendgroup="mse",
+                             line={"color": BLUE, "width": 3}, legendgroup="mse",
                              showlegend=False), row=1, col=2)
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[-1.1, 1.1], row=1, col=1)
     fig.update_xaxes(type="log", title_text=text["p_true"], dtick=1, row=1, col=2)
     fig.update_yaxes(title_text=text["grad"], range=[0, 1.1], row=1, col=2)
-    return subplot_layout(fig, text["title"], height=420)
+    return style_subplots(fig, text["title"], height=420, legend_y=-0.18)

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.charts.common import base_figure
+from core.charts.common import BLUE, BLUISH_GREEN, GREY, ORANGE, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 from core.metrics import RegressionResult, ThresholdMetrics, ThresholdSweep
 
 
@@ -38,7 +39,7 @@ def scores_figure(m: ThresholdMetrics, text: Mapping[str, str]) -> go.Figure:
     shown = [100 * v if np.isfinite(v) else 0.0 for v in values]
     labels = [f"{v:.1f}%" if np.isfinite(raw) else text.get("na", "n/a")
               for v, raw in zip(shown, values)]
-    colors = ["#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728"]
+    colors = [BLUE, GREY, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, VERMILLION]
     fig = base_figure(text["title"], "", text["y"], height=400)
     fig.add_trace(go.Bar(x=[text[k] for k in keys], y=shown, marker_color=colors, text=labels,
                          textposition="outside", cliponaxis=False))
@@ -53,11 +54,13 @@ def sweep_figure(sweep: ThresholdSweep, threshold: float, text: Mapping[str, str
     text: title, x, y, accuracy, precision, recall, f1, balanced.
     """
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
-    for key, color in (("accuracy", "#1f77b4"), ("precision", "#9467bd"),
-                       ("recall", "#ff7f0e"), ("f1", "#d62728"), ("balanced", "#2ca02c")):
+    # Each line has its own dash too: five lines must stay apart for every colour vision.
+    for key, color, dash in (("accuracy", BLUE, "solid"), ("precision", REDDISH_PURPLE, "dot"),
+                             ("recall", ORANGE, "dashdot"), ("f1", VERMILLION, "solid"),
+                             ("balanced", BLUISH_GREEN, "dash")):
         values = getattr(sweep, "balanced_accuracy" if key == "balanced" else key)
         fig.add_trace(go.Scatter(x=sweep.thresholds, y=100 * values, name=text[key],
-                                 mode="lines", line={"width": 3, "color": color}))
+                                 mode="lines", line={"width": 3, "color": color, "dash": dash}))
     fig.add_vline(x=threshold, line={"color": "#333333", "dash": "dash"})
     fig.update_yaxes(range=[0, 103])
     fig.update_layout(legend={"y": -0.25, "yanchor": "top", "x": 0.5, "xanchor": "center"},
@@ -72,9 +75,10 @@ def regression_errors_figure(result: RegressionResult, outlier: float,
     text: title, x, y, mse, rmse, mae.
     """
     fig = base_figure(text["title"], text["x"], text["y"], height=420)
-    for key, color in (("mse", "#d62728"), ("rmse", "#ff7f0e"), ("mae", "#1f77b4")):
+    for key, color, dash in (("mse", VERMILLION, "solid"), ("rmse", ORANGE, "dash"),
+                             ("mae", BLUE, "dot")):
         fig.add_trace(go.Scatter(x=result.sizes, y=getattr(result, key), name=text[key],
-                                 mode="lines", line={"width": 3, "color": color}))
+                                 mode="lines", line={"width": 3, "color": color, "dash": dash}))
     fig.add_vline(x=outlier, line={"color": "#333333", "dash": "dash"})
     fig.update_yaxes(type="log", dtick=1, exponentformat="power")
     legend_below(fig)
@@ -96,10 +100,10 @@ def regression_data_figure(result: RegressionResult, outlier: float,
     y[result.outlier_index] += outlier
     others = np.arange(len(y)) != result.outlier_index
     fig.add_trace(go.Scatter(x=result.x[others], y=y[others], mode="markers", name=text["data"],
-                             marker={"color": "#1f77b4", "size": 8}))
+                             marker={"color": BLUE, "size": 8}))
     fig.add_trace(go.Scatter(x=result.x[~others], y=y[~others], mode="markers",
                              name=text["outlier"],
-                             marker={"color": "#d62728", "size": 13, "symbol": "diamond"}))
+                             marker={"color": VERMILLION, "size": 13, "symbol": "diamond"}))
     fig.add_trace(go.Scatter(x=result.x, y=result.pred, mode="lines", name=text["fit"],
                              line={"color": "#333333", "width": 3}))
     legend_below(fig)

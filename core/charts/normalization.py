@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 from core.charts.common import (
     FONT_SIZE, PALETTE, base_figure, finite_positive, log_axis, mark_diverged, style_subplots,
 )
+from core.charts.common import VERMILLION, YELLOW  # Okabe–Ito
 from core.normalization import PixelRun, ScalingRun, Surface
 
 COLORS = {"raw": PALETTE[1], "standard": PALETTE[0], "minmax": PALETTE[2], "divide": PALETTE[2]}
@@ -58,11 +59,11 @@ def surface_figure(surfaces: Mapping[str, Surface], text: Mapping[str, str],
         path = np.where(inside[:, None], path, np.nan)  # points off the window: a gap
         fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers",
                                  name=text["path"], showlegend=col == 1,
-                                 line={"color": "#d62728", "width": 2}, marker={"size": 5}),
+                                 line={"color": VERMILLION, "width": 2}, marker={"size": 5}),
                       row=1, col=col)
         fig.add_trace(go.Scatter(x=[surf.optimum[0]], y=[surf.optimum[1]], mode="markers",
                                  name=text["optimum"], showlegend=col == 1,
-                                 marker={"symbol": "star", "size": 16, "color": "#ffbf00",
+                                 marker={"symbol": "star", "size": 16, "color": YELLOW,
                                          "line": {"color": "black", "width": 1}}),
                       row=1, col=col)
         # Equal aspect ratio: one unit of w₁ is as long as one unit of w₂, so an elongated
@@ -78,7 +79,7 @@ def surface_figure(surfaces: Mapping[str, Surface], text: Mapping[str, str],
             axis = "x domain" if col == 1 else f"x{col} domain"
             fig.add_annotation(text=f"⚠ {text['diverged']}", xref=axis, yref="y domain",
                                x=0.5, y=0.5, showarrow=False,
-                               font={"color": "#d62728", "size": FONT_SIZE + 1},
+                               font={"color": VERMILLION, "size": FONT_SIZE + 1},
                                bgcolor="rgba(255,255,255,0.85)")
     return fig
 

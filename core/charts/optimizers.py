@@ -22,6 +22,7 @@ from core.charts.common import (
     log_axis,
     style_subplots,
 )
+from core.charts.common import BLUISH_GREEN, VERMILLION  # Okabe–Ito
 from core.optimizers import NetworkResult, SurfaceGrid, Trajectory, TrajectoryResult, get_surface
 from core.text import number  # table cells written as sentences write them: no e-notation
 from core.training import OPTIMIZERS
@@ -197,7 +198,7 @@ def _per_step_figure(result: TrajectoryResult, values: Mapping[str, np.ndarray],
     if diverged:
         fig.add_annotation(text="⚠ " + "<br>⚠ ".join(diverged), xref="paper", yref="paper",
                            x=0.98, y=0.98, xanchor="right", yanchor="top", showarrow=False,
-                           align="right", font={"color": "#d62728"},
+                           align="right", font={"color": VERMILLION},
                            bgcolor="rgba(255,255,255,0.85)")
     return fig
 
@@ -213,7 +214,7 @@ def distance_figure(result: TrajectoryResult, step: int, text: Mapping[str, str]
     """Distance from p_t to the nearest global minimum, with the ε line of the table."""
     fig = _per_step_figure(result, {n: r.distance for n, r in result.runs.items()}, step, text,
                            names)
-    fig.add_hline(y=result.config.epsilon, line={"color": "#2ca02c", "dash": "dash"},
+    fig.add_hline(y=result.config.epsilon, line={"color": BLUISH_GREEN, "dash": "dash"},
                   annotation_text=text["epsilon"], annotation_position="top right")
     return fig
 
@@ -238,7 +239,7 @@ def network_figure(result: NetworkResult, text: Mapping[str, str],
             label = text["diverged"].format(step=run.diverged_at)
             fig.add_annotation(text=f"⚠ {names[name]}: {label}",
                                xref="paper", yref="paper", x=0.5, y=0.95 - 0.07 * len(initial),
-                               showarrow=False, font={"color": "#d62728"},
+                               showarrow=False, font={"color": VERMILLION},
                                bgcolor="rgba(255,255,255,0.85)")
         if np.isfinite(run.train_loss[0]):
             initial.append(run.train_loss[0])

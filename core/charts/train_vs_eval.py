@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.charts.common import FONT_FAMILY, FONT_SIZE
+from core.charts.common import SKY_BLUE, VERMILLION  # Okabe–Ito
 from core.train_vs_eval import COMBOS, TrainEvalResult, combo_id
 
 
@@ -19,7 +20,7 @@ def costs_figure(result: TrainEvalResult, text: Mapping[str, str],
     """
     ids = [combo_id(mode, ng) for mode, ng in COMBOS]
     labels = [text[i] for i in ids]
-    colors = ["#d62728" if i == selected else "#9ecae1" for i in ids]
+    colors = [VERMILLION if i == selected else SKY_BLUE for i in ids]
     # Horizontal bars: the combination names are written once, on the left (vertical bars
     # needed them under every panel, where they collided at 1024 px).
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,

@@ -81,7 +81,18 @@ def test_dying_figure_marks_a_diverged_relu_run():
     assert result.runs["relu"].diverged
     fig = dying_figure(result, TEXT, NAMES)
     banners = [a for a in fig.layout.annotations if "DIVERGED" in (a.text or "")]
-    assert banners and banners[0].xref == "x domain"
+    # in the first panel's title (the ReLU panel), above the plot, not on its lines
+    assert banners and banners[0].text.startswith(NAMES["relu"]) and banners[0].y >= 1.0
+
+
+def test_dying_figure_axis_fits_small_shares_and_keeps_ticks_apart():
+    """Issue 19: 0-6 % lines lay flat on a 0-100 % axis; on a phone "150" and "0" merged."""
+    result = run_dying_relu(DyingReluConfig(steps=20))
+    fig = dying_figure(result, TEXT, NAMES)
+    highest = max(float(np.nanmax(y)) for y in drawn_y(fig))
+    low, high = fig.layout.yaxis.range
+    assert low < 0 <= highest <= high <= max(10.0, 1.2 * highest)
+    assert all(axis.nticks and axis.nticks <= 4 for axis in fig.select_xaxes())
 
 
 def test_exploding_init_is_marked_instead_of_an_empty_chart():

@@ -1,0 +1,235 @@
+"""The screens a class meets the app on (issue 19), in real Chromium, every page, both languages:
+
+- projector, 1024x768 with ``?present=1``: the first screen holds >= 60 % of the first chart;
+  prose >= 20 px, chart text >= 18 px, table text >= 18 px;
+- phone, 390x844 (touch): no sideways page scroll, no table wider than the screen unless it
+  scrolls inside its own box;
+- laptop, 1400x900: a chart starts on the first screen;
+- axe-core (``npm ci --prefix devtools``): 0 critical/serious violations in the app's own
+  markup (Streamlit's sidebar navigation list is Streamlit's, and excluded).
+
+With ``SCREENS_DIR`` set, each of those first screens is saved there as a PNG
+(``<page>_<lang>_<presenter|phone|laptop>.png``) to look at.
+
+One server and one browser for the module; each (page, language, screen) loads once and every
+check of that screen reads the same load. ``python -m tests.e2e.test_screens`` prints the same
+figures as a table (BENCHMARKS.md, issue 19).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from ui.registry import available_pages
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "devtools" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [p for p in available_pages() if p.namespace != "playground"]  # its layout: issue "lab"
+LANGS = ("ko", "en")
+PRESENTER = {"viewport": {"width": 1024, "height": 768}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 2}
+MIN_CHART_SHOWN = 0.60
+MIN_PROSE_PX, MIN_CHART_PX, MIN_TABLE_PX = 20, 18, 18
+LAPTOP = {"viewport": {"width": 1400, "height": 900}}
+SCREENS_DIR = os.environ.get("SCREENS_DIR")
+
+# The first chart of the page, and how much of its height the first screen shows.
+FIRST_CHART_JS = """() => {
+  const chart = document.querySelector('[data-testid=stMain] .js-plotly-plot');
+  if (!chart) return null;
+  const r = chart.getBoundingClientRect();
+  const shown = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+  return {top: r.top, height: r.height, shown: r.height ? shown / r.height : 0};
+}"""
+
+# The smallest font of each kind of text that is on screen (hidden expander bodies are not).
+FONTS_JS = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const px = e => parseFloat(getComputedStyle(e).fontSize);
+  const smallest = (selector, skip) => {
+    let worst = null;
+    for (const e of main.querySelectorAll(selector)) {
+      if (!visible(e) || !e.textContent.trim() || (skip && e.closest(skip))) continue;
+      if (worst === null || px(e) < worst.px) worst = {px: px(e), text: e.textContent.slice(0, 60)};
+    }
+    return worst;
+  };
+  return {
+    prose: smallest('[data-testid=stMarkdownContainer] p, [data-testid=stMarkdownContainer] li,'
+                    + ' [data-testid=stCaptionContainer]',
+                    '[data-testid=stWidgetLabel], [data-testid=stMetric], button, summary'),
+    chart: smallest('.js-plotly-plot .main-svg text', '.modebar'),
+    table: smallest('[data-testid=stTable] th, [data-testid=stTable] td'),
+  };
+}"""
+
+# Sideways scroll of the page, and tables wider than the screen with no scroller of their own.
+PHONE_JS = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const page = Math.max(document.documentElement.scrollWidth, main.scrollWidth);
+  const loose = [];
+  for (const table of main.querySelectorAll('table')) {
+    const r = table.getBoundingClientRect();
+    if (r.width <= innerWidth + 1) continue;
+    let box = table.parentElement, held = false;
+    while (box && box !== main) {
+      const o = getComputedStyle(box).overflowX;
+      if ((o === 'auto' || o === 'scroll') && box.clientWidth <= innerWidth) { held = true; break; }
+      box = box.parentElement;
+    }
+    if (!held) loose.push(Math.round(r.width));
+  }
+  // one letter per line: a header cell narrower than two of its characters
+  const squeezed = [...main.querySelectorAll('table th')].filter(
+    th => th.textContent.trim().length > 2 && th.getBoundingClientRect().width
+          < 2 * parseFloat(getComputedStyle(th).fontSize)).map(th => th.textContent.trim());
+  return {page_width: page, screen: innerWidth, loose_tables: loose, squeezed: squeezed};
+}"""
+
+AXE_JS = """async () => {
+  const result = await axe.run({exclude: [['[data-testid=stSidebarNav]']]},
+                               {resultTypes: ['violations']});
+  return result.violations.filter(v => v.impact === 'critical' || v.impact === 'serious')
+    .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                first: v.nodes[0].target.join(' ') + ' :: ' + (v.nodes[0].failureSummary || '')
+                       .slice(0, 200)}));
+}"""
+
+
+def _load(browser, url: str, context: dict):
+    page = browser.new_page(**context)
+    page.goto(url)
+    page.wait_for_selector(READY, timeout=180_000)
+    page.wait_for_selector("[data-testid=stMain] .js-plotly-plot .main-svg", timeout=120_000)
+    page.wait_for_timeout(1200)  # plotly's relayout after the fonts arrive
+    page.wait_for_selector(READY, timeout=180_000)
+    return page
+
+
+def _shoot(page, info, lang: str, screen: str) -> None:
+    if SCREENS_DIR:
+        Path(SCREENS_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENS_DIR) / f"{info.namespace}_{lang}_{screen}.png"))
+
+
+def measure(browser, base_url: str, info, lang: str) -> dict:
+    """Every figure of the checks for one page in one language (three page loads)."""
+    figures: dict = {}
+    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}&present=1", PRESENTER)
+    try:
+        figures["first_chart"] = page.evaluate(FIRST_CHART_JS)
+        figures["fonts"] = page.evaluate(FONTS_JS)
+        _shoot(page, info, lang, "presenter")
+    finally:
+        page.close()
+    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", PHONE)
+    try:
+        figures["phone"] = page.evaluate(PHONE_JS)
+        _shoot(page, info, lang, "phone")
+    finally:
+        page.close()
+    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", LAPTOP)
+    try:
+        figures["laptop_chart"] = page.evaluate(FIRST_CHART_JS)
+        _shoot(page, info, lang, "laptop")
+        if AXE.exists():
+            page.add_script_tag(path=str(AXE))
+            figures["axe"] = page.evaluate(AXE_JS)
+    finally:
+        page.close()
+    return figures
+
+
+# --- the tests ---------------------------------------------------------------------------
+if __name__ != "__main__":
+    pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def figures_of(base_url, browser):
+    return functools.cache(lambda info, lang: measure(browser, base_url, info, lang))
+
+
+CASES = [pytest.param(info, lang, id=f"{info.namespace}-{lang}") for info in PAGES
+         for lang in LANGS]
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
+def test_presenter_first_screen_holds_a_chart(figures_of, info, lang):
+    first = figures_of(info, lang)["first_chart"]
+    assert first is not None, "no chart on the page"
+    assert first["shown"] >= MIN_CHART_SHOWN, (
+        f"1024x768 ?present=1 shows {first['shown']:.0%} of the first chart "
+        f"(top at {first['top']:.0f} px, {first['height']:.0f} px tall)")
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
+def test_laptop_first_screen_starts_a_chart(figures_of, info, lang):
+    first = figures_of(info, lang)["laptop_chart"]
+    assert first is not None and first["top"] < LAPTOP["viewport"]["height"], first
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
+def test_presenter_text_is_readable_from_the_back(figures_of, info, lang):
+    fonts = figures_of(info, lang)["fonts"]
+    for kind, minimum in (("prose", MIN_PROSE_PX), ("chart", MIN_CHART_PX),
+                          ("table", MIN_TABLE_PX)):
+        worst = fonts[kind]
+        if worst is not None:
+            assert worst["px"] >= minimum, f"{kind} at {worst['px']} px: {worst['text']!r}"
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
+def test_phone_has_no_sideways_scroll(figures_of, info, lang):
+    phone = figures_of(info, lang)["phone"]
+    assert phone["page_width"] <= phone["screen"] + 1, phone
+    assert not phone["loose_tables"], f"tables wider than the phone, no scroller: {phone}"
+    assert not phone["squeezed"], f"header cells one letter per line: {phone['squeezed']}"
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
+def test_axe_finds_no_serious_violation(figures_of, info, lang):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: npm ci --prefix devtools")
+    violations = figures_of(info, lang)["axe"]
+    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+# --- the figures as a table (for BENCHMARKS.md) ------------------------------------------
+def main(namespaces: list[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    pages = [p for p in PAGES if not namespaces or p.namespace in namespaces]
+    with streamlit_server() as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        print("page lang | presenter: chart shown, top | prose chart table px | laptop chart top"
+              " | phone: page width, loose tables, squeezed headers | axe serious+critical")
+        for info in pages:
+            for lang in LANGS:
+                f = measure(browser, base, info, lang)
+                first, fonts, phone = f["first_chart"] or {}, f["fonts"], f["phone"]
+                px = [fonts[k]["px"] if fonts[k] else "-" for k in ("prose", "chart", "table")]
+                axe = f.get("axe", [])
+                laptop = f.get("laptop_chart") or {}
+                print(f"{info.namespace} {lang} | {first.get('shown', 0):.0%} "
+                      f"{first.get('top', 0):.0f} | {px} | {laptop.get('top', 0):.0f} | "
+                      f"{phone['page_width']} "
+                      f"{phone['loose_tables']} {phone['squeezed'][:3]} | "
+                      f"{sum(v['nodes'] for v in axe)} "
+                      f"{[(v['id'], v['nodes']) for v in axe]}", flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
