@@ -71,9 +71,14 @@ export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$PYT
 export DLE_WORKERS="$WORKERS"
 if [ "$HTTPS_FRONT" = 1 ]; then
     export STREAMLIT_SERVER_XSRF_COOKIE_SAME_SITE=none  # Streamlit adds Secure itself
-    COOKIE_ATTR=' secure attr "SameSite=None"'
+    # Partitioned (CHIPS): kept even where third-party cookies are blocked (Chrome's
+    # incognito, Safari), in a jar of its own per embedding site. HAProxy adds it to
+    # Streamlit's XSRF cookie too (Streamlit has no option for it).
+    COOKIE_ATTR=' secure attr "SameSite=None" attr "Partitioned"'
+    PARTITION_XSRF='    http-response replace-header Set-Cookie "^(_streamlit_xsrf=.*)" "\1; Partitioned"'
 else
     COOKIE_ATTR=''
+    PARTITION_XSRF=''
 fi
 
 if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
@@ -183,10 +188,11 @@ if [ -n "$TLS_CERT" ]; then
 else
     BIND_TLS=""
 fi
-RUN_DIR="$RUN_DIR" PORT="$PORT" BIND="$BIND" SERVERS="$SERVERS" COOKIE_ATTR="$COOKIE_ATTR" BIND_TLS="$BIND_TLS" awk \
+RUN_DIR="$RUN_DIR" PORT="$PORT" BIND="$BIND" SERVERS="$SERVERS" COOKIE_ATTR="$COOKIE_ATTR" PARTITION_XSRF="$PARTITION_XSRF" BIND_TLS="$BIND_TLS" awk \
     '{ gsub("@PORT@", ENVIRON["PORT"]); gsub("@BIND@", ENVIRON["BIND"]); gsub("@RUN_DIR@", ENVIRON["RUN_DIR"]);
        gsub("@BIND_TLS@", ENVIRON["BIND_TLS"]); gsub("@COOKIE_ATTR@", ENVIRON["COOKIE_ATTR"]);
-       if ($0 == "@SERVERS@") printf "%s", ENVIRON["SERVERS"]; else print }' \
+       if ($0 == "@SERVERS@") printf "%s", ENVIRON["SERVERS"];
+       else if ($0 == "@PARTITION_XSRF@") print ENVIRON["PARTITION_XSRF"]; else print }' \
     deploy/haproxy.cfg >"$RUN_DIR/haproxy.cfg"
 "$HAPROXY" -c -q -f "$RUN_DIR/haproxy.cfg"
 "$HAPROXY" -db -f "$RUN_DIR/haproxy.cfg" &
