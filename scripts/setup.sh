@@ -68,4 +68,10 @@ if [ "${1:-}" = "--dev" ]; then
         $SUDO apt-get update -qq
         $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
     fi
+    # tests/deploy/test_embed.py makes a self-signed certificate (HAProxy: serve.sh installs it).
+    if ! command -v openssl >/dev/null 2>&1; then
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        $SUDO apt-get update -qq
+        $SUDO apt-get install -y -qq openssl >/dev/null
+    fi
 fi
