@@ -50,15 +50,16 @@ if [ -r /sys/fs/cgroup/memory.max ] && [ "$(cat /sys/fs/cgroup/memory.max)" != m
     limit_mb=$(( $(cat /sys/fs/cgroup/memory.max) / 1048576 ))
     [ "$limit_mb" -lt "$MEMORY_MB" ] && MEMORY_MB="$limit_mb"
 fi
-# One app process's peak memory over a lesson (all pages, Play, a full DLE_CACHE_MB cache;
-# BENCHMARKS.md "Issue 22 — hosting"): about 0.9 GB with PyTorch's CUDA build (what PyPI
-# installs on Linux), about 0.6 GB with the CPU build (the Docker image). WORKERS defaults to
-# one process per core, but never more than fit in memory (256 MB kept for HAProxy and the OS).
+# One app process's peak memory over a lesson (every page drawn, Play, a class): 1.2 GB with
+# PyTorch's CUDA build (what PyPI installs on Linux; measured, BENCHMARKS.md "Issue 22 —
+# hosting"), about 0.6 GB with the CPU build (the Docker image; 0.62 GB less at import).
+# WORKERS defaults to one process per core, but never more than fit in memory (256 MB kept
+# for HAProxy and the system).
 if [ -z "${WORKER_MB:-}" ]; then
     if "$PYTHON" -c 'import importlib.metadata as m, sys; sys.exit(not any("nvidia" in r for r in m.requires("torch") or []))' 2>/dev/null; then
-        WORKER_MB=900
+        WORKER_MB=1250
     else
-        WORKER_MB=600
+        WORKER_MB=650
     fi
 fi
 FIT=$(( (MEMORY_MB - 256) / WORKER_MB ))
