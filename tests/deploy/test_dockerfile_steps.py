@@ -6,7 +6,8 @@ with the image's Python version, copies the build context the way ``COPY . .`` w
 .dockerignore would, and starts ``CMD`` (scripts/serve.sh, with the image's PYTHON) until
 the health check the image's HEALTHCHECK uses answers through HAProxy, then stops it.
 Not reproduced: the slim base image, the CPU wheel index (TORCH_INDEX_URL here is the
-machine's ordinary package index, override with DLE_TORCH_INDEX_URL), ``useradd``/``USER``.
+machine's ordinary package index, override with DLE_TORCH_INDEX_URL), ``useradd``/``USER``
+(benchmarks/bench_space.py runs serve.sh as uid 1000 from such a copy).
 Slow (installs torch): minutes. Skip with ``-m "not deploy"``.
 """
 
@@ -44,9 +45,13 @@ def test_the_dockerfile_has_what_a_class_server_needs():
     kinds = [k for k, _ in steps]
     assert steps[0] == ("FROM", "python:3.11-slim")
     assert any(k == "ARG" and a.startswith("TORCH_INDEX_URL=") for k, a in steps)
-    assert ("USER", "dle") in steps and kinds.index("USER") > kinds.index("COPY")
+    # uid 1000 (a Hugging Face Space's), HOME writable by any uid, a user name for getpass
+    assert ("USER", "1000") in steps and kinds.index("USER") > kinds.index("COPY")
+    assert any(k == "RUN" and "--uid 1000" in a and "chmod 1777 /home/dle" in a for k, a in steps)
+    env = " ".join(a for k, a in steps if k == "ENV")
+    assert "HOME=/home/dle" in env and "USER=dle" in env and "PORT=" not in env  # serve.sh picks it
     assert any(k == "HEALTHCHECK" and "/_stcore/health" in a for k, a in steps)
-    assert ("EXPOSE", "8501") in steps
+    assert ("EXPOSE", "8501 7860") in steps
     assert steps[-1] == ("CMD", '["bash", "scripts/serve.sh"]')
 
 def _ignored(rel: str, patterns: list[str]) -> bool:
