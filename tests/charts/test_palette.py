@@ -4,7 +4,7 @@ vision. Simulation: Machado, Oliveira & Fernandes (2009), severity 1.0, applied 
 distance: CIE76 ΔE in CIELAB (D65). About 1 in 12 boys has one of the two.
 
 The figures are the ones the pages build: each page is run through the router (AppTest) in
-its default view and every ``st.plotly_chart`` spec it sends is walked.
+its default view and every chart spec it sends (ui.chart_element) is walked.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import pytest
 
 from core.charts.common import PALETTE
-from tests.pages.test_pages import assert_ok, open_page
+from tests.pages.test_pages import assert_ok, chart_specs, open_page
 from ui.registry import available_pages
 
 MIN_DELTA_E = 10.0
@@ -136,7 +136,7 @@ PAGES = [p for p in available_pages() if p.namespace != "playground"]
 def test_every_chart_of_the_page_survives_colour_blindness(info):
     at = open_page(info, "en")
     assert_ok(at, info.namespace)
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    specs = chart_specs(at)
     assert specs, "the page draws no chart"
     problems = {}
     for spec in specs:
