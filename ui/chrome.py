@@ -99,7 +99,7 @@ def presenter_css() -> None:
 /* A chart's title above it (ui.page.chart) is markdown, which Streamlit pulls up by 1rem:
    with the smaller gap the chart covered the title's lower half. */
 [data-testid="stElementContainer"]:has([data-testid="stMarkdown"])
-  + [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { margin-top: 0.9rem; }
+  + [data-testid="stElementContainer"]:has(.dle-chart) { margin-top: 0.9rem; }
 [data-testid="stMain"] h1 { font-size: 2.1rem; padding: 0 0 0.25rem 0; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
 [data-testid="stMain"] h2 { font-size: 1.6rem; padding: 0.4rem 0 0.45rem 0; }
@@ -112,8 +112,8 @@ def presenter_css() -> None:
 [data-testid="stMain"] [data-testid="stPageLink"] p { font-size: 20px; }
 /* Charts side by side get too narrow for projector-size text below ~1300 px: stack them. */
 @media (max-width: 1300px) {
-  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) { flex-wrap: wrap; }
-  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"])
+  [data-testid="stHorizontalBlock"]:has(.dle-chart) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has(.dle-chart)
     > [data-testid="stColumn"] { min-width: 100%; }
 }
 /* ui.page.controls_beside: controls | chart stay side by side; the controls stack. */
