@@ -13,8 +13,6 @@ from torch import nn
 from core import codegen
 from core.claims import Claim
 from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
-from core.forward_pass import mlp_code
-from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
     ResumableRuns, StepInfo, Trainer, full_batch, make_loader, make_optimizer, train,
@@ -347,17 +345,15 @@ for name, p in params.items():
 
 
 def param_grads_code(cfg: ParamGradConfig) -> str:
-    opt = ("torch.optim.Adam(model.parameters(), lr={lr})" if cfg.optimizer == "adam"
-           else "torch.optim.SGD(model.parameters(), lr={lr})").format(lr=cfg.lr)
     return f'''import math
 import torch
 from torch import nn
 
 # Data: two moons, 200 points
 {toy_2d_code("moons", 200, 0.1, cfg.seed)}
-{mlp_code((cfg.width,) * cfg.depth, 2, cfg.activation, cfg.seed)}
+{codegen.mlp_code(MLPSpec(hidden=(cfg.width,) * cfg.depth, activation=cfg.activation), str(cfg.seed))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = {opt}
+optimizer = {codegen.optimizer_code(cfg.optimizer, cfg.lr)}
 grad_norms = []  # one row per step: |dL/dθ| of each parameter tensor
 {codegen.training_loop_code(
     epochs=cfg.steps, batches="[(x, y)]", losses=None,
@@ -373,7 +369,7 @@ import torch
 from torch import nn
 
 # Data: y = 2x + 1 plus noise
-{line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
+{codegen.line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
 for zero_grad in (True, False):
     model = nn.Linear(1, 1)
     with torch.no_grad():
@@ -402,7 +398,7 @@ from torch.utils.data import DataLoader, TensorDataset
 k = {cfg.k}  # micro-batches per optimizer step
 final = {{}}
 for batch_size, accumulate in (({cfg.micro_batch}, k), ({cfg.k * cfg.micro_batch}, 1)):
-{codegen.indent(mlp_code((16,), 2, "tanh", cfg.seed))}
+{codegen.indent(codegen.mlp_code(MLPSpec(hidden=(16,), activation="tanh"), str(cfg.seed)))}
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True,
                         generator=torch.Generator().manual_seed(seed))
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
