@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from core import codegen
+from core.codegen import imports_code
 from core.claims import Claim
 from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp
@@ -345,10 +346,7 @@ for name, p in params.items():
 
 
 def param_grads_code(cfg: ParamGradConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: two moons, 200 points
 {toy_2d_code("moons", 200, 0.1, cfg.seed)}
 {codegen.mlp_code(MLPSpec(hidden=(cfg.width,) * cfg.depth, activation=cfg.activation), str(cfg.seed))}
@@ -364,10 +362,7 @@ for (name, p), g in zip(model.named_parameters(), mean.tolist()):
 
 
 def zero_grad_code(cfg: ZeroGradConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: y = 2x + 1 plus noise
 {codegen.line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
 for zero_grad in (True, False):
@@ -388,11 +383,7 @@ for zero_grad in (True, False):
 def accumulation_code(cfg: AccumulationConfig) -> str:
     n = 4 * cfg.k * cfg.micro_batch
     epochs = -(-cfg.steps // 4)
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code(loader=True)}
 # Data: two moons, {n} points
 {toy_2d_code("moons", n, 0.1, cfg.seed)}
 k = {cfg.k}  # micro-batches per optimizer step

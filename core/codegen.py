@@ -52,6 +52,15 @@ _INIT_CODE = {
 }
 
 
+def imports_code(loader: bool = False, digits: bool = False) -> str:
+    """The import lines most panels start with (math for the divergence check, torch, nn),
+    plus the DataLoader classes and the digits loader when asked."""
+    lines = ["import math", "import torch", "from torch import nn"]
+    lines += ["from torch.utils.data import DataLoader, TensorDataset"] if loader else []
+    lines += [DIGITS_IMPORT] if digits else []
+    return "\n".join(lines) + "\n"
+
+
 def indent(code: str, spaces: int = 4) -> str:
     """Indent every non-blank line (to place a snippet inside a loop or function)."""
     return textwrap.indent(code, " " * spaces)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from core import codegen
+from core.codegen import imports_code
 from core.claims import Claim, no_negative_zero
 from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers
@@ -384,10 +385,7 @@ path = [(model.weight.item(), model.bias.item())]
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                     on_step="path.append((model.weight.item(), model.bias.item()))")}print(f"after {{len(path) - 1}} steps: W = {{path[-1][0]:.4f}}, b = {{path[-1][1]:.4f}}")
 ''' if cfg.fit else ""
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: y = {LINE_SLOPE}x + {LINE_INTERCEPT} plus noise
 {data}
 model = nn.Linear(1, 1)  # y = Wx + b
@@ -410,10 +408,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 
 
 def layers_code(cfg: LayersConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: {cfg.dataset}, 200 points
 {toy_2d_code(cfg.dataset, 200, 0.1, cfg.seed)}
 accuracy = {{}}
@@ -441,10 +436,7 @@ print("W_eff =", W.tolist(), " max |net(x) - (W_eff x + b_eff)| =", collapse_err
 def outputs_code(cfg: OutputConfig) -> str:
     lc = cfg.layers
     act = lc.activation
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: {lc.dataset}, 200 points
 {toy_2d_code(lc.dataset, 200, 0.1, lc.seed)}
 point = torch.tensor([[{cfg.x1}, {cfg.x2}]])  # one input, as a batch of one: (1, 2)
@@ -465,10 +457,7 @@ print(f"predicted value {{value:.4f}}, true distance {{math.hypot({cfg.x1}, {cfg
 
 def digit_code(cfg: DigitConfig) -> str:
     scale = "x = x / 16.0  # pixels 0..16 -> 0..1\n" if cfg.scale else ""
-    return f'''import math
-import torch
-from torch import nn
-from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, bundled (no download)
+    return f'''{imports_code()}from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, bundled (no download)
 
 digits = load_digits()
 image = digits.images[{cfg.index}]          # numpy float64, (8, 8)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import indent, line_data_code, training_loop_code
+from core.codegen import imports_code, indent, line_data_code, training_loop_code
 from core.data import make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
 
@@ -324,10 +324,7 @@ def run_cross_entropy(cfg: CrossEntropyConfig) -> CrossEntropyResult:
 def regression_code(cfg: RegressionConfig) -> str:
     data = line_data_code(cfg.n, TRUE_SLOPE, TRUE_INTERCEPT, cfg.noise, cfg.n_outliers,
                           cfg.outlier_size, cfg.outlier_side, cfg.seed)
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: y = {TRUE_SLOPE}x + {TRUE_INTERCEPT} plus noise, with {cfg.n_outliers} outliers
 {data}
 losses = {{"mse": nn.MSELoss(), "mae": nn.L1Loss(), "huber": nn.HuberLoss(delta={cfg.delta})}}

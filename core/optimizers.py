@@ -34,7 +34,7 @@ from torch import nn
 
 from core.claims import Claim
 from core import codegen
-from core.codegen import DIVERGENCE_CODE, indent, mlp_code, training_loop_code
+from core.codegen import DIVERGENCE_CODE, imports_code, indent, mlp_code, training_loop_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
@@ -684,11 +684,7 @@ def network_code(cfg: NetworkConfig) -> str:
         evaluate="""curve.append((loss_fn(model(x_train), y_train).item(),
               loss_fn(model(x_val), y_val).item()))""",
         on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")')
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code(loader=True)}
 # Data: {cfg.dataset}, {cfg.n_samples} points, half for training and half for validation
 {toy_2d_code(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
 train_idx, val_idx = perm[:round(n / 2)], perm[round(n / 2):]
