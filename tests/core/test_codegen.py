@@ -214,3 +214,23 @@ def test_grouped_optimizers_step_like_make_optimizer():
                 optimizer.step()
     for s, a, b in zip(settings, grouped, alone):
         torch.testing.assert_close(a, b, msg=s.name)
+
+
+def test_optimizers_sliders_start_at_what_make_optimizer_builds_unasked():
+    """/optimizers' ranges (core.optimizers.EXTRA, LR_CHOICES): each extra slider's default
+    is the value make_optimizer uses when the page passes nothing, inside the slider's range,
+    and every surface's tuned learning rate is one of the choices."""
+    from core.optimizers import EXTRA, LR_CHOICES, SURFACES
+    from core.training import make_optimizer
+
+    group_key = {"momentum": ("momentum", None), "alpha": ("alpha", None),
+                 "beta1": ("betas", 0), "beta2": ("betas", 1)}
+    for name, fields in EXTRA.items():
+        group = make_optimizer(name, [torch.zeros(1, requires_grad=True)], lr=0.1).param_groups[0]
+        for field, low, high, default, step in fields:
+            key, index = group_key[field]
+            unasked = group[key] if index is None else group[key][index]
+            assert default == unasked and low <= default <= high and step > 0, (name, field)
+    assert list(LR_CHOICES) == sorted(set(LR_CHOICES))
+    for surface in SURFACES.values():
+        assert set(surface.lrs.values()) <= set(LR_CHOICES), surface.name
