@@ -10,7 +10,7 @@ import torch
 
 # One intra-op thread per run. The tensors here are small and a shared server runs many
 # sessions at once (each a thread), so torch's own thread pool only oversubscribes the
-# cores (BENCHMARKS.md, "Issue 17 — history moved out of comments"). Parallelism comes from
+# cores (BENCHMARKS.md, section 3 has the figures). Parallelism comes from
 # sessions running side by side (torch releases the GIL). Override with DLE_TORCH_THREADS
 # for a single-user laptop if you like.
 torch.set_num_threads(int(os.environ.get("DLE_TORCH_THREADS", "1")))

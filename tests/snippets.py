@@ -107,8 +107,12 @@ class _WarmInterpreter:
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        self.process.wait(timeout=10)
+            self.process.stdin.close()  # end of input: its loop ends and it exits
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # torch's interpreter shutdown on a loaded machine
+            self.process.kill()
+            self.process.wait()
 
 
 _idle: dict[int | None, queue.SimpleQueue] = {}
