@@ -19,17 +19,9 @@ from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider
 
 NS = "optimizers"
 tr = scoped(NS)
-LR_CHOICES = (1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2,
-              0.3, 0.5, 1.0, 2.0, 3.0, 5.0)
 RATE_SCHEME = {"sgd": "fixed", "momentum": "fixed", "nesterov": "fixed", "rmsprop": "adaptive",
                "adagrad": "adaptive", "adam": "adaptive_momentum", "adamw": "adaptive_momentum"}
-EXTRA = {  # hyperparameters besides lr: (core.OptimizerSettings field, min, max, default, step)
-    "momentum": [("momentum", 0.0, 0.99, 0.9, 0.01)],
-    "nesterov": [("momentum", 0.0, 0.99, 0.9, 0.01)],
-    "rmsprop": [("alpha", 0.5, 0.999, 0.99, 0.001)],
-    "adam": [("beta1", 0.0, 0.99, 0.9, 0.01), ("beta2", 0.9, 0.9999, 0.999, 0.0001)],
-    "adamw": [("beta1", 0.0, 0.99, 0.9, 0.01), ("beta2", 0.9, 0.9999, 0.999, 0.0001)],
-}
+LR_CHOICES, EXTRA = core.LR_CHOICES, core.EXTRA  # slider ranges
 name_of = labels(f"{NS}.opt", OPTIMIZERS)
 surface_name = labels(f"{NS}.surface", core.SURFACE_NAMES)
 data_name = labels(f"{NS}.data", TOY_2D_NAMES)

@@ -10,7 +10,7 @@ import torch
 
 # One intra-op thread per run. The tensors here are small and a shared server runs many
 # sessions at once (each a thread), so torch's own thread pool only oversubscribes the
-# cores: measured on 2 busy cores, a 50-layer run took 12.8 s with 2 intra-op threads and
-# 1.05 s with 1. Parallelism comes from sessions running side by side (torch releases the
-# GIL). Override with DLE_TORCH_THREADS for a single-user laptop if you like.
+# cores (BENCHMARKS.md, section 3 has the figures). Parallelism comes from
+# sessions running side by side (torch releases the GIL). Override with DLE_TORCH_THREADS
+# for a single-user laptop if you like.
 torch.set_num_threads(int(os.environ.get("DLE_TORCH_THREADS", "1")))

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import ACTIVATION_CODE, indent, mlp_code, training_loop_code
+from core.codegen import ACTIVATION_CODE, imports_code, indent, mlp_code, training_loop_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers, make_activation
 from core.stats import (
@@ -301,10 +301,7 @@ def dying_relu_code(cfg: DyingReluConfig) -> str:
     spec = dying_spec(cfg, "relu")
     optimizer = ("torch.optim.Adam(model.parameters(), lr=lr)" if cfg.optimizer == "adam"
                  else "torch.optim.SGD(model.parameters(), lr=lr)")
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 torch.set_flush_denormal(True)
 lr = {cfg.lr}
 

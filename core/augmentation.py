@@ -21,7 +21,7 @@ from torchvision.transforms.v2 import functional as TF
 from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
 
 from core.claims import Claim, printed_gap
-from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
+from core.codegen import DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -356,11 +356,7 @@ def training_code(cfg: TrainingConfig) -> str:
         epochs=cfg.epochs, batches="batches(augmented)", losses=None,
         loss_fn="nn.functional.cross_entropy",
         on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")\ncontinue')
-    return f'''import math
-import torch
-from torch import nn
-{DIGITS_IMPORT}
-from torchvision.transforms import InterpolationMode
+    return f'''{imports_code(digits=True)}from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
 seed, rotation, translate, scale = {cfg.seed}, {s.rotation!r}, {s.translate!r}, {s.scale!r}

@@ -11,10 +11,9 @@ import torch
 from torch import nn
 
 from core import codegen
+from core.codegen import imports_code
 from core.claims import Claim
 from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
-from core.forward_pass import mlp_code
-from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
     ResumableRuns, StepInfo, Trainer, full_batch, make_loader, make_optimizer, train,
@@ -347,17 +346,12 @@ for name, p in params.items():
 
 
 def param_grads_code(cfg: ParamGradConfig) -> str:
-    opt = ("torch.optim.Adam(model.parameters(), lr={lr})" if cfg.optimizer == "adam"
-           else "torch.optim.SGD(model.parameters(), lr={lr})").format(lr=cfg.lr)
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: two moons, 200 points
 {toy_2d_code("moons", 200, 0.1, cfg.seed)}
-{mlp_code((cfg.width,) * cfg.depth, 2, cfg.activation, cfg.seed)}
+{codegen.mlp_code(MLPSpec(hidden=(cfg.width,) * cfg.depth, activation=cfg.activation), str(cfg.seed))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = {opt}
+optimizer = {codegen.optimizer_code(cfg.optimizer, cfg.lr)}
 grad_norms = []  # one row per step: |dL/dθ| of each parameter tensor
 {codegen.training_loop_code(
     epochs=cfg.steps, batches="[(x, y)]", losses=None,
@@ -368,12 +362,9 @@ for (name, p), g in zip(model.named_parameters(), mean.tolist()):
 
 
 def zero_grad_code(cfg: ZeroGradConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: y = 2x + 1 plus noise
-{line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
+{codegen.line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
 for zero_grad in (True, False):
     model = nn.Linear(1, 1)
     with torch.no_grad():
@@ -392,17 +383,13 @@ for zero_grad in (True, False):
 def accumulation_code(cfg: AccumulationConfig) -> str:
     n = 4 * cfg.k * cfg.micro_batch
     epochs = -(-cfg.steps // 4)
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code(loader=True)}
 # Data: two moons, {n} points
 {toy_2d_code("moons", n, 0.1, cfg.seed)}
 k = {cfg.k}  # micro-batches per optimizer step
 final = {{}}
 for batch_size, accumulate in (({cfg.micro_batch}, k), ({cfg.k * cfg.micro_batch}, 1)):
-{codegen.indent(mlp_code((16,), 2, "tanh", cfg.seed))}
+{codegen.indent(codegen.mlp_code(MLPSpec(hidden=(16,), activation="tanh"), str(cfg.seed)))}
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True,
                         generator=torch.Generator().manual_seed(seed))
     optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})

@@ -27,7 +27,7 @@ from __future__ import annotations
 import textwrap
 
 from core.models import LEAKY_SLOPE, MLPSpec
-from core.training import DIVERGENCE_LOSS
+from core.training import DIVERGENCE_LOSS, OPTIMIZER_KINDS
 
 ACTIVATION_CODE = {
     "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()",
@@ -50,6 +50,15 @@ _INIT_CODE = {
     "zeros": """fc.weight.zero_()
         fc.bias.zero_()""",
 }
+
+
+def imports_code(loader: bool = False, digits: bool = False) -> str:
+    """The import lines most panels start with (math for the divergence check, torch, nn),
+    plus the DataLoader classes and the digits loader when asked."""
+    lines = ["import math", "import torch", "from torch import nn"]
+    lines += ["from torch.utils.data import DataLoader, TensorDataset"] if loader else []
+    lines += [DIGITS_IMPORT] if digits else []
+    return "\n".join(lines) + "\n"
 
 
 def indent(code: str, spaces: int = 4) -> str:
@@ -97,6 +106,35 @@ linears = [m for m in model if isinstance(m, nn.Linear)]
 '''
 
 
+def optimizer_code(name: str, lr: float, params: str = "model.parameters()", *,
+                   momentum: float = 0.9, betas: tuple[float, float] | None = None,
+                   alpha: float | None = None, weight_decay: float | None = None,
+                   spell_defaults: bool = False) -> str:
+    """The torch.optim constructor call that ``make_optimizer`` makes with these arguments
+    (same defaults; both read core.training.OPTIMIZER_KINDS).
+
+    ``params``: the expression passed first (``model.parameters()``, ``[p]``).
+    A setting left None is torch's default and is not written, unless ``spell_defaults``
+    (then the kind's settings and weight decay are written with torch's values, for panels
+    that show every knob).
+    """
+    kind = OPTIMIZER_KINDS[name]
+    given = {"momentum": momentum, "betas": betas, "alpha": alpha}
+    args = [params, f"lr={lr!r}"]
+    for setting in kind.settings:
+        value = given[setting]
+        if value is None and spell_defaults:
+            value = kind.torch_default(setting)
+        if value is not None:
+            args.append(f"{setting}={tuple(value) if setting == 'betas' else value!r}")
+    args += [f"{key}={value!r}" for key, value in kind.fixed]
+    if weight_decay is None and spell_defaults:
+        weight_decay = kind.torch_default("weight_decay")
+    if weight_decay is not None:
+        args.append(f"weight_decay={weight_decay!r}")
+    return f"torch.optim.{kind.cls.__name__}({', '.join(args)})"
+
+
 DIGITS_IMPORT = "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download"
 
 
@@ -108,6 +146,31 @@ def digits_code(x: str = "x", y: str = "y", scaled: bool = True) -> str:
 {x} = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64){pixels}
 {y} = torch.tensor(digits.target, dtype=torch.int64)
 """
+
+
+def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outliers: int,
+                   outlier_size: float, outlier_side: str, seed: int) -> str:
+    """Standalone torch that builds exactly what core.data.make_line_with_outliers builds;
+    defines ``x`` (n, 1), ``y`` (n, 1) and ``is_outlier`` (n,)."""
+    n_outliers = max(0, min(int(n_outliers), n))
+    lines = [
+        f"g = torch.Generator().manual_seed({seed})",
+        f"x = torch.sort(torch.rand({n}, generator=g) * 4 - 2).values",
+        f"y = {slope} * x + {intercept} + {noise} * torch.randn({n}, generator=g)",
+        f"is_outlier = torch.zeros({n}, dtype=torch.bool)",
+    ]
+    if n_outliers:
+        sign = {"up": "torch.ones(len(idx))", "down": "-torch.ones(len(idx))",
+                "both": "torch.tensor([(-1.0) ** i for i in range(len(idx))])"}[outlier_side]
+        lines += [
+            "# outliers: spread over the right third of x, where they pull the slope hardest",
+            (f"idx = torch.linspace({n - 1}, {int(n * 2 / 3)}, {n_outliers})"
+             ".round().long().unique()"),
+            f"y[idx] += {sign} * {outlier_size}",
+            "is_outlier[idx] = True",
+        ]
+    lines.append("x, y = x[:, None], y[:, None]  # (n, 1) columns, as nn.Linear expects")
+    return "\n".join(lines) + "\n"
 
 
 def _number(value: float) -> str:

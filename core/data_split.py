@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap, signed
-from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
+from core.codegen import DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, training_loop_code
 from core.data import digits_xy, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -472,11 +472,7 @@ def run_tuning(cfg: TuningConfig) -> TuningResult:
 
 
 def tuning_code(cfg: TuningConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-{DIGITS_IMPORT}
-
+    return f'''{imports_code(digits=True)}
 torch.set_flush_denormal(True)
 seed = {cfg.seed}
 {digits_code("x_all", "y_all")}

@@ -18,7 +18,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from core.claims import Claim
-from core.codegen import DIGITS_IMPORT, digits_code, indent, mlp_code, training_loop_code
+from core.codegen import DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, training_loop_code
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -334,12 +334,7 @@ def shuffle_code(cfg: ShuffleConfig) -> str:
         evaluate="held_out_acc.append((model(x_ho).argmax(1) == y_ho).float().mean().item())",
         on_step="served.append(ib)",
         on_diverge='print(f"shuffle={shuffle}: diverged at step {diverged_at}")')
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-{DIGITS_IMPORT}
-
+    return f'''{imports_code(loader=True, digits=True)}
 seed = {cfg.seed}
 {digits_code("x_all", "y_all")}
 # Training set sorted by class: {cfg.per_class} zeros, then {cfg.per_class} ones, ...

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import mlp_code, training_loop_code
+from core.codegen import imports_code, mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
@@ -126,10 +126,7 @@ def masks_claims(result: MasksResult, p: float) -> list[Claim]:
 
 
 def masks_code(cfg: MasksConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 seed, p, passes = {cfg.seed}, {cfg.p}, {cfg.passes}
 {mlp_code(MLPSpec(hidden=(cfg.width,), out_features=1, activation="tanh", dropout=cfg.p))}
 x = torch.tensor([{list(PROBE_INPUT)}])  # the same input every time, shape (1, 2)
@@ -257,10 +254,7 @@ print(f"step {step:4d}  train loss {loss_fn(lt, yt).item():.4f}  "
 
 def overfit_code(cfg: OverfitConfig) -> str:
     n = cfg.n_train + cfg.n_val
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 n, noise, seed = {n}, {cfg.noise}, {cfg.seed}
 # Data: {n} noisy two-moons points; {cfg.n_train} for training, the rest for validation
 {toy_2d_code("moons", n, cfg.noise, cfg.seed).split(chr(10), 1)[1]}

@@ -18,9 +18,9 @@ import torch
 from torch import nn
 
 from core import codegen
+from core.codegen import imports_code
 from core.claims import Claim, no_negative_zero
 from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
-from core.losses import line_data_code
 from core.models import MLPSpec, build_mlp, linear_layers
 from core.seeding import make_generator
 from core.training import StepInfo, full_batch, make_optimizer, train
@@ -369,19 +369,15 @@ def run_digit(cfg: DigitConfig) -> DigitResult:
 # --- code panels -------------------------------------------------------------------------
 
 
-ACT_CODE = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
-            "identity": "nn.Identity()", "leaky_relu": "nn.LeakyReLU(0.01)", "gelu": "nn.GELU()"}
-
-
-def mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed: int,
-             act_expr: str | None = None) -> str:
-    """core.codegen.mlp_code for this page's nets (2 inputs, default init)."""
+def _mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed: int,
+              act_expr: str | None = None) -> str:
+    """This page's nets (2 inputs, default init) as codegen.mlp_code writes them."""
     spec = MLPSpec(hidden=hidden, out_features=out_features, activation=activation)
     return codegen.mlp_code(spec, seed=str(seed), activation=act_expr)
 
 
 def line_code(cfg: LineConfig) -> str:
-    data = line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
+    data = codegen.line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
     fit = f'''
 # Fit with autograd: full-batch gradient descent from (W, b) = ({cfg.w}, {cfg.b})
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
@@ -389,10 +385,7 @@ path = [(model.weight.item(), model.bias.item())]
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                     on_step="path.append((model.weight.item(), model.bias.item()))")}print(f"after {{len(path) - 1}} steps: W = {{path[-1][0]:.4f}}, b = {{path[-1][1]:.4f}}")
 ''' if cfg.fit else ""
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: y = {LINE_SLOPE}x + {LINE_INTERCEPT} plus noise
 {data}
 model = nn.Linear(1, 1)  # y = Wx + b
@@ -408,23 +401,20 @@ print(f"W = {cfg.w}, b = {cfg.b}: MSE = {{mse:.4f}}")
 
 def _train_code(cfg: LayersConfig, activation: str, out: int, target: str, loss: str,
                 act_expr: str | None = None) -> str:
-    return f'''{mlp_code((cfg.width,) * cfg.depth, out, activation, cfg.seed, act_expr)}target = {target}
+    return f'''{_mlp_code((cfg.width,) * cfg.depth, out, activation, cfg.seed, act_expr)}target = {target}
 loss_fn = {loss}
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, target)]", losses=None)}'''
 
 
 def layers_code(cfg: LayersConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: {cfg.dataset}, 200 points
 {toy_2d_code(cfg.dataset, 200, 0.1, cfg.seed)}
 accuracy = {{}}
 for activation in ["{cfg.activation}", "identity"]:
     def make_act():
-        return {{"{cfg.activation}": {ACT_CODE[cfg.activation]}, "identity": nn.Identity()}}[activation]
+        return {{"{cfg.activation}": {codegen.ACTIVATION_CODE[cfg.activation]}, "identity": nn.Identity()}}[activation]
 {codegen.indent(_train_code(cfg, cfg.activation, 2, "y", "nn.CrossEntropyLoss()", "make_act()"))}
     with torch.no_grad():
         accuracy[activation] = (model(x).argmax(1) == y).float().mean().item()
@@ -446,10 +436,7 @@ print("W_eff =", W.tolist(), " max |net(x) - (W_eff x + b_eff)| =", collapse_err
 def outputs_code(cfg: OutputConfig) -> str:
     lc = cfg.layers
     act = lc.activation
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: {lc.dataset}, 200 points
 {toy_2d_code(lc.dataset, 200, 0.1, lc.seed)}
 point = torch.tensor([[{cfg.x1}, {cfg.x2}]])  # one input, as a batch of one: (1, 2)
@@ -470,10 +457,7 @@ print(f"predicted value {{value:.4f}}, true distance {{math.hypot({cfg.x1}, {cfg
 
 def digit_code(cfg: DigitConfig) -> str:
     scale = "x = x / 16.0  # pixels 0..16 -> 0..1\n" if cfg.scale else ""
-    return f'''import math
-import torch
-from torch import nn
-from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, bundled (no download)
+    return f'''{imports_code()}from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, bundled (no download)
 
 digits = load_digits()
 image = digits.images[{cfg.index}]          # numpy float64, (8, 8)

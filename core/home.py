@@ -9,7 +9,7 @@ import numpy as np
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import mlp_code, training_loop_code
+from core.codegen import imports_code, mlp_code, training_loop_code
 from core.data import make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
@@ -160,11 +160,7 @@ def loop_code(cfg: LoopConfig) -> str:
 val_loss = loss_fn(val_logits, y[val_idx]).item()
 accuracy = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
 print(f"epoch {step // len(loader):3d}  val loss {val_loss:.3f}  val accuracy {accuracy:.3f}")""")
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code(loader=True)}
 # 1. Data: {cfg.dataset}, 400 points, 75% for training and 25% for validation
 {toy_2d_code(cfg.dataset, 400, 0.15, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
 train_idx, val_idx = perm[:300], perm[300:]

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.claims import Claim, vector
-from core.codegen import indent, training_loop_code
+from core.codegen import imports_code, indent, line_data_code, training_loop_code
 from core.data import make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
 
@@ -332,38 +332,10 @@ def run_cross_entropy(cfg: CrossEntropyConfig) -> CrossEntropyResult:
 # --- code panels ------------------------------------------------------------------------
 
 
-def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outliers: int,
-                   outlier_size: float, outlier_side: str, seed: int) -> str:
-    """Standalone torch that builds exactly what core.data.make_line_with_outliers builds;
-    defines ``x`` (n, 1), ``y`` (n, 1) and ``is_outlier`` (n,)."""
-    n_outliers = max(0, min(int(n_outliers), n))
-    lines = [
-        f"g = torch.Generator().manual_seed({seed})",
-        f"x = torch.sort(torch.rand({n}, generator=g) * 4 - 2).values",
-        f"y = {slope} * x + {intercept} + {noise} * torch.randn({n}, generator=g)",
-        f"is_outlier = torch.zeros({n}, dtype=torch.bool)",
-    ]
-    if n_outliers:
-        sign = {"up": "torch.ones(len(idx))", "down": "-torch.ones(len(idx))",
-                "both": "torch.tensor([(-1.0) ** i for i in range(len(idx))])"}[outlier_side]
-        lines += [
-            "# outliers: spread over the right third of x, where they pull the slope hardest",
-            (f"idx = torch.linspace({n - 1}, {int(n * 2 / 3)}, {n_outliers})"
-             ".round().long().unique()"),
-            f"y[idx] += {sign} * {outlier_size}",
-            "is_outlier[idx] = True",
-        ]
-    lines.append("x, y = x[:, None], y[:, None]  # (n, 1) columns, as nn.Linear expects")
-    return "\n".join(lines) + "\n"
-
-
 def regression_code(cfg: RegressionConfig) -> str:
     data = line_data_code(cfg.n, TRUE_SLOPE, TRUE_INTERCEPT, cfg.noise, cfg.n_outliers,
                           cfg.outlier_size, cfg.outlier_side, cfg.seed)
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 # Data: y = {TRUE_SLOPE}x + {TRUE_INTERCEPT} plus noise, with {cfg.n_outliers} outliers
 {data}
 losses = {{"mse": nn.MSELoss(), "mae": nn.L1Loss(), "huber": nn.HuberLoss(delta={cfg.delta})}}

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import mlp_code, training_loop_code
+from core.codegen import imports_code, mlp_code, training_loop_code
 from core.data import make_line_with_outliers, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
@@ -157,10 +157,7 @@ def cls_claims(m: ThresholdMetrics) -> list[Claim]:
 
 
 def classifier_code(cfg: ClassifierConfig, threshold: float) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 seed, n, minority, separation = {cfg.seed}, {cfg.n}, {cfg.minority}, {cfg.separation}
 g = torch.Generator().manual_seed(seed)
 n_pos = max(1, min(n - 1, round(minority * n)))
@@ -270,10 +267,7 @@ def regression_claims(result: RegressionResult, k: int) -> list[Claim]:
 
 
 def regression_code(cfg: RegressionConfig, outlier: float) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 seed, n = {cfg.seed}, {cfg.n}
 g = torch.Generator().manual_seed(seed)
 x = torch.sort(torch.rand(n, generator=g) * 4 - 2).values[:, None]   # (n, 1)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import DIGITS_IMPORT, DIVERGENCE_CODE, digits_code, indent, mlp_code, training_loop_code
+from core.codegen import DIVERGENCE_CODE, digits_code, imports_code, indent, mlp_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -182,10 +182,7 @@ FIT_LOOP = training_loop_code(
 
 
 def features_code(cfg: FeaturesConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
 {_DATA_CODE}
 
@@ -300,10 +297,7 @@ SURFACE_LOOP = training_loop_code(
 
 
 def surface_code(cfg: SurfaceConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-
+    return f'''{imports_code()}
 n, scale2, noise, seed, steps = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}, {cfg.steps}
 {_DATA_CODE}
 for scaling in ["raw", "standard"]:
@@ -409,12 +403,7 @@ curve.append(((logits.argmax(1) == y[val_idx]).float().mean().item(),
 
 
 def pixels_code(cfg: PixelsConfig) -> str:
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-{DIGITS_IMPORT}
-
+    return f'''{imports_code(loader=True, digits=True)}
 seed, epochs = {cfg.seed}, {cfg.epochs}
 {digits_code(scaled=False)}perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
 n_train = round(0.7 * len(y))

@@ -33,12 +33,13 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import DIVERGENCE_CODE, indent, mlp_code, training_loop_code
+from core import codegen
+from core.codegen import DIVERGENCE_CODE, imports_code, indent, mlp_code, training_loop_code
 from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import (
-    DIVERGENCE_LOSS, OPTIMIZERS, ResumableRuns, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
+    DIVERGENCE_LOSS, OPTIMIZER_KINDS, OPTIMIZERS, ResumableRuns, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
 )
 
 
@@ -151,14 +152,37 @@ def surface_grid(name: str, n: int = 120) -> SurfaceGrid:
 # --- trajectories --------------------------------------------------------------------
 
 
+_ADAM_BETAS = OPTIMIZER_KINDS["adam"].torch_default("betas")
+
+
 @dataclass(frozen=True)
 class OptimizerSettings:
+    """One optimizer's settings on this page; the defaults are make_optimizer's (torch's
+    own, but momentum 0.9)."""
+
     name: str  # one of core.training.OPTIMIZERS
     lr: float  # learning rate
-    momentum: float = 0.9  # "momentum" and "nesterov" only
-    beta1: float = 0.9  # Adam/AdamW: decay of the gradient average (their momentum)
-    beta2: float = 0.999  # Adam/AdamW: decay of the squared-gradient average
-    alpha: float = 0.99  # RMSprop: decay of the squared-gradient average
+    momentum: float = inspect.signature(make_optimizer).parameters["momentum"].default
+    beta1: float = _ADAM_BETAS[0]  # Adam/AdamW: decay of the gradient average (their momentum)
+    beta2: float = _ADAM_BETAS[1]  # Adam/AdamW: decay of the squared-gradient average
+    # RMSprop: decay of the squared-gradient average
+    alpha: float = OPTIMIZER_KINDS["rmsprop"].torch_default("alpha")
+
+
+def _default(setting: str) -> float:
+    return OptimizerSettings.__dataclass_fields__[setting].default
+
+
+# /optimizers' sliders: the learning rates offered, and each optimizer's settings besides lr
+# as (OptimizerSettings field, min, max, default, step).
+LR_CHOICES = (1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2,
+              0.3, 0.5, 1.0, 2.0, 3.0, 5.0)
+_MOMENTUM = ("momentum", 0.0, 0.99, _default("momentum"), 0.01)
+_BETAS = [("beta1", 0.0, 0.99, _default("beta1"), 0.01),
+          ("beta2", 0.9, 0.9999, _default("beta2"), 0.0001)]
+EXTRA = {"momentum": [_MOMENTUM], "nesterov": [_MOMENTUM],
+         "rmsprop": [("alpha", 0.5, 0.999, _default("alpha"), 0.001)],
+         "adam": _BETAS, "adamw": _BETAS}
 
 
 def build_optimizer(settings: OptimizerSettings,
@@ -263,26 +287,18 @@ def _summarize(positions: np.ndarray, loss: np.ndarray, grads: np.ndarray, surfa
 
 # Optimizers of one torch.optim class share one optimizer object, one param group each:
 # fewer step() calls per step (7 -> 4), each with the fused CPU kernel where torch has one.
-# torch's own default for AdamW (make_optimizer(weight_decay=None) leaves it to torch)
-ADAMW_DEFAULT_DECAY = inspect.signature(torch.optim.AdamW).parameters["weight_decay"].default
-
-_FAMILY = {"sgd": "sgd", "momentum": "sgd", "nesterov": "sgd", "rmsprop": "rmsprop",
-           "adagrad": "adagrad", "adam": "adam", "adamw": "adam"}
+# AdamW joins Adam's object: it is Adam with decoupled weight decay (torch documents the
+# equivalence), so its group asks for that.
+_FAMILY = {name: "adam" if kind.cls is torch.optim.AdamW else kind.cls.__name__.lower()
+           for name, kind in OPTIMIZER_KINDS.items()}
 
 
 def _param_group(s: OptimizerSettings, p: torch.Tensor) -> dict:
     """The param group that makes the family's class behave like make_optimizer(s.name)."""
-    group: dict = {"params": [p], "lr": s.lr}
-    if s.name in ("momentum", "nesterov"):
-        group |= {"momentum": s.momentum, "nesterov": s.name == "nesterov"}
-    elif s.name == "rmsprop":
-        group |= {"alpha": s.alpha}
-    elif s.name in ("adam", "adamw"):
-        # AdamW is Adam with decoupled weight decay (torch documents the equivalence);
-        # make_optimizer gives AdamW torch's default weight decay.
-        group |= {"betas": (s.beta1, s.beta2),
-                  "weight_decay": ADAMW_DEFAULT_DECAY if s.name == "adamw" else 0.0,
-                  "decoupled_weight_decay": s.name == "adamw"}
+    group = {"params": [p], **OPTIMIZER_KINDS[s.name].kwargs(
+        s.lr, momentum=s.momentum, betas=(s.beta1, s.beta2), alpha=s.alpha)}
+    if s.name == "adamw":
+        group["decoupled_weight_decay"] = True
     return group
 
 
@@ -684,20 +700,10 @@ def network_claims(result: NetworkResult) -> list[Claim]:
 
 
 def optimizer_code(settings: OptimizerSettings, param: str = "p") -> str:
-    """The torch.optim constructor call, exactly as make_optimizer builds it."""
+    """The torch.optim constructor call, exactly as build_optimizer builds it."""
     s = settings
-    betas = f"betas=({s.beta1:g}, {s.beta2:g})"
-    return {
-        "sgd": f"torch.optim.SGD([{param}], lr={s.lr:g})",
-        "momentum": f"torch.optim.SGD([{param}], lr={s.lr:g}, momentum={s.momentum:g})",
-        "nesterov": (f"torch.optim.SGD([{param}], lr={s.lr:g}, momentum={s.momentum:g}, "
-                     "nesterov=True)"),
-        "rmsprop": f"torch.optim.RMSprop([{param}], lr={s.lr:g}, alpha={s.alpha:g})",
-        "adagrad": f"torch.optim.Adagrad([{param}], lr={s.lr:g})",
-        "adam": f"torch.optim.Adam([{param}], lr={s.lr:g}, {betas})",
-        # weight_decay left at torch's default, as make_optimizer does
-        "adamw": f"torch.optim.AdamW([{param}], lr={s.lr:g}, {betas})",
-    }[s.name]
+    return codegen.optimizer_code(s.name, s.lr, f"[{param}]", momentum=s.momentum,
+                                  betas=(s.beta1, s.beta2), alpha=s.alpha)
 
 
 def trajectories_code(cfg: TrajectoryConfig) -> str:
@@ -757,11 +763,7 @@ def network_code(cfg: NetworkConfig) -> str:
         evaluate="""curve.append((loss_fn(model(x_train), y_train).item(),
               loss_fn(model(x_val), y_val).item()))""",
         on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")')
-    return f'''import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code(loader=True)}
 # Data: {cfg.dataset}, {cfg.n_samples} points, half for training and half for validation
 {toy_2d_code(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
 train_idx, val_idx = perm[:round(n / 2)], perm[round(n / 2):]

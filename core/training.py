@@ -11,6 +11,8 @@ the mistake and the fix with the same code: ``zero_grad=False`` and ``accumulate
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import threading
 from collections import OrderedDict
@@ -28,10 +30,56 @@ from torch.utils.data import (
 from core.models import has_stochastic_layers
 from core.seeding import global_rng, make_generator, prepare_thread
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
 DIVERGENCE_LOSS = 1e8  # a loss above this is treated as diverged, like NaN/Inf
 
 Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class OptimizerKind:
+    """One optimizer the app offers: the torch.optim class and what makes it this kind.
+
+    ``fixed``: constructor arguments that define the kind (Nesterov is SGD with
+    ``nesterov=True``); ``settings``: the make_optimizer arguments it takes besides ``lr``
+    and ``weight_decay`` (and passes on under the same name). Everything not given is
+    torch's own default, read from the class's signature (``torch_default``), so the table
+    never restates a number torch owns (AdamW's weight decay).
+    """
+
+    name: str
+    cls: type[torch.optim.Optimizer]
+    settings: tuple[str, ...] = ()
+    fixed: tuple[tuple[str, Any], ...] = ()
+
+    def torch_default(self, argument: str) -> Any:
+        return _torch_default(self.cls, argument)
+
+    def kwargs(self, lr: float, weight_decay: float | None = None, **settings: Any) -> dict:
+        """The constructor's keyword arguments: lr, this kind's settings (others given are
+        ignored, so one call site serves every kind; None: torch's default), the fixed ones,
+        and weight decay (None: torch's default for the class)."""
+        return {"lr": lr, **{k: settings[k] for k in self.settings
+                             if settings.get(k) is not None},
+                **dict(self.fixed),
+                "weight_decay": self.torch_default("weight_decay") if weight_decay is None
+                else weight_decay}
+
+
+@functools.cache
+def _torch_default(cls: type, argument: str) -> Any:
+    return inspect.signature(cls).parameters[argument].default
+
+
+OPTIMIZER_KINDS: dict[str, OptimizerKind] = {k.name: k for k in (
+    OptimizerKind("sgd", torch.optim.SGD),
+    OptimizerKind("momentum", torch.optim.SGD, ("momentum",)),
+    OptimizerKind("nesterov", torch.optim.SGD, ("momentum",), (("nesterov", True),)),
+    OptimizerKind("rmsprop", torch.optim.RMSprop, ("alpha",)),
+    OptimizerKind("adagrad", torch.optim.Adagrad),
+    OptimizerKind("adam", torch.optim.Adam, ("betas",)),
+    OptimizerKind("adamw", torch.optim.AdamW, ("betas",)),
+)}
+OPTIMIZERS = tuple(OPTIMIZER_KINDS)
 
 
 def make_optimizer(
@@ -39,35 +87,21 @@ def make_optimizer(
     params: Iterable[torch.Tensor],
     lr: float,
     momentum: float = 0.9,
-    betas: tuple[float, float] = (0.9, 0.999),
-    alpha: float = 0.99,
+    betas: tuple[float, float] | None = None,
+    alpha: float | None = None,
     weight_decay: float | None = None,
 ) -> torch.optim.Optimizer:
     """A torch.optim optimizer by name (one of OPTIMIZERS) with the settings pages expose.
 
-    ``params`` may be parameters or param-group dicts. ``weight_decay=None`` means torch's
-    default for that optimizer (0 for all but AdamW, whose default is 0.01); 0.0 means none,
-    also for AdamW.
+    ``params`` may be parameters or param-group dicts. None: torch's default for that
+    optimizer (weight decay: 0 for all but AdamW; 0.0 means none, also for AdamW). Momentum
+    is the app's 0.9, not torch's 0, which would make "momentum" plain SGD.
     """
-    if weight_decay is None:
-        weight_decay = 0.01 if name == "adamw" else 0.0
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, weight_decay=weight_decay)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name == "nesterov":
-        return torch.optim.SGD(
-            params, lr=lr, momentum=momentum, nesterov=True, weight_decay=weight_decay
-        )
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, alpha=alpha, weight_decay=weight_decay)
-    if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr, weight_decay=weight_decay)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=weight_decay)
-    if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, betas=betas, weight_decay=weight_decay)
-    raise ValueError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
+    if name not in OPTIMIZER_KINDS:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
+    kind = OPTIMIZER_KINDS[name]
+    return kind.cls(params, **kind.kwargs(lr, weight_decay, momentum=momentum, betas=betas,
+                                          alpha=alpha))
 
 
 def seeded_loader(

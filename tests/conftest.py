@@ -29,3 +29,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         layer = LAYERS.get(parts[0]) if len(parts) > 1 else "core"  # tests/test_locales.py
         if layer:
             item.add_marker(getattr(pytest.mark, layer))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    snippets = sys.modules.get("tests.snippets")
+    if snippets is not None:  # the warm interpreters of run_snippet_fresh, if any started
+        snippets.close_warm_interpreters()

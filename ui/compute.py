@@ -52,10 +52,8 @@ from ui.i18n import t
 R = TypeVar("R")
 
 # pandas is imported above, once, before any page can build a figure: plotly's validators
-# look pandas up in sys.modules without importing it, so a first import of pandas running in
-# one session's thread while another session built a figure raised "partially initialized
-# module 'pandas' has no attribute 'Series'" (AttributeError; found by the load test on a
-# cold server with several students, on the code before this module had the gate).
+# look pandas up in sys.modules without importing it, so a session building a figure while
+# another session's thread is still importing pandas would find it partially initialised.
 
 # Everything imported so far (torch, plotly, pandas, streamlit: ~0.5 million objects) lives as
 # long as the process. A full collection walks all of them: 0.5-0.9 s holding the GIL on the

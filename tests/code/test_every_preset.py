@@ -1,5 +1,6 @@
 """Every code panel of every page, for the defaults and for every preset, runs in a fresh
-Python interpreter (nothing of the app imported) and exits 0.
+Python process (nothing of the app imported; tests/snippets.py forks it from a warm
+interpreter that imported torch once) and exits 0.
 
 The panels promise that what a student copies reproduces the screen; the per-module tests
 (tests/core/test_<ns>.py) compare each panel's printed numbers with core for chosen

@@ -143,3 +143,94 @@ def test_digits_code_loads_what_digits_xy_loads():
     assert torch.equal(namespace["xs"], x) and torch.equal(namespace["ys"], y)
     namespace, _ = run_snippet(f"import torch\n{DIGITS_IMPORT}\n{digits_code(scaled=False)}")
     assert torch.equal(namespace["x"], load_digits().images.reshape(-1, 64))
+
+
+# What each optimizer name means, written out from torch's documentation (an independent
+# reference for the table in core.training): class and hyperparameters beyond lr.
+OPTIMIZER_MEANING = {
+    "sgd": (torch.optim.SGD, {"momentum": 0, "nesterov": False, "weight_decay": 0}),
+    "momentum": (torch.optim.SGD, {"momentum": 0.9, "nesterov": False, "weight_decay": 0}),
+    "nesterov": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True, "weight_decay": 0}),
+    "rmsprop": (torch.optim.RMSprop, {"alpha": 0.99, "momentum": 0, "weight_decay": 0}),
+    "adagrad": (torch.optim.Adagrad, {"lr_decay": 0, "weight_decay": 0}),
+    "adam": (torch.optim.Adam, {"betas": (0.9, 0.999), "weight_decay": 0}),
+    "adamw": (torch.optim.AdamW, {"betas": (0.9, 0.999), "weight_decay": 0.01}),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZER_MEANING))
+def test_make_optimizer_and_its_code_build_what_the_name_means(name):
+    from core.codegen import optimizer_code
+    from core.training import OPTIMIZERS, make_optimizer
+
+    assert set(OPTIMIZERS) == set(OPTIMIZER_MEANING)
+    cls, expected = OPTIMIZER_MEANING[name]
+    p = torch.zeros(2, requires_grad=True)
+    for shown in (optimizer_code(name, 0.05, "[p]"),
+                  optimizer_code(name, 0.05, "[p]", spell_defaults=True)):
+        for optimizer in (make_optimizer(name, [p], lr=0.05),
+                          eval(shown, {"torch": torch, "p": p})):
+            assert type(optimizer) is cls, shown
+            group = optimizer.param_groups[0]
+            assert group["lr"] == 0.05
+            for key, value in expected.items():
+                assert group[key] == value, (shown, key)
+
+
+def test_optimizer_code_writes_what_it_is_given_and_nothing_torch_decides():
+    from core.codegen import optimizer_code
+
+    assert optimizer_code("adamw", 0.001) == "torch.optim.AdamW(model.parameters(), lr=0.001)"
+    assert optimizer_code("sgd", 0.1, momentum=0.5) == \
+        "torch.optim.SGD(model.parameters(), lr=0.1)"  # plain SGD takes no momentum
+    assert optimizer_code("nesterov", 0.1, "[p]", momentum=0.5, weight_decay=0.0) == \
+        "torch.optim.SGD([p], lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.0)"
+    assert optimizer_code("rmsprop", 0.01, spell_defaults=True) == \
+        "torch.optim.RMSprop(model.parameters(), lr=0.01, alpha=0.99, weight_decay=0)"
+    p = torch.zeros(2, requires_grad=True)
+    shown = optimizer_code("adam", 0.02, "[p]", betas=(0.8, 0.99), weight_decay=0.1)
+    group = eval(shown, {"torch": torch, "p": p}).param_groups[0]
+    assert (group["betas"], group["weight_decay"]) == ((0.8, 0.99), 0.1)
+
+
+def test_grouped_optimizers_step_like_make_optimizer():
+    """/optimizers steps every optimizer of one torch class in one object (param groups);
+    each group must move its parameter exactly as its own make_optimizer would."""
+    from core.optimizers import OptimizerSettings, build_grouped_optimizers, build_optimizer
+    from core.training import OPTIMIZERS
+
+    settings = [OptimizerSettings(name, 0.05, momentum=0.8, beta1=0.7, beta2=0.99, alpha=0.9)
+                for name in OPTIMIZERS]
+    grouped = [torch.tensor([1.0, -2.0], requires_grad=True) for _ in settings]
+    alone = [torch.tensor([1.0, -2.0], requires_grad=True) for _ in settings]
+    together = build_grouped_optimizers(tuple(settings), grouped)
+    separate = [build_optimizer(s, [p]) for s, p in zip(settings, alone)]
+    for _ in range(5):
+        for params, optimizers in ((grouped, together), (alone, separate)):
+            for optimizer in optimizers:
+                optimizer.zero_grad()
+            sum((p ** 2 * torch.tensor([1.0, 3.0])).sum() for p in params).backward()
+            for optimizer in optimizers:
+                optimizer.step()
+    for s, a, b in zip(settings, grouped, alone):
+        torch.testing.assert_close(a, b, msg=s.name)
+
+
+def test_optimizers_sliders_start_at_what_make_optimizer_builds_unasked():
+    """/optimizers' ranges (core.optimizers.EXTRA, LR_CHOICES): each extra slider's default
+    is the value make_optimizer uses when the page passes nothing, inside the slider's range,
+    and every surface's tuned learning rate is one of the choices."""
+    from core.optimizers import EXTRA, LR_CHOICES, SURFACES
+    from core.training import make_optimizer
+
+    group_key = {"momentum": ("momentum", None), "alpha": ("alpha", None),
+                 "beta1": ("betas", 0), "beta2": ("betas", 1)}
+    for name, fields in EXTRA.items():
+        group = make_optimizer(name, [torch.zeros(1, requires_grad=True)], lr=0.1).param_groups[0]
+        for field, low, high, default, step in fields:
+            key, index = group_key[field]
+            unasked = group[key] if index is None else group[key][index]
+            assert default == unasked and low <= default <= high and step > 0, (name, field)
+    assert list(LR_CHOICES) == sorted(set(LR_CHOICES))
+    for surface in SURFACES.values():
+        assert set(surface.lrs.values()) <= set(LR_CHOICES), surface.name

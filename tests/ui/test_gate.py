@@ -41,6 +41,15 @@ def fresh(monkeypatch):
     compute._cached.cache_clear()
 
 
+def wait_until(condition, timeout: float = 10.0) -> None:
+    """Block until ``condition()`` holds: orders threads by what they did, not by a sleep
+    that a loaded machine may outlast."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the other threads"
+        time.sleep(0.002)
+
+
 def run_threads(targets, stagger: float = 0.0):
     threads = [threading.Thread(target=f) for f in targets]
     for th in threads:
@@ -84,9 +93,9 @@ def test_waiters_are_admitted_first_come_first_served(fresh):
         gate.release()
 
     threads = [threading.Thread(target=waiter, args=(i,)) for i in range(6)]
-    for th in threads:  # arrive one after another
+    for arrived, th in enumerate(threads, 1):  # arrive one after another
         th.start()
-        time.sleep(0.03)
+        wait_until(lambda n=arrived: gate.waiting() == n)
     assert gate.waiting() == 6
     gate.release()
     for th in threads:
@@ -105,13 +114,13 @@ def test_the_waiting_notice_is_shown_with_the_number_ahead(fresh):
 
     first = threading.Thread(target=lambda: compute.cached(slow)(1))
     first.start()
-    time.sleep(0.05)
+    wait_until(lambda: compute.GATE.running == 1)
     second = threading.Thread(target=lambda: compute.cached(slow)(2))
     second.start()
-    time.sleep(0.05)
+    wait_until(lambda: compute.GATE.waiting() == 1)
     third = threading.Thread(target=lambda: compute.cached(slow)(3))
     third.start()
-    time.sleep(0.1)
+    wait_until(lambda: "common.gate_waiting {'ahead': 1}" in FakeNotice.shown)
     release.set()
     for th in (first, second, third):
         th.join(timeout=10)
@@ -341,12 +350,12 @@ def test_a_page_that_started_first_is_served_first(fresh):
         gate.release()
 
     later = [threading.Thread(target=waiter, args=(f"late{i}", 10.0 + i)) for i in range(3)]
-    for th in later:
+    for arrived, th in enumerate(later, 1):
         th.start()
-        time.sleep(0.02)
+        wait_until(lambda n=arrived: gate.waiting() == n)
     first = threading.Thread(target=waiter, args=("first student, 2nd computation", 1.0))
     first.start()
-    time.sleep(0.05)
+    wait_until(lambda: gate.waiting() == 4)
     gate.release()
     for th in later + [first]:
         th.join(timeout=10)
