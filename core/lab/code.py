@@ -7,7 +7,7 @@ import inspect
 import textwrap
 import threading
 
-from core.codegen import mlp_code
+from core.codegen import mlp_code, optimizer_code
 from core.data import PLAYGROUND_GENERATORS as GENERATORS
 from core.data import _uniform
 from core.lab.config import (
@@ -16,20 +16,6 @@ from core.lab.config import (
 )
 from core.lab.datasets import feature_matrix
 from core.lab.training import PlaygroundBatches, Regularizer, lab_spec, lr_factor
-
-_OPTIMIZER_CODE = {
-    "sgd": "torch.optim.SGD(model.parameters(), lr={lr!r}, weight_decay=0.0)",
-    "momentum": "torch.optim.SGD(model.parameters(), lr={lr!r}, momentum=0.9, weight_decay=0.0)",
-    "nesterov": "torch.optim.SGD(model.parameters(), lr={lr!r}, momentum=0.9, nesterov=True, "
-                "weight_decay=0.0)",
-    "rmsprop": "torch.optim.RMSprop(model.parameters(), lr={lr!r}, alpha=0.99, weight_decay=0.0)",
-    "adagrad": "torch.optim.Adagrad(model.parameters(), lr={lr!r}, weight_decay=0.0)",
-    "adam": "torch.optim.Adam(model.parameters(), lr={lr!r}, betas=(0.9, 0.999), "
-            "weight_decay=0.0)",
-    "adamw": "torch.optim.AdamW(model.parameters(), lr={lr!r}, betas=(0.9, 0.999), "
-             "weight_decay=0.0)",
-}
-
 
 _SOURCE_LOCK = threading.Lock()
 
@@ -92,7 +78,8 @@ y = {targets}
 x_train, y_train, x_test, y_test = x[:split], y[:split], x[split:], y[split:]
 
 ''', mlp_code(spec, seed="seed + 1"), "\n", loss_line,
-        f"optimizer = {_OPTIMIZER_CODE[cfg.optimizer].format(lr=cfg.lr)}\n"]
+        "optimizer = "
+        + optimizer_code(cfg.optimizer, cfg.lr, weight_decay=0.0, spell_defaults=True) + "\n"]
     if cfg.regularization != "none":
         parts += ["\n\n", _source(Regularizer), "\n\n",
                   f"regularizer = Regularizer([fc.weight for fc in linears], "
