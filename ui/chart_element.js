@@ -106,7 +106,7 @@ export default function (component) {
   if (!div) {
     div = document.createElement("div");
     div.className = "dle-chart";
-    div.setAttribute("role", "img");
+    div.setAttribute("role", "figure");  // not "img": its children (mode bar, drag layers) stay interactive
     parentElement.appendChild(div);
   }
   // Streamlit runs this again on every rerun for every chart, changed or not (each rerun's

@@ -49,11 +49,25 @@ def base_css() -> None:
 [data-testid="stCode"] code .token.number, [data-testid="stCode"] code .token.boolean {
   color: #8a3b00; }
 [data-testid="stTable"] { overflow-x: auto; max-width: 100%; }
+/* Streamlit's own wrapper inside scrolls too, and it cannot take focus: let the box scroll. */
+[data-testid="stTable"] > div { overflow: visible !important; }
 [data-testid="stTable"] th { min-width: 4.5em; }
 /* A laptop (1400x900): less top space and smaller section headings, so the first chart starts
    higher on the first screen. */
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
 [data-testid="stMain"] h2 { font-size: 1.9rem; }
+/* ui.page.controls_beside: controls | chart stay side by side on a projector or a laptop, the
+   controls stacked in their narrow column; a phone stacks both (Streamlit's own columns). */
+@media (min-width: 641px) {
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"] {
+  flex-wrap: nowrap !important; }
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  min-width: 0 !important; }
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:first-child [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:first-child [data-testid="stColumn"] { min-width: 100%; }
+}
 /* A phone: headings that leave room for the chart (the default h1 took three lines). */
 @media (max-width: 640px) {
   [data-testid="stMain"] h1 { font-size: 1.75rem; }
@@ -116,15 +130,6 @@ def presenter_css() -> None:
   [data-testid="stHorizontalBlock"]:has(.dle-chart)
     > [data-testid="stColumn"] { min-width: 100%; }
 }
-/* ui.page.controls_beside: controls | chart stay side by side; the controls stack. */
-[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"] {
-  flex-wrap: nowrap !important; }
-[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
-  min-width: 0 !important; }
-[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"]
-  > [data-testid="stColumn"]:first-child [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
-[class*="st-key-beside_"] > * > [data-testid="stHorizontalBlock"]
-  > [data-testid="stColumn"]:first-child [data-testid="stColumn"] { min-width: 100%; }
 </style>""")
 
 

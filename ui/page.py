@@ -189,15 +189,13 @@ def section(namespace: str, name: str) -> None:
 def controls_beside(key: str) -> tuple[Any, Any]:
     """(controls, view): where a section draws its widgets and where its chart goes.
 
-    In presenter view a narrow column of controls beside a wide one for the chart, so a
-    section with many controls still shows its chart on a 1024x768 projector's first screen
-    (``ui.chrome.presenter_css`` keeps the two side by side and stacks the controls inside).
-    Otherwise two containers one under the other: the page reads as before.
+    A narrow column of controls beside a wide one for the chart, so a section with many
+    controls still shows its chart on the first screen of a 1024x768 projector and a 1400x900
+    laptop (``ui.chrome.base_css`` keeps the two side by side and stacks the controls inside);
+    a phone stacks the two.
     """
-    if presenting():
-        controls, view = st.container(key=f"beside_{key}").columns([1, 3], gap="medium")
-        return controls, view
-    return st.container(), st.container()
+    controls, view = st.container(key=f"beside_{key}").columns([1, 3], gap="medium")
+    return controls, view
 
 
 def notice(text: str) -> None:

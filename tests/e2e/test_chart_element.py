@@ -93,7 +93,7 @@ def test_every_chart_has_a_text_alternative(losses):
                              CHART_SELECTOR)
     assert len(labels) >= 2
     for role, label, title, x_title in labels:
-        assert role == "img"
+        assert role == "figure"
         title = re.sub(r"<[^>]+>", "", title or "").strip()
         assert title and label.startswith(title), (label, title)
         if x_title:
