@@ -528,11 +528,11 @@ def pixels_claims(runs: dict[str, PixelRun]) -> list[Claim]:
             said = any(c.id == "at_chance" for c in claims)  # the second one is said shorter
             claims.append(Claim("at_chance_too" if said else "at_chance", {
                 "name": name, "acc": f"{final[name]:.1f}", "chance": f"{chance:.0f}"}))
-    if not runs["raw"].diverged:  # from the printed percentages, so "94.4% … 46.8% … 47.6" adds up
-        gap = printed_gap(final[best] / 100, final["raw"] / 100)
     if runs["raw"].diverged:
         claims.append(Claim("raw_diverged", {"step": runs["raw"].diverged_at}))
-    elif final["raw"] <= final[best] - SAME_PP:
+        return claims
+    gap = printed_gap(final[best] / 100, final["raw"] / 100)  # so "94.4% … 46.8% … 47.6" adds up
+    if final["raw"] <= final[best] - SAME_PP:
         claims.append(Claim("raw_behind", {"raw": f"{final['raw']:.1f}", "gap": f"{gap:.1f}"}))
     elif best != "raw":
         claims.append(Claim("raw_close", {"raw": f"{final['raw']:.1f}", "gap": f"{gap:.1f}"}))
