@@ -417,7 +417,8 @@ def training_claims(runs: dict[str, TrainingRun], cfg: TrainingConfig) -> list[C
 
     ``identical`` (identity augmentation: the same run twice) — then nothing else;
     ``memorised`` (plain fits its training digits, ≥ 99 %, and validation loss is above
-    training loss); ``gap_shrinks`` / ``gap_grows`` (validation − training loss);
+    training loss); ``gap_shrinks`` / ``gap_shrinks_val_up`` (validation loss rose) /
+    ``gap_grows`` (validation − training loss);
     ``underfits`` (augmented training accuracy on the originals ≥ 5 %p below plain's);
     ``acc_up`` / ``acc_same`` / ``acc_down`` (clean validation accuracy, in %p and digits).
     """
@@ -432,7 +433,11 @@ def training_claims(runs: dict[str, TrainingRun], cfg: TrainingConfig) -> list[C
                                           "train_loss": f"{plain.train_loss[-1]:.3f}",
                                           "val_loss": f"{plain.val_loss[-1]:.3f}"}))
     gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
-    claims.append(Claim("gap_shrinks" if gaps["augmented"] < gaps["plain"] else "gap_grows", {
+    # A gap that shrinks while the validation loss rises is the training loss catching up from
+    # below (underfitting), not less overfitting: the sentence says which.
+    gap_id = ("gap_grows" if gaps["augmented"] >= gaps["plain"]
+              else "gap_shrinks" if aug.val_loss[-1] <= plain.val_loss[-1] else "gap_shrinks_val_up")
+    claims.append(Claim(gap_id, {
         "plain": f"{gaps['plain']:.3f}", "aug": f"{gaps['augmented']:.3f}",
         "plain_val": f"{plain.val_loss[-1]:.3f}", "aug_val": f"{aug.val_loss[-1]:.3f}"}))
     if 100 * (plain.train_accuracy[-1] - aug.train_accuracy[-1]) >= UNDERFIT_PP:

@@ -424,8 +424,11 @@ def pitfalls_claims(result: PitfallsResult) -> list[Claim]:
         claims.append(Claim("one_class_worst", {"one_class": one_class}))
     if result.batch_of_one_error:
         claims.append(Claim("batch_of_one", {}))
-    if np.allclose(result.pair_abs_outputs, 1.0, atol=1e-2):
+    pair = result.pair_abs_outputs
+    if np.allclose(pair, 1.0, atol=1e-2):
         claims.append(Claim("pair_pm1", {}))
+    else:  # a feature the two samples nearly share: ε under the root keeps |value| below 1
+        claims.append(Claim("pair_near_pm1", {"mid": float(np.median(pair)), "lo": float(pair.min())}))
     return claims
 
 

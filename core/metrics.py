@@ -257,7 +257,10 @@ def regression_claims(result: RegressionResult, k: int) -> list[Claim]:
     elif max(abs(x - 1) for x in ratios.values()) < 0.1:  # all within 10 % of clean
         claims = [Claim("small", values)]
     elif ratios["mse"] > ratios["mae"]:
-        claims = [Claim("mse_most", values)]
+        # "this single point dominates the MSE" only when its squared error is most of it
+        moved = float(result.y[result.outlier_index]) + size - float(result.pred[result.outlier_index])
+        share = moved**2 / len(result.y) / mse
+        claims = [Claim("mse_most" if share >= 0.5 else "mse_more", values | {"share": share})]
     else:
         claims = [Claim("mae_most", values)]
     rise = float(result.mae[k] - result.mae[0])

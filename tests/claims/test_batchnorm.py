@@ -123,6 +123,27 @@ def test_pitfalls_claims_hold():
         with torch.no_grad():
             np.testing.assert_allclose(bn(x).abs().numpy(), 1.0, atol=1e-2)
         np.testing.assert_allclose(r.pair_abs_outputs, 1.0, atol=1e-2)
+    if "pair_near_pm1" in claims:  # issue 21: the box beside it showed min 0.934, not "every ±1"
+        assert claims["pair_near_pm1"]["lo"] == pytest.approx(r.pair_abs_outputs.min())
+        assert claims["pair_near_pm1"]["mid"] == pytest.approx(np.median(r.pair_abs_outputs))
+        assert not np.allclose(r.pair_abs_outputs, 1.0, atol=1e-2) and r.pair_abs_outputs.max() <= 1
+        # Two samples a and a + d: |value| = (d/2) / sqrt(d²/4 + ε), below 1 for d near 0.
+        for d in (1.0, 1e-2):
+            with torch.no_grad():
+                out = nn.BatchNorm1d(1).train()(torch.tensor([[0.0], [d]])).abs()
+            expected = (d / 2) / np.sqrt(d**2 / 4 + 1e-5)
+            np.testing.assert_allclose(out.numpy(), expected, rtol=1e-4)
+    assert ("pair_pm1" in claims) != ("pair_near_pm1" in claims)
+
+
+def test_batch_of_two_heading_does_not_say_every_value_is_pm1():
+    from ui.i18n import catalog
+
+    r = run_pitfalls(PitfallsConfig())
+    assert r.pair_abs_outputs.min() < 0.99  # the default state the issue-21 screenshot showed
+    heading = catalog("batchnorm")["pitfalls.two"]
+    assert "±1" not in heading["en"] + heading["ko"]
+    assert "pair_near_pm1" in {c.id for c in pitfalls_claims(r)}
 
 
 def story_has(preset: str, *numbers: str) -> None:

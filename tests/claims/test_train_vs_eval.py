@@ -138,3 +138,20 @@ def test_preset_stories_hold():
         for lang in ("en", "ko"):
             for number in values:
                 assert number in entry[lang], (preset, lang, number)
+
+
+def test_no_grad_memory_names_the_mode_its_number_is_from(case):
+    """Issue 21 (item 1, hunted on /train-vs-eval): "없을 때 880 KiB" sat beside a table where
+    train() + grad keeps 1,600 KiB; the number is eval() + grad's, so the sentence says so."""
+    from core.text import render
+    from ui.i18n import catalog
+
+    _, result, _, _, _ = case
+    claims = {c.id: c for c in table_claims(result)}
+    if "no_grad_graph" not in claims:
+        pytest.skip("no no_grad_graph claim in this state")
+    kib = claims["no_grad_graph"].values["kib"]
+    assert kib == result.combos["eval_grad"].saved_bytes / 1024
+    entry = catalog("train_vs_eval")["table.claim.no_grad_graph"]
+    en, ko = (render(entry[lang], kib=kib) for lang in ("en", "ko"))
+    assert f"in eval mode {kib:.0f} KiB" in en and f"평가 모드에서 없을 때 {kib:.0f} KiB" in ko
