@@ -171,28 +171,33 @@ def test_dying_claims(state):
     relu, leaky = result.runs["relu"], result.runs["leaky_relu"]
     for name, run in result.runs.items():
         assert (f"{name}_diverged" in ids) == run.diverged
-        assert (f"{name}_state" in ids) == (not run.diverged)
+        assert (f"{name}_state" in ids or f"{name}_state_tied" in ids) == (not run.diverged)
     for claim in claims:
         v = claim.values
-        if claim.id.endswith("_state"):
-            run = result.runs[claim.id.removesuffix("_state")]
+        if claim.id.endswith(("_state", "_state_tied")):
+            run = result.runs[claim.id.removesuffix("_tied").removesuffix("_state")]
             assert v["dead"] == pytest.approx(100 * np.mean(run.inactive[-1]))
             assert v["acc"] == pytest.approx(100 * run.accuracy)
             last = 100 * run.inactive[-1]  # the chart's per-layer lines at the last step
             assert v["layer_dead"] == pytest.approx(last.max())
             assert last[v["layer"] - 1] == pytest.approx(last.max())
             assert v["layers"] == run.inactive.shape[1]
+            # every layer that ties for the highest is named, and only those
+            assert v["top"] == ", ".join(str(i + 1) for i in np.flatnonzero(last == last.max()))
+            assert claim.id.endswith("_tied") == (np.sum(last == last.max()) > 1)
         elif claim.id.endswith("_diverged"):
             assert v["step"] == result.runs[claim.id.removesuffix("_diverged")].diverged_at
         elif claim.id == "relu_never_back":
             assert np.all(np.diff(relu.inactive, axis=0) >= 0) and relu.inactive[-1].sum() > 0
-        elif claim.id == "relu_revived":
+        elif claim.id in ("relu_revived", "relu_revived_tied"):
             share = 100 * relu.inactive.mean(axis=1)
             assert v["peak"] == pytest.approx(share.max()) and v["final"] == pytest.approx(share[-1])
             assert v["peak"] > v["final"]
             per_layer = 100 * relu.inactive  # what the chart draws, one line per layer
             assert v["layer_peak"] == pytest.approx(per_layer.max())
             assert per_layer[:, v["layer"] - 1].max() == pytest.approx(per_layer.max())
+            peaks = per_layer.max(axis=0)
+            assert v["top"] == ", ".join(str(i + 1) for i in np.flatnonzero(peaks == peaks.max()))
         elif claim.id in ("leaky_better", "relu_better", "same_accuracy"):
             # whole percentages, as the sentences print the two accuracies
             diff = float(f"{100 * leaky.accuracy:.0f}") - float(f"{100 * relu.accuracy:.0f}")
@@ -235,3 +240,38 @@ def test_the_question_is_answered_by_the_measured_ratio():
     exploded = run_vanishing(VanishingConfig(depth=50, activation="relu", init="normal",
                                              init_std=2.0, train_steps=2))
     assert gradient_reach(exploded) is None
+
+
+def _rendered(claim) -> dict[str, str]:
+    from core.text import render
+    from ui.i18n import LANGS, catalog
+    entry = catalog("activations")[f"dying.claim.{claim.id}"]
+    return {lang: render(entry[lang], **claim.values) for lang in LANGS}
+
+
+def test_a_tie_for_the_highest_layer_names_every_tied_layer():
+    # preset relu_dies (lr 2.5): every ReLU layer ends at 100 %. "The highest being layer 1"
+    # read as if layers 2 and 3 were lower, which the chart contradicts.
+    result = run_dying_relu(DyingReluConfig(lr=2.5))
+    last = 100 * result.runs["relu"].inactive[-1]
+    assert np.all(last == last.max())  # the state: all layers tie
+    (state,) = [c for c in dying_claims(result) if c.id.startswith("relu_state")]
+    assert state.id == "relu_state_tied"
+    text = _rendered(state)
+    tied = ", ".join(str(i + 1) for i in range(len(last)))
+    assert f"layers {tied} tie for the highest" in text["en"] and f"{tied}층이 똑같이" in text["ko"]
+    assert "the highest is layer 1 at" not in text["en"] and "가장 높은 층은 1층" not in text["ko"]
+
+
+def test_the_state_sentence_says_it_is_about_the_last_step_and_training_accuracy():
+    # default: the end-of-run layer maximum and the run's peak layer differ; each sentence says
+    # which moment it is about, and "accuracy" is the training accuracy the metric shows.
+    result = run_dying_relu(DyingReluConfig())
+    for claim in dying_claims(result):
+        if claim.id.startswith(("relu_state", "leaky_relu_state")):
+            text = _rendered(claim)
+            assert "last step" in text["en"] and "마지막 스텝" in text["ko"]
+            assert "training accuracy" in text["en"].lower() and "학습 정확도" in text["ko"]
+        if claim.id.startswith("relu_revived"):
+            text = _rendered(claim)
+            assert "whole run" in text["en"] and "학습 전체" in text["ko"]

@@ -148,3 +148,20 @@ def test_the_question_is_answered_by_the_measured_angle():
     assert points_straight(result) == "yes"  # this bowl is nearly round: ~5°
     on_best = run_line(LineConfig(w=round(best_w, 1), b=round(best_b, 1)))
     assert points_straight(on_best) in ("yes", "no")  # 0.1 away from the best: an angle exists
+
+
+def test_the_collapse_sentence_counts_the_output_layer_too():
+    # preset deep_linear: 4 hidden layers. W_eff is W_out·W_4·…·W_1 (2×2: two inputs, two
+    # logits), so five linear maps multiply out; "the 4 layers multiply out" left out the
+    # output layer, whose weights are in the product.
+    from core.text import render
+    from ui.i18n import catalog
+    cfg = LayersConfig(dataset="circles", depth=4, width=6, activation="relu")
+    result = run_layers(cfg)
+    (claim,) = [c for c in layers_claims(result, cfg) if c.id == "collapse"]
+    assert result.effective_w.shape == (2, 2)
+    entry = catalog("forward_pass")["layers.claim.collapse"]
+    en, ko = (render(entry[lang], **claim.values) for lang in ("en", "ko"))
+    assert "the 4 hidden layers and the output layer multiply out" in en
+    assert "은닉층 4개와 출력층이 곱해져" in ko
+    assert "층 4개가 곱해져" not in ko
