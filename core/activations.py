@@ -433,6 +433,11 @@ def dying_claims(result: DyingReluResult) -> list[Claim]:
             claims.append(Claim("leaky_better", {"diff": diff}))
         elif diff <= -2:
             claims.append(Claim("relu_better", {"diff": -diff}))
+        elif min(relu.inactive[-1].mean(), leaky.inactive[-1].mean()) >= 0.5:
+            # Equal because both are stuck: "dead units only hurt when many die" would read
+            # as if nothing were wrong.
+            claims.append(Claim("both_stuck", {"relu_dead": 100 * float(relu.inactive[-1].mean()),
+                                               "leaky_dead": 100 * float(leaky.inactive[-1].mean())}))
         else:
             claims.append(Claim("same_accuracy", {"diff": abs(diff)}))
         leaky_share = 100 * leaky.inactive.mean(axis=1)

@@ -203,6 +203,13 @@ def test_dying_claims(state):
             diff = float(f"{100 * leaky.accuracy:.0f}") - float(f"{100 * relu.accuracy:.0f}")
             expected = "leaky_better" if diff >= 2 else "relu_better" if diff <= -2 else "same_accuracy"
             assert claim.id == expected and v["diff"] == pytest.approx(abs(diff))
+            if claim.id == "same_accuracy":  # not when both are stuck (both_stuck says so)
+                assert min(relu.inactive[-1].mean(), leaky.inactive[-1].mean()) < 0.5
+        elif claim.id == "both_stuck":
+            diff = float(f"{100 * leaky.accuracy:.0f}") - float(f"{100 * relu.accuracy:.0f}")
+            assert abs(diff) < 2
+            assert v["relu_dead"] == pytest.approx(100 * relu.inactive[-1].mean()) and v["relu_dead"] >= 50
+            assert v["leaky_dead"] == pytest.approx(100 * leaky.inactive[-1].mean()) and v["leaky_dead"] >= 50
         elif claim.id == "leaky_recovered":
             share = 100 * leaky.inactive.mean(axis=1)
             assert v["start"] == pytest.approx(share[0]) and v["end"] == pytest.approx(share[-1])
@@ -275,3 +282,14 @@ def test_the_state_sentence_says_it_is_about_the_last_step_and_training_accuracy
         if claim.id.startswith("relu_revived"):
             text = _rendered(claim)
             assert "whole run" in text["en"] and "학습 전체" in text["ko"]
+
+
+def test_equal_accuracies_of_two_stuck_nets_are_not_called_harmless():
+    # bias shift −3 (slider minimum): ReLU and LeakyReLU both end with ~99% of units inactive
+    # at 50%. "Dead units only hurt when many of them die" read as if all were well.
+    result = run_dying_relu(DyingReluConfig(bias_shift=-3.0))
+    ids = {c.id: c for c in dying_claims(result)}
+    assert "same_accuracy" not in ids and "both_stuck" in ids
+    text = _rendered(ids["both_stuck"])
+    assert "only hurt when many" not in text["en"] and "많이 생겨야 문제" not in text["ko"]
+    assert "stuck" in text["en"] and "막혀" in text["ko"]

@@ -5,6 +5,7 @@ from its Hessian, the gradient by hand; the fitted path is checked against them.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -165,3 +166,24 @@ def test_the_collapse_sentence_counts_the_output_layer_too():
     assert "the 4 hidden layers and the output layer multiply out" in en
     assert "은닉층 4개와 출력층이 곱해져" in ko
     assert "층 4개가 곱해져" not in ko
+
+
+def test_output_notice_never_prints_a_softmax_probability_as_zero():
+    # fp_x1 = −1.5: logits ≈ (30, −29). Three decimals printed "[1.0, 0.0]" beside "softmax
+    # turns them into probabilities that are non-negative"; softmax is never exactly 0.
+    from core.forward_pass import OutputConfig, output_notice_values, run_outputs
+    from core.text import render
+    from ui.i18n import catalog
+    out = run_outputs(OutputConfig(layers=LayersConfig(), x1=-1.5, x2=0.2))
+    smallest = float(out.probs.min())
+    assert 0 < smallest < 5e-4  # the state: three decimals would round it to 0.000
+    values = output_notice_values(out)
+    entry = catalog("forward_pass")["output.notice"]
+    for lang in ("en", "ko"):
+        text = render(entry[lang], **values)
+        shown = re.search(r"→ [^\[]*(\[[^\]]*\])", text).group(1)
+        assert "0.0," not in shown and "0.0]" not in shown and "e-" not in shown, text
+        assert "× 10⁻" in shown  # the tiny probability is written as a power of ten
+        mantissa, exponent = re.search(r"([\d.]+) × 10⁻([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", shown).groups()
+        digits = exponent.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+        assert float(mantissa) * 10 ** -int(digits) == pytest.approx(smallest, rel=0.01)
