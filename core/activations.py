@@ -345,7 +345,9 @@ def curves_claims(reference: CurvesResult) -> list[Claim]:
     edges = {"limit": limit, "sig_edge": sig.derivative_at_limit,
              "tanh_edge": tanh.derivative_at_limit}
     sig_flat, tanh_flat = sig.derivative_at_limit < SATURATED, tanh.derivative_at_limit < SATURATED
-    if sig_flat and tanh_flat:
+    if sig_flat and tanh.derivative_at_limit == 0:  # "passes only 0.0" reads as a rounding
+        claims.append(Claim("saturated_tanh_zero", edges))
+    elif sig_flat and tanh_flat:
         claims.append(Claim("saturated", edges))
     elif tanh_flat:
         claims.append(Claim("tanh_flat_first", edges))

@@ -15,6 +15,7 @@ from core.activations import (
     run_curves, run_dying_relu, run_vanishing, vanishing_claims,
 )
 from core.models import INITS
+from core.text import render
 from ui.i18n import catalog
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")  # the page's activation choices
@@ -43,7 +44,23 @@ def test_curves_claims(x_limit):
             assert {(True, True): "saturated", (False, True): "tanh_flat_first",
                     (True, False): "sig_flat_first", (False, False): "not_saturated"}[flat] \
                 == claim.id
+            assert v["tanh_edge"] != 0  # an exact 0 has its own sentence
+        elif claim.id == "saturated_tanh_zero":
+            # 1 − tanh(x)² with tanh(x) rounded to 1 in float64: exactly 0 (20 at the slider's end)
+            assert v["tanh_edge"] == 0 and math.tanh(x_limit) == 1.0 and sig_edge < 0.01
+            assert v["sig_edge"] == pytest.approx(sig_edge, abs=1e-12)
     assert "relu" in ids
+
+
+def test_a_tanh_derivative_of_exactly_zero_is_not_printed_as_passing_0_0():
+    # x range ±20 (slider maximum): "tanh는 0.0만 전달합니다" read as a rounded small number.
+    reference = run_curves(CurvesConfig(("sigmoid", "tanh"), X_LIMIT_RANGE[1]))
+    (claim,) = [c for c in curves_claims(reference) if c.id.startswith(("saturated", "tanh_flat"))]
+    assert claim.id == "saturated_tanh_zero"
+    entry = TEXT["curves.claim.saturated_tanh_zero"]
+    en, ko = (render(entry[lang], **claim.values) for lang in ("en", "ko"))
+    assert "0.0" not in en and "0.0" not in ko
+    assert "passes nothing at all" in en and "전혀 전달하지 못합니다" in ko
 
 
 def test_the_sigmoid_sentence_states_no_false_bound():
@@ -250,10 +267,8 @@ def test_the_question_is_answered_by_the_measured_ratio():
 
 
 def _rendered(claim) -> dict[str, str]:
-    from core.text import render
-    from ui.i18n import LANGS, catalog
-    entry = catalog("activations")[f"dying.claim.{claim.id}"]
-    return {lang: render(entry[lang], **claim.values) for lang in LANGS}
+    entry = TEXT[f"dying.claim.{claim.id}"]
+    return {lang: render(entry[lang], **claim.values) for lang in ("en", "ko")}
 
 
 def test_a_tie_for_the_highest_layer_names_every_tied_layer():
