@@ -1,6 +1,5 @@
 """/forward-pass — y = Wx + b, layers with and without activations, outputs, input tensors."""
 
-import numpy as np
 import streamlit as st
 
 from core.charts.forward_pass import (
@@ -20,6 +19,7 @@ from core.forward_pass import (
     NOISE_RANGE,
     W_RANGE,
     WIDTH_RANGE,
+    output_notice_values,
     DigitConfig,
     LayersConfig,
     LineConfig,
@@ -134,9 +134,7 @@ chart(figure(output_figure, out, labels(f"{NS}.output", ("classification", "regr
                                                  "predicted", "true"))
                     | {"title": tr("output.chart_title")}
                     | labels(f"{NS}.layers", ("class0", "class1"))), "fp_output")
-notice(tr("output.notice", logits=np.round(out.logits.astype(float), 2).tolist(),
-         probs=np.round(out.probs.astype(float), 3).tolist(), total=float(out.probs.sum()),
-         value=out.value))
+notice(tr("output.notice", **output_notice_values(out)))
 code_panel(outputs_code(out_cfg), key="fp_code_output")
 
 # 4. Input processing ----------------------------------------------------------------------

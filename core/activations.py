@@ -345,7 +345,9 @@ def curves_claims(reference: CurvesResult) -> list[Claim]:
     edges = {"limit": limit, "sig_edge": sig.derivative_at_limit,
              "tanh_edge": tanh.derivative_at_limit}
     sig_flat, tanh_flat = sig.derivative_at_limit < SATURATED, tanh.derivative_at_limit < SATURATED
-    if sig_flat and tanh_flat:
+    if sig_flat and tanh.derivative_at_limit == 0:  # "passes only 0.0" reads as a rounding
+        claims.append(Claim("saturated_tanh_zero", edges))
+    elif sig_flat and tanh_flat:
         claims.append(Claim("saturated", edges))
     elif tanh_flat:
         claims.append(Claim("tanh_flat_first", edges))
@@ -392,6 +394,12 @@ def vanishing_claims(result: VanishingResult, cfg: VanishingConfig) -> list[Clai
     return claims
 
 
+def _top_layers(per_layer: np.ndarray) -> list[int]:
+    """The 1-based layers whose value equals the highest (shares are multiples of 1/width, so
+    equal lines are exactly equal)."""
+    return [int(i) + 1 for i in np.flatnonzero(np.isclose(per_layer, per_layer.max(), rtol=0, atol=1e-9))]
+
+
 def dying_claims(result: DyingReluResult) -> list[Claim]:
     claims: list[Claim] = []
     for name, run in result.runs.items():
@@ -399,11 +407,13 @@ def dying_claims(result: DyingReluResult) -> list[Claim]:
             claims.append(Claim(f"{name}_diverged", {"step": run.diverged_at}))
         else:
             # The chart draws one line per layer; the sentence quotes the whole network's
-            # share (layers are equally wide) and names the layer that ends highest.
+            # share (layers are equally wide) and names the layer that ends highest, or every
+            # layer that ties for it (naming one of two equal lines reads as a contradiction).
             last = 100 * run.inactive[-1]
-            claims.append(Claim(f"{name}_state", {
+            top = _top_layers(last)
+            claims.append(Claim(f"{name}_state" + ("_tied" if len(top) > 1 else ""), {
                 "dead": float(last.mean()), "acc": 100 * run.accuracy,
-                "layers": len(last), "layer": int(np.argmax(last)) + 1,
+                "layers": len(last), "layer": top[0], "top": ", ".join(map(str, top)),
                 "layer_dead": float(last.max())}))
     relu = result.runs.get("relu")
     if relu is not None and len(relu.inactive):
@@ -413,9 +423,10 @@ def dying_claims(result: DyingReluResult) -> list[Claim]:
         if final > 0 and peak - final < 1e-9 and np.all(np.diff(relu.inactive, axis=0) >= 0):
             claims.append(Claim("relu_never_back", {"final": final}))
         elif peak - final >= 1e-9:
-            claims.append(Claim("relu_revived", {
+            top = _top_layers(per_layer_peak)
+            claims.append(Claim("relu_revived" + ("_tied" if len(top) > 1 else ""), {
                 "peak": peak, "final": final, "layers": relu.inactive.shape[1],
-                "layer": int(np.argmax(per_layer_peak)) + 1,
+                "layer": top[0], "top": ", ".join(map(str, top)),
                 "layer_peak": float(per_layer_peak.max())}))
     leaky = result.runs.get("leaky_relu")
     if relu is not None and leaky is not None and not (relu.diverged or leaky.diverged):
@@ -424,6 +435,11 @@ def dying_claims(result: DyingReluResult) -> list[Claim]:
             claims.append(Claim("leaky_better", {"diff": diff}))
         elif diff <= -2:
             claims.append(Claim("relu_better", {"diff": -diff}))
+        elif min(relu.inactive[-1].mean(), leaky.inactive[-1].mean()) >= 0.5:
+            # Equal because both are stuck: "dead units only hurt when many die" would read
+            # as if nothing were wrong.
+            claims.append(Claim("both_stuck", {"relu_dead": 100 * float(relu.inactive[-1].mean()),
+                                               "leaky_dead": 100 * float(leaky.inactive[-1].mean())}))
         else:
             claims.append(Claim("same_accuracy", {"diff": abs(diff)}))
         leaky_share = 100 * leaky.inactive.mean(axis=1)

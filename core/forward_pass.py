@@ -19,10 +19,11 @@ from torch import nn
 
 from core import codegen
 from core.codegen import imports_code
-from core.claims import Claim, no_negative_zero
+from core.claims import Claim, no_negative_zero, vector
 from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers
 from core.seeding import make_generator
+from core.text import number
 from core.training import StepInfo, full_batch, make_optimizer, train
 
 # --- 1. y = Wx + b ------------------------------------------------------------------------
@@ -318,6 +319,14 @@ def run_outputs(cfg: OutputConfig) -> OutputResult:
         value = float(regressor(point)[0, 0])
     return OutputResult(logits=logits.numpy(), probs=torch.softmax(logits, 0).numpy(),
                         value=value, true_value=math.hypot(cfg.x1, cfg.x2))
+
+
+def output_notice_values(result: OutputResult) -> dict[str, object]:
+    """The output notice's numbers. Probabilities keep three significant digits, not three
+    decimals: softmax is never exactly 0, and "[0.0, 1.0]" beside "non-negative" read as if it were."""
+    probs = ", ".join(number(float(p), ".3g") for p in result.probs)
+    return {"logits": vector(result.logits, 2), "probs": f"[{probs}]",
+            "total": float(result.probs.sum()), "value": result.value}
 
 
 # --- 4. input processing: a digit image becomes a tensor ---------------------------------

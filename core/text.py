@@ -141,7 +141,7 @@ _LETTER_FINAL = {"l": "ㄹ", "m": "C", "n": "C", "r": "ㄹ", "f": None, "z": Non
 # follows its last letter's sound (m, n, ng → consonant; l → ㄹ; other letters get a vowel
 # 으/이/어 in Korean: 배치, 테스트, 레이어), an all-caps word is spelled out.
 _WORD_FINAL = {"relu": None, "leaky": None, "gelu": None, "sigmoid": None, "tanh": None,
-               "adam": "C", "adamw": None, "sgd": None, "rmsprop": None, "huber": None,
+               "adam": "C", "adamw": None, "sgd": None, "rmsprop": "C", "huber": None,
                "batchnorm": "C", "dropout": None, "softmax": None, "autograd": None,
                "playground": None, "streamlit": None, "pytorch": None, "torch": None,
                "mnist": None, "csv": None, "txt": None, "eval": "ㄹ", "train": "C",

@@ -15,6 +15,7 @@ from core.activations import (
     run_curves, run_dying_relu, run_vanishing, vanishing_claims,
 )
 from core.models import INITS
+from core.text import render
 from ui.i18n import catalog
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")  # the page's activation choices
@@ -43,7 +44,23 @@ def test_curves_claims(x_limit):
             assert {(True, True): "saturated", (False, True): "tanh_flat_first",
                     (True, False): "sig_flat_first", (False, False): "not_saturated"}[flat] \
                 == claim.id
+            assert v["tanh_edge"] != 0  # an exact 0 has its own sentence
+        elif claim.id == "saturated_tanh_zero":
+            # 1 − tanh(x)² with tanh(x) rounded to 1 in float64: exactly 0 (20 at the slider's end)
+            assert v["tanh_edge"] == 0 and math.tanh(x_limit) == 1.0 and sig_edge < 0.01
+            assert v["sig_edge"] == pytest.approx(sig_edge, abs=1e-12)
     assert "relu" in ids
+
+
+def test_a_tanh_derivative_of_exactly_zero_is_not_printed_as_passing_0_0():
+    # x range ±20 (slider maximum): "tanh는 0.0만 전달합니다" read as a rounded small number.
+    reference = run_curves(CurvesConfig(("sigmoid", "tanh"), X_LIMIT_RANGE[1]))
+    (claim,) = [c for c in curves_claims(reference) if c.id.startswith(("saturated", "tanh_flat"))]
+    assert claim.id == "saturated_tanh_zero"
+    entry = TEXT["curves.claim.saturated_tanh_zero"]
+    en, ko = (render(entry[lang], **claim.values) for lang in ("en", "ko"))
+    assert "0.0" not in en and "0.0" not in ko
+    assert "passes nothing at all" in en and "전혀 전달하지 못합니다" in ko
 
 
 def test_the_sigmoid_sentence_states_no_false_bound():
@@ -171,33 +188,45 @@ def test_dying_claims(state):
     relu, leaky = result.runs["relu"], result.runs["leaky_relu"]
     for name, run in result.runs.items():
         assert (f"{name}_diverged" in ids) == run.diverged
-        assert (f"{name}_state" in ids) == (not run.diverged)
+        assert (f"{name}_state" in ids or f"{name}_state_tied" in ids) == (not run.diverged)
     for claim in claims:
         v = claim.values
-        if claim.id.endswith("_state"):
-            run = result.runs[claim.id.removesuffix("_state")]
+        if claim.id.endswith(("_state", "_state_tied")):
+            run = result.runs[claim.id.removesuffix("_tied").removesuffix("_state")]
             assert v["dead"] == pytest.approx(100 * np.mean(run.inactive[-1]))
             assert v["acc"] == pytest.approx(100 * run.accuracy)
             last = 100 * run.inactive[-1]  # the chart's per-layer lines at the last step
             assert v["layer_dead"] == pytest.approx(last.max())
             assert last[v["layer"] - 1] == pytest.approx(last.max())
             assert v["layers"] == run.inactive.shape[1]
+            # every layer that ties for the highest is named, and only those
+            assert v["top"] == ", ".join(str(i + 1) for i in np.flatnonzero(last == last.max()))
+            assert claim.id.endswith("_tied") == (np.sum(last == last.max()) > 1)
         elif claim.id.endswith("_diverged"):
             assert v["step"] == result.runs[claim.id.removesuffix("_diverged")].diverged_at
         elif claim.id == "relu_never_back":
             assert np.all(np.diff(relu.inactive, axis=0) >= 0) and relu.inactive[-1].sum() > 0
-        elif claim.id == "relu_revived":
+        elif claim.id in ("relu_revived", "relu_revived_tied"):
             share = 100 * relu.inactive.mean(axis=1)
             assert v["peak"] == pytest.approx(share.max()) and v["final"] == pytest.approx(share[-1])
             assert v["peak"] > v["final"]
             per_layer = 100 * relu.inactive  # what the chart draws, one line per layer
             assert v["layer_peak"] == pytest.approx(per_layer.max())
             assert per_layer[:, v["layer"] - 1].max() == pytest.approx(per_layer.max())
+            peaks = per_layer.max(axis=0)
+            assert v["top"] == ", ".join(str(i + 1) for i in np.flatnonzero(peaks == peaks.max()))
         elif claim.id in ("leaky_better", "relu_better", "same_accuracy"):
             # whole percentages, as the sentences print the two accuracies
             diff = float(f"{100 * leaky.accuracy:.0f}") - float(f"{100 * relu.accuracy:.0f}")
             expected = "leaky_better" if diff >= 2 else "relu_better" if diff <= -2 else "same_accuracy"
             assert claim.id == expected and v["diff"] == pytest.approx(abs(diff))
+            if claim.id == "same_accuracy":  # not when both are stuck (both_stuck says so)
+                assert min(relu.inactive[-1].mean(), leaky.inactive[-1].mean()) < 0.5
+        elif claim.id == "both_stuck":
+            diff = float(f"{100 * leaky.accuracy:.0f}") - float(f"{100 * relu.accuracy:.0f}")
+            assert abs(diff) < 2
+            assert v["relu_dead"] == pytest.approx(100 * relu.inactive[-1].mean()) and v["relu_dead"] >= 50
+            assert v["leaky_dead"] == pytest.approx(100 * leaky.inactive[-1].mean()) and v["leaky_dead"] >= 50
         elif claim.id == "leaky_recovered":
             share = 100 * leaky.inactive.mean(axis=1)
             assert v["start"] == pytest.approx(share[0]) and v["end"] == pytest.approx(share[-1])
@@ -235,3 +264,47 @@ def test_the_question_is_answered_by_the_measured_ratio():
     exploded = run_vanishing(VanishingConfig(depth=50, activation="relu", init="normal",
                                              init_std=2.0, train_steps=2))
     assert gradient_reach(exploded) is None
+
+
+def _rendered(claim) -> dict[str, str]:
+    entry = TEXT[f"dying.claim.{claim.id}"]
+    return {lang: render(entry[lang], **claim.values) for lang in ("en", "ko")}
+
+
+def test_a_tie_for_the_highest_layer_names_every_tied_layer():
+    # preset relu_dies (lr 2.5): every ReLU layer ends at 100 %. "The highest being layer 1"
+    # read as if layers 2 and 3 were lower, which the chart contradicts.
+    result = run_dying_relu(DyingReluConfig(lr=2.5))
+    last = 100 * result.runs["relu"].inactive[-1]
+    assert np.all(last == last.max())  # the state: all layers tie
+    (state,) = [c for c in dying_claims(result) if c.id.startswith("relu_state")]
+    assert state.id == "relu_state_tied"
+    text = _rendered(state)
+    tied = ", ".join(str(i + 1) for i in range(len(last)))
+    assert f"layers {tied} tie for the highest" in text["en"] and f"{tied}층이 똑같이" in text["ko"]
+    assert "the highest is layer 1 at" not in text["en"] and "가장 높은 층은 1층" not in text["ko"]
+
+
+def test_the_state_sentence_says_it_is_about_the_last_step_and_training_accuracy():
+    # default: the end-of-run layer maximum and the run's peak layer differ; each sentence says
+    # which moment it is about, and "accuracy" is the training accuracy the metric shows.
+    result = run_dying_relu(DyingReluConfig())
+    for claim in dying_claims(result):
+        if claim.id.startswith(("relu_state", "leaky_relu_state")):
+            text = _rendered(claim)
+            assert "last step" in text["en"] and "마지막 스텝" in text["ko"]
+            assert "training accuracy" in text["en"].lower() and "학습 정확도" in text["ko"]
+        if claim.id.startswith("relu_revived"):
+            text = _rendered(claim)
+            assert "whole run" in text["en"] and "학습 전체" in text["ko"]
+
+
+def test_equal_accuracies_of_two_stuck_nets_are_not_called_harmless():
+    # bias shift −3 (slider minimum): ReLU and LeakyReLU both end with ~99% of units inactive
+    # at 50%. "Dead units only hurt when many of them die" read as if all were well.
+    result = run_dying_relu(DyingReluConfig(bias_shift=-3.0))
+    ids = {c.id: c for c in dying_claims(result)}
+    assert "same_accuracy" not in ids and "both_stuck" in ids
+    text = _rendered(ids["both_stuck"])
+    assert "only hurt when many" not in text["en"] and "많이 생겨야 문제" not in text["ko"]
+    assert "stuck" in text["en"] and "막혀" in text["ko"]

@@ -5,6 +5,7 @@ from its Hessian, the gradient by hand; the fitted path is checked against them.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -148,3 +149,41 @@ def test_the_question_is_answered_by_the_measured_angle():
     assert points_straight(result) == "yes"  # this bowl is nearly round: ~5°
     on_best = run_line(LineConfig(w=round(best_w, 1), b=round(best_b, 1)))
     assert points_straight(on_best) in ("yes", "no")  # 0.1 away from the best: an angle exists
+
+
+def test_the_collapse_sentence_counts_the_output_layer_too():
+    # preset deep_linear: 4 hidden layers. W_eff is W_out·W_4·…·W_1 (2×2: two inputs, two
+    # logits), so five linear maps multiply out; "the 4 layers multiply out" left out the
+    # output layer, whose weights are in the product.
+    from core.text import render
+    from ui.i18n import catalog
+    cfg = LayersConfig(dataset="circles", depth=4, width=6, activation="relu")
+    result = run_layers(cfg)
+    (claim,) = [c for c in layers_claims(result, cfg) if c.id == "collapse"]
+    assert result.effective_w.shape == (2, 2)
+    entry = catalog("forward_pass")["layers.claim.collapse"]
+    en, ko = (render(entry[lang], **claim.values) for lang in ("en", "ko"))
+    assert "the 4 hidden layers and the output layer multiply out" in en
+    assert "은닉층 4개와 출력층이 곱해져" in ko
+    assert "층 4개가 곱해져" not in ko
+
+
+def test_output_notice_never_prints_a_softmax_probability_as_zero():
+    # fp_x1 = −1.5: logits ≈ (30, −29). Three decimals printed "[1.0, 0.0]" beside "softmax
+    # turns them into probabilities that are non-negative"; softmax is never exactly 0.
+    from core.forward_pass import OutputConfig, output_notice_values, run_outputs
+    from core.text import render
+    from ui.i18n import catalog
+    out = run_outputs(OutputConfig(layers=LayersConfig(), x1=-1.5, x2=0.2))
+    smallest = float(out.probs.min())
+    assert 0 < smallest < 5e-4  # the state: three decimals would round it to 0.000
+    values = output_notice_values(out)
+    entry = catalog("forward_pass")["output.notice"]
+    for lang in ("en", "ko"):
+        text = render(entry[lang], **values)
+        shown = re.search(r"→ [^\[]*(\[[^\]]*\])", text).group(1)
+        assert "0.0," not in shown and "0.0]" not in shown and "e-" not in shown, text
+        assert "× 10⁻" in shown  # the tiny probability is written as a power of ten
+        mantissa, exponent = re.search(r"([\d.]+) × 10⁻([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", shown).groups()
+        digits = exponent.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+        assert float(mantissa) * 10 ** -int(digits) == pytest.approx(smallest, rel=0.01)

@@ -224,3 +224,15 @@ def test_preset_stories_are_true():
     assert runs["too_fast"]["sgd"].diverged_at == 12 and settled_at(d["too_fast"]["adam"]) == 89
     assert 0.5 > 2 / 6  # f = 0.1 x² + 3 y²: curvature 6 along y, SGD stable below 2/6
 
+
+
+def test_the_particle_after_an_optimizer_name_follows_how_it_is_read():
+    # /optimizers, default: "(**RMSprop**가 **SGD**보다 먼저)". RMSprop is read 알엠에스프롭,
+    # which ends in ㅂ: RMSprop이. Adam (아담) → 이, SGD (에스지디) → 가.
+    from core.text import render
+    from ui.i18n import catalog
+    entry = catalog("optimizers")["paths.claim.adaptive_first"]["ko"]
+    assert "(**RMSprop**이 **SGD**보다 먼저)" in render(entry, adaptive="RMSprop", fixed="SGD")
+    assert "(**Adam**이 **SGD**보다 먼저)" in render(entry, adaptive="Adam", fixed="SGD")
+    entry = catalog("optimizers")["paths.claim.fixed_first"]["ko"]
+    assert "(**SGD**가 **Adam**보다 먼저)" in render(entry, adaptive="Adam", fixed="SGD")
