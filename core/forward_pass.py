@@ -20,7 +20,7 @@ from torch import nn
 from core import codegen
 from core.codegen import imports_code
 from core.claims import Claim, no_negative_zero
-from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
+from core.data import line_data_code, load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers
 from core.seeding import make_generator
 from core.training import StepInfo, full_batch, make_optimizer, train
@@ -377,7 +377,7 @@ def _mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed:
 
 
 def line_code(cfg: LineConfig) -> str:
-    data = codegen.line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
+    data = line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
     fit = f'''
 # Fit with autograd: full-batch gradient descent from (W, b) = ({cfg.w}, {cfg.b})
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})

@@ -241,6 +241,7 @@ def test_accuracy():
 
 SAME_PP = 1.0  # test accuracies within 1 percentage point count as the same
 
+
 def early_claims(result: EarlyStopResult, cfg: EarlyStopConfig) -> list[Claim]:
     """``no_improvement`` (validation loss never beat the untrained model's) or ``stopped``
     (patience ran out) or ``never_stopped``; then ``restored_better`` / ``restored_same`` /

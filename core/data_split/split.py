@@ -157,6 +157,7 @@ for method, parts in [("random", random_parts), ("stratified", strat_parts)]:
 
 # --- what the sections show (claims for the "what to notice" boxes) ------------------------
 
+
 def split_claims(result: SplitResult) -> list[Claim]:
     """``strat_within`` (largest stratified deviation from the exact share, in samples);
     ``random_off`` (random deviates more) or ``random_close``; ``random_missing`` (a part

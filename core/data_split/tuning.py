@@ -152,6 +152,7 @@ for rule in ["test", "val"]:
           f"optimism {{r - f:+.4f}}")
 '''
 
+
 def tuning_claims(result: TuningResult, cfg: TuningConfig) -> list[Claim]:
     """``test_optimistic`` (chosen by test, the reported score is above the fresh one on
     average) or ``test_not_optimistic``; ``val_smaller`` (chosen by validation, the test

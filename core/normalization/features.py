@@ -15,9 +15,10 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import DIVERGENCE_CODE, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import (
+    DIVERGENCE_CODE, imports_code, indent, mlp_code, source_code, training_loop_code,
+)
 from core.models import MLPSpec, build_mlp
-from core.seeding import make_generator
 from core.training import (
     History, full_batch, make_optimizer, train,
 )
@@ -30,13 +31,14 @@ SWEEP_LRS = tuple(float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 3))  # 1e
 # --- data shared by sections 1 and 2 -----------------------------------------------------
 
 
-def make_two_scale_data(n: int, scale2: float, noise: float, seed: int) -> tuple[torch.Tensor,
-                                                                                  torch.Tensor]:
+def make_two_scale_data(n: int, scale2: float, noise: float,
+                        seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """x1 ~ U[0, 1], x2 ~ U[0, scale2]; y = 3·x1 − 2·x2/scale2 + 1 + noise.
 
     Both features matter equally for y; only their units differ. x: (n, 2), y: (n, 1).
+    Standalone (the code panels show its source).
     """
-    g = make_generator(seed)
+    g = torch.Generator().manual_seed(seed)
     x = torch.rand(n, 2, generator=g) * torch.tensor([1.0, scale2])
     y = 3 * x[:, :1] - 2 * x[:, 1:] / scale2 + 1 + noise * torch.randn(n, 1, generator=g)
     return x, y
@@ -50,7 +52,7 @@ def scale_features(x: torch.Tensor, scaling: str) -> torch.Tensor:
         return (x - x.mean(0)) / x.std(0)
     if scaling == "minmax":
         return (x - x.min(0).values) / (x.max(0).values - x.min(0).values)
-    raise ValueError(f"unknown scaling {scaling!r}; expected one of {SCALINGS}")
+    raise ValueError(f"unknown scaling {scaling!r}")
 
 
 def condition_number(x: torch.Tensor) -> float:
@@ -59,18 +61,10 @@ def condition_number(x: torch.Tensor) -> float:
     return float(eig.max() / eig.min())
 
 
-_DATA_CODE = """g = torch.Generator().manual_seed(seed)
-x = torch.rand(n, 2, generator=g) * torch.tensor([1.0, scale2])
-y = 3 * x[:, :1] - 2 * x[:, 1:] / scale2 + 1 + noise * torch.randn(n, 1, generator=g)
-
-
-def scale_features(x, scaling):
-    if scaling == "standard":
-        return (x - x.mean(0)) / x.std(0)
-    if scaling == "minmax":
-        return (x - x.min(0).values) / (x.max(0).values - x.min(0).values)
-    return x  # raw
-"""
+def _data_code() -> str:
+    """The panels' data: this module's own two functions, then the call."""
+    return (f"{source_code(make_two_scale_data)}\n\n{source_code(scale_features)}\n\n"
+            "x, y = make_two_scale_data(n, scale2, noise, seed)\n")
 
 
 # --- 1. convergence speed and the largest stable learning rate ---------------------------
@@ -181,7 +175,9 @@ FIT_LOOP = training_loop_code(
 def features_code(cfg: FeaturesConfig) -> str:
     return f'''{imports_code()}
 n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
-{_DATA_CODE}
+
+
+{_data_code()}
 
 def fit(xs, lr, steps={cfg.steps}, target=None):
     """Full-batch gradient descent on a linear model; returns the loss of each step.
@@ -296,7 +292,9 @@ SURFACE_LOOP = training_loop_code(
 def surface_code(cfg: SurfaceConfig) -> str:
     return f'''{imports_code()}
 n, scale2, noise, seed, steps = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}, {cfg.steps}
-{_DATA_CODE}
+
+
+{_data_code()}
 for scaling in ["raw", "standard"]:
     xs = scale_features(x, scaling)
     xc, yc = xs - xs.mean(0), y - y.mean()  # centred: the bias drops out, 2 weights remain
@@ -316,6 +314,7 @@ for scaling in ["raw", "standard"]:
 
 NARROW_RATIO = 5.0  # raw condition number this many times the standardized one: elongated
 REACHED = 0.01  # at most 1 % of the starting excess loss left: at the minimum
+
 
 def _lr(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"

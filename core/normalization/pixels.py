@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import digits_code, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import digits_code, imports_code, indent, mlp_code, source_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
@@ -117,16 +117,11 @@ n_train = round(0.7 * len(y))
 train_idx, val_idx = perm[:n_train], perm[n_train:]
 
 
-def scale_pixels(v, scaling):
-    if scaling == "divide":
-        return v / 16
-    if scaling == "standard":  # statistics of the training pixels only
-        return (v - x[train_idx].mean()) / x[train_idx].std()
-    return v  # raw 0..16
+{source_code(scale_pixels)}
 
-
-for scaling in ["raw", "divide", "standard"]:
-    xt, xv = scale_pixels(x[train_idx], scaling), scale_pixels(x[val_idx], scaling)
+for scaling in ["raw", "divide", "standard"]:  # standard: statistics of the training pixels only
+    xt = scale_pixels(x[train_idx], x[train_idx], scaling)
+    xv = scale_pixels(x[val_idx], x[train_idx], scaling)
 {indent(mlp_code(pixel_spec(cfg)))}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr!r})
     loader = DataLoader(TensorDataset(xt, y[train_idx]), batch_size={cfg.batch_size},
                         shuffle=True, generator=torch.Generator().manual_seed(seed))
@@ -139,6 +134,7 @@ for scaling in ["raw", "divide", "standard"]:
 SAME_PP = 1.0  # accuracies within 1 percentage point count as the same
 DIGIT_CLASSES = 10  # /pixels: chance is 1 in 10
 NEAR_CHANCE_PP = 5.0  # a final accuracy within 5 points of 10 % has learned nothing yet
+
 
 def pixels_claims(runs: dict[str, PixelRun]) -> list[Claim]:
     """``best`` (highest final validation accuracy), then about raw pixels: ``raw_diverged``,

@@ -170,6 +170,7 @@ def network_claims(result: NetworkResult) -> list[Claim]:
         claims.append(Claim("no_overfit", {}))
     return claims
 
+
 def network_code(cfg: NetworkConfig) -> str:
     """Self-contained torch reproducing the network comparison (final losses per optimizer)."""
     cfg = cfg.resolved()

@@ -337,6 +337,7 @@ def run_trajectory_naive(surface_name: str, settings: OptimizerSettings,
 
 # --- what the trajectories show (claims for the "what to notice" box) --------------------
 
+
 def paths_claims(result: TrajectoryResult) -> list[Claim]:
     """The sentences that hold for these trajectories, in order.
 
@@ -381,6 +382,7 @@ def paths_claims(result: TrajectoryResult) -> list[Claim]:
         claims.append(Claim("zigzags", {"name": tied[0], "count": top}) if len(tied) == 1
                       else Claim("zigzags_tie", {"names": tied, "count": top}))
     return claims
+
 
 def trajectories_code(cfg: TrajectoryConfig) -> str:
     """Self-contained torch reproducing the trajectories and the measured table."""
