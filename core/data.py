@@ -152,9 +152,9 @@ def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outli
     n_outliers = max(0, min(int(n_outliers), n))
     return f"""{source_code(line_with_outliers)}
 
-x, y, is_outlier = line_with_outliers({n}, {slope}, {intercept}, {noise}, {n_outliers},
-                                      {outlier_size}, {outlier_side!r},
-                                      torch.Generator().manual_seed({seed}))
+g = torch.Generator().manual_seed({seed})
+x, y, is_outlier = line_with_outliers({n}, {slope}, {intercept}, {noise}, {n_outliers}, {outlier_size},
+                                      {outlier_side!r}, g)
 """
 
 
