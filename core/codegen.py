@@ -75,6 +75,8 @@ def _source_locked(function) -> str:
     if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):  # the docstring: written for developers
         del lines[body[0].lineno - 1:body[0].end_lineno]
+        while lines[body[0].lineno - 1] == "":  # the blank line a class docstring stood before
+            del lines[body[0].lineno - 1]
     return "\n".join(lines).strip("\n") + "\n"
 
 
