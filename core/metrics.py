@@ -69,7 +69,8 @@ def make_imbalanced(n: int, minority: float, separation: float,
     n_pos = max(1, min(n - 1, round(minority * n)))
     y = torch.zeros(n, dtype=torch.int64)
     y[torch.randperm(n, generator=g)[:n_pos]] = 1
-    centres = torch.tensor([[0.0, 0.0], [separation / math.sqrt(2), separation / math.sqrt(2)]])
+    diagonal = separation / math.sqrt(2)  # the two centres lie `separation` apart
+    centres = torch.tensor([[0.0, 0.0], [diagonal, diagonal]])
     x = centres[y] + torch.randn(n, 2, generator=g)
     return x, y
 
