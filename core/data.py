@@ -17,6 +17,7 @@ import torch
 from core.codegen import source_code
 from core.seeding import make_generator
 
+
 @dataclass(frozen=True)
 class Classification2D:
     x: torch.Tensor  # (n, 2) float32
