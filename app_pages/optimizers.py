@@ -19,15 +19,13 @@ from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider
 
 NS = "optimizers"
 tr = scoped(NS)
-RATE_SCHEME = {"sgd": "fixed", "momentum": "fixed", "nesterov": "fixed", "rmsprop": "adaptive",
-               "adagrad": "adaptive", "adam": "adaptive_momentum", "adamw": "adaptive_momentum"}
 LR_CHOICES, EXTRA = core.LR_CHOICES, core.EXTRA  # slider ranges
 name_of = labels(f"{NS}.opt", OPTIMIZERS)
 surface_name = labels(f"{NS}.surface", core.SURFACE_NAMES)
 data_name = labels(f"{NS}.data", TOY_2D_NAMES)
 T = {k: tr(f"paths.{k}") for k in ("start", "minimum", "velocity", "gradient", "exit", "z")}
 TABLE = {k[6:]: tr(f"{k}") for k in catalog(NS) if k.startswith("table.")} | {
-    f"rate_{o}": tr(f"table.{RATE_SCHEME[o]}") for o in OPTIMIZERS}
+    f"rate_{o}": tr(f"table.{core.RATE_SCHEME[o]}") for o in OPTIMIZERS}
 
 
 

@@ -13,7 +13,7 @@ from torch import nn
 from core import codegen
 from core.codegen import imports_code
 from core.claims import Claim
-from core.data import make_line_with_outliers, make_toy_2d, toy_2d_code
+from core.data import line_data_code, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
     ResumableRuns, StepInfo, Trainer, full_batch, make_loader, make_optimizer, train,
@@ -364,7 +364,7 @@ for (name, p), g in zip(model.named_parameters(), mean.tolist()):
 def zero_grad_code(cfg: ZeroGradConfig) -> str:
     return f'''{imports_code()}
 # Data: y = 2x + 1 plus noise
-{codegen.line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
+{line_data_code(60, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
 for zero_grad in (True, False):
     model = nn.Linear(1, 1)
     with torch.no_grad():

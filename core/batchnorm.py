@@ -24,7 +24,7 @@ from torch import nn
 from core import codegen
 from core.claims import Claim, printed_gap
 from core.data import load_digits, split_indices
-from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
+from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, source_code, training_loop_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
@@ -367,8 +367,8 @@ def pitfalls_spec(cfg: PitfallsConfig) -> MLPSpec:
                    activation="relu", batchnorm=True)
 
 
-def _accuracy_in_batches(model: nn.Module, batches: list[torch.Tensor],
-                         labels: list[torch.Tensor]) -> float:
+def accuracy_in_batches(model: nn.Module, batches: list[torch.Tensor],
+                        labels: list[torch.Tensor]) -> float:
     with torch.no_grad():
         correct = sum(int((model(x).argmax(1) == y).sum()) for x, y in zip(batches, labels))
     return correct / sum(len(y) for y in labels)
@@ -395,7 +395,7 @@ def run_pitfalls(cfg: PitfallsConfig) -> PitfallsResult:
         pair = ((bn(probe.fc1(xs[:2])) - bn.bias) / bn.weight).abs().numpy()
 
     def in_train_mode(batches: list[torch.Tensor], labels: list[torch.Tensor]) -> float:
-        return _accuracy_in_batches(copy.deepcopy(model).train(), batches, labels)
+        return accuracy_in_batches(copy.deepcopy(model).train(), batches, labels)
 
     by_batch = []
     for size in EVAL_BATCH_SIZES:
@@ -405,7 +405,7 @@ def run_pitfalls(cfg: PitfallsConfig) -> PitfallsResult:
     one_class = in_train_mode([xs[ys == c] for c in classes], [ys[ys == c] for c in classes])
     return PitfallsResult(
         batch_of_one_error=error, pair_abs_outputs=pair,
-        eval_accuracy=_accuracy_in_batches(copy.deepcopy(model).eval(), [xs], [ys]),
+        eval_accuracy=accuracy_in_batches(copy.deepcopy(model).eval(), [xs], [ys]),
         train_mode_full=in_train_mode([xs], [ys]),
         batch_sizes=np.array(EVAL_BATCH_SIZES), train_mode_by_batch=np.array(by_batch),
         train_mode_one_class=one_class, diverged=history.diverged,
@@ -462,18 +462,15 @@ with torch.no_grad():
     print("batch of 2 : |normalized| min", z.abs().min().item(), "max", z.abs().max().item())
 
 
-def accuracy(m, batches, labels):
-    with torch.no_grad():
-        return sum((m(b).argmax(1) == l).sum().item() for b, l in zip(batches, labels)) / sum(map(len, labels))
+{source_code(accuracy_in_batches)}
 
-
-print("eval mode, whole test set     :", accuracy(copy.deepcopy(model).eval(), [xs], [ys]))
-print("train mode, whole test set    :", accuracy(copy.deepcopy(model).train(), [xs], [ys]))
+print("eval mode, whole test set     :", accuracy_in_batches(copy.deepcopy(model).eval(), [xs], [ys]))
+print("train mode, whole test set    :", accuracy_in_batches(copy.deepcopy(model).train(), [xs], [ys]))
 for size in {list(EVAL_BATCH_SIZES)}:
     n = len(ys) // size * size
     print(f"train mode, batches of {{size:3d}} :",
-          accuracy(copy.deepcopy(model).train(), xs[:n].split(size), ys[:n].split(size)))
+          accuracy_in_batches(copy.deepcopy(model).train(), xs[:n].split(size), ys[:n].split(size)))
 classes = ys.unique().tolist()
-print("train mode, one class a batch :", accuracy(copy.deepcopy(model).train(),
+print("train mode, one class a batch :", accuracy_in_batches(copy.deepcopy(model).train(),
       [xs[ys == c] for c in classes], [ys[ys == c] for c in classes]))
 '''

@@ -24,7 +24,11 @@ and data (a second, independent formulation of the same loop).
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import textwrap
+import threading
 
 from core.models import LEAKY_SLOPE, MLPSpec
 from core.training import DIVERGENCE_LOSS, OPTIMIZER_KINDS
@@ -59,6 +63,31 @@ def imports_code(loader: bool = False, digits: bool = False) -> str:
     lines += ["from torch.utils.data import DataLoader, TensorDataset"] if loader else []
     lines += [DIGITS_IMPORT] if digits else []
     return "\n".join(lines) + "\n"
+
+
+_SOURCE_LOCK = threading.Lock()
+
+
+@functools.cache
+def _source_locked(function) -> str:
+    lines = textwrap.dedent(inspect.getsource(function)).split("\n")
+    body = ast.parse("\n".join(lines)).body[0].body
+    if isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):  # the docstring: written for developers
+        del lines[body[0].lineno - 1:body[0].end_lineno]
+        while lines[body[0].lineno - 1] == "":  # the blank line a class docstring stood before
+            del lines[body[0].lineno - 1]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def source_code(function) -> str:
+    """The source of one of the app's own functions, de-indented and without its docstring,
+    for a panel that shows the code the app runs rather than a copy of it. The function
+    must be standalone: torch, math and its arguments only, annotations that evaluate
+    without the app. Read once; one thread at a time (CPython 3.11's parser failed with
+    "AST constructor recursion depth mismatch" when sessions built panels at once)."""
+    with _SOURCE_LOCK:
+        return _source_locked(function)
 
 
 def indent(code: str, spaces: int = 4) -> str:
@@ -146,31 +175,6 @@ def digits_code(x: str = "x", y: str = "y", scaled: bool = True) -> str:
 {x} = torch.tensor(digits.images, dtype=torch.float32).reshape(-1, 64){pixels}
 {y} = torch.tensor(digits.target, dtype=torch.int64)
 """
-
-
-def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outliers: int,
-                   outlier_size: float, outlier_side: str, seed: int) -> str:
-    """Standalone torch that builds exactly what core.data.make_line_with_outliers builds;
-    defines ``x`` (n, 1), ``y`` (n, 1) and ``is_outlier`` (n,)."""
-    n_outliers = max(0, min(int(n_outliers), n))
-    lines = [
-        f"g = torch.Generator().manual_seed({seed})",
-        f"x = torch.sort(torch.rand({n}, generator=g) * 4 - 2).values",
-        f"y = {slope} * x + {intercept} + {noise} * torch.randn({n}, generator=g)",
-        f"is_outlier = torch.zeros({n}, dtype=torch.bool)",
-    ]
-    if n_outliers:
-        sign = {"up": "torch.ones(len(idx))", "down": "-torch.ones(len(idx))",
-                "both": "torch.tensor([(-1.0) ** i for i in range(len(idx))])"}[outlier_side]
-        lines += [
-            "# outliers: spread over the right third of x, where they pull the slope hardest",
-            (f"idx = torch.linspace({n - 1}, {int(n * 2 / 3)}, {n_outliers})"
-             ".round().long().unique()"),
-            f"y[idx] += {sign} * {outlier_size}",
-            "is_outlier[idx] = True",
-        ]
-    lines.append("x, y = x[:, None], y[:, None]  # (n, 1) columns, as nn.Linear expects")
-    return "\n".join(lines) + "\n"
 
 
 def _number(value: float) -> str:

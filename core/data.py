@@ -14,9 +14,8 @@ from functools import lru_cache
 
 import torch
 
+from core.codegen import source_code
 from core.seeding import make_generator
-
-TOY_2D_NAMES = ("moons", "circles", "xor", "spiral", "blobs")
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,47 @@ class Classification2D:
     n_classes: int
 
 
+# One function per 2-D set: (n, g) -> points (n, 2) before noise, labels (n,). The code
+# panels show these functions' source (codegen.source_code), so they use torch and math only.
+
+def toy_moons(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    labels = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)]).long()
+    t = torch.rand(n, generator=g) * math.pi
+    upper = torch.stack([torch.cos(t), torch.sin(t)], 1)
+    lower = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], 1)
+    return torch.where(labels[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25]), labels
+
+
+def toy_circles(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    labels = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)]).long()
+    t = torch.rand(n, generator=g) * 2 * math.pi
+    radius = torch.where(labels == 0, 1.0, 0.45)
+    return torch.stack([torch.cos(t), torch.sin(t)], 1) * radius[:, None], labels
+
+
+def toy_xor(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.rand(n, 2, generator=g) * 2 - 1
+    return x, ((x[:, 0] > 0) ^ (x[:, 1] > 0)).long()
+
+
+def toy_spiral(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    labels = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)]).long()
+    t = torch.rand(n, generator=g) * 3 * math.pi + 0.5
+    angle = t + labels.float() * math.pi
+    return torch.stack([t * torch.cos(angle), t * torch.sin(angle)], 1) / (3 * math.pi), labels
+
+
+def toy_blobs(n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    labels = torch.arange(n) % 3  # three Gaussian clusters
+    centers = torch.tensor([[-0.8, -0.5], [0.8, -0.5], [0.0, 0.8]])
+    return centers[labels] + 0.3 * torch.randn(n, 2, generator=g), labels
+
+
+TOY_2D = {"moons": toy_moons, "circles": toy_circles, "xor": toy_xor, "spiral": toy_spiral,
+          "blobs": toy_blobs}
+TOY_2D_NAMES = tuple(TOY_2D)
+
+
 def make_toy_2d(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> Classification2D:
     """One of TOY_2D_NAMES with ``n`` points, Gaussian ``noise`` added to the coordinates."""
     if name not in TOY_2D_NAMES:
@@ -33,35 +73,25 @@ def make_toy_2d(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> C
     if n < 2:
         raise ValueError("need at least two points")
     g = make_generator(seed)
-    half = n // 2
-    labels = torch.cat([torch.zeros(half), torch.ones(n - half)]).long()
-    if name == "moons":
-        t = torch.rand(n, generator=g) * math.pi
-        upper = torch.stack([torch.cos(t), torch.sin(t)], 1)
-        lower = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], 1)
-        x = torch.where(labels[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25])
-        n_classes = 2
-    elif name == "circles":
-        t = torch.rand(n, generator=g) * 2 * math.pi
-        radius = torch.where(labels == 0, 1.0, 0.45)
-        x = torch.stack([torch.cos(t), torch.sin(t)], 1) * radius[:, None]
-        n_classes = 2
-    elif name == "xor":
-        x = torch.rand(n, 2, generator=g) * 2 - 1
-        labels = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).long()
-        n_classes = 2
-    elif name == "spiral":
-        t = torch.rand(n, generator=g) * 3 * math.pi + 0.5
-        angle = t + labels.float() * math.pi
-        x = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], 1) / (3 * math.pi)
-        n_classes = 2
-    else:  # blobs: three Gaussian clusters
-        labels = torch.arange(n) % 3
-        centers = torch.tensor([[-0.8, -0.5], [0.8, -0.5], [0.0, 0.8]])
-        x = centers[labels] + 0.3 * torch.randn(n, 2, generator=g)
-        n_classes = 3
+    x, labels = TOY_2D[name](n, g)
     x = x + noise * torch.randn(n, 2, generator=g)
-    return Classification2D(x=x.float(), y=labels, n_classes=n_classes)
+    return Classification2D(x=x.float(), y=labels, n_classes=3 if name == "blobs" else 2)
+
+
+def toy_2d_code(name: str, n: int, noise: float, seed: int) -> str:
+    """Code-panel text that recreates ``make_toy_2d(name, n, noise, seed)`` with torch only:
+    the app's own function for this set, then make_toy_2d's noise. Expects ``math`` and
+    ``torch`` in scope; defines ``n``, ``noise``, ``seed`` (first line), ``x`` and ``y``."""
+    function = TOY_2D[name]
+    return f"""n, noise, seed = {n}, {noise}, {seed}
+
+
+{source_code(function)}
+
+g = torch.Generator().manual_seed(seed)
+x, y = {function.__name__}(n, g)
+x = x + noise * torch.randn(n, 2, generator=g)
+"""
 
 
 @dataclass(frozen=True)
@@ -91,12 +121,20 @@ def make_line_with_outliers(
     if outlier_side not in ("up", "down", "both"):
         raise ValueError("outlier_side must be 'up', 'down' or 'both'")
     n_outliers = max(0, min(int(n_outliers), n))
-    g = make_generator(seed)
+    x, y, is_outlier = line_with_outliers(n, slope, intercept, noise, n_outliers, outlier_size,
+                                          outlier_side, make_generator(seed))
+    return Regression1D(x, y, is_outlier, slope, intercept)
+
+
+def line_with_outliers(n: int, slope: float, intercept: float, noise: float, n_outliers: int,
+                       outlier_size: float, outlier_side: str,
+                       g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """make_line_with_outliers' points, standalone for the code panels (source_code)."""
     x = torch.sort(torch.rand(n, generator=g) * 4 - 2).values
     y = slope * x + intercept + noise * torch.randn(n, generator=g)
     is_outlier = torch.zeros(n, dtype=torch.bool)
     if n_outliers:
-        # Spread outliers over the right third of the x range rather than stacking them.
+        # outliers spread over the right third of x, where they pull the slope hardest
         idx = torch.linspace(n - 1, int(n * 2 / 3), n_outliers).round().long().unique()
         sign = torch.ones(len(idx))
         if outlier_side == "down":
@@ -105,7 +143,20 @@ def make_line_with_outliers(
             sign[1::2] = -1
         y[idx] += sign * outlier_size
         is_outlier[idx] = True
-    return Regression1D(x[:, None], y[:, None], is_outlier, slope, intercept)
+    return x[:, None], y[:, None], is_outlier  # (n, 1) columns, as nn.Linear expects
+
+
+def line_data_code(n: int, slope: float, intercept: float, noise: float, n_outliers: int,
+                   outlier_size: float, outlier_side: str, seed: int) -> str:
+    """Standalone torch that builds exactly what make_line_with_outliers builds (its own
+    function); defines ``x`` (n, 1), ``y`` (n, 1) and ``is_outlier`` (n,)."""
+    n_outliers = max(0, min(int(n_outliers), n))
+    return f"""{source_code(line_with_outliers)}
+
+g = torch.Generator().manual_seed({seed})
+x, y, is_outlier = line_with_outliers({n}, {slope}, {intercept}, {noise}, {n_outliers}, {outlier_size},
+                                      {outlier_side!r}, g)
+"""
 
 
 @dataclass(frozen=True)
@@ -142,46 +193,6 @@ def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> list[t
     sizes = [int(round(f * n)) for f in fractions[:-1]]
     sizes.append(n - sum(sizes))
     return list(torch.split(perm, sizes))
-
-
-# Standalone code that builds exactly what make_toy_2d builds (used by the code panels;
-# tests/core/test_data.py execs each one and compares with make_toy_2d). Expects `math`,
-# `torch`, `n`, `noise` and `seed` in scope; defines `x` (n, 2) and `y` (n,).
-_TOY_2D_HEADER = """g = torch.Generator().manual_seed(seed)
-y = torch.cat([torch.zeros(n // 2), torch.ones(n - n // 2)]).long()
-"""
-TOY_2D_CODE = {
-    "moons": _TOY_2D_HEADER + """t = torch.rand(n, generator=g) * math.pi
-upper = torch.stack([torch.cos(t), torch.sin(t)], 1)
-lower = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], 1)
-x = torch.where(y[:, None] == 0, upper, lower) - torch.tensor([0.5, 0.25])
-x = x + noise * torch.randn(n, 2, generator=g)
-""",
-    "circles": _TOY_2D_HEADER + """t = torch.rand(n, generator=g) * 2 * math.pi
-radius = torch.where(y == 0, 1.0, 0.45)
-x = torch.stack([torch.cos(t), torch.sin(t)], 1) * radius[:, None]
-x = x + noise * torch.randn(n, 2, generator=g)
-""",
-    "xor": _TOY_2D_HEADER + """x = torch.rand(n, 2, generator=g) * 2 - 1
-y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).long()
-x = x + noise * torch.randn(n, 2, generator=g)
-""",
-    "spiral": _TOY_2D_HEADER + """t = torch.rand(n, generator=g) * 3 * math.pi + 0.5
-angle = t + y.float() * math.pi
-x = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], 1) / (3 * math.pi)
-x = x + noise * torch.randn(n, 2, generator=g)
-""",
-    "blobs": _TOY_2D_HEADER + """y = torch.arange(n) % 3
-centers = torch.tensor([[-0.8, -0.5], [0.8, -0.5], [0.0, 0.8]])
-x = centers[y] + 0.3 * torch.randn(n, 2, generator=g)
-x = x + noise * torch.randn(n, 2, generator=g)
-""",
-}
-
-
-def toy_2d_code(name: str, n: int, noise: float, seed: int) -> str:
-    """Code-panel text that recreates ``make_toy_2d(name, n, noise, seed)`` with torch only."""
-    return f"n, noise, seed = {n}, {noise}, {seed}\n" + TOY_2D_CODE[name]
 
 
 # ----------------------------------------------------------------------------------------

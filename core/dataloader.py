@@ -18,7 +18,9 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from core.claims import Claim
-from core.codegen import DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import (
+    DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, source_code, training_loop_code,
+)
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -374,15 +376,13 @@ def _indented_mlp(cfg: ShuffleConfig) -> str:
 
 
 class SlowDigits(Dataset):
-    """Digits whose every item costs ``item_ms`` of waiting, like a file read or a decode.
+    """Digits whose every item costs ``item_ms`` of waiting. Standalone: the code panel
+    shows its source."""
 
-    The wait is a sleep (it releases the CPU), so worker processes overlap it even on a
-    2-core machine; the item itself is real: the image scaled to [0, 1], flattened.
-    """
-
-    def __init__(self, n_items: int, item_ms: float) -> None:
-        x, y = digits_xy()
-        self.x, self.y = x[:n_items].clone(), y[:n_items].clone()
+    # Every item waits item_ms, like a file read or a decode. The wait is a sleep (it
+    # releases the CPU), so worker processes overlap it even on a 2-core machine.
+    def __init__(self, x: torch.Tensor, y: torch.Tensor, item_ms: float) -> None:
+        self.x, self.y = x.clone(), y.clone()
         self.item_ms = item_ms
 
     def __len__(self) -> int:
@@ -422,7 +422,8 @@ def run_workers(cfg: WorkersConfig,
     Workers are persistent: started in the first epoch, reused by the next ones, shut down
     when the loader goes away (so the first epoch shows the start-up cost, the others not).
     """
-    dataset = SlowDigits(cfg.n_items, cfg.item_ms)
+    x, y = digits_xy()
+    dataset = SlowDigits(x[:cfg.n_items], y[:cfg.n_items], cfg.item_ms)
     times, sums, reference, same = [], [], None, True
     total = len(cfg.workers) * cfg.epochs
     for w_i, w in enumerate(cfg.workers):
@@ -479,7 +480,7 @@ def workers_claims(result: WorkersResult) -> list[Claim]:
 
 
 def batch_checksum(batches: list[tuple[torch.Tensor, torch.Tensor]]) -> float:
-    """One number that changes if any batch, or the order, changes."""
+    """One number that changes if any batch, or the order, changes. Shown by the panel."""
     total = 0.0
     for k, (xb, yb) in enumerate(batches, start=1):
         total += k * (float(xb.sum()) + float(yb.sum()))
@@ -493,28 +494,12 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler
 {DIGITS_IMPORT}
 
 
-class SlowDigits(Dataset):
-    """Every item waits {cfg.item_ms:g} ms, like reading a file from disk."""
+{source_code(SlowDigits)}
 
-    def __init__(self, n_items, item_ms):
-{indent(digits_code(), 8)}        self.x, self.y = x[:n_items], y[:n_items]
-        self.item_ms = item_ms
-
-    def __len__(self):
-        return len(self.y)
-
-    def __getitem__(self, i):
-        time.sleep(self.item_ms / 1000)
-        return self.x[i], self.y[i]
-
-
-def checksum(batches):
-    return round(sum(k * (float(xb.sum()) + float(yb.sum()))
-                     for k, (xb, yb) in enumerate(batches, start=1)), 3)
-
+{source_code(batch_checksum)}
 
 if __name__ == "__main__":  # needed where workers are spawned (Windows, macOS)
-    dataset = SlowDigits({cfg.n_items}, {cfg.item_ms!r})
+{indent(digits_code(), 4)}    dataset = SlowDigits(x[:{cfg.n_items}], y[:{cfg.n_items}], {cfg.item_ms!r})
     for workers in {list(cfg.workers)!r}:
         # The sampler's own generator decides the order, the same for every worker count
         sampler = RandomSampler(dataset, generator=torch.Generator().manual_seed({cfg.seed}))
@@ -526,5 +511,5 @@ if __name__ == "__main__":  # needed where workers are spawned (Windows, macOS)
             batches = [(xb.clone(), yb.clone()) for xb, yb in loader]
             seconds = time.perf_counter() - start
             print(f"num_workers={{workers}} epoch {{epoch + 1}}: {{seconds:.3f}} s, "
-                  f"checksum {{checksum(batches)}}")
+                  f"checksum {{batch_checksum(batches)}}")
 '''

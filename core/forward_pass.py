@@ -18,10 +18,10 @@ import torch
 from torch import nn
 
 from core import codegen
-from core.codegen import imports_code
+from core.codegen import imports_code, source_code
 from core.claims import Claim, no_negative_zero, vector
-from core.data import load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
-from core.models import MLPSpec, build_mlp, linear_layers
+from core.data import line_data_code, load_digits, make_line_with_outliers, make_toy_2d, toy_2d_code
+from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.text import number
 from core.training import StepInfo, full_batch, make_optimizer, train
@@ -271,16 +271,23 @@ def _maps(model: nn.Sequential, history, grid: torch.Tensor, data) -> NetMaps:
                    diverged_at=history.diverged_at)
 
 
+def effective_affine(model: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+    """(W, b) of the one affine map a net of 2 inputs without activations computes.
+    Standalone: the code panel shows its source."""
+    # Without activations the stack is one affine map: W_eff = W_out ... W_1, folded layer by layer
+    w, b = torch.eye(2), torch.zeros(2)
+    for fc in [m for m in model.modules() if isinstance(m, nn.Linear)]:
+        w, b = fc.weight.detach() @ w, fc.weight.detach() @ b + fc.bias.detach()
+    return w, b
+
+
 def run_layers(cfg: LayersConfig) -> LayersResult:
     """Train the MLP twice (activation vs identity) and map every layer over the plane."""
     data = _layer_data(cfg)
     grid = _grid(data.x)
     nonlinear, h1 = _load(cfg, cfg.activation)
     linear, h2 = _load(cfg, "identity")
-    # Without activations the whole net is one affine map: fold the layers into one.
-    w_eff, b_eff = torch.eye(2), torch.zeros(2)
-    for fc in linear_layers(linear):
-        w_eff, b_eff = fc.weight.detach() @ w_eff, fc.weight.detach() @ b_eff + fc.bias.detach()
+    w_eff, b_eff = effective_affine(linear)
     gx, gy = torch.meshgrid(grid, grid, indexing="xy")
     points = torch.stack([gx.ravel(), gy.ravel()], 1)
     with torch.no_grad():
@@ -386,7 +393,7 @@ def _mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed:
 
 
 def line_code(cfg: LineConfig) -> str:
-    data = codegen.line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
+    data = line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
     fit = f'''
 # Fit with autograd: full-batch gradient descent from (W, b) = ({cfg.w}, {cfg.b})
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
@@ -431,11 +438,10 @@ for activation in ["{cfg.activation}", "identity"]:
         a1 = model[1](z1)         # layer 1 after the activation
     print(f"{{activation:>8}}: accuracy {{accuracy[activation]:.3f}}")
 
-# Without activations the stack is one affine map: W_eff = W_out ... W_1
-linears = [m for m in model if isinstance(m, nn.Linear)]
-W, b = torch.eye(2), torch.zeros(2)
-for fc in linears:
-    W, b = fc.weight.detach() @ W, fc.weight.detach() @ b + fc.bias.detach()
+
+{source_code(effective_affine)}
+
+W, b = effective_affine(model)
 with torch.no_grad():
     collapse_error = (model(x) - (x @ W.T + b)).abs().max().item()
 print("W_eff =", W.tolist(), " max |net(x) - (W_eff x + b_eff)| =", collapse_error)

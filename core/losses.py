@@ -18,8 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.claims import Claim, vector
-from core.codegen import imports_code, indent, line_data_code, training_loop_code
-from core.data import make_line_with_outliers
+from core.codegen import imports_code, indent, training_loop_code
+from core.data import line_data_code, make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
 
 LOSSES = ("mse", "mae", "huber")

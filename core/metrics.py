@@ -16,10 +16,9 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import imports_code, mlp_code, training_loop_code
-from core.data import make_line_with_outliers, split_indices
+from core.codegen import imports_code, mlp_code, source_code, training_loop_code
+from core.data import line_data_code, make_line_with_outliers, split_indices
 from core.models import MLPSpec, build_mlp
-from core.seeding import make_generator
 from core.training import full_batch, make_optimizer, train
 
 # Widget ranges of the page (the claims tests walk them).
@@ -64,12 +63,14 @@ class ThresholdMetrics:
 
 def make_imbalanced(n: int, minority: float, separation: float,
                     seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Two Gaussian classes in 2-D; ``round(minority * n)`` of the points are class 1."""
-    g = make_generator(seed)
+    """Two Gaussian classes in 2-D; ``round(minority * n)`` of the points are class 1.
+    Standalone (the code panel shows its source)."""
+    g = torch.Generator().manual_seed(seed)
     n_pos = max(1, min(n - 1, round(minority * n)))
     y = torch.zeros(n, dtype=torch.int64)
     y[torch.randperm(n, generator=g)[:n_pos]] = 1
-    centres = torch.tensor([[0.0, 0.0], [separation / math.sqrt(2), separation / math.sqrt(2)]])
+    diagonal = separation / math.sqrt(2)  # the two centres lie `separation` apart
+    centres = torch.tensor([[0.0, 0.0], [diagonal, diagonal]])
     x = centres[y] + torch.randn(n, 2, generator=g)
     return x, y
 
@@ -158,13 +159,12 @@ def cls_claims(m: ThresholdMetrics) -> list[Claim]:
 
 def classifier_code(cfg: ClassifierConfig, threshold: float) -> str:
     return f'''{imports_code()}
-seed, n, minority, separation = {cfg.seed}, {cfg.n}, {cfg.minority}, {cfg.separation}
-g = torch.Generator().manual_seed(seed)
-n_pos = max(1, min(n - 1, round(minority * n)))
-y = torch.zeros(n, dtype=torch.int64)
-y[torch.randperm(n, generator=g)[:n_pos]] = 1          # class 1 is the rare one
-centres = torch.tensor([[0.0, 0.0], [separation / math.sqrt(2), separation / math.sqrt(2)]])
-x = centres[y] + torch.randn(n, 2, generator=g)
+seed, n = {cfg.seed}, {cfg.n}
+
+
+{source_code(make_imbalanced)}
+
+x, y = make_imbalanced(n, {cfg.minority}, {cfg.separation}, seed)  # class 1 is the rare one
 perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 1))
 tr, te = perm[:round(0.5 * n)], perm[round(0.5 * n):]
 
@@ -272,9 +272,12 @@ def regression_claims(result: RegressionResult, k: int) -> list[Claim]:
 def regression_code(cfg: RegressionConfig, outlier: float) -> str:
     return f'''{imports_code()}
 seed, n = {cfg.seed}, {cfg.n}
-g = torch.Generator().manual_seed(seed)
-x = torch.sort(torch.rand(n, generator=g) * 4 - 2).values[:, None]   # (n, 1)
-y = 2.0 * x + 1.0 + 0.5 * torch.randn(n, generator=g)[:, None]      # a noisy line
+
+
+{line_data_code(cfg.n, 2.0, 1.0, 0.5, 0, 0.0, "up", cfg.seed)}
+
+{source_code(regression_errors)}
+
 
 g = torch.Generator().manual_seed(seed)  # the weights' own generator
 model = nn.Linear(1, 1)  # y = w x + b, initialised as nn.Linear does: U(-1, 1) for one input
@@ -289,7 +292,6 @@ optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
 for size in (0.0, {outlier}):
     target = y.clone()
     target[-1] += size          # one outlier at the largest x
-    mse = nn.functional.mse_loss(pred, target).item()
-    mae = nn.functional.l1_loss(pred, target).item()
-    print(f"outlier {{size:5.1f}}: MSE {{mse:.4f}}  RMSE {{math.sqrt(mse):.4f}}  MAE {{mae:.4f}}")
+    mse, rmse, mae = regression_errors(target, pred)
+    print(f"outlier {{size:5.1f}}: MSE {{mse:.4f}}  RMSE {{rmse:.4f}}  MAE {{mae:.4f}}")
 '''

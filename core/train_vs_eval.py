@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
+from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, source_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
@@ -262,22 +262,18 @@ optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 loss_fn = nn.CrossEntropyLoss()
 {training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
                     losses=None, dropout_seed="seed")}
+
+{source_code(saved_bytes_of_forward)}
+
 trained = model
 for mode in ("train", "eval"):
     for no_grad in (False, True):
         model = copy.deepcopy(trained)
         model.train(mode == "train")
         running_before = model[1].running_mean.clone()
-        saved = {{}}  # storages autograd keeps for backward during one forward
-
-        def pack(t):
-            saved[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
-            return t
-
         torch.manual_seed(seed)  # the same dropout masks for every combination
         with (torch.no_grad() if no_grad else nullcontext()):
-            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-                out1 = model(xs)
+            out1, saved = saved_bytes_of_forward(model, xs)
             out2 = model(xs)
         moved = (model[1].running_mean - running_before).norm().item()
         before = model[0].weight.detach().clone()
@@ -309,7 +305,7 @@ for mode in ("train", "eval"):
               f" running_mean moved={{moved:.4f}}"
               f" requires_grad={{out1.requires_grad}} grad_fn={{type(out1.grad_fn).__name__ if out1.grad_fn else None}}"
               f" backward: {{backward}} |dW|/|W|={{change:.2e}}"
-              f" saved for backward={{sum(saved.values()) / 1024:.0f}} KiB"
+              f" saved for backward={{saved / 1024:.0f}} KiB"
               f" accuracy={{(out1.argmax(1) == ys).float().mean().item():.4f}}"
               f" forward={{1000 * sorted(times)[len(times) // 2]:.2f}} ms")
 '''

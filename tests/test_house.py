@@ -73,3 +73,15 @@ def test_the_rule_sees_every_form_of_import(tmp_path):
     nested = CORE / "lab" / "engine.py"
     assert core_imports("from . import codegen_helpers", nested) == {"lab"}
     assert core_imports("from .. import losses", nested) == {"losses"}
+
+
+MODULE_LIMIT = 24_000  # bytes: past this a module holds more than one section's worth
+
+
+@pytest.mark.parametrize("path", sorted(p for p in CORE.rglob("*.py") if "charts" not in p.parts),
+                         ids=lambda p: str(p.relative_to(CORE)))
+def test_a_core_module_stays_small(path):
+    """A concept that outgrows one module becomes a package split along its sections
+    (core/optimizers/, core/data_split/, …), not one long file."""
+    size = len(path.read_bytes())
+    assert size < MODULE_LIMIT, f"core/{path.relative_to(CORE)} is {size} bytes: split it"

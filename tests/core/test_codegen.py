@@ -234,3 +234,34 @@ def test_optimizers_sliders_start_at_what_make_optimizer_builds_unasked():
     assert list(LR_CHOICES) == sorted(set(LR_CHOICES))
     for surface in SURFACES.values():
         assert set(surface.lrs.values()) <= set(LR_CHOICES), surface.name
+
+
+# -- source_code: the app's own functions as shown code ------------------------------------
+
+def test_source_code_is_the_function_without_its_docstring():
+    from core.codegen import source_code
+    from core.data import TOY_2D, make_toy_2d
+
+    text = source_code(TOY_2D["spiral"])
+    assert text.startswith("def toy_spiral(") and '"""' not in text
+    scope, _ = run_snippet(text, {"math": math, "torch": torch})
+    g = torch.Generator().manual_seed(3)
+    x, y = scope["toy_spiral"](50, g)
+    x = x + 0.1 * torch.randn(50, 2, generator=g)
+    reference = make_toy_2d("spiral", 50, 0.1, seed=3)
+    assert torch.equal(x, reference.x) and torch.equal(y, reference.y)
+
+
+def test_source_code_keeps_comments_and_dedents_a_method():
+    from core.codegen import source_code
+
+    class Holder:
+        @staticmethod
+        def shown(v):
+            """Not for students."""
+            # kept: a comment says why
+            return v + 1
+
+    text = source_code(Holder.shown)
+    assert text.splitlines()[1] == "def shown(v):"  # the decorator line stays, at column 0
+    assert "# kept: a comment says why" in text and "Not for students" not in text

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from torch import nn
 
-from core import normalization as nm
+from core.normalization import pixels as nm
 from core.data import load_digits, split_indices
 from core.models import build_mlp
 from core.training import classifier_metrics, make_loader, make_optimizer, train

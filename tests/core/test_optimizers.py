@@ -282,3 +282,29 @@ def test_stored_paths_are_reused_across_step_counts_and_optimizers():
                                opt.run_trajectory_naive(surface, faster, start, 37),
                                rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(changed.runs["sgd"].positions, short.runs["sgd"].positions)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_rate_scheme_is_what_the_optimizer_does(name):
+    """The page's table (RATE_SCHEME) against one real step of each optimizer: a gradient
+    100 times larger in y moves y 100 times further under a fixed rate and about as far as x
+    under an adaptive one; after a zero gradient only an adaptive method that also keeps a
+    momentum (Adam, AdamW) still moves."""
+    from core.optimizers import RATE_SCHEME
+    from core.training import make_optimizer
+
+    p = torch.zeros(2, requires_grad=True)
+    optimizer = make_optimizer(name, [p], lr=0.01)
+    p.grad = torch.tensor([1.0, 100.0])
+    optimizer.step()
+    ratio = (p[1] / p[0]).item()
+    before = p.detach().clone()
+    p.grad = torch.zeros(2)
+    optimizer.step()
+    still_moves = not torch.equal(p.detach(), before)
+    if RATE_SCHEME[name] == "fixed":
+        assert ratio == pytest.approx(100.0)
+    else:
+        assert ratio == pytest.approx(1.0, rel=1e-3)
+        assert still_moves == (RATE_SCHEME[name] == "adaptive_momentum")
+    assert set(RATE_SCHEME) == set(OPTIMIZERS)

@@ -33,7 +33,7 @@ def test_one_run_per_optimizer_is_the_run_of_all():
 
 def test_epoch_moves_give_the_numbers_of_fresh_runs():
     """A kept run of each optimizer is continued or cut when only Epochs moved."""
-    from core import optimizers
+    from core.optimizers import network as optimizers
 
     base = NetworkConfig((OptimizerSettings("sgd", 0.1), OptimizerSettings("adam", 0.1)),
                          lr_scale=10).resolved()  # sgd at 2.0: diverges
@@ -70,7 +70,7 @@ def test_steps_moves_up_continue_stored_paths_with_the_numbers_of_fresh_runs():
     """The Steps slider moved up continues each stored path from its last point and optimizer
     state: every optimizer gives exactly the run from step 0, and matches the textbook loop
     with torch's own optimizer class (make_optimizer, one step() per optimizer)."""
-    from core import optimizers as opt
+    from core.optimizers import paths as opt
 
     for surface in ("rosenbrock", "quadratic"):
         settings = (opt.OptimizerSettings("sgd", 0.002), opt.OptimizerSettings(
@@ -95,7 +95,7 @@ def test_steps_moves_up_continue_stored_paths_with_the_numbers_of_fresh_runs():
 def test_continued_paths_keep_divergence_where_a_fresh_run_has_it():
     """Runs that diverge (sgd far too fast) and a batch that stopped early because all of
     its runs diverged: continued, they give the fresh run's numbers, nans included."""
-    from core import optimizers as opt
+    from core.optimizers import paths as opt
 
     diverging = (opt.OptimizerSettings("sgd", 5.0), opt.OptimizerSettings("momentum", 3.0))
     mixed = (*diverging, opt.OptimizerSettings("adam", 0.05))
@@ -111,7 +111,7 @@ def test_continued_paths_keep_divergence_where_a_fresh_run_has_it():
 
 
 def test_a_continued_path_is_stored_longer_and_then_cut():
-    from core import optimizers as opt
+    from core.optimizers import paths as opt
 
     opt._paths.clear()
     settings = opt.default_settings("saddle", ("sgd", "adam"))

@@ -1,16 +1,11 @@
-"""Optimizers on 2-D loss surfaces, and the same optimizers on a real network.
+"""Optimizer trajectories on a 2-D surface.
 
-Two experiments:
-
-* ``run_trajectories``: each selected ``torch.optim`` optimizer moves a 2-parameter tensor
-  ``p = (x, y)`` downhill on a test surface (ill-conditioned quadratic, Rosenbrock, a saddle,
-  Himmelblau, Rastrigin, Beale). Gradients come from autograd; every step is a real
-  ``optimizer.step()``. The result holds the path, loss, gradient and step of every
-  optimizer, plus the measured version of the notes' table (steps to reach the minimum,
-  final loss, zig-zags).
-* ``run_network``: the same MLP (same seed, same initial weights, same batches) trained on a
-  2-D dataset with each optimizer through ``core.training.train``; training and validation
-  curves show convergence speed versus generalisation.
+``run_trajectories``: each selected ``torch.optim`` optimizer moves a 2-parameter tensor
+``p = (x, y)`` downhill on a test surface (ill-conditioned quadratic, Rosenbrock, a saddle,
+Himmelblau, Rastrigin, Beale). Gradients come from autograd; every step is a real
+``optimizer.step()``. The result holds the path, loss, gradient and step of every
+optimizer, plus the measured version of the notes' table (steps to reach the minimum,
+final loss, zig-zags).
 
 Speed: a naive loop (one forward/backward and one step per optimizer per step) pays
 Python and autograd overhead for every optimizer. Here all optimizers share one forward
@@ -21,182 +16,23 @@ tensors. A run stops early once every optimizer has diverged.
 
 from __future__ import annotations
 
-import inspect
-import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
-from torch import nn
 
 from core.claims import Claim
-from core import codegen
-from core.codegen import DIVERGENCE_CODE, imports_code, indent, mlp_code, training_loop_code
-from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
-from core.models import MLPSpec, build_mlp
+from core.codegen import DIVERGENCE_CODE
 from core.seeding import prepare_thread
 from core.training import (
-    DIVERGENCE_LOSS, OPTIMIZER_KINDS, OPTIMIZERS, ResumableRuns, StepInfo, Trainer, classifier_metrics, make_loader, make_optimizer,
+    DIVERGENCE_LOSS, OPTIMIZER_KINDS,
 )
-
-
-# --- surfaces ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Surface:
-    name: str
-    expression: str  # torch expression in x and y; the code panel prints the same text
-    x_range: tuple[float, float]  # plotted region
-    y_range: tuple[float, float]
-    minima: tuple[tuple[float, float], ...]  # global minima (distance is to the nearest)
-    min_value: float  # f at the global minima
-    start: tuple[float, float]  # default start point
-    lrs: dict[str, float]  # a learning rate per optimizer that behaves well here
-    log_levels: bool = True  # draw contours of log10(f - f* + offset)
-
-    def __call__(self, p: torch.Tensor) -> torch.Tensor:
-        """f(p) for points ``p`` of shape (..., 2); returns shape (...)."""
-        return eval(_COMPILED[self.name], _EVAL_GLOBALS, {"x": p[..., 0], "y": p[..., 1]})
-
-    @property
-    def span(self) -> float:
-        return max(self.x_range[1] - self.x_range[0], self.y_range[1] - self.y_range[0])
-
-
-_EVAL_GLOBALS = {"torch": torch, "math": math, "__builtins__": {}}
-
-SURFACES: dict[str, Surface] = {
-    s.name: s
-    for s in (
-        Surface(
-            "quadratic", "0.1 * x**2 + 3 * y**2", (-6.0, 6.0), (-3.0, 3.0), ((0.0, 0.0),), 0.0,
-            (-5.0, -2.0),
-            {"sgd": 0.3, "momentum": 0.1, "nesterov": 0.1, "rmsprop": 0.1, "adagrad": 1.0,
-             "adam": 0.2, "adamw": 0.2},
-        ),
-        Surface(
-            "rosenbrock", "(1 - x)**2 + 100 * (y - x**2)**2", (-2.0, 2.0), (-1.0, 3.0),
-            ((1.0, 1.0),), 0.0, (-1.5, 2.0),
-            {"sgd": 0.002, "momentum": 0.002, "nesterov": 0.001, "rmsprop": 0.01,
-             "adagrad": 0.5, "adam": 0.1, "adamw": 0.1},
-        ),
-        Surface(
-            # A saddle at the origin with two minima at y = ±sqrt(5): gradient descent started
-            # near y = 0 crawls along the ridge before it escapes.
-            "saddle", "x**2 - 0.2 * y**2 + 0.02 * y**4", (-3.0, 3.0), (-3.0, 3.0),
-            ((0.0, math.sqrt(5.0)), (0.0, -math.sqrt(5.0))), -0.5, (-2.5, 0.01),
-            {"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "rmsprop": 0.02, "adagrad": 0.2,
-             "adam": 0.05, "adamw": 0.05},
-            log_levels=False,
-        ),
-        Surface(
-            "himmelblau", "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", (-5.0, 5.0), (-5.0, 5.0),
-            ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
-            0.0, (-0.5, -0.5),
-            {"sgd": 0.01, "momentum": 0.002, "nesterov": 0.002, "rmsprop": 0.02, "adagrad": 0.5,
-             "adam": 0.1, "adamw": 0.1},
-        ),
-        Surface(
-            "rastrigin",
-            "20 + x**2 - 10 * torch.cos(2 * math.pi * x) + y**2 - 10 * torch.cos(2 * math.pi * y)",
-            (-4.5, 4.5), (-4.5, 4.5), ((0.0, 0.0),), 0.0, (-3.2, 2.8),
-            {"sgd": 0.002, "momentum": 0.001, "nesterov": 0.001, "rmsprop": 0.05, "adagrad": 0.5,
-             "adam": 0.2, "adamw": 0.2},
-            log_levels=False,
-        ),
-        Surface(
-            "beale",
-            "(1.5 - x + x * y)**2 + (2.25 - x + x * y**2)**2 + (2.625 - x + x * y**3)**2",
-            (-1.0, 4.5), (-2.0, 2.5), ((3.0, 0.5),), 0.0, (1.0, 1.5),
-            {"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "rmsprop": 0.01,
-             "adagrad": 0.5, "adam": 0.05, "adamw": 0.05},
-        ),
-    )
-}
-SURFACE_NAMES = tuple(SURFACES)
-_COMPILED = {name: compile(s.expression, f"<surface {name}>", "eval")
-             for name, s in SURFACES.items()}
-
-
-def get_surface(name: str) -> Surface:
-    if name not in SURFACES:
-        raise ValueError(f"unknown surface {name!r}; expected one of {SURFACE_NAMES}")
-    return SURFACES[name]
-
-
-@dataclass(frozen=True)
-class SurfaceGrid:
-    x: np.ndarray  # (n,)
-    y: np.ndarray  # (n,)
-    z: np.ndarray  # (n, n) f(x, y) - f*, rows over y
-    levels: np.ndarray  # (n, n) what the contour draws: log10(z + offset) or z
-    offset: float  # added before the log
-
-
-def surface_grid(name: str, n: int = 120) -> SurfaceGrid:
-    """f on an n×n grid over the plotted region (for contours and the 3-D view)."""
-    surface = get_surface(name)
-    x = torch.linspace(*surface.x_range, n, dtype=torch.float64)
-    y = torch.linspace(*surface.y_range, n, dtype=torch.float64)
-    yy, xx = torch.meshgrid(y, x, indexing="ij")
-    z = (surface(torch.stack([xx, yy], -1)) - surface.min_value).clamp_min(0.0).numpy()
-    offset = 1e-3 * max(float(np.median(z)), 1e-12)
-    levels = np.log10(z + offset) if surface.log_levels else z
-    return SurfaceGrid(x.numpy(), y.numpy(), z, levels, offset)
-
-
-# --- trajectories --------------------------------------------------------------------
-
-
-_ADAM_BETAS = OPTIMIZER_KINDS["adam"].torch_default("betas")
-
-
-@dataclass(frozen=True)
-class OptimizerSettings:
-    """One optimizer's settings on this page; the defaults are make_optimizer's (torch's
-    own, but momentum 0.9)."""
-
-    name: str  # one of core.training.OPTIMIZERS
-    lr: float  # learning rate
-    momentum: float = inspect.signature(make_optimizer).parameters["momentum"].default
-    beta1: float = _ADAM_BETAS[0]  # Adam/AdamW: decay of the gradient average (their momentum)
-    beta2: float = _ADAM_BETAS[1]  # Adam/AdamW: decay of the squared-gradient average
-    # RMSprop: decay of the squared-gradient average
-    alpha: float = OPTIMIZER_KINDS["rmsprop"].torch_default("alpha")
-
-
-def _default(setting: str) -> float:
-    return OptimizerSettings.__dataclass_fields__[setting].default
-
-
-# /optimizers' sliders: the learning rates offered, and each optimizer's settings besides lr
-# as (OptimizerSettings field, min, max, default, step).
-LR_CHOICES = (1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2,
-              0.3, 0.5, 1.0, 2.0, 3.0, 5.0)
-_MOMENTUM = ("momentum", 0.0, 0.99, _default("momentum"), 0.01)
-_BETAS = [("beta1", 0.0, 0.99, _default("beta1"), 0.01),
-          ("beta2", 0.9, 0.9999, _default("beta2"), 0.0001)]
-EXTRA = {"momentum": [_MOMENTUM], "nesterov": [_MOMENTUM],
-         "rmsprop": [("alpha", 0.5, 0.999, _default("alpha"), 0.001)],
-         "adam": _BETAS, "adamw": _BETAS}
-
-
-def build_optimizer(settings: OptimizerSettings,
-                    params: list[torch.Tensor]) -> torch.optim.Optimizer:
-    """The torch.optim optimizer for these settings (through the app's make_optimizer)."""
-    return make_optimizer(settings.name, params, lr=settings.lr, momentum=settings.momentum,
-                          betas=(settings.beta1, settings.beta2), alpha=settings.alpha)
-
-
-def default_settings(surface: str,
-                     names: tuple[str, ...] = OPTIMIZERS) -> tuple[OptimizerSettings, ...]:
-    """Each optimizer with the learning rate that behaves well on ``surface``."""
-    lrs = get_surface(surface).lrs
-    return tuple(OptimizerSettings(name, lrs[name]) for name in names)
+from core.optimizers.choices import (
+    ADAPTIVE, OptimizerSettings, Surface, build_optimizer, default_settings, get_surface,
+    optimizer_code,
+)
 
 
 @dataclass(frozen=True)
@@ -501,8 +337,6 @@ def run_trajectory_naive(surface_name: str, settings: OptimizerSettings,
 
 # --- what the trajectories show (claims for the "what to notice" box) --------------------
 
-ADAPTIVE = frozenset({"rmsprop", "adagrad", "adam", "adamw"})  # per-coordinate step sizes
-
 
 def paths_claims(result: TrajectoryResult) -> list[Claim]:
     """The sentences that hold for these trajectories, in order.
@@ -550,162 +384,6 @@ def paths_claims(result: TrajectoryResult) -> list[Claim]:
     return claims
 
 
-# --- the same optimizers on a real network --------------------------------------------
-
-# Usual learning rates for a small MLP: the adaptive methods want ~10-100x smaller steps.
-NETWORK_LRS = {"sgd": 0.2, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.003,
-               "adagrad": 0.05, "adam": 0.005, "adamw": 0.005}
-
-
-@dataclass(frozen=True)
-class NetworkConfig:
-    optimizers: tuple[OptimizerSettings, ...] = ()  # lrs are taken from NETWORK_LRS × lr_scale
-    lr_scale: float = 1.0  # multiplies every optimizer's usual network learning rate
-    dataset: str = "moons"  # one of core.data.TOY_2D_NAMES
-    n_samples: int = 300  # half for training, half for validation
-    noise: float = 0.3  # label-blurring noise on the coordinates
-    hidden: tuple[int, ...] = (32, 32)  # MLP hidden widths
-    epochs: int = 60
-    batch_size: int = 16
-    seed: int = 0
-
-    def resolved(self) -> NetworkConfig:
-        settings = self.optimizers or default_settings("quadratic")
-        return replace(self, optimizers=tuple(
-            replace(s, lr=NETWORK_LRS[s.name] * self.lr_scale) for s in settings))
-
-
-@dataclass(frozen=True)
-class NetworkRun:
-    epochs: np.ndarray  # (recorded,) 0 = at init
-    train_loss: np.ndarray  # (recorded,) full training-set loss, eval mode
-    val_loss: np.ndarray  # (recorded,)
-    train_acc: np.ndarray
-    val_acc: np.ndarray
-    diverged: bool
-    diverged_at: int | None  # optimizer step
-    epochs_to_fit: int | None  # first epoch with training loss <= 0.4 × its initial value
-    best_val_loss: float
-    best_val_epoch: int
-
-
-@dataclass(frozen=True)
-class NetworkResult:
-    config: NetworkConfig  # resolved (with the learning rates used)
-    runs: dict[str, NetworkRun] = field(default_factory=dict)
-
-
-def _network_data(cfg: NetworkConfig) -> tuple[torch.Tensor, ...]:
-    """x_train, y_train, x_val, y_val: one dataset split half and half."""
-    if cfg.dataset not in TOY_2D_NAMES:
-        raise ValueError(f"unknown dataset {cfg.dataset!r}")
-    data = make_toy_2d(cfg.dataset, n=cfg.n_samples, noise=cfg.noise, seed=cfg.seed)
-    train_idx, val_idx = split_indices(cfg.n_samples, (0.5, 0.5), seed=cfg.seed)
-    return data.x[train_idx], data.y[train_idx], data.x[val_idx], data.y[val_idx]
-
-
-def network_spec(cfg: NetworkConfig) -> MLPSpec:
-    """The network every optimizer trains (classes counted from the data, for the code too)."""
-    _, y_train, _, y_val = _network_data(cfg.resolved())
-    n_classes = int(torch.cat([y_train, y_val]).max()) + 1
-    return MLPSpec(hidden=cfg.resolved().hidden, out_features=n_classes, activation="relu")
-
-
-_NETWORK_RUNS = ResumableRuns(max_entries=28)  # 7 optimizers × 4 settings
-
-
-def run_network(cfg: NetworkConfig,
-                _on_progress: Callable[[float], None] | None = None) -> NetworkResult:
-    """Train the same MLP from the same weights on the same batches with each optimizer.
-
-    ``_on_progress(fraction)`` is called as training advances (underscore: st.cache_data
-    does not hash it).
-    """
-    cfg = cfg.resolved()
-    prepare_thread()
-    x_train, y_train, x_val, y_val = _network_data(cfg)
-    spec = network_spec(cfg)
-    loss_fn = nn.CrossEntropyLoss()
-    steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
-    total = steps_per_epoch * cfg.epochs * len(cfg.optimizers)
-
-    evaluate = classifier_metrics(train=(x_train, y_train), val=(x_val, y_val))
-
-    runs: dict[str, NetworkRun] = {}
-    for i, settings in enumerate(cfg.optimizers):
-        def make(settings: OptimizerSettings = settings) -> Trainer:
-            model = build_mlp(spec, seed=cfg.seed)  # same seed: same initial weights for all
-            loader = make_loader(x_train, y_train, cfg.batch_size, shuffle=True, seed=cfg.seed)
-            return Trainer(model, loss_fn, build_optimizer(settings, list(model.parameters())),
-                           loader, evaluate=evaluate, eval_every=steps_per_epoch, seed=cfg.seed)
-
-        def progress(info: StepInfo, done: int = i * steps_per_epoch * cfg.epochs) -> None:
-            if _on_progress is not None and info.step % steps_per_epoch == 0:
-                _on_progress(min(1.0, (done + info.step) / total))
-
-        # The kept run of this optimizer with fewer epochs is continued (Epochs moved up) or
-        # a longer one is cut (moved down): the numbers of one run of cfg.epochs epochs.
-        history, _ = _NETWORK_RUNS.history((replace(cfg, epochs=0, optimizers=()), settings),
-                                           make, cfg.epochs, [progress])
-        m = {k: np.array(v) for k, v in history.eval_metrics.items()}
-        epochs = np.array(history.eval_steps) / steps_per_epoch
-        fitted = np.flatnonzero(m["train_loss"] <= 0.4 * m["train_loss"][0])
-        val = np.where(np.isfinite(m["val_loss"]), m["val_loss"], np.inf)
-        runs[settings.name] = NetworkRun(
-            epochs=epochs, train_loss=m["train_loss"], val_loss=m["val_loss"],
-            train_acc=m["train_acc"], val_acc=m["val_acc"], diverged=history.diverged,
-            diverged_at=history.diverged_at,
-            epochs_to_fit=int(math.ceil(epochs[fitted[0]])) if fitted.size else None,
-            best_val_loss=float(val.min()), best_val_epoch=int(round(epochs[int(val.argmin())])),
-        )
-    if _on_progress is not None:
-        _on_progress(1.0)
-    return NetworkResult(config=cfg, runs=runs)
-
-
-OVERFIT_RISE = 0.10  # validation loss ended >= 10 % above its best: it turned upward
-
-
-def network_claims(result: NetworkResult) -> list[Claim]:
-    """``fastest`` (fewest epochs to 40 % of the start loss) or ``none_fit``; ``best_val``;
-    ``overfit`` (validation loss ended >= 10 % above its best while the training loss kept
-    falling after that epoch) or ``no_overfit``. Diverged runs take part in none of them."""
-    runs = {n: r for n, r in result.runs.items() if not r.diverged}
-    if not runs:
-        return []
-    claims: list[Claim] = []
-    fit = {n: r.epochs_to_fit for n, r in runs.items() if r.epochs_to_fit is not None}
-    if fit:
-        fastest = min(fit, key=lambda n: (fit[n], n))
-        claims.append(Claim("fastest", {"name": fastest, "epochs": fit[fastest]}))
-    else:
-        claims.append(Claim("none_fit", {}))
-    best = min(runs, key=lambda n: (runs[n].best_val_loss, n))
-    claims.append(Claim("best_val", {"name": best, "loss": f"{runs[best].best_val_loss:.3f}",
-                                     "epoch": runs[best].best_val_epoch}))
-    overfit = []
-    for name, run in runs.items():
-        at_best = int(np.argmin(np.abs(run.epochs - run.best_val_epoch)))
-        if (run.val_loss[-1] >= (1 + OVERFIT_RISE) * run.best_val_loss
-                and run.train_loss[-1] < run.train_loss[at_best]):
-            overfit.append(name)
-    if overfit:
-        claims.append(Claim("overfit", {"names": tuple(overfit)}))
-    else:
-        claims.append(Claim("no_overfit", {}))
-    return claims
-
-
-# --- code panel ------------------------------------------------------------------------
-
-
-def optimizer_code(settings: OptimizerSettings, param: str = "p") -> str:
-    """The torch.optim constructor call, exactly as build_optimizer builds it."""
-    s = settings
-    return codegen.optimizer_code(s.name, s.lr, f"[{param}]", momentum=s.momentum,
-                                  betas=(s.beta1, s.beta2), alpha=s.alpha)
-
-
 def trajectories_code(cfg: TrajectoryConfig) -> str:
     """Self-contained torch reproducing the trajectories and the measured table."""
     cfg = cfg.resolved()
@@ -749,36 +427,4 @@ for name, make in optimizers.items():
     print(f"{{name:>9}}: end at ({{path[-1, 0]:.4f}}, {{path[-1, 1]:.4f}}), "
           f"f - f* = {{final:.3e}}, steps to eps: {{results[name]['steps_to_eps']}}"
           + (" (diverged)" if diverged else ""))
-'''
-
-
-def network_code(cfg: NetworkConfig) -> str:
-    """Self-contained torch reproducing the network comparison (final losses per optimizer)."""
-    cfg = cfg.resolved()
-    spec = network_spec(cfg)
-    makers = "\n".join(f"    {s.name!r}: lambda params: {optimizer_code(s, '*params')},"
-                       for s in cfg.optimizers)
-    loop = training_loop_code(
-        epochs=cfg.epochs, eval_every="len(loader)", losses=None,
-        evaluate="""curve.append((loss_fn(model(x_train), y_train).item(),
-              loss_fn(model(x_val), y_val).item()))""",
-        on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")')
-    return f'''{imports_code(loader=True)}
-# Data: {cfg.dataset}, {cfg.n_samples} points, half for training and half for validation
-{toy_2d_code(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-train_idx, val_idx = perm[:round(n / 2)], perm[round(n / 2):]
-x_train, y_train, x_val, y_val = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
-loss_fn = nn.CrossEntropyLoss()
-optimizers = {{
-{makers}
-}}
-for name, make in optimizers.items():
-    # The same seed for every optimizer: the same initial weights and the same batches.
-{indent(mlp_code(spec))}    optimizer = make(model.parameters())
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size={cfg.batch_size},
-                        shuffle=True, generator=torch.Generator().manual_seed(seed))
-    curve = []  # (train loss, validation loss) before training and after every epoch
-
-{indent(loop)}    if diverged_at is None:
-        print(f"{{name:>9}}: train loss {{curve[-1][0]:.4f}}  val loss {{curve[-1][1]:.4f}}")
 '''
