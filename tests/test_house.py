@@ -1,7 +1,7 @@
 """House rules that keep each concept in one place (read from the source, not from a list).
 
 A concept module (core/<concept>.py, or a package core/<concept>/) builds on the shared base
-only: the training loop, data, models, code-text helpers, claims, seeding and statistics.
+only: the training loop, data, models, code-text helpers, claims, seeding, statistics and the number formatter (text).
 It never imports another concept: what two concepts share belongs in the base.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[1] / "core"
-BASE = {"training", "data", "models", "codegen", "claims", "seeding", "stats"}
+BASE = {"training", "data", "models", "codegen", "claims", "seeding", "stats", "text"}
 NOT_CONCEPTS = BASE | {"__init__", "charts"}
 
 
