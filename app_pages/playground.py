@@ -46,15 +46,7 @@ TICK_BUDGET = 0.045  # s of training per tick: ~75 % of each second trains; a cl
 import_from_query()
 apply_taps()
 page_header(NS)
-if S_IMPORT in st.session_state:
-    accepted, rejected = st.session_state.pop(S_IMPORT)
-    if st.session_state.pop("_pg_import_empty", False):
-        st.warning(tr("import.empty"))
-    if accepted:
-        st.success(tr("import.done", keys=", ".join(f"`{k}`" for k in accepted)),
-                   icon=":material/link:")
-    if rejected:
-        st.warning(tr("import.rejected", keys=", ".join(f"`{k}`" for k in rejected)))
+imported = st.session_state.pop(S_IMPORT, None)  # said under the lab: Play stays on top
 playing = bool(st.session_state.get(S_PLAYING, False))
 
 # The data column and the lab side by side; on a phone (columns stacked) the lab comes first
@@ -146,6 +138,15 @@ with live_slot:
     live()
     for note in notes:  # under the drawing: the output stays on the first screen
         st.caption(note)
+    if imported is not None:  # a whole Playground link names ~25 keys: under the drawing too
+        accepted, rejected = imported
+        if st.session_state.pop("_pg_import_empty", False):
+            st.warning(tr("import.empty"))
+        if accepted:
+            st.success(tr("import.done", keys=", ".join(f"`{k}`" for k in accepted)),
+                       icon=":material/link:")
+        if rejected:
+            st.warning(tr("import.rejected", keys=", ".join(f"`{k}`" for k in rejected)))
 
 # --- predict, then reveal: does this data need a hidden layer (or new features)? ----------
 if cfg.problem == "classification" and csv_entry is None:
