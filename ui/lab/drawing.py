@@ -376,7 +376,7 @@ function paintCurve(svg, d) {
   const textW = (t) => [...t].reduce((s, c) => s + (c.charCodeAt(0) > 0x1100 ? 1.0 : 0.62), 0) * fs;
   const names = `╌ ${T.train_loss}  — ${T.test_loss}`;
   const twoRows = textW(T.curves_title) + textW(names) + 16 > w - 40;
-  const row1 = Math.max(12, fs - 2), row2 = twoRows ? row1 + fs + 4 : row1;  // baselines
+  const row1 = Math.max(12, fs), row2 = twoRows ? row1 + fs + 4 : row1;  // baselines
   const L = 40, R = 8, Tp = row2 + 6, B = 16;
   const h = (d.controls.present ? 120 : 90) + (twoRows ? fs + 4 : 0);
   svg.setAttribute('viewBox', `0 0 ${w} ${h}`); svg.style.height = h + 'px';
