@@ -29,7 +29,7 @@ from ui.lab.controls import (
     architecture, beyond_controls, control_bar, data_controls, feature_toggles, pin_button,
 )
 from ui.lab.state import (
-    S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION, S_TICK_OTHER,
+    S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
     apply_taps, import_from_query, import_from_text, load_csv,
 )
 from ui.lab.view import NS, draw_live, lab_layout_css
@@ -38,8 +38,9 @@ from ui.page import ask, code_panel, page_header, presets, section
 tr = scoped(NS)
 
 TICK_EVERY = 0.06  # s between live ticks while playing: >= 15 redraws a second when a tick
-# (lab.tick_budget of training + ~15 ms of snapshot, data and Streamlit) fits in it; the drawing
+# (TICK_BUDGET of training + ~15 ms of snapshot, data and Streamlit) fits in it; the drawing
 # element only repaints from numbers, so the browser keeps up (a longer tick runs back to back)
+TICK_BUDGET = 0.045  # s of training per tick: ~75 % of each second trains; a click waits ~this
 
 
 import_from_query()
@@ -108,12 +109,9 @@ if st.session_state.pop("_pg_step_request", False):
 def live() -> None:
     started = time.perf_counter()
     session = st.session_state[S_SESSION]
-    not_other = 0.0  # this run's training and wait for the gate: the rest sets the next budget
     if st.session_state.get(S_PLAYING):
         with admitted("playground"):  # an idle session (no full run for a while) pauses
-            waited = time.perf_counter() - started
-            result = session.tick(lab.tick_budget(st.session_state.get(S_TICK_OTHER)))
-        not_other, reason = waited + result.seconds, result.paused
+            reason = session.tick(TICK_BUDGET).paused
         if reason is not None:
             st.session_state[S_PLAYING] = False
             st.session_state[S_PAUSED] = reason
@@ -128,14 +126,11 @@ def live() -> None:
     draw_live(cfg, snap, session.data, show_test=show_test, discretize=discretize,
               playing=bool(st.session_state.get(S_PLAYING)),
               pinned=st.session_state.get(S_PINNED))
-    if not_other:
-        st.session_state[S_TICK_OTHER] = time.perf_counter() - started - not_other
     if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: what a live tick costs, for profiling a class
         last = st.session_state.get("_pg_tick_end")
         st.session_state["_pg_tick_end"] = time.perf_counter()
         print(f"playground tick epoch {snap.epoch} step {snap.step} "
-              f"{time.perf_counter() - started:.3f}s (gate and training {not_other:.3f}s), "
-              f"idle before it "
+              f"{time.perf_counter() - started:.3f}s, idle before it "
               f"{started - last if last else 0:.3f}s", file=sys.stderr, flush=True)
 
 

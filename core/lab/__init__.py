@@ -53,8 +53,7 @@ from core.lab.config import (
     LOSSES, MAX_BATCH, MAX_CLASSES, MAX_CURVE, MAX_LAYERS, MAX_NEURONS, MAX_TICK_STEPS,
     MODEL_SEED_OFFSET, N_POINTS_CLASSIFY, N_POINTS_REGRESS, OPTIMIZERS, PLATEAU_EPOCHS,
     PLATEAU_REL, PLAYGROUND_MODE_FIELDS, PRESETS, PROBLEMS, REGULARIZATIONS, SCHEDULES,
-    STEP_EVERY_EPOCHS, STEP_GAMMA, THUMB, TICK_BUDGET, TRAIN_SHARE, MAX_TICK_BUDGET, LabConfig,
-    LabDataError, validate,
+    STEP_EVERY_EPOCHS, STEP_GAMMA, THUMB, LabConfig, LabDataError, validate,
 )
 from core.lab.controls import (
     DEFAULT_FEATURES, DEFAULT_HIDDEN, FEATURE_KEYS, LR_CHOICES, MAX_SEED, REG_RATES,
@@ -64,7 +63,7 @@ from core.lab.csv import CSV_MAX_BYTES, CSV_MAX_ROWS, CSV_MIN_ROWS, CsvPoints, l
 from core.lab.datasets import (
     GENERATORS, LabData, feature_matrix, lab_data_from_points, make_lab_data,
 )
-from core.lab.session import LabSession, LabSnapshot, TickResult, tick_budget
+from core.lab.session import LabSession, LabSnapshot, TickResult
 from core.lab.tf_link import (
     PLAYGROUND_HIDE, PLAYGROUND_KEYS, VIEW_OPTIONS, config_from_fields, parse_playground_params,
     parse_playground_url, playground_seed,

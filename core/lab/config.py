@@ -43,9 +43,6 @@ PLATEAU_EPOCHS = 300  # ... or when the train loss improved < PLATEAU_REL over t
 PLATEAU_REL = 1e-3
 MAX_CURVE = 1000  # per-epoch curve entries kept (decimated beyond); bounds a session's memory
 MAX_TICK_STEPS = 200_000  # hard bound on one tick's work, whatever its time budget
-TICK_BUDGET = 0.045  # s of training per live tick when the rest of a tick is quick (quiet machine)
-TRAIN_SHARE = 0.75  # ... and at least this share of a tick trains when the rest is slow (load)
-MAX_TICK_BUDGET = 0.2  # s: a click waits for the running tick, so at most about this
 MODEL_SEED_OFFSET = 1  # weights come from seed + this, points from seed
 PLAYGROUND_MODE_FIELDS = dict(loss="squared", init="playground", optimizer="sgd",
                               schedule="none", dropout=0.0, batchnorm=False)

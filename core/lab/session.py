@@ -12,9 +12,8 @@ import torch
 from torch import nn
 
 from core.lab.config import (
-    CSV_DATASET, EPOCH_CAP, GRID, IDLE_PAUSE, LIVE_FIELDS, MAX_CURVE, MAX_TICK_BUDGET,
-    MAX_TICK_STEPS, MODEL_SEED_OFFSET, PLATEAU_EPOCHS, PLATEAU_REL, THUMB, TICK_BUDGET,
-    TRAIN_SHARE, LabConfig, validate,
+    CSV_DATASET, EPOCH_CAP, GRID, IDLE_PAUSE, LIVE_FIELDS, MAX_CURVE, MAX_TICK_STEPS,
+    MODEL_SEED_OFFSET, PLATEAU_EPOCHS, PLATEAU_REL, THUMB, LabConfig, validate,
 )
 from core.lab.datasets import LabData, feature_matrix, lab_data_from_points, make_lab_data
 from core.lab.snapshot import LabSnapshot, TickResult, confusion_matrix, grid_points
@@ -25,20 +24,6 @@ from core.lab.training import (
 from core.models import build_mlp, linear_layers
 from core.seeding import prepare_thread
 from core.training import Trainer
-
-def tick_budget(other_seconds: float | None) -> float:
-    """Seconds of training for the next live tick, given how long the rest of the last tick
-    took (snapshot, drawing, the framework's rerun; None: no tick yet).
-
-    A tick's other work is paid once per redraw however long it trains: TICK_BUDGET while it
-    is quick (>= 15 redraws a second are possible), longer when it is slow (a loaded machine,
-    a class on one server) so that TRAIN_SHARE of the time still trains, never over
-    MAX_TICK_BUDGET (Pause waits for the running tick)."""
-    if other_seconds is None or not math.isfinite(other_seconds) or other_seconds <= 0:
-        return TICK_BUDGET
-    wanted = other_seconds * TRAIN_SHARE / (1 - TRAIN_SHARE)
-    return min(max(TICK_BUDGET, wanted), MAX_TICK_BUDGET)
-
 
 class LabSession:
     """One student's live lab: config, data, model and a resumable Trainer.

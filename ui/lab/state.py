@@ -19,7 +19,6 @@ from ui.url_state import HIDE_KEY, hidden_keys
 S_SESSION, S_PLAYING, S_PAUSED, S_NOTE, S_PINNED = (
     "_pg_session", "_pg_playing", "_pg_paused", "_pg_note", "_pg_pinned")
 S_IMPORT, S_CSV, S_CSV_ERROR = "_pg_import", "_pg_csv", "_pg_csv_error"
-S_TICK_OTHER = "_pg_tick_other"  # s the last live tick spent on all but training (its budget)
 
 
 def seed_widgets(values: dict) -> None:
