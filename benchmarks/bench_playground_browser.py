@@ -17,7 +17,7 @@ Issue 20's targets: >= 15 redraws a second with no dimmed frame; test loss < 0.1
 The machine's load average is printed beside the figures (shared machines inflate them).
 
     .venv/bin/python benchmarks/bench_playground_browser.py [--seconds 20] [--url URL]
-        [--width 1400] [--height 1000] [--lang en] [--seed 0]
+        [--width 1400] [--height 1000] [--lang en] [--seeds 0 1 2 3 4]
 """
 
 from __future__ import annotations
@@ -44,8 +44,12 @@ TEXT = catalog("playground")
 
 # Runs in the page: one sample per animation frame, kept in window.__pg.
 RECORDER = """() => {
-  const rec = {t0: performance.now(), img: [], net: [], epoch: [], test: [], dim: 0, frames: 0};
+  const rec = {t0: performance.now(), img: [], net: [], epoch: [], test: [], dim: 0, frames: 0,
+               long: []};
   window.__pg = rec;
+  // the browser's long tasks (> 50 ms on the main thread: Streamlit's rendering, the paint)
+  new PerformanceObserver((list) => { for (const e of list.getEntries())
+    rec.long.push([e.startTime - rec.t0, e.duration]); }).observe({type: 'longtask'});
   let lastPaint = null, lastEpoch = null, lastTest = null;
   const frame = () => {
     if (rec.stop) return;
@@ -111,6 +115,11 @@ def measure(base: str, seconds: float, width: int, height: int, lang: str, seed:
     gaps = [b - a for a, b in zip(img, img[1:])]
     epochs = [(t, e) for t, e in rec["epoch"] if play_ms < t <= end_ms]
     reached = next((t for t, v in rec["test"] if t > play_ms and v < TARGET), None)
+    # the epoch on screen when the test loss first showed < TARGET: TF Playground (one epoch
+    # per animation frame, 60 a second) would need that many epochs / 60 seconds
+    reached_epoch = next((e for t, e in reversed(rec["epoch"]) if reached is not None
+                          and t <= reached), None)
+    longs = [d for t, d in rec["long"] if play_ms < t <= end_ms]
     first = img[0] if img else end_ms
     out = {
         "boundary_redraws_per_s": rate(img, first),
@@ -122,6 +131,10 @@ def measure(base: str, seconds: float, width: int, height: int, lang: str, seed:
         "epochs_per_s": ((epochs[-1][1] - epochs[0][1]) / ((epochs[-1][0] - epochs[0][0]) / 1000)
                          if len(epochs) > 1 and epochs[-1][0] > epochs[0][0] else 0.0),
         "test_loss_below_target_s": (reached - play_ms) / 1000 if reached is not None else None,
+        "epoch_at_target": reached_epoch,
+        "vs_tf_playground": ((reached - play_ms) / 1000 / (reached_epoch / 60)
+                             if reached is not None and reached_epoch else None),
+        "long_tasks": len(longs), "long_task_ms_per_s": sum(longs) / seconds,
         "dimmed_frames": rec["dim"], "frames": rec["frames"],
         "still_playing": still_playing, "page_errors": errors,
     }
@@ -135,28 +148,50 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1000)
     parser.add_argument("--lang", default="en", choices=("en", "ko"))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="one run per seed, one after another on the same server")
     args = parser.parse_args()
     print(f"before: {load()}")
     server = nullcontext((args.url, None)) if args.url else app_server()
+    results = []
     with server as (base, _pid):
-        result = measure(base, args.seconds, args.width, args.height, args.lang, args.seed)
+        for seed in args.seeds:
+            result = measure(base, args.seconds, args.width, args.height, args.lang, seed)
+            results.append(result)
+            report(args, seed, result)
     print(f"after:  {load()}")
+    if len(results) > 1:
+        redraws = [r["boundary_redraws_per_s"] for r in results]
+        epochs = [r["epochs_per_s"] for r in results]
+        ratios = [r["vs_tf_playground"] for r in results if r["vs_tf_playground"] is not None]
+        print(f"{len(results)} seeds: redraws/s {min(redraws):.2f}-{max(redraws):.2f} "
+              f"(median {statistics.median(redraws):.2f}), epochs/s on screen median "
+              f"{statistics.median(epochs):.1f}, dimmed frames "
+              f"{sum(r['dimmed_frames'] for r in results)}, reached test loss < {TARGET} in "
+              f"{len(ratios)} of {len(results)}"
+              + (f", time vs TF Playground's median {statistics.median(ratios):.2f}x"
+                 if ratios else ""))
+
+
+def report(args, seed: int, result: dict) -> None:
     print(f"/playground playing {args.seconds:.0f} s in Chromium {args.width}x{args.height}, "
           f"{args.lang}, Playground keys {PLAYGROUND_KEYS['dataset']} "
-          f"{PLAYGROUND_KEYS['networkShape']} seed {args.seed}:")
+          f"{PLAYGROUND_KEYS['networkShape']} seed {seed}:")
     fmt = {"boundary_redraws_per_s": "{:.2f}", "network_redraws_per_s": "{:.2f}",
            "gap_p50_ms": "{:.0f}", "gap_p95_ms": "{:.0f}", "gap_max_ms": "{:.0f}",
-           "first_redraw_after_play_s": "{:.2f}", "epochs_per_s": "{:.1f}"}
+           "first_redraw_after_play_s": "{:.2f}", "epochs_per_s": "{:.1f}",
+           "long_task_ms_per_s": "{:.0f}"}
     for key, value in result.items():
-        shown = fmt[key].format(value) if key in fmt else value
+        shown = fmt[key].format(value) if key in fmt and value is not None else value
         print(f"  {key:28s} {shown}")
     target = result["boundary_redraws_per_s"] >= 15 and result["dimmed_frames"] == 0
     print(f"  >= 15 redraws/s, none dimmed: {'met' if target else 'NOT met'}"
           + (f"; test loss < {TARGET} after {result['test_loss_below_target_s']:.1f} s "
-             "" if result["test_loss_below_target_s"] is not None
-             else f"; test loss not < {TARGET} within {args.seconds:.0f} s"))
-    if statistics and result["page_errors"]:
+             f"at epoch {result['epoch_at_target']} ({result['vs_tf_playground']:.2f}x TF "
+             "Playground's epochs / 60 per s)"
+             if result["test_loss_below_target_s"] is not None
+             else f"; test loss not < {TARGET} within {args.seconds:.0f} s"), flush=True)
+    if result["page_errors"]:
         print("  page errors:", result["page_errors"][:3])
 
 

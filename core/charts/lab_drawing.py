@@ -3,10 +3,10 @@ only, packed small. The element keeps its canvases and SVG between ticks and rep
 from this; nothing here is a picture.
 
 Colours are the lab's (core.charts.playground: orange - grey - blue on [-1, 1], one band per
-class beyond two), passed as a 254-entry lookup table so the browser paints exactly what the
-PNG did. A grid value is one byte: 0..253 index the table, 255 means "not a number" (white).
-Orange against blue stays distinct under deuteranopia and protanopia; the legend and the
-point rings are the second cue.
+class beyond two), passed as a 254-entry lookup table: the browser paints the colorscale's
+colours to within one table step (tests/charts/test_playground.py). A grid value is one
+byte: 0..253 index the table, 255 means "not a number" (white). Orange against blue stays
+distinct under deuteranopia and protanopia; the legend and the point rings are the second cue.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def _num(value: float, digits: int = 5) -> float | None:
 
 
 def _point_rgb(labels: np.ndarray, regression: bool) -> np.ndarray:
-    """(n, 3) uint8 fill colours, the same as core.charts.playground's points (vectorised:
-    this runs every tick)."""
+    """(n, 3) uint8 fill colours: a class's colour, or a regression target on the diverging
+    orange - grey - blue scale (vectorised: this runs every tick)."""
     labels = np.asarray(labels)
     if not regression:
         palette = np.array([_rgb(class_color(k)) for k in range(len(CLASS_COLORS))])

@@ -80,7 +80,9 @@ def test_an_idle_tab_pauses_without_training_and_a_touch_resumes():
 HIDABLE = ("showTestData", "discretize", "playButton", "stepButton", "resetButton",
            "learningRate", "activation", "regularization", "regularizationRate", "problem",
            "dataset", "percTrainData", "noise", "batchSize", "numHiddenLayers")
-PAGE = (Path(__file__).resolve().parents[2] / "app_pages" / "playground.py").read_text()
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "".join((ROOT / name).read_text()  # the page and the widget groups it draws
+               for name in ("app_pages/playground.py", "ui/lab/controls.py"))
 
 
 def test_every_playground_hide_key_maps_to_a_control_of_the_page():

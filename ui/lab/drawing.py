@@ -26,7 +26,7 @@ CSS = """
   .pgd .out { order: -1; } }
 .pgd .metrics { display: grid; grid-template-columns: repeat(auto-fit, minmax(64px, 1fr));
   gap: 0 8px; margin-bottom: 4px; line-height: 1.15; }
-.pgd .metrics span { font-size: .8em; opacity: .8; display: block; }
+.pgd .metrics span { font-size: .8em; opacity: .8; display: block; word-break: keep-all; }
 .pgd .metrics b { font-size: 1.35em; font-variant-numeric: tabular-nums; display: block; }
 .pgd.present .metrics b { font-size: 1.1em; }
 .pgd .plane { position: relative; width: 100%; aspect-ratio: 1 / 1; max-height: var(--plane-max, 100vh);
@@ -103,8 +103,12 @@ export default function (component) {
       S.hover = null; paint(S, S.data);
     });
   }
+  // Later ticks paint at the next animation frame, once however many ticks' data arrived
+  // before it (a paint the screen would not show is skipped); a new element paints at once.
+  const fresh = !S.data;
   S.data = data;
-  paint(S, data);
+  if (fresh) paint(S, data);
+  else if (!S.frame) S.frame = requestAnimationFrame(() => { S.frame = 0; paint(S, S.data); });
 }
 
 const b64 = (s) => Uint8Array.from(atob(s || ''), (c) => c.charCodeAt(0));
@@ -198,10 +202,14 @@ function paint(S, d) {
   root.querySelector('.legend .hi').textContent = sel >= 0 ? T.legend_node_hi : T.legend_hi;
   const lg = root.querySelector('.legend canvas');
   const table = sel >= 0 ? mapTable : gridTable, m = table.length / 3;  // every table entry, in order
-  if (lg.width !== m) { lg.width = m; lg.height = 1; }
-  const g = lg.getContext('2d'), img = g.createImageData(m, 1);
-  for (let i = 0; i < m; i++) { img.data.set([table[3 * i], table[3 * i + 1], table[3 * i + 2], 255], 4 * i); }
-  g.putImageData(img, 0, 0);
+  const legendKey = sel >= 0 ? d.map_table : d.grid_table;
+  if (lg.__key !== legendKey) {  // the legend changes with the problem, not with a tick
+    lg.__key = legendKey;
+    if (lg.width !== m) { lg.width = m; lg.height = 1; }
+    const g = lg.getContext('2d'), img = g.createImageData(m, 1);
+    for (let i = 0; i < m; i++) { img.data.set([table[3 * i], table[3 * i + 1], table[3 * i + 2], 255], 4 * i); }
+    g.putImageData(img, 0, 0);
+  }
   paintCurve(root.querySelector('svg.curve'), d);
   root.querySelector('.hint').textContent = T.hint;
 }
@@ -332,6 +340,10 @@ function paintPoints(canvas, d) {
   const r = canvas.getBoundingClientRect();
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(50, Math.round(r.width * dpr));
+  // the points change only with the data set or the view: most ticks leave them as they are
+  const key = [w, d.extent, d.train.xy, d.train.rgb, d.test && d.test.xy, d.test && d.test.rgb].join('|');
+  if (canvas.__key === key) return;
+  canvas.__key = key;
   if (canvas.width !== w) { canvas.width = w; canvas.height = w; }
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, w, w);
@@ -352,17 +364,25 @@ function paintPoints(canvas, d) {
 
 function paintCurve(svg, d) {
   const T = d.text;
-  const w = Math.max(200, svg.clientWidth || 300), h = d.controls.present ? 120 : 90;
-  svg.setAttribute('viewBox', `0 0 ${w} ${h}`); svg.style.height = h + 'px';
+  const w = Math.max(200, svg.clientWidth || 300);
   svg.setAttribute('aria-label', T.curves_title);
   const [ep, tr, te] = d.curve;
   const all = [...tr, ...te, ...(d.pinned ? [...d.pinned[1], ...d.pinned[2]] : [])].filter((v) => v !== null);
   const top = all.length ? Math.max(...all) : 1, lastE = Math.max(1, ep.length ? ep[ep.length - 1] : 1,
     d.pinned && d.pinned[0].length ? d.pinned[0][d.pinned[0].length - 1] : 1);
-  const L = 40, R = 8, Tp = 18, B = 16;
+  // the title and the series' names share the top row when they fit, else the names get a
+  // row of their own (presenter view's 18 px text in a narrow column)
+  const fs = parseFloat(getComputedStyle(svg).fontSize) || 13;
+  const textW = (t) => [...t].reduce((s, c) => s + (c.charCodeAt(0) > 0x1100 ? 1.0 : 0.62), 0) * fs;
+  const names = `╌ ${T.train_loss}  — ${T.test_loss}`;
+  const twoRows = textW(T.curves_title) + textW(names) + 16 > w - 40;
+  const row1 = Math.max(12, fs), row2 = twoRows ? row1 + fs + 4 : row1;  // baselines
+  const L = 40, R = 8, Tp = row2 + 6, B = 16;
+  const h = (d.controls.present ? 120 : 90) + (twoRows ? fs + 4 : 0);
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`); svg.style.height = h + 'px';
   const X = (e) => L + (w - L - R) * e / lastE, Y = (v) => Tp + (h - Tp - B) * (1 - v / (top || 1));
   const path = (xs, ys) => xs.map((e, i) => ys[i] === null ? '' : `${X(e).toFixed(1)},${Y(ys[i]).toFixed(1)}`).filter(Boolean).join(' ');
-  let s = `<text x="${L}" y="12">${esc(T.curves_title)}</text>`;
+  let s = `<text x="${L}" y="${row1}">${esc(T.curves_title)}</text>`;
   s += `<text x="${L - 4}" y="${Tp + 4}" text-anchor="end">${fmt(top, 2)}</text><text x="${L - 4}" y="${h - B}" text-anchor="end">0</text>`;
   s += `<text x="${w - R}" y="${h - 2}" text-anchor="end">${esc(T.epochs)} ${lastE}</text>`;
   s += `<line x1="${L}" y1="${h - B}" x2="${w - R}" y2="${h - B}" stroke="#ccc"/>`;
@@ -372,7 +392,7 @@ function paintCurve(svg, d) {
   }
   s += `<polyline data-name="${esc(T.train_loss)}" fill="none" stroke="#0877bd" stroke-width="2" stroke-dasharray="5 3" points="${path(ep, tr)}"/>`;
   s += `<polyline data-name="${esc(T.test_loss)}" fill="none" stroke="#222" stroke-width="2" points="${path(ep, te)}"/>`;
-  s += `<text x="${w - R}" y="12" text-anchor="end"><tspan fill="#0877bd">╌ ${esc(T.train_loss)}</tspan>  <tspan>— ${esc(T.test_loss)}</tspan></text>`;
+  s += `<text x="${w - R}" y="${row2}" text-anchor="end"><tspan fill="#0877bd">╌ ${esc(T.train_loss)}</tspan>  <tspan>— ${esc(T.test_loss)}</tspan></text>`;
   svg.innerHTML = s;
 }
 """
