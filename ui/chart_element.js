@@ -88,13 +88,80 @@ function themed(figure, element) {
   if (title && title.text) layout.title = { ...title, text: `<b>${title.text}</b>` };
 }
 
+// Plotly picks 5 to 10 ticks per axis whatever its drawn length and label size, so on a phone's
+// half-width subplot or with a projector's 18 px labels neighbouring labels ran together ("150"
+// and "0" read "1500"). Each axis gets at most as many ticks as its length holds labels as wide
+// as the ones it drew; an axis whose figure sets its own ticks (tickvals, dtick, nticks) keeps
+// them, and category axes keep plotly's one label per category.
+const CHAR_WIDTH = 0.6;  // a digit in the chart fonts, in font sizes
+const LABEL_GAP = 1.2;   // the space kept between two x labels, in font sizes
+const LINE_ROOM = 1.9;   // a y label's line plus its gap, in font sizes
+
+function ownTicks(layout) {
+  const own = new Set();
+  for (const [name, axis] of Object.entries(layout)) {
+    if (/^[xy]axis\d*$/.test(name) && isObject(axis)
+        && (axis.tickvals || axis.tickmode === "array" || axis.dtick !== undefined
+            || axis.nticks !== undefined)) own.add(name);
+  }
+  return own;
+}
+
+function labelChars(axis) {
+  const texts = (axis._vals || []).map((tick) => String(tick.text ?? "").replace(/<[^>]+>/g, ""));
+  return texts.length ? Math.max(...texts.map((text) => text.length)) : 4;
+}
+
+// {"xaxis2.nticks": n, ...} for the drawn axes (0: plotly's own count fits).
+function tickCaps(div) {
+  const full = div._fullLayout;
+  const caps = {};
+  if (!full || !full._subplots) return caps;
+  for (const id of [...(full._subplots.xaxis || []), ...(full._subplots.yaxis || [])]) {
+    const name = `${id.charAt(0)}axis${id.slice(1)}`;
+    const axis = full[name];
+    if (!axis || !axis._length || div.__dleOwnTicks.has(name)) continue;
+    if (axis.type === "category" || axis.type === "multicategory") {
+      caps[`${name}.nticks`] = 0;
+      continue;
+    }
+    const vertical = id.charAt(0) === "y";
+    const font = axis.tickfont?.size || 12;
+    const room = vertical ? LINE_ROOM * font : (labelChars(axis) * CHAR_WIDTH + LABEL_GAP) * font;
+    // plotly.js's own count (axes.js autoTicks): length / 80 px (x) or / 40 px (y), 4..9, + 1
+    const plotlys = Math.min(Math.max(axis._length / (vertical ? 40 : 80), 4), 9) + 1;
+    const fits = Math.max(2, Math.floor(axis._length / room));
+    caps[`${name}.nticks`] = fits < plotlys ? fits : 0;
+  }
+  return caps;
+}
+
+// The caps the axes lack, as a relayout update (empty if every axis has its cap).
+function missingCaps(div) {
+  const update = {};
+  for (const [path, nticks] of Object.entries(tickCaps(div))) {
+    const axis = div._fullLayout[path.split(".")[0]];
+    if ((axis.nticks || 0) !== nticks) update[path] = nticks;
+  }
+  return update;
+}
+
+// Draw with the caps of the last draw (a rerun usually keeps the sizes), then correct them
+// from the axes as drawn: one cheap axis redraw on a first draw or after a resize.
+function capTicks(div, Plotly) {
+  const update = missingCaps(div);
+  return Object.keys(update).length ? Plotly.relayout(div, update) : Promise.resolve();
+}
+
 function observeSize(div, Plotly) {
   if (div.__dleResize) return;
   let pending = 0;
   div.__dleResize = new ResizeObserver(() => {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(() => {
-      if (div.isConnected && div._fullLayout) Plotly.Plots.resize(div);
+      if (div.isConnected && div._fullLayout) {
+        Plotly.Plots.resize(div).then(() => capTicks(div, Plotly));
+      }
     });
   });
   div.__dleResize.observe(div);
@@ -125,6 +192,11 @@ export default function (component) {
   delete figure.layout.width;
   figure.layout.height = figure.layout.height || message.height;
   div.style.height = `${figure.layout.height}px`;
+  div.__dleOwnTicks = ownTicks(figure.layout);
+  for (const [path, nticks] of Object.entries(tickCaps(div))) {
+    const [name] = path.split(".");
+    if (nticks) figure.layout[name] = { ...(figure.layout[name] || {}), nticks };
+  }
   const config = { displaylogo: false, responsive: false,
                    displayModeBar: window.matchMedia(NO_MODE_BAR).matches ? false : "hover" };
   const draw = (Plotly) => Plotly.react(div, { data: figure.data || [], layout: figure.layout,
@@ -132,7 +204,7 @@ export default function (component) {
   // window.__dleDrawing counts draws under way, so a benchmark can wait until all are painted.
   window.__dleDrawing = (window.__dleDrawing || 0) + 1;
   loadPlotly(message.plotly)
-    .then((Plotly) => draw(Plotly).then(() => {
+    .then((Plotly) => draw(Plotly).then(() => capTicks(div, Plotly)).then(() => {
       observeSize(div, Plotly);
       performance.measure(`dle-chart ${message.key}`, { start }); // for benchmarks
     }))

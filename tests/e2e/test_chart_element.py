@@ -121,3 +121,42 @@ def test_a_chart_follows_its_container_width(losses):
     losses.set_viewport_size({"width": 900, "height": 900})
     losses.wait_for_function(f"(wide) => ({width})('{CHART_SELECTOR}') < wide - 100", arg=wide,
                              timeout=10_000)
+
+
+# Pairs of x tick labels of one chart whose boxes overlap, and each axis' tick cap.
+X_LABEL_CLASHES = """(selector) => Array.from(document.querySelectorAll(selector)).flatMap(chart => {
+  const boxes = Array.from(chart.querySelectorAll('g.xtick text'))
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+  return boxes.flatMap((a, i) => boxes.slice(i + 1).filter(b =>
+    Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1).map(() => 1));
+}).length"""
+TICK_CAPS = """(selector) => Array.from(document.querySelectorAll(selector)).map(div =>
+  Object.keys(div._fullLayout).filter(name => /^[xy]axis\\d*$/.test(name)).map(name => [
+    name, div._fullLayout[name].nticks || 0,
+    div.layout[name] && div.layout[name].dtick !== undefined && div.__dleOwnTicks.has(name)]))"""
+
+
+def test_tick_count_follows_the_width(base_url, browser):
+    """Projector-size labels (presenter view) in a phone-wide window: each axis holds only as
+    many labels as fit, and none overlap; an axis that sets its own ticks (/losses' log axis,
+    dtick=1) keeps them."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(base_url + LOSSES + "&present=1")
+        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=120_000)
+        wait_idle(page)
+        wide = page.evaluate(TICK_CAPS, CHART_SELECTOR)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("(s) => document.querySelector(s)._fullLayout.width < 420",
+                               arg=CHART_SELECTOR, timeout=20_000)
+        page.wait_for_timeout(1000)  # the resize, then the cap's relayout
+        narrow = page.evaluate(TICK_CAPS, CHART_SELECTOR)
+        assert page.evaluate(X_LABEL_CLASHES, CHART_SELECTOR) == 0
+    finally:
+        context.close()
+    capped = [(name, cap) for chart in narrow for name, cap, _ in chart if cap]
+    assert capped, f"no axis got fewer ticks at 390 px (1024 px: {wide}, 390 px: {narrow})"
+    own = [(name, cap) for chart in narrow for name, cap, own in chart if own]
+    assert own and all(cap == 0 for _, cap in own), own

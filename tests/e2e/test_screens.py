@@ -5,6 +5,8 @@
 - phone, 390x844 (touch): no sideways page scroll, no table wider than the screen unless it
   scrolls inside its own box;
 - laptop, 1400x900: a chart starts on the first screen;
+- presenter view: every "what to notice" box is at most two lines;
+- presenter and phone: no two tick labels of a chart overlap (tick counts follow the width);
 - axe-core (``npm ci --prefix devtools``): 0 critical/serious violations in the app's own
   markup (Streamlit's sidebar navigation list is Streamlit's, and excluded).
 
@@ -12,7 +14,7 @@ With ``SCREENS_DIR`` set, each of those first screens is saved there as a PNG
 (``<page>_<lang>_<presenter|phone|laptop>.png``) to look at.
 
 One server and one browser for the module; each (page, language, screen) loads once and every
-check of that screen reads the same load. ``python -m tests.e2e.test_screens`` prints the same
+check of that screen reads the same load (with xdist: ``-n 2 --dist loadgroup``). ``python -m tests.e2e.test_screens`` prints the same
 figures as a table (BENCHMARKS.md, issue 19).
 """
 
@@ -38,6 +40,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
          "device_scale_factor": 2}
 MIN_CHART_SHOWN = 0.60
 MIN_PROSE_PX, MIN_CHART_PX, MIN_TABLE_PX = 20, 18, 18
+MAX_NOTICE_LINES = 2  # presenter view: the one claim that matters (issue 19)
 LAPTOP = {"viewport": {"width": 1400, "height": 900}}
 SCREENS_DIR = os.environ.get("SCREENS_DIR")
 
@@ -95,6 +98,39 @@ PHONE_JS = """() => {
   return {page_width: page, screen: innerWidth, loose_tables: loose, squeezed: squeezed};
 }"""
 
+# Every "what to notice" box (ui.page.notice: the lightbulb icon) and its height in lines.
+NOTICE_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stAlert]')]
+  .filter(box => [...box.querySelectorAll('[data-testid=stAlertDynamicIcon], [data-testid=stIconMaterial]')]
+                 .some(icon => icon.textContent.trim() === 'lightbulb'))
+  .map(box => {
+    const text = box.querySelector('[data-testid=stMarkdownContainer]');
+    const paragraphs = [...text.querySelectorAll('p')];  // their heights: no margins
+    const lineHeight = parseFloat(getComputedStyle(paragraphs[0] || text).lineHeight);
+    const height = paragraphs.reduce((sum, p) => sum + p.getBoundingClientRect().height, 0);
+    return {lines: Math.round(height / lineHeight), text: text.textContent.slice(0, 80)};
+  })"""
+
+# Pairs of tick labels of one chart whose boxes overlap (two subplots' labels included: the
+# left panel's "150" and the right panel's "0" read "1500").
+TICKS_JS = """() => {
+  const clashes = [];
+  document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').forEach((chart, index) => {
+    const boxes = [...chart.querySelectorAll('g.xtick text, g.ytick text')]
+      .filter(e => e.textContent.trim())
+      .map(e => ({text: e.textContent, r: e.getBoundingClientRect()}))
+      .filter(b => b.r.width > 0);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i].r, b = boxes[j].r;
+        const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (dx > 1 && dy > 1) clashes.push([index, boxes[i].text, boxes[j].text]);
+      }
+    }
+  });
+  return clashes;
+}"""
+
 AXE_JS = """async () => {
   const result = await axe.run({exclude: [['[data-testid=stSidebarNav]']]},
                                {resultTypes: ['violations']});
@@ -128,12 +164,15 @@ def measure(browser, base_url: str, info, lang: str) -> dict:
     try:
         figures["first_chart"] = page.evaluate(FIRST_CHART_JS)
         figures["fonts"] = page.evaluate(FONTS_JS)
+        figures["notices"] = page.evaluate(NOTICE_JS)
+        figures["presenter_ticks"] = page.evaluate(TICKS_JS)
         _shoot(page, info, lang, "presenter")
     finally:
         page.close()
     page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", PHONE)
     try:
         figures["phone"] = page.evaluate(PHONE_JS)
+        figures["phone_ticks"] = page.evaluate(TICKS_JS)
         _shoot(page, info, lang, "phone")
     finally:
         page.close()
@@ -161,8 +200,11 @@ def figures_of(base_url, browser):
     return functools.cache(lambda info, lang: measure(browser, base_url, info, lang))
 
 
-CASES = [pytest.param(info, lang, id=f"{info.namespace}-{lang}") for info in PAGES
-         for lang in LANGS]
+# Every check of one page and language reads the same three page loads: with xdist, keep them
+# on one worker (``-n 2 --dist loadgroup``), or each worker loads the page again.
+CASES = [pytest.param(info, lang, id=f"{info.namespace}-{lang}",
+                      marks=pytest.mark.xdist_group(f"{info.namespace}-{lang}"))
+         for info in PAGES for lang in LANGS]
 
 
 @pytest.mark.parametrize(("info", "lang"), CASES)
@@ -191,6 +233,20 @@ def test_presenter_text_is_readable_from_the_back(figures_of, info, lang):
 
 
 @pytest.mark.parametrize(("info", "lang"), CASES)
+def test_presenter_notice_is_at_most_two_lines(figures_of, info, lang):
+    long = [n for n in figures_of(info, lang)["notices"] if n["lines"] > MAX_NOTICE_LINES]
+    assert not long, f"notices over {MAX_NOTICE_LINES} lines at 1024x768 ?present=1: {long}"
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
+def test_tick_labels_never_collide(figures_of, info, lang):
+    figures = figures_of(info, lang)
+    for screen in ("presenter", "phone"):
+        clashes = figures[f"{screen}_ticks"]
+        assert not clashes, f"{screen}: overlapping tick labels (chart, label, label): {clashes}"
+
+
+@pytest.mark.parametrize(("info", "lang"), CASES)
 def test_phone_has_no_sideways_scroll(figures_of, info, lang):
     phone = figures_of(info, lang)["phone"]
     assert phone["page_width"] <= phone["screen"] + 1, phone
@@ -214,7 +270,8 @@ def main(namespaces: list[str]) -> None:
     with streamlit_server() as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         print("page lang | presenter: chart shown, top | prose chart table px | laptop chart top"
-              " | phone: page width, loose tables, squeezed headers | axe serious+critical")
+              " | phone: page width, loose tables, squeezed headers | axe serious+critical"
+              " | notice lines | tick clashes presenter/phone")
         for info in pages:
             for lang in LANGS:
                 f = measure(browser, base, info, lang)
@@ -227,7 +284,10 @@ def main(namespaces: list[str]) -> None:
                       f"{phone['page_width']} "
                       f"{phone['loose_tables']} {phone['squeezed'][:3]} | "
                       f"{sum(v['nodes'] for v in axe)} "
-                      f"{[(v['id'], v['nodes']) for v in axe]}", flush=True)
+                      f"{[(v['id'], v['nodes']) for v in axe]} | "
+                      f"{[n['lines'] for n in f['notices']]} | "
+                      f"{len(f['presenter_ticks'])}/{len(f['phone_ticks'])} "
+                      f"{(f['presenter_ticks'] + f['phone_ticks'])[:2]}", flush=True)
         browser.close()
 
 

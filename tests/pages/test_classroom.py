@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.test_pages import TIMEOUT, assert_ok, chart_specs, open_page, url_widgets
 from ui.i18n import catalog
 from ui.chrome import share_link
-from ui.page import PRESENT_MIN_FONT, presenter_figure, split_first_sentence
+from ui.page import PRESENT_MIN_FONT, presenter_figure, split_first_clause, split_first_sentence
 from ui.registry import LESSON_PATH, available_pages, lesson_neighbours, lesson_pages
 
 PAGES = available_pages()
@@ -102,6 +102,17 @@ def test_presenter_figure_scales_every_font_and_log_minor_labels():
 ])
 def test_split_first_sentence(text, head, rest):
     assert split_first_sentence(text) == (head, rest)
+
+
+@pytest.mark.parametrize("sentence, head, rest", [
+    ("Accuracy is 53%: about chance.", "Accuracy is 53%", "about chance."),
+    ("A; b — c.", "A", "b — c."),
+    ("Set **p: 0.5**: then look.", "Set **p: 0.5**", "then look."),
+    ("`a: int` is typed.", "`a: int` is typed.", ""),
+    ("No break here.", "No break here.", ""),
+])
+def test_split_first_clause(sentence, head, rest):
+    assert split_first_clause(sentence) == (head, rest)
 
 
 # --- hidden controls ---------------------------------------------------------------------
