@@ -80,17 +80,23 @@ def split_first_sentence(text: str) -> tuple[str, str]:
 _CLAUSE_BREAK = re.compile(r": |; | — ")
 
 
-def split_first_clause(sentence: str) -> tuple[str, str]:
-    """(the sentence up to its first ': ', '; ' or ' — ', the rest); (sentence, '') if none.
-
-    A break inside bold or code (an odd count of ``**`` or a backtick before it) is skipped.
+def split_at_clause(sentence: str, max_em: float, min_em: float) -> tuple[str, str]:
+    """(the longest start of ``sentence`` that ends at a ': ', '; ' or ' — ' and is at most
+    ``max_em`` wide, the rest); the shortest such start if none is that short; (sentence, '')
+    if it has no break. A start narrower than ``min_em`` ("Raw inputs") says too little and
+    does not count, nor does a break inside bold or code.
     """
+    best = None
     for match in _CLAUSE_BREAK.finditer(sentence):
-        head = sentence[:match.start()]
-        if head.count("**") % 2 or head.count("`") % 2 or not head.strip():
+        head = sentence[:match.start()].rstrip()
+        if head.count("**") % 2 or head.count("`") % 2 or title_width_em(head) < min_em:
             continue
-        return head.rstrip(), sentence[match.end():].strip()
-    return sentence, ""
+        if best is not None and title_width_em(head) > max_em:
+            break
+        best = head, sentence[match.end():].strip()
+        if title_width_em(head) > max_em:
+            break
+    return best or (sentence, "")
 
 
 # --- page anatomy ------------------------------------------------------------------------
@@ -218,18 +224,20 @@ def controls_beside(key: str) -> tuple[Any, Any]:
 # Two lines of the narrowest notice (a controls_beside chart column, ~560 px at 20 px on a
 # 1024x768 projector: 28 em a line), less a margin for where the lines break.
 PRESENT_NOTICE_EM = 48
+PRESENT_CLAUSE_MIN_EM = 12  # a shorter first clause ("Raw inputs") says too little alone
 
 
 def presenter_notice(text: str) -> tuple[str, str]:
     """(what the presenter-view notice box shows, what folds beneath it).
 
-    The first sentence; if that is still over two lines with the box's label, its first
-    clause (up to ': ', '; ' or ' — ', which in these notices starts the explanation of a
-    measured fact), the rest of the sentence folding after "…".
+    The first sentence; if that is still over two lines with the box's label, the longest
+    start of it that fits and ends at ': ', '; ' or ' — ' (in these notices the measured fact
+    comes first, its explanation after such a break), the rest folding after "…".
     """
     head, rest = split_first_sentence(text)
-    if title_width_em(f"{t('common.notice')} {head}") > PRESENT_NOTICE_EM:
-        clause, tail = split_first_clause(head)
+    room = PRESENT_NOTICE_EM - title_width_em(t("common.notice"))
+    if title_width_em(head) > room:
+        clause, tail = split_at_clause(head, room, PRESENT_CLAUSE_MIN_EM)
         if tail:
             head, rest = clause, f"…{tail} {rest}".strip()
     return head, rest
@@ -305,10 +313,11 @@ def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
             tickfont = axis.setdefault("tickfont", {})
             tickfont["size"] = max(tickfont.get("size", base_size), math.ceil(minimum / 0.75))
     scaled = go.Figure(spec)
-    # Labels a little off the plot: at projector sizes the x axis's first label and the y
-    # axis's lowest met at the corner ("0" on "0"). Streamlit's theme (the other views) pads.
+    # Labels off the plot: at projector sizes the x axis's first label and the y axis's
+    # lowest met at the corner ("0" on "0", "−6" on "−3"); the y labels keep half a label's
+    # width (a centred x label's reach) away. Streamlit's theme (the other views) pads.
     scaled.update_xaxes(automargin=True, ticklabelstandoff=PRESENT_LABEL_STANDOFF)
-    scaled.update_yaxes(automargin=True, ticklabelstandoff=PRESENT_LABEL_STANDOFF)
+    scaled.update_yaxes(automargin=True, ticklabelstandoff=round(0.7 * base_size))
     return scaled
 
 

@@ -134,7 +134,7 @@ X_LABEL_CLASHES = """(selector) => Array.from(document.querySelectorAll(selector
 TICK_CAPS = """(selector) => Array.from(document.querySelectorAll(selector)).map(div =>
   Object.keys(div._fullLayout).filter(name => /^[xy]axis\\d*$/.test(name)).map(name => [
     name, div._fullLayout[name].nticks || 0,
-    div.layout[name] && div.layout[name].dtick !== undefined && div.__dleOwnTicks.has(name)]))"""
+    div.layout[name] && div.layout[name].dtick !== undefined && div.__dleOwnTicks.has(`${name}.nticks`)]))"""
 
 
 def test_tick_count_follows_the_width(base_url, browser):
