@@ -72,8 +72,10 @@ controls, view = controls_beside("opt_paths")
 with controls:
     c1, c2, c3 = st.columns([2, 3, 1])
     with c1:
+        # Radio buttons, not a select box: a select box's one-line field cut the surface's
+        # name in the narrow controls column ("좁은 골짜기 (조건수가 나…").
         surface = url_select("opt_surface", tr("paths.surface"), core.SURFACE_NAMES, "quadratic",
-                             format_func=surface_name.get, horizontal=False)
+                             format_func=surface_name.get)
     with c2:
         chosen = url_multiselect("opt_opts", tr("paths.optimizers"), OPTIMIZERS,
                                  ("sgd", "momentum", "rmsprop", "adam"), format_func=name_of.get)

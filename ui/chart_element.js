@@ -88,13 +88,95 @@ function themed(figure, element) {
   if (title && title.text) layout.title = { ...title, text: `<b>${title.text}</b>` };
 }
 
+// Plotly picks 5 to 10 ticks per axis whatever its drawn length and label size, so on a phone's
+// half-width subplot or with a projector's 18 px labels neighbouring labels ran together ("150"
+// and "0" read "1500"). Each axis gets at most as many ticks as its length holds labels as wide
+// as the ones it drew; an axis whose figure sets its own ticks (tickvals, dtick, nticks) keeps
+// them. A category axis keeps one label per category, turned 45° when they do not fit side by
+// side (plotly measured them before the web font arrived: "클래스 0" ran into "클래스 1").
+const LABEL_GAP = 1.2;   // the space kept between two x labels, in font sizes
+const LINE_ROOM = 1.9;   // a y label's line plus its gap, in font sizes
+const TURNED = -45;
+
+// A label's width in font sizes: Hangul and other wide characters ~1, the rest ~0.6.
+function labelWidth(text) {
+  let width = 0;
+  for (const c of text.replace(/<[^>]+>/g, "")) width += c.codePointAt(0) >= 0x1100 ? 1 : 0.6;
+  return width;
+}
+
+function widestLabel(axis) {
+  const widths = (axis._vals || []).map((tick) => labelWidth(String(tick.text ?? "")));
+  return widths.length ? Math.max(...widths) : 2.4;
+}
+
+function ownTicks(layout) {
+  const own = new Set();
+  for (const [name, axis] of Object.entries(layout)) {
+    if (!/^[xy]axis\d*$/.test(name) || !isObject(axis)) continue;
+    if (axis.tickvals || axis.tickmode === "array" || axis.dtick !== undefined
+        || axis.nticks !== undefined) own.add(`${name}.nticks`);
+    if (axis.tickangle !== undefined) own.add(`${name}.tickangle`);
+  }
+  return own;
+}
+
+// {"xaxis2.nticks": n, "xaxis.tickangle": a, ...} for the drawn axes (0 / "auto": plotly's own).
+function tickFit(div) {
+  const full = div._fullLayout;
+  const fit = {};
+  if (!full || !full._subplots) return fit;
+  for (const id of [...(full._subplots.xaxis || []), ...(full._subplots.yaxis || [])]) {
+    const name = `${id.charAt(0)}axis${id.slice(1)}`;
+    const axis = full[name];
+    if (!axis || !axis._length) continue;
+    const vertical = id.charAt(0) === "y";
+    const font = axis.tickfont?.size || 12;
+    const room = vertical ? LINE_ROOM * font : (widestLabel(axis) + LABEL_GAP) * font;
+    if (axis.type === "category" || axis.type === "multicategory") {
+      fit[`${name}.nticks`] = 0;
+      if (!vertical) {
+        const wanted = (axis._vals || []).length * room;
+        fit[`${name}.tickangle`] = wanted > axis._length ? TURNED : "auto";
+      }
+    } else {
+      // plotly.js's own count (axes.js autoTicks): length / 80 px (x) or / 40 px (y), 4..9, + 1
+      const plotlys = Math.min(Math.max(axis._length / (vertical ? 40 : 80), 4), 9) + 1;
+      const fits = Math.max(2, Math.floor(axis._length / room));
+      fit[`${name}.nticks`] = fits < plotlys ? fits : 0;
+    }
+  }
+  for (const path of div.__dleOwnTicks) delete fit[path];
+  return fit;
+}
+
+// The fitted settings the axes lack, as a relayout update (empty if none).
+function missingFit(div) {
+  const update = {};
+  for (const [path, value] of Object.entries(tickFit(div))) {
+    const [name, property] = path.split(".");
+    const now = div._fullLayout[name][property] ?? (property === "nticks" ? 0 : "auto");
+    if (now !== value) update[path] = value;
+  }
+  return update;
+}
+
+// Draw with the fit of the last draw (a rerun usually keeps the sizes), then correct it from
+// the axes as drawn: one cheap axis redraw on a first draw or after a resize.
+function fitTicks(div, Plotly) {
+  const update = missingFit(div);
+  return Object.keys(update).length ? Plotly.relayout(div, update) : Promise.resolve();
+}
+
 function observeSize(div, Plotly) {
   if (div.__dleResize) return;
   let pending = 0;
   div.__dleResize = new ResizeObserver(() => {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(() => {
-      if (div.isConnected && div._fullLayout) Plotly.Plots.resize(div);
+      if (div.isConnected && div._fullLayout) {
+        Plotly.Plots.resize(div).then(() => fitTicks(div, Plotly));
+      }
     });
   });
   div.__dleResize.observe(div);
@@ -125,6 +207,13 @@ export default function (component) {
   delete figure.layout.width;
   figure.layout.height = figure.layout.height || message.height;
   div.style.height = `${figure.layout.height}px`;
+  div.__dleOwnTicks = ownTicks(figure.layout);
+  for (const [path, value] of Object.entries(tickFit(div))) {
+    const [name, property] = path.split(".");
+    if (value && value !== "auto") {
+      figure.layout[name] = { ...(figure.layout[name] || {}), [property]: value };
+    }
+  }
   const config = { displaylogo: false, responsive: false,
                    displayModeBar: window.matchMedia(NO_MODE_BAR).matches ? false : "hover" };
   const draw = (Plotly) => Plotly.react(div, { data: figure.data || [], layout: figure.layout,
@@ -132,7 +221,7 @@ export default function (component) {
   // window.__dleDrawing counts draws under way, so a benchmark can wait until all are painted.
   window.__dleDrawing = (window.__dleDrawing || 0) + 1;
   loadPlotly(message.plotly)
-    .then((Plotly) => draw(Plotly).then(() => {
+    .then((Plotly) => draw(Plotly).then(() => fitTicks(div, Plotly)).then(() => {
       observeSize(div, Plotly);
       performance.measure(`dle-chart ${message.key}`, { start }); // for benchmarks
     }))

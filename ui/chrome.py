@@ -24,7 +24,7 @@ def base_css() -> None:
       columns (Korean labels at 1024 px were);
     - captions and code text dark enough for WCAG AA (axe found grey captions at 3.88:1 and
       code keywords at 3.8:1);
-    - a metric's value wraps instead of being cut;
+    - a metric's value wraps instead of being cut, and a multiselect's chips wrap;
     - a table wider than its column scrolls inside its own box, and no header cell is squeezed
       to one letter per line (/optimizers' 8 columns on a 390 px phone were).
     """
@@ -52,6 +52,20 @@ def base_css() -> None:
 /* Streamlit's own wrapper inside scrolls too, and it cannot take focus: let the box scroll. */
 [data-testid="stTable"] > div { overflow: visible !important; }
 [data-testid="stTable"] th { min-width: 4.5em; }
+/* A multiselect's chips wrap onto more lines instead of scrolling sideways behind a fade: in
+   a narrow controls column (/optimizers) the second chip was cut and the rest hidden. The box
+   (one line high by default) grows with them. */
+[data-testid="stMultiSelect"] [role="group"]:has(> [data-testid="stMultiSelectTagsContainer"]) {
+  max-height: none !important; height: auto !important; }
+[data-testid="stMultiSelectTagsContainer"] {
+  flex-wrap: wrap !important; overflow: visible !important; min-width: 0 !important;
+  flex: 1 1 0% !important; mask-image: none !important; -webkit-mask-image: none !important; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] { max-width: 100% !important;
+  height: auto !important; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span { max-width: none !important;
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMultiSelectTagsContainer"] > input {
+  min-width: 2rem !important; width: 2rem !important; flex: 1 1 2rem !important; }
 /* A laptop (1400x900): less top space and smaller section headings, so the first chart starts
    higher on the first screen. */
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }

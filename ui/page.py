@@ -6,8 +6,8 @@ Page API (signatures are stable; pages call these):
 - ``page_header(ns)``, ``section(ns, name)``: title/intro and section headings.
 - Presenter view (``?present=1``, 1024x768 projector) is chart-first: the title on one line, the
   intro folded into a "More" expander beside the presets (folded into a popover), a section's
-  explanation in its heading's tooltip and the "what to notice" box cut to its first claim
-  (the others fold). So the first chart starts on the first screen without page edits.
+  explanation in its heading's tooltip and the "what to notice" box cut to its first sentence
+  (the rest folds). So the first chart starts on the first screen without page edits.
 - ``presets(ns, table, reset_section=True)``: one button per preset. A click sets the widgets
   the preset names AND resets every other widget of the same section(s) to its default, so
   a preset always shows the same view, whatever was clicked before. The sections come from
@@ -48,6 +48,7 @@ PRESENT_MIN_FONT = 18  # px: the smallest chart text in presenter view
 PRESENT_FONT_SCALE = 1.2
 PRESENT_HEIGHT_SCALE = 1.2
 PLOTLY_DEFAULT_HEIGHT = 450
+PRESENT_LABEL_STANDOFF = 6  # px between tick labels and the plot
 _LAST_PRESET = "_last_preset"  # session key: (namespace, preset id, values) of the last click
 _PRESET_SLOT = "_preset_slot"  # session key: presenter view's place for presets, beside the intro
 
@@ -74,6 +75,28 @@ def split_first_sentence(text: str) -> tuple[str, str]:
     if paragraph_end >= 0:
         return text[:paragraph_end].strip(), text[paragraph_end:].strip()
     return text, ""
+
+
+_CLAUSE_BREAK = re.compile(r": |; | — ")
+
+
+def split_at_clause(sentence: str, max_em: float, min_em: float) -> tuple[str, str]:
+    """(the longest start of ``sentence`` that ends at a ': ', '; ' or ' — ' and is at most
+    ``max_em`` wide, the rest); the shortest such start if none is that short; (sentence, '')
+    if it has no break. A start narrower than ``min_em`` ("Raw inputs") says too little and
+    does not count, nor does a break inside bold or code.
+    """
+    best = None
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        head = sentence[:match.start()].rstrip()
+        if head.count("**") % 2 or head.count("`") % 2 or title_width_em(head) < min_em:
+            continue
+        if best is not None and title_width_em(head) > max_em:
+            break
+        best = head, sentence[match.end():].strip()
+        if title_width_em(head) > max_em:
+            break
+    return best or (sentence, "")
 
 
 # --- page anatomy ------------------------------------------------------------------------
@@ -198,8 +221,45 @@ def controls_beside(key: str) -> tuple[Any, Any]:
     return controls, view
 
 
+# Two lines of the narrowest notice (a controls_beside chart column, ~560 px at 20 px on a
+# 1024x768 projector: 28 em a line), less a margin for where the lines break.
+PRESENT_NOTICE_EM = 48
+PRESENT_CLAUSE_MIN_EM = 12  # a shorter first clause ("Raw inputs") says too little alone
+
+
+def presenter_notice(text: str) -> tuple[str, str]:
+    """(what the presenter-view notice box shows, what folds beneath it).
+
+    The first sentence; if that is still over two lines with the box's label, the longest
+    start of it that fits and ends at ': ', '; ' or ' — ' (in these notices the measured fact
+    comes first, its explanation after such a break), the rest folding after "…".
+    """
+    head, rest = split_first_sentence(text)
+    room = PRESENT_NOTICE_EM - title_width_em(t("common.notice"))
+    if title_width_em(head) > room:
+        clause, tail = split_at_clause(head, room, PRESENT_CLAUSE_MIN_EM)
+        if tail:
+            head, rest = clause, f"…{tail} {rest}".strip()
+    return head, rest
+
+
 def notice(text: str) -> None:
-    """The 'what to notice' box under a result."""
+    """The 'what to notice' box under a result.
+
+    In presenter view the box holds the first sentence, at most two lines on a 1024x768
+    projector (tests/e2e/test_screens.py); the rest folds into an expander beneath it.
+    """
+    if presenting():
+        head, rest = presenter_notice(text)
+        _notice_box(head)
+        if rest:
+            with st.expander(t("common.present_more")):
+                st.markdown(rest)
+        return
+    _notice_box(text)
+
+
+def _notice_box(text: str) -> None:
     st.info(f"**{t('common.notice')}** {text}", icon=":material/lightbulb:")
 
 
@@ -207,17 +267,12 @@ def notice_claims(prefix: str, claims: Sequence[Claim]) -> None:
     """A 'what to notice' box made only of claims that core found true for these numbers.
 
     Each claim is translated from ``<prefix>.claim.<id>`` with its values. In presenter view
-    the box holds the first claim (core lists the one that matters first), the rest fold.
+    the box holds the first sentence of the first claim (core lists the one that matters
+    first); the rest folds (``notice``).
     """
     sentences = [t(f"{prefix}.claim.{claim.id}", **claim.values) for claim in claims]
-    if not sentences:
-        return
-    if presenting() and len(sentences) > 1:
-        notice(sentences[0])
-        with st.expander(t("common.present_more")):
-            st.markdown(" ".join(sentences[1:]))
-        return
-    notice(" ".join(sentences))
+    if sentences:
+        notice(" ".join(sentences))
 
 
 # --- charts ------------------------------------------------------------------------------
@@ -258,8 +313,11 @@ def presenter_figure(figure: go.Figure, scale: float = PRESENT_FONT_SCALE,
             tickfont = axis.setdefault("tickfont", {})
             tickfont["size"] = max(tickfont.get("size", base_size), math.ceil(minimum / 0.75))
     scaled = go.Figure(spec)
-    scaled.update_xaxes(automargin=True)
-    scaled.update_yaxes(automargin=True)
+    # Labels off the plot: at projector sizes the x axis's first label and the y axis's
+    # lowest met at the corner ("0" on "0", "−6" on "−3"); the y labels keep half a label's
+    # width (a centred x label's reach) away. Streamlit's theme (the other views) pads.
+    scaled.update_xaxes(automargin=True, ticklabelstandoff=PRESENT_LABEL_STANDOFF)
+    scaled.update_yaxes(automargin=True, ticklabelstandoff=round(0.7 * base_size))
     return scaled
 
 

@@ -19,7 +19,9 @@ def gallery_figure(result: GalleryResult, text: Mapping[str, str]) -> go.Figure:
     """The original digit, then its augmented copies, as small grey-scale images."""
     images = [result.original, *result.augmented]
     rows = -(-len(images) // COLUMNS)
-    titles = [text["original"]] + [f"{a:+.0f}°, ×{z:.2f}" for a, _, _, z in result.params]
+    # Rounded to whole degrees before the sign is chosen: "{:+.0f}" printed -0.3° as "-0°".
+    titles = [text["original"]] + [f"{int(round(float(a))):+d}°, ×{z:.2f}"
+                                   for a, _, _, z in result.params]
     fig = make_subplots(rows=rows, cols=COLUMNS, subplot_titles=titles,
                         horizontal_spacing=0.02, vertical_spacing=0.12)
     for i, image in enumerate(images):

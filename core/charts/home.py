@@ -43,7 +43,9 @@ def loop_figure(result: LoopResult, text: Mapping[str, str]) -> go.Figure:
         log_axis(fig, finite, row=1, col=1)
     else:
         fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 102], title_text="%", row=1, col=2)
+    # No axis title: the panel's own title says "(%)", and a "%" title sat in the gap between
+    # the two panels, where it read as the left panel's.
+    fig.update_yaxes(range=[0, 102], row=1, col=2)
     if result.diverged:
         mark_diverged(fig, text["diverged"])
     return fig

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from devtools.app_server import CHART_SELECTOR, CHROMIUM, READY
+from tests.e2e.test_screens import TICKS_JS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
@@ -121,3 +122,35 @@ def test_a_chart_follows_its_container_width(losses):
     losses.set_viewport_size({"width": 900, "height": 900})
     losses.wait_for_function(f"(wide) => ({width})('{CHART_SELECTOR}') < wide - 100", arg=wide,
                              timeout=10_000)
+
+
+# Each axis' tick cap, and whether the figure set the axis's ticks itself.
+TICK_CAPS = """(selector) => Array.from(document.querySelectorAll(selector)).map(div =>
+  Object.keys(div._fullLayout).filter(name => /^[xy]axis\\d*$/.test(name)).map(name => [
+    name, div._fullLayout[name].nticks || 0,
+    div.layout[name] && div.layout[name].dtick !== undefined && div.__dleOwnTicks.has(`${name}.nticks`)]))"""
+
+
+def test_tick_count_follows_the_width(base_url, browser):
+    """Projector-size labels (presenter view) in a phone-wide window: each axis holds only as
+    many labels as fit, and none overlap; an axis that sets its own ticks (/losses' log axis,
+    dtick=1) keeps them."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(base_url + LOSSES + "&present=1")
+        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=120_000)
+        wait_idle(page)
+        wide = page.evaluate(TICK_CAPS, CHART_SELECTOR)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("(s) => document.querySelector(s)._fullLayout.width < 420",
+                               arg=CHART_SELECTOR, timeout=20_000)
+        page.wait_for_timeout(1000)  # the resize, then the cap's relayout
+        narrow = page.evaluate(TICK_CAPS, CHART_SELECTOR)
+        assert page.evaluate(TICKS_JS) == []  # no two tick labels meet
+    finally:
+        context.close()
+    capped = [(name, cap) for chart in narrow for name, cap, _ in chart if cap]
+    assert capped, f"no axis got fewer ticks at 390 px (1024 px: {wide}, 390 px: {narrow})"
+    own = [(name, cap) for chart in narrow for name, cap, own in chart if own]
+    assert own and all(cap == 0 for _, cap in own), own

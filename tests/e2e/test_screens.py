@@ -5,20 +5,21 @@
 - phone, 390x844 (touch): no sideways page scroll, no table wider than the screen unless it
   scrolls inside its own box;
 - laptop, 1400x900: a chart starts on the first screen;
+- presenter view: every "what to notice" box is at most two lines;
+- presenter and phone: no two tick labels of a chart overlap (tick counts follow the width);
 - axe-core (``npm ci --prefix devtools``): 0 critical/serious violations in the app's own
   markup (Streamlit's sidebar navigation list is Streamlit's, and excluded).
 
 With ``SCREENS_DIR`` set, each of those first screens is saved there as a PNG
 (``<page>_<lang>_<presenter|phone|laptop>.png``) to look at.
 
-One server and one browser for the module; each (page, language, screen) loads once and every
-check of that screen reads the same load. ``python -m tests.e2e.test_screens`` prints the same
-figures as a table (BENCHMARKS.md, issue 19).
+One test per page and language: it loads the page once per screen and runs every check on those
+loads (``CHECKS``), so ``-n 2`` splits pages, never a page's checks.
+``python -m tests.e2e.test_screens`` prints the same figures as a table (BENCHMARKS.md, issue 19).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -38,6 +39,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
          "device_scale_factor": 2}
 MIN_CHART_SHOWN = 0.60
 MIN_PROSE_PX, MIN_CHART_PX, MIN_TABLE_PX = 20, 18, 18
+MAX_NOTICE_LINES = 2  # presenter view: the one claim that matters (issue 19)
 LAPTOP = {"viewport": {"width": 1400, "height": 900}}
 SCREENS_DIR = os.environ.get("SCREENS_DIR")
 
@@ -95,6 +97,59 @@ PHONE_JS = """() => {
   return {page_width: page, screen: innerWidth, loose_tables: loose, squeezed: squeezed};
 }"""
 
+# Every "what to notice" box (ui.page.notice: the lightbulb icon) and its height in lines.
+NOTICE_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stAlert]')]
+  .filter(box => [...box.querySelectorAll('[data-testid=stAlertDynamicIcon], [data-testid=stIconMaterial]')]
+                 .some(icon => icon.textContent.trim() === 'lightbulb'))
+  .map(box => {
+    const text = box.querySelector('[data-testid=stMarkdownContainer]');
+    const paragraphs = [...text.querySelectorAll('p')];  // their heights: no margins
+    const lineHeight = parseFloat(getComputedStyle(paragraphs[0] || text).lineHeight);
+    const height = paragraphs.reduce((sum, p) => sum + p.getBoundingClientRect().height, 0);
+    return {lines: Math.round(height / lineHeight), text: text.textContent.slice(0, 80)};
+  })"""
+
+# Pairs of tick labels of one chart that overlap (two subplots' labels included: the left
+# panel's "150" and the right panel's "0" read "1500"). Each label is the rectangle of its text
+# as drawn, turned with it (a category axis's labels at 45°: their upright boxes would always
+# meet), and two labels clash unless some edge direction of one separates them by > 1 px.
+TICKS_JS = """() => {
+  const corners = e => {
+    const b = e.getBBox(), m = e.getScreenCTM();
+    return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+            [b.x, b.y + b.height]].map(([x, y]) => [m.a * x + m.c * y + m.e,
+                                                     m.b * x + m.d * y + m.f]);
+  };
+  const apart = (p, q) => {
+    for (const poly of [p, q]) {
+      for (let i = 0; i < 2; i++) {
+        const [x0, y0] = poly[i], [x1, y1] = poly[i + 1];
+        const len = Math.hypot(x1 - x0, y1 - y0) || 1;
+        const n = [-(y1 - y0) / len, (x1 - x0) / len];
+        const span = pts => { const v = pts.map(([x, y]) => x * n[0] + y * n[1]);
+                              return [Math.min(...v), Math.max(...v)]; };
+        const [a0, a1] = span(p), [b0, b1] = span(q);
+        if (Math.min(a1, b1) - Math.max(a0, b0) <= 1) return true;
+      }
+    }
+    return false;
+  };
+  const clashes = [];
+  document.querySelectorAll('[data-testid=stMain] .js-plotly-plot').forEach((chart, index) => {
+    const labels = [...chart.querySelectorAll('g.xtick text, g.ytick text')]
+      .filter(e => e.textContent.trim() && e.getBoundingClientRect().width > 0)
+      .map(e => ({text: e.textContent, poly: corners(e)}));
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        if (!apart(labels[i].poly, labels[j].poly)) {
+          clashes.push([index, labels[i].text, labels[j].text]);
+        }
+      }
+    }
+  });
+  return clashes;
+}"""
+
 AXE_JS = """async () => {
   const result = await axe.run({exclude: [['[data-testid=stSidebarNav]']]},
                                {resultTypes: ['violations']});
@@ -128,12 +183,15 @@ def measure(browser, base_url: str, info, lang: str) -> dict:
     try:
         figures["first_chart"] = page.evaluate(FIRST_CHART_JS)
         figures["fonts"] = page.evaluate(FONTS_JS)
+        figures["notices"] = page.evaluate(NOTICE_JS)
+        figures["presenter_ticks"] = page.evaluate(TICKS_JS)
         _shoot(page, info, lang, "presenter")
     finally:
         page.close()
     page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", PHONE)
     try:
         figures["phone"] = page.evaluate(PHONE_JS)
+        figures["phone_ticks"] = page.evaluate(TICKS_JS)
         _shoot(page, info, lang, "phone")
     finally:
         page.close()
@@ -149,61 +207,86 @@ def measure(browser, base_url: str, info, lang: str) -> dict:
     return figures
 
 
-# --- the tests ---------------------------------------------------------------------------
+# --- the checks: each returns what is wrong ('' if nothing) -----------------------------
+def presenter_chart_problem(f: dict) -> str:
+    first = f["first_chart"]
+    if first is None:
+        return "no chart on the page"
+    if first["shown"] < MIN_CHART_SHOWN:
+        return (f"1024x768 ?present=1 shows {first['shown']:.0%} of the first chart "
+                f"(top at {first['top']:.0f} px, {first['height']:.0f} px tall)")
+    return ""
+
+
+def laptop_chart_problem(f: dict) -> str:
+    first = f["laptop_chart"]
+    ok = first is not None and first["top"] < LAPTOP["viewport"]["height"]
+    return "" if ok else f"1400x900: no chart starts on the first screen: {first}"
+
+
+def presenter_font_problem(f: dict) -> str:
+    small = []
+    for kind, minimum in (("prose", MIN_PROSE_PX), ("chart", MIN_CHART_PX),
+                          ("table", MIN_TABLE_PX)):
+        worst = f["fonts"][kind]
+        if worst is not None and worst["px"] < minimum:
+            small.append(f"{kind} at {worst['px']} px: {worst['text']!r}")
+    return "; ".join(small)
+
+
+def notice_problem(f: dict) -> str:
+    long = [n for n in f["notices"] if n["lines"] > MAX_NOTICE_LINES]
+    return f"notices over {MAX_NOTICE_LINES} lines at 1024x768 ?present=1: {long}" if long else ""
+
+
+def tick_problem(f: dict) -> str:
+    return "; ".join(f"{screen}: overlapping tick labels (chart, label, label): {clashes}"
+                     for screen in ("presenter", "phone")
+                     if (clashes := f[f"{screen}_ticks"]))
+
+
+def phone_problem(f: dict) -> str:
+    phone = f["phone"]
+    if phone["page_width"] > phone["screen"] + 1:
+        return f"the page scrolls sideways: {phone}"
+    if phone["loose_tables"]:
+        return f"tables wider than the phone, no scroller: {phone}"
+    if phone["squeezed"]:
+        return f"header cells one letter per line: {phone['squeezed']}"
+    return ""
+
+
+def axe_problem(f: dict) -> str:
+    violations = f.get("axe")
+    return json.dumps(violations, ensure_ascii=False, indent=1) if violations else ""
+
+
+CHECKS = (presenter_chart_problem, laptop_chart_problem, presenter_font_problem,
+          notice_problem, tick_problem, phone_problem, axe_problem)
+
+
+# --- the test ------------------------------------------------------------------------------
 if __name__ != "__main__":
     pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def figures_of(base_url, browser):
-    return functools.cache(lambda info, lang: measure(browser, base_url, info, lang))
-
 
 CASES = [pytest.param(info, lang, id=f"{info.namespace}-{lang}") for info in PAGES
          for lang in LANGS]
 
 
 @pytest.mark.parametrize(("info", "lang"), CASES)
-def test_presenter_first_screen_holds_a_chart(figures_of, info, lang):
-    first = figures_of(info, lang)["first_chart"]
-    assert first is not None, "no chart on the page"
-    assert first["shown"] >= MIN_CHART_SHOWN, (
-        f"1024x768 ?present=1 shows {first['shown']:.0%} of the first chart "
-        f"(top at {first['top']:.0f} px, {first['height']:.0f} px tall)")
+def test_screens(base_url, browser, info, lang):
+    """Every check on one page in one language, from one set of page loads.
 
-
-@pytest.mark.parametrize(("info", "lang"), CASES)
-def test_laptop_first_screen_starts_a_chart(figures_of, info, lang):
-    first = figures_of(info, lang)["laptop_chart"]
-    assert first is not None and first["top"] < LAPTOP["viewport"]["height"], first
-
-
-@pytest.mark.parametrize(("info", "lang"), CASES)
-def test_presenter_text_is_readable_from_the_back(figures_of, info, lang):
-    fonts = figures_of(info, lang)["fonts"]
-    for kind, minimum in (("prose", MIN_PROSE_PX), ("chart", MIN_CHART_PX),
-                          ("table", MIN_TABLE_PX)):
-        worst = fonts[kind]
-        if worst is not None:
-            assert worst["px"] >= minimum, f"{kind} at {worst['px']} px: {worst['text']!r}"
-
-
-@pytest.mark.parametrize(("info", "lang"), CASES)
-def test_phone_has_no_sideways_scroll(figures_of, info, lang):
-    phone = figures_of(info, lang)["phone"]
-    assert phone["page_width"] <= phone["screen"] + 1, phone
-    assert not phone["loose_tables"], f"tables wider than the phone, no scroller: {phone}"
-    assert not phone["squeezed"], f"header cells one letter per line: {phone['squeezed']}"
-
-
-@pytest.mark.parametrize(("info", "lang"), CASES)
-def test_axe_finds_no_serious_violation(figures_of, info, lang):
+    One test per page and language, not one per check: xdist tears a worker's fixtures down
+    whenever its queue runs dry, so checks split over tests loaded each page again (7 times).
+    """
+    figures = measure(browser, base_url, info, lang)
     if not AXE.exists():
-        pytest.skip("axe-core is not installed: npm ci --prefix devtools")
-    violations = figures_of(info, lang)["axe"]
-    assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+        figures.pop("axe", None)  # axe-core not installed: npm ci --prefix devtools
+    problems = [f"{check.__name__}: {problem}" for check in CHECKS if (problem := check(figures))]
+    assert not problems, "\n".join(problems)
 
 
 # --- the figures as a table (for BENCHMARKS.md) ------------------------------------------
@@ -214,7 +297,8 @@ def main(namespaces: list[str]) -> None:
     with streamlit_server() as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         print("page lang | presenter: chart shown, top | prose chart table px | laptop chart top"
-              " | phone: page width, loose tables, squeezed headers | axe serious+critical")
+              " | phone: page width, loose tables, squeezed headers | axe serious+critical"
+              " | notice lines | tick clashes presenter/phone")
         for info in pages:
             for lang in LANGS:
                 f = measure(browser, base, info, lang)
@@ -227,7 +311,10 @@ def main(namespaces: list[str]) -> None:
                       f"{phone['page_width']} "
                       f"{phone['loose_tables']} {phone['squeezed'][:3]} | "
                       f"{sum(v['nodes'] for v in axe)} "
-                      f"{[(v['id'], v['nodes']) for v in axe]}", flush=True)
+                      f"{[(v['id'], v['nodes']) for v in axe]} | "
+                      f"{[n['lines'] for n in f['notices']]} | "
+                      f"{len(f['presenter_ticks'])}/{len(f['phone_ticks'])} "
+                      f"{(f['presenter_ticks'] + f['phone_ticks'])[:2]}", flush=True)
         browser.close()
 
 

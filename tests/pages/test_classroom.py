@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.pages.test_pages import TIMEOUT, assert_ok, chart_specs, open_page, url_widgets
 from ui.i18n import catalog
 from ui.chrome import share_link
-from ui.page import PRESENT_MIN_FONT, presenter_figure, split_first_sentence
+from ui.page import PRESENT_MIN_FONT, presenter_figure, split_at_clause, split_first_sentence
 from ui.registry import LESSON_PATH, available_pages, lesson_neighbours, lesson_pages
 
 PAGES = available_pages()
@@ -102,6 +102,18 @@ def test_presenter_figure_scales_every_font_and_log_minor_labels():
 ])
 def test_split_first_sentence(text, head, rest):
     assert split_first_sentence(text) == (head, rest)
+
+
+@pytest.mark.parametrize("sentence, head, rest", [
+    ("Accuracy is 53 percent: about chance.", "Accuracy is 53 percent", "about chance."),
+    ("Raw inputs: a long narrow valley; standardized inputs: round.",  # the longest that fits
+     "Raw inputs: a long narrow valley", "standardized inputs: round."),
+    ("Set **p: 0.5** for all: then look.", "Set **p: 0.5** for all", "then look."),
+    ("`a: int` is a typed name.", "`a: int` is a typed name.", ""),
+    ("No break here.", "No break here.", ""),
+])
+def test_split_at_clause(sentence, head, rest):
+    assert split_at_clause(sentence, max_em=20, min_em=8) == (head, rest)
 
 
 # --- hidden controls ---------------------------------------------------------------------
