@@ -26,9 +26,12 @@ def base_css() -> None:
       code keywords at 3.8:1);
     - a metric's value wraps instead of being cut, and a multiselect's chips wrap;
     - a table wider than its column scrolls inside its own box, and no header cell is squeezed
-      to one letter per line (/optimizers' 8 columns on a 390 px phone were).
+      to one letter per line (/optimizers' 8 columns on a 390 px phone were);
+    - Korean lines break between words, never inside one (a phone broke the title
+      "데이터 분할: 학습, 검증, 테스트" as "테스 / 트"); a word longer than its line still breaks.
     """
     st.html("""<style>
+.stApp { word-break: keep-all; overflow-wrap: break-word; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stWidgetLabel"] p {
