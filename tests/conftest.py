@@ -23,12 +23,35 @@ LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pag
           "e2e": "e2e", "deploy": "deploy"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# With pytest-xdist (`-n 2 --dist loadgroup`, scripts/test.sh) tests are handed to workers one
+# by one, so tests that share what a module-scoped fixture made must be kept on one worker, or
+# each worker makes it again: serve.sh (started once for the module, its last test stops it),
+# and test_screens' measure() of a page and language (three screens and axe, read by five tests).
+ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
+ONE_WORKER_PER_CASE = {"e2e/test_screens.py"}
+
+# `alone` tests have timing bounds that a second worker's load beside them would break
+# (tests/deploy/test_worker_restart.py: a restart within 30 s, the next move within 10 s):
+# scripts/test.sh runs the suite with DLE_ALONE=skip under `-n 2`, then DLE_ALONE=only serially.
+ALONE = os.environ.get("DLE_ALONE", "")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         layer = LAYERS.get(parts[0]) if len(parts) > 1 else "core"  # tests/test_locales.py
         if layer:
             item.add_marker(getattr(pytest.mark, layer))
+        module = "/".join(parts)
+        if module in ONE_WORKER_PER_MODULE:
+            item.add_marker(pytest.mark.xdist_group(module))
+        elif module in ONE_WORKER_PER_CASE and hasattr(item, "callspec"):
+            item.add_marker(pytest.mark.xdist_group(f"{module}[{item.callspec.id}]"))
+    if ALONE in ("skip", "only"):
+        keep = [item for item in items if (item.get_closest_marker("alone") is None) == (ALONE == "skip")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
