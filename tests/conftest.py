@@ -30,24 +30,46 @@ LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pag
 ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
 ONE_WORKER_PER_CASE = {"e2e/test_screens.py"}
 
+
+def work_unit(nodeid: str) -> str:
+    """What goes to one worker as a whole: the module, one case of a module, or the test."""
+    path, _, test = nodeid.partition("::")
+    module = path.removeprefix("tests/")
+    if module in ONE_WORKER_PER_MODULE:
+        return path
+    if module in ONE_WORKER_PER_CASE and test.endswith("]"):
+        return f"{path}[{test.split('[', 1)[1]}"
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with work_unit as the groups. (xdist 3.8's own loadgroup marks groups
+    by editing item._nodeid, which pytest 9 no longer reads: its xdist_group marks group
+    nothing here, so the groups are made in the scheduler instead.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return WorkUnitScheduling(config, log)
+
+
 # `alone` tests have timing bounds that a second worker's load beside them would break
 # (tests/deploy/test_worker_restart.py: a restart within 30 s, the next move within 10 s):
 # scripts/test.sh runs the suite with DLE_ALONE=skip under `-n 2`, then DLE_ALONE=only serially.
 ALONE = os.environ.get("DLE_ALONE", "")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         layer = LAYERS.get(parts[0]) if len(parts) > 1 else "core"  # tests/test_locales.py
         if layer:
             item.add_marker(getattr(pytest.mark, layer))
-        module = "/".join(parts)
-        if module in ONE_WORKER_PER_MODULE:
-            item.add_marker(pytest.mark.xdist_group(module))
-        elif module in ONE_WORKER_PER_CASE and hasattr(item, "callspec"):
-            item.add_marker(pytest.mark.xdist_group(f"{module}[{item.callspec.id}]"))
     if ALONE in ("skip", "only"):
         keep = [item for item in items if (item.get_closest_marker("alone") is None) == (ALONE == "skip")]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
