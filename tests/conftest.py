@@ -71,8 +71,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if layer:
             item.add_marker(getattr(pytest.mark, layer))
     if ALONE in ("skip", "only"):
-        keep = [item for item in items if (item.get_closest_marker("alone") is None) == (ALONE == "skip")]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        wanted = ALONE == "only"
+        keep, drop = [], []
+        for item in items:
+            (keep if (item.get_closest_marker("alone") is not None) == wanted else drop).append(item)
+        config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
