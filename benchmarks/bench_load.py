@@ -33,14 +33,10 @@ import os
 import random
 import signal
 import sys
-import socket
-import subprocess
 import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_playground import PLAYGROUND_KEYS  # noqa: E402
+# bench_chart_draw, bench_floor, bench_playground_browser and bench_prefetch take it from here.
+from devtools.app_server import streamlit_app as app_server  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 MAX_USERS = 100
@@ -101,38 +99,6 @@ class RssSampler(threading.Thread):
         if self.pid:
             self.peak = max(self.peak, tree_rss_bytes(self.pid))
         return self.peak
-
-
-@contextmanager
-def app_server(script: str = "app.py", timeout: float = 120.0) -> Iterator[tuple[str, int]]:
-    """``streamlit run <script>`` on a free loopback port: (base URL, pid); stopped afterwards."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{script} did not start")
-            time.sleep(0.3)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # --- one simulated browser tab ------------------------------------------------------------

@@ -19,11 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_load import CHOSEN, pct, run_class, tree_rss_bytes  # noqa: E402
-from devtools.app_server import free_port  # noqa: E402
+from devtools.app_server import start_serve_sh  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 MAX_DURATION = 3 * 3600
@@ -55,23 +53,6 @@ class Sampler(threading.Thread):
         self._stop.set()
 
 
-def start_serve(workers: int | None) -> tuple[subprocess.Popen, str, list[str]]:
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "BIND": "127.0.0.1"}
-    if workers:
-        env["WORKERS"] = str(workers)
-    process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    while not any("behind HAProxy" in line for line in lines):
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            sys.exit("serve.sh exited:\n" + "".join(lines))
-        lines.append(line)
-    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
-    return process, f"http://127.0.0.1:{port}", lines
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--duration", type=float, default=1200.0, help="seconds of classes")
@@ -88,7 +69,8 @@ def main() -> None:
     if args.duration > MAX_DURATION or args.users > 100:
         sys.exit("bounded: at most 3 h and 100 students")
     pages = [p.url_path for p in available_pages() if p.namespace != "playground"]
-    process, base, lines = start_serve(args.workers)
+    server = start_serve_sh({"WORKERS": str(args.workers)} if args.workers else {})
+    process, base, lines = server.process, server.base, server.lines
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sampler = Sampler(process.pid)
     sampler.start()
@@ -114,8 +96,7 @@ def main() -> None:
             seed += 1
     finally:
         sampler.stop()
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        server.stop()
     samples = sampler.samples
     end = samples[-1][0]
     base_window = [r for t, r in samples if args.warmup <= t < args.warmup + 60]

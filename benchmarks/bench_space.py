@@ -20,11 +20,9 @@ import asyncio
 import fnmatch
 import json
 import os
-import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_load import RssSampler, pct, run_class, tree_rss_bytes  # noqa: E402
+from devtools.app_server import start_serve_sh  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
 
 SPACE_UID = 1000
@@ -73,10 +72,6 @@ def cpu_seconds(pid: int) -> float:
         except OSError:
             continue
     return total
-
-
-def app_pids(lines: list[str]) -> list[int]:
-    return [int(p) for p in re.findall(r"app process \d+ \(pid (\d+)\)", "".join(lines))]
 
 
 class PerProcessPeak(threading.Thread):
@@ -125,26 +120,17 @@ def main() -> None:
     (work / "logs").mkdir()
     os.chmod(work / "logs", 0o1777)
     started = time.monotonic()
-    process = subprocess.Popen(
-        ["setpriv", f"--reuid={SPACE_UID}", f"--regid={SPACE_UID}", "--clear-groups",
-         "--inh-caps=-all", "--bounding-set=-all",
-         "bash", "scripts/serve.sh"], cwd=app, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    while not any("behind HAProxy" in line for line in lines):
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            sys.exit("serve.sh exited:\n" + "".join(lines))
-        lines.append(line)
+    server = start_serve_sh(env, cwd=app, inherit_env=False,
+                            prefix=["setpriv", f"--reuid={SPACE_UID}", f"--regid={SPACE_UID}",
+                                    "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"])
     ready_s = time.monotonic() - started
-    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    process = server.process
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        port = int(re.search(r"on http://127\.0\.0\.1:(\d+)", "".join(lines))[1])
-        base = f"http://127.0.0.1:{port}"
+        base, port = server.base, server.port
         with urllib.request.urlopen(f"{base}/", timeout=30) as r:
             cookies = r.headers.get_all("Set-Cookie") or []
-        pids = app_pids(lines)
+        pids = list(server.app_pids().values())
         owners = {p: Path(f"/proc/{p}").stat().st_uid for p in pids}
         rss_ready = {p: tree_rss_bytes(p) for p in pids}
         cpu_before = cpu_seconds(process.pid)
@@ -177,8 +163,7 @@ def main() -> None:
         }
         print(json.dumps(out))
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -3,9 +3,11 @@
 #
 #   bash scripts/run.sh                  # PORT=8599 bash scripts/run.sh for another port
 #   bash scripts/run.sh --server.address 127.0.0.1   # extra arguments go to streamlit run
+#   WARM_UP=all bash scripts/run.sh      # every page drawn once before the address
 #
 # The address is printed once the home page has been drawn once (torch imported, the first
-# view computed), so the first browser does not wait for that.
+# view and its neighbours computed) and the app is quiet again, so the first browser does not
+# wait for that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -29,7 +31,15 @@ until .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(f"
     fi
     sleep 0.3
 done
-.venv/bin/python scripts/warm.py home "$PORT" || echo "run.sh: warm-up failed (the app still runs)" >&2
+# WARM_UP=all: every page's default view before the address (for a class that starts on a
+# concept page's link; each page computes once first), WARM_UP=0: none.
+WARM_UP="${WARM_UP:-home}"
+if [ "$WARM_UP" != 0 ]; then
+    .venv/bin/python scripts/warm.py "$WARM_UP" "$PORT" || echo "run.sh: warm-up failed (the app still runs)" >&2
+fi
+# What the warm-up set off (each drawn page's next presses, computed in the background by
+# ui.compute's prefetch) ends before the first browser comes, instead of sharing the process.
+.venv/bin/python scripts/warm.py settle "$APP" || true
 ADDRESS="$(hostname -I 2>/dev/null | awk '{print $1}' || true)"
 echo
 echo "  Deep Learning Explorer is ready:  http://localhost:$PORT"

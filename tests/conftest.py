@@ -23,12 +23,60 @@ LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pag
           "e2e": "e2e", "deploy": "deploy"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# With pytest-xdist (`-n 2 --dist loadgroup`, scripts/test.sh) tests are handed to workers one
+# by one, so tests that share what a module-scoped fixture made must be kept on one worker, or
+# each worker makes it again: serve.sh (started once for the module, its last test stops it),
+# and test_screens' measure() of a page and language (three screens and axe, read by five tests).
+ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
+ONE_WORKER_PER_CASE = {"e2e/test_screens.py"}
+
+
+def work_unit(nodeid: str) -> str:
+    """What goes to one worker as a whole: the module, one case of a module, or the test."""
+    path, _, test = nodeid.partition("::")
+    module = path.removeprefix("tests/")
+    if module in ONE_WORKER_PER_MODULE:
+        return path
+    if module in ONE_WORKER_PER_CASE and test.endswith("]"):
+        return f"{path}[{test.split('[', 1)[1]}"
+    return nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with work_unit as the groups. (xdist 3.8's own loadgroup marks groups
+    by editing item._nodeid, which pytest 9 no longer reads: its xdist_group marks group
+    nothing here, so the groups are made in the scheduler instead.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return WorkUnitScheduling(config, log)
+
+
+# `alone` tests have timing bounds that a second worker's load beside them would break
+# (tests/deploy/test_worker_restart.py: a restart within 30 s, the next move within 10 s):
+# scripts/test.sh runs the suite with DLE_ALONE=skip under `-n 2`, then DLE_ALONE=only serially.
+ALONE = os.environ.get("DLE_ALONE", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         layer = LAYERS.get(parts[0]) if len(parts) > 1 else "core"  # tests/test_locales.py
         if layer:
             item.add_marker(getattr(pytest.mark, layer))
+    if ALONE in ("skip", "only"):
+        wanted = ALONE == "only"
+        keep, drop = [], []
+        for item in items:
+            (keep if (item.get_closest_marker("alone") is not None) == wanted else drop).append(item)
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from devtools.app_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +64,9 @@ def _ignored(rel: str, patterns: list[str]) -> bool:
             return True
     return False
 
+# Its own budget (two installs of up to 1500 s, 300 s to start, 60 s to stop) is over the
+# suite's 900 s per test; on a busy machine the install alone took over 900 s (BENCHMARKS.md).
+@pytest.mark.timeout(3600)
 def test_install_and_start_steps_in_a_fresh_venv(tmp_path):
     env_dir = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, timeout=120)

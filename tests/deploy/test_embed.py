@@ -14,18 +14,16 @@ and Secure, which serve.sh sets when browsers come over HTTPS. The second test t
 from __future__ import annotations
 
 import http.server
-import os
-import signal
 import subprocess
 import threading
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, free_port
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, ServeSh, serve_sh
 
-ROOT = Path(__file__).resolve().parents[2]
 APP_HOST, CLASS_HOST = "app.dle.test", "class.example.test"
 CSV = "x1,x2,label\n" + "".join(f"{(i % 7) / 7 - 0.5:.3f},{(i % 5) / 5 - 0.4:.3f},{i % 2}\n"
                                 for i in range(40))
@@ -43,24 +41,13 @@ def certificate(tmp_path_factory) -> Path:
     return pem
 
 
-def _serve(certificate: Path, workers: int, https_front: str, logs: Path):
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "WORKERS": str(workers), "BIND": "127.0.0.1",
-           "WARM_UP": "home", "TLS_CERT": str(certificate), "HTTPS_FRONT": https_front,
-           "LOG_DIR": str(logs)}
-    process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    deadline = time.monotonic() + 300
-    while not any("behind HAProxy" in line for line in lines):
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            pytest.fail("serve.sh exited:\n" + "".join(lines))
-        lines.append(line)
-        assert time.monotonic() < deadline, "".join(lines)
-    assert f"https://127.0.0.1:{port}" in "".join(lines)
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    return process, port
+@contextmanager
+def _serve(certificate: Path, workers: int, https_front: str, logs: Path) -> Iterator[ServeSh]:
+    """serve.sh terminating TLS itself in front of ``workers`` app processes."""
+    with serve_sh({"WORKERS": str(workers), "WARM_UP": "home", "TLS_CERT": str(certificate),
+                   "HTTPS_FRONT": https_front, "LOG_DIR": str(logs)}) as server:
+        assert server.base.startswith("https://"), server.lines
+        yield server
 
 
 def _class_site(app_port: int):
@@ -118,22 +105,11 @@ def _upload_in_frame(app_port: int, csv: Path, shot: Path) -> tuple[bool, dict, 
     return ok, cookies, uploader_text
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def test_csv_upload_works_in_a_cross_site_iframe_over_https(certificate, tmp_path):
     csv = tmp_path / "points.csv"
     csv.write_text(CSV)
-    process, port = _serve(certificate, workers=2, https_front="", logs=tmp_path)
-    try:
-        ok, cookies, uploader_text = _upload_in_frame(port, csv, tmp_path / "embed.png")
-    finally:
-        _stop(process)
+    with _serve(certificate, workers=2, https_front="", logs=tmp_path) as server:
+        ok, cookies, uploader_text = _upload_in_frame(server.port, csv, tmp_path / "embed.png")
     assert ok, uploader_text
     for name in ("_streamlit_xsrf", "DLE_BACKEND"):  # both kept by the cross-site frame
         assert cookies[name]["sameSite"] == "None" and cookies[name]["secure"], cookies
@@ -142,10 +118,7 @@ def test_csv_upload_works_in_a_cross_site_iframe_over_https(certificate, tmp_pat
 def test_without_samesite_none_the_embedded_upload_is_refused(certificate, tmp_path):
     csv = tmp_path / "points.csv"
     csv.write_text(CSV)
-    process, port = _serve(certificate, workers=1, https_front="0", logs=tmp_path)
-    try:
-        ok, cookies, uploader_text = _upload_in_frame(port, csv, tmp_path / "refused.png")
-    finally:
-        _stop(process)
+    with _serve(certificate, workers=1, https_front="0", logs=tmp_path) as server:
+        ok, cookies, uploader_text = _upload_in_frame(server.port, csv, tmp_path / "refused.png")
     assert not ok
     assert "403" in uploader_text or "rror" in uploader_text, uploader_text

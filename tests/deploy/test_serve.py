@@ -4,32 +4,15 @@ and nothing left running after SIGTERM."""
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import signal
 import socket
-import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from benchmarks.bench_load import pct, run_class
-from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is gone for our purpose
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
+from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, alive, start_serve_sh
 
 
 def _port_open(port: int) -> bool:
@@ -40,33 +23,10 @@ def _port_open(port: int) -> bool:
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory):
     """(base URL, serve.sh process, pids it started, their loopback ports)."""
-    port = free_port()
-    logs = tmp_path_factory.mktemp("serve")
-    env = {**os.environ, "PORT": str(port), "WORKERS": "2", "BIND": "127.0.0.1",
-           "LOG_DIR": str(logs)}
-    process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    deadline = time.monotonic() + 300
-    while not any("behind HAProxy" in line for line in lines):
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            pytest.fail("serve.sh exited:\n" + "".join(lines))
-        lines.append(line)
-        assert time.monotonic() < deadline, "".join(lines)
-    pids = [int(p) for p in re.findall(r"\(pid (\d+)\)", "".join(lines))]
-    ports = [int(p) for p in re.findall(r"on 127\.0\.0\.1:(\d+)", "".join(lines))]
-    assert len(pids) == 3 and len(ports) == 2, lines  # two apps + haproxy
-    yield f"http://127.0.0.1:{port}", process, pids, ports
-    if process.poll() is None:  # a test failed before the SIGTERM test: stop it the same way
-        process.send_signal(signal.SIGTERM)  # (SIGKILL would leave its children running)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            for pid in pids:
-                if _alive(pid):
-                    os.kill(pid, signal.SIGKILL)
+    server = start_serve_sh({"WORKERS": "2", "LOG_DIR": str(tmp_path_factory.mktemp("serve"))})
+    assert len(server.started_pids) == 3 and len(server.app_ports) == 2, server.lines  # 2 apps + haproxy
+    yield server.base, server.process, server.started_pids, server.app_ports
+    server.stop()  # a test failed before the SIGTERM test: stop it the same way
 
 
 def test_healthy_through_the_balancer(serve):
@@ -117,12 +77,12 @@ def test_a_short_class_has_no_failures_and_no_exceptions(serve):
 
 def test_sigterm_leaves_no_process_behind(serve):
     base, process, pids, ports = serve
-    assert all(_alive(pid) for pid in pids)
+    assert all(alive(pid) for pid in pids)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 143
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert not any(_port_open(p) for p in ports)
     assert not _port_open(int(base.rsplit(":", 1)[1]))

@@ -13,22 +13,19 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import re
 import signal
-import subprocess
-import threading
 import time
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 import websockets
 
 from benchmarks.bench_load import RUN_TIMEOUT, Stats, Student
-from devtools.app_server import free_port
+from devtools.app_server import ServeSh, serve_sh
 from scripts.warm import warm
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.alone  # its 10 s and 30 s bounds need the machine to itself
+
 PAGES = ["", "losses", "activations"]
 STUDENTS = 6
 NEXT_MOVE_WITHIN = 10.0
@@ -77,40 +74,12 @@ class CookieStudent(Student):
 
 @pytest.fixture
 def serve(tmp_path):
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "WORKERS": "2", "BIND": "127.0.0.1",
-           "WARM_UP": "home", "LOG_DIR": str(tmp_path)}
-    process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    deadline = time.monotonic() + 300
-    while not any("behind HAProxy" in line for line in lines):
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            pytest.fail("serve.sh exited:\n" + "".join(lines))
-        lines.append(line)
-        assert time.monotonic() < deadline, "".join(lines)
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
-    reader.start()
-    yield f"http://127.0.0.1:{port}", process, lines
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serve_sh({"WORKERS": "2", "WARM_UP": "home", "LOG_DIR": str(tmp_path)}) as server:
+        yield server
 
 
-def _app_pids(lines: list[str]) -> dict[int, int]:
-    """App process number -> its newest pid, from serve.sh's log lines."""
-    pids: dict[int, int] = {}
-    for line in list(lines):
-        if m := re.search(r"app process (\d+) \(pid (\d+)\) on", line):
-            pids[int(m[1])] = int(m[2])
-    return pids
-
-
-async def _class_with_a_death(base: str, lines: list[str]) -> dict:
-    ports = [int(p) for p in re.findall(r"on 127\.0\.0\.1:(\d+),", "".join(lines))][:2]
+async def _class_with_a_death(server: ServeSh) -> dict:
+    base, lines, ports = server.base, server.lines, server.app_ports
     for port in ports:  # both processes have drawn these pages once, as after a lesson's start
         for page in PAGES:
             await warm(port, page)
@@ -155,7 +124,7 @@ async def _class_with_a_death(base: str, lines: list[str]) -> dict:
     kill_seen = asyncio.Event()
     loops = [asyncio.create_task(student_loop(s, kill_seen)) for s in students]
     await asyncio.sleep(2.0)  # moves in flight on both processes
-    victim = _app_pids(lines)[1]
+    victim = server.app_pids()[1]
     os.kill(victim, signal.SIGKILL)
     killed_at = time.monotonic()
     kill_seen.set()
@@ -178,12 +147,12 @@ async def _class_with_a_death(base: str, lines: list[str]) -> dict:
         await s.ws.close()
     return {"on": on, "in_flight_failed": in_flight_failed, "next_move": next_move,
             "refused": {s.uid: len(s.refused) for s in students if s.refused},
-            "back_after": back_after, "victim": victim, "now": _app_pids(lines)[1]}
+            "back_after": back_after, "victim": victim, "now": server.app_pids()[1]}
 
 
 def test_a_dead_worker_costs_its_students_one_run_and_comes_back(serve):
-    base, process, lines = serve
-    result = asyncio.run(_class_with_a_death(base, lines))
+    lines = serve.lines
+    result = asyncio.run(_class_with_a_death(serve))
     on, failed = result["on"], result["in_flight_failed"]
     # Only students of the dead process lost a run; the others never noticed.
     assert all(on[uid] == "app1" for uid in failed), (on, failed)
