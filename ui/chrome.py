@@ -31,7 +31,8 @@ def base_css() -> None:
       "데이터 분할: 학습, 검증, 테스트" as "테스 / 트"); a word longer than its line still breaks.
     """
     st.html("""<style>
-.stApp { word-break: keep-all; overflow-wrap: break-word; }
+/* Streamlit sets word-break on its own elements, so the rule goes on every element. */
+.stApp, .stApp * { word-break: keep-all !important; overflow-wrap: break-word; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stWidgetLabel"] p {
