@@ -21,13 +21,19 @@ import core
 SKIP = {"run_trajectory_naive"}  # a benchmark reference with positional arguments
 
 
+def defined_in(fn, module) -> bool:
+    """``fn`` is the module's own, or (a concept split into a package such as core/optimizers/)
+    one of its submodules' that the package re-exports."""
+    return fn.__module__ == module.__name__ or fn.__module__.startswith(module.__name__ + ".")
+
+
 def default_runs():
     for info in pkgutil.iter_modules(core.__path__):
         if info.name in ("charts",):
             continue
         module = importlib.import_module(f"core.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if not name.startswith("run_") or name in SKIP or fn.__module__ != module.__name__:
+            if not name.startswith("run_") or name in SKIP or not defined_in(fn, module):
                 continue
             params = list(inspect.signature(fn).parameters.values())
             hints = inspect.get_annotations(fn, eval_str=True)
@@ -46,12 +52,12 @@ def test_every_module_with_a_run_is_covered():
         if info.name == "charts":
             continue
         module = importlib.import_module(f"core.{info.name}")
-        if any(name.startswith("run_") and name not in SKIP and fn.__module__ == module.__name__
+        if any(name.startswith("run_") and name not in SKIP and defined_in(fn, module)
                for name, fn in inspect.getmembers(module, inspect.isfunction)):
             with_runs.add(info.name)
     covered = {p.id.split(".")[0] for p in RUNS}
     assert with_runs == covered, f"runs without a default config: {with_runs - covered}"
-    assert {"normalization", "augmentation", "data_split", "dataloader"} <= covered
+    assert {"normalization", "augmentation", "data_split", "dataloader", "optimizers"} <= covered
 
 
 @pytest.mark.parametrize("run, config_type", RUNS)
