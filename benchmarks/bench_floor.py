@@ -21,10 +21,12 @@ tasks (≥ 50 ms: React and Plotly drawing what arrived; the browser's Long Task
 rerun times: start the app with DLE_LOG_RUN_TIMES=1 and pass --url.
 ``--passes 2`` presses the same sliders again, from the same defaults (a new browser session),
 on the same server: the second pass finds every result in the server's cache, so what remains
-is Streamlit's rerun and the drawing, not training. ``--idle 3`` adds a pass of the teacher's
-case: every slider, after 3 s without input, pressed one step to a value no earlier pass
+is Streamlit's rerun and the drawing, not training. ``--idle 3`` adds the after-idle pass
+(another slider): every slider, after 3 s without input, pressed one step to a value no earlier pass
 visited (left of its default; pressed back right untimed) — the press a prefetch of the
-neighbouring values (issue 18, item 2) is for.
+neighbouring values (issue 18, item 2) is for. ``--teacher`` (with ``--idle``) adds the
+teacher's case: a step, the idle time, then the next step the same way (the value a prefetch
+guesses first).
 
 So the three kinds are reported apart: **cold** (pass 1), **warm** (pass 2), **after idle**.
 """
