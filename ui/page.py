@@ -89,12 +89,13 @@ def split_at_clause(sentence: str, max_em: float, min_em: float) -> tuple[str, s
     best = None
     for match in _CLAUSE_BREAK.finditer(sentence):
         head = sentence[:match.start()].rstrip()
-        if head.count("**") % 2 or head.count("`") % 2 or title_width_em(head) < min_em:
+        width = title_width_em(head)
+        if head.count("**") % 2 or head.count("`") % 2 or width < min_em:
             continue
-        if best is not None and title_width_em(head) > max_em:
+        if best is not None and width > max_em:
             break
         best = head, sentence[match.end():].strip()
-        if title_width_em(head) > max_em:
+        if width > max_em:
             break
     return best or (sentence, "")
 
