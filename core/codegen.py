@@ -80,6 +80,19 @@ def _source_locked(function) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
+@functools.cache
+def _whole_source_locked(obj) -> str:
+    return textwrap.dedent(inspect.getsource(obj)).strip() + "\n"
+
+
+def whole_source(obj) -> str:
+    """The source of a class or function with its docstring (the lab's panel shows its helpers
+    whole), de-indented. Read once, under the same lock as ``source_code``: the parser race
+    is between any two threads reading source, so one lock serves both."""
+    with _SOURCE_LOCK:
+        return _whole_source_locked(obj)
+
+
 def source_code(function) -> str:
     """The source of one of the app's own functions, de-indented and without its docstring,
     for a panel that shows the code the app runs rather than a copy of it. The function

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-import textwrap
-import threading
-
-from core.codegen import mlp_code, optimizer_code
+from core.codegen import mlp_code, optimizer_code, whole_source
 from core.data import PLAYGROUND_GENERATORS as GENERATORS
 from core.data import _uniform
 from core.lab.config import (
@@ -16,22 +11,6 @@ from core.lab.config import (
 )
 from core.lab.datasets import feature_matrix
 from core.lab.training import PlaygroundBatches, Regularizer, lab_spec, lr_factor
-
-_SOURCE_LOCK = threading.Lock()
-
-
-@functools.cache
-def _source_locked(obj) -> str:
-    return textwrap.dedent(inspect.getsource(obj)).strip() + "\n"
-
-
-def _source(obj) -> str:
-    """The source of a class or function, read once. One thread at a time: CPython 3.11's
-    parser failed with "SystemError: AST constructor recursion depth mismatch" when three
-    sessions built the code panel at once (bench_load --players 3)."""
-    with _SOURCE_LOCK:
-        return _source_locked(obj)
-
 
 def lab_code(cfg: LabConfig, steps: int) -> str:
     """Standalone torch code (no import of this project) that builds this run's data and
@@ -66,7 +45,7 @@ seed = {cfg.seed}
 steps = {int(steps)}
 FEATURES = {FEATURES!r}
 
-''', _source(_uniform), "\n\n", _source(data_fn), "\n\n", _source(feature_matrix), f'''
+''', whole_source(_uniform), "\n\n", whole_source(data_fn), "\n\n", whole_source(feature_matrix), f'''
 
 # points from the seed, shuffled from their own stream, then split
 points, labels = {data_fn.__name__}({cfg.n_points}, {cfg.noise / 100!r}, {k}, torch.Generator().manual_seed(seed))
@@ -81,20 +60,20 @@ x_train, y_train, x_test, y_test = x[:split], y[:split], x[split:], y[split:]
         "optimizer = "
         + optimizer_code(cfg.optimizer, cfg.lr, weight_decay=0.0, spell_defaults=True) + "\n"]
     if cfg.regularization != "none":
-        parts += ["\n\n", _source(Regularizer), "\n\n",
+        parts += ["\n\n", whole_source(Regularizer), "\n\n",
                   f"regularizer = Regularizer([fc.weight for fc in linears], "
                   f"{cfg.regularization!r}, {cfg.reg_rate!r})\n",
                   "regularizer.attach(optimizer)\n"]
     if cfg.schedule != "none":
         parts += ["\n", f"STEP_GAMMA, STEP_EVERY_EPOCHS = {STEP_GAMMA!r}, {STEP_EVERY_EPOCHS}\n",
                   f"COSINE_EPOCHS, COSINE_FLOOR = {COSINE_EPOCHS}, {COSINE_FLOOR!r}\n\n\n",
-                  _source(lr_factor), "\n\n",
+                  whole_source(lr_factor), "\n\n",
                   "scheduler = torch.optim.lr_scheduler.LambdaLR(\n"
                   f"    optimizer, lambda e: lr_factor({cfg.schedule!r}, e))  # once per epoch\n"]
     else:
         parts += ["scheduler = None\n"]
     if cfg.playground_mode:
-        parts += ["\n\n", _source(PlaygroundBatches), "\n\n",
+        parts += ["\n\n", whole_source(PlaygroundBatches), "\n\n",
                   f"batches = PlaygroundBatches(x_train, y_train, {cfg.batch_size})\n"]
     else:
         parts += [f'''
