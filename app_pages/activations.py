@@ -38,7 +38,7 @@ from core.models import INITS
 from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
 NS = "activations"
@@ -60,9 +60,8 @@ presets(NS, {  # each preset sets every widget of its section
 # 1. Curves ------------------------------------------------------------------------------
 
 
-@st.fragment  # a slider here reruns this section alone, not the whole page
+@section_fragment(NS, "curves")  # a widget here reruns this section alone
 def curves_section() -> None:
-    section(NS, "curves")
     left, right = st.columns([3, 1])
     with left:
         funcs = url_multiselect("ac_funcs", tr("curves.functions"), CURVE_ACTIVATIONS,
@@ -102,9 +101,8 @@ def curves_section() -> None:
 # 2. Vanishing gradients -----------------------------------------------------------------
 
 
-@st.fragment  # a slider here reruns this section alone, not the whole page
+@section_fragment(NS, "vanishing")  # a widget here reruns this section alone
 def vanishing_section() -> None:
-    section(NS, "vanishing")
     c1, c2 = st.columns(2)  # two rows of two: the select boxes stay readable at 1024 px
     c3, c4 = st.columns(2)
     with c1:
@@ -152,9 +150,8 @@ def vanishing_section() -> None:
 # 3. Dying ReLU --------------------------------------------------------------------------
 
 
-@st.fragment  # a slider here reruns this section alone, not the whole page
+@section_fragment(NS, "dying")  # a widget here reruns this section alone
 def dying_section() -> None:
-    section(NS, "dying")
     c1, c2, c3 = st.columns(3)
     with c1:
         optimizer = url_select("ac_opt", tr("dying.optimizer"), ("sgd", "adam"), "sgd",

@@ -10,6 +10,7 @@ from core.charts.augmentation import curves_figure, gallery_figure, robustness_f
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
+    section_fragment,
     ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
 )
@@ -51,43 +52,49 @@ chart(figure(gallery_figure, gallery, {"title": tr("gallery.chart_title"),
 notice_claims(f"{NS}.gallery", gallery_claims(gallery))
 code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
 
-section(NS, "training")
-epochs = url_slider("au_epochs", tr("training.epochs"), 10, 100, 60, step=10)
-train_cfg = TrainingConfig(spec=spec, epochs=epochs)
-# Two stages cached apart: the plain run never retrains when an augmentation slider moves.
-plain_cfg, aug_cfg = training_stages(train_cfg)
-runs = {"plain": run_with_progress(run_training_run, plain_cfg, t("common.training")),
-        "augmented": run_with_progress(run_training_run, aug_cfg, t("common.training"))}
-training_notes = training_claims(runs, train_cfg)
+# The epochs slider reruns the training and robustness sections alone; a gallery slider (the
+# augmentation they train with) reruns the page.
+@section_fragment(NS, "training")
+def training_and_robust_sections() -> None:
+    epochs = url_slider("au_epochs", tr("training.epochs"), 10, 100, 60, step=10)
+    train_cfg = TrainingConfig(spec=spec, epochs=epochs)
+    # Two stages cached apart: the plain run never retrains when an augmentation slider moves.
+    plain_cfg, aug_cfg = training_stages(train_cfg)
+    runs = {"plain": run_with_progress(run_training_run, plain_cfg, t("common.training")),
+            "augmented": run_with_progress(run_training_run, aug_cfg, t("common.training"))}
+    training_notes = training_claims(runs, train_cfg)
 
 
-def show_training() -> None:
-    """The measured answer: curves, final accuracies and gaps, the notice."""
-    chart(figure(curves_figure, runs, {"title": tr("training.chart_title"),
-                               "accuracy": tr("training.accuracy"),
-                               "loss": tr("training.loss"), "x": tr("training.x"),
-                               "train": tr("training.train"), "val": tr("training.val"),
-                               "diverged": t("common.diverged")}, model_name), "au_curves")
-    gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
-    for column, (name, run) in zip(st.columns(2), runs.items()):
-        column.metric(tr("training.val_acc", name=model_name[name]), f"{run.val_accuracy[-1]:.1%}")
-        column.metric(tr("training.gap", name=model_name[name]), f"{gaps[name]:.3f}")
-        if run.diverged:
-            column.error(t("common.diverged_at", step=run.diverged_at))
-    notice_claims(f"{NS}.training", training_notes)
+    def show_training() -> None:
+        """The measured answer: curves, final accuracies and gaps, the notice."""
+        chart(figure(curves_figure, runs, {"title": tr("training.chart_title"),
+                                   "accuracy": tr("training.accuracy"),
+                                   "loss": tr("training.loss"), "x": tr("training.x"),
+                                   "train": tr("training.train"), "val": tr("training.val"),
+                                   "diverged": t("common.diverged")}, model_name), "au_curves")
+        gaps = {k: r.val_loss[-1] - r.train_loss[-1] for k, r in runs.items()}
+        for column, (name, run) in zip(st.columns(2), runs.items()):
+            column.metric(tr("training.val_acc", name=model_name[name]), f"{run.val_accuracy[-1]:.1%}")
+            column.metric(tr("training.gap", name=model_name[name]), f"{gaps[name]:.3f}")
+            if run.diverged:
+                column.error(t("common.diverged_at", step=run.diverged_at))
+        notice_claims(f"{NS}.training", training_notes)
 
 
-# Predict, then reveal: does clean validation accuracy rise, hold or fall (measured, in %p)?
-verdict = next((c.id for c in training_notes if c.id.startswith("acc_")), "acc_same")
-ask("au_clean_acc", tr("ask.clean"),
-    {k: tr(f"ask.{k}") for k in ("acc_up", "acc_same", "acc_down")},
-    correct=verdict, reveal=show_training)
-code_panel(training_code(train_cfg), key="au_code_training")
+    # Predict, then reveal: does clean validation accuracy rise, hold or fall (measured, in %p)?
+    verdict = next((c.id for c in training_notes if c.id.startswith("acc_")), "acc_same")
+    ask("au_clean_acc", tr("ask.clean"),
+        {k: tr(f"ask.{k}") for k in ("acc_up", "acc_same", "acc_down")},
+        correct=verdict, reveal=show_training)
+    code_panel(training_code(train_cfg), key="au_code_training")
 
-section(NS, "robust")
-chart(figure(robustness_figure, runs, {"title": tr("robust.chart_title"),
-                               "rotated": tr("robust.rotated"),
-                               "shifted": tr("robust.shifted"),
-                               "angle": tr("robust.angle"),
-                               "shift": tr("robust.shift")}, model_name), "au_robust")
-notice_claims(f"{NS}.robust", robust_claims(runs, train_cfg))
+    section(NS, "robust")
+    chart(figure(robustness_figure, runs, {"title": tr("robust.chart_title"),
+                                   "rotated": tr("robust.rotated"),
+                                   "shifted": tr("robust.shifted"),
+                                   "angle": tr("robust.angle"),
+                                   "shift": tr("robust.shift")}, model_name), "au_robust")
+    notice_claims(f"{NS}.robust", robust_claims(runs, train_cfg))
+
+
+training_and_robust_sections()

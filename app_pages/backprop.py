@@ -18,7 +18,7 @@ from core.charts.backprop import (
 from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "backprop"
@@ -37,9 +37,8 @@ presets(NS, {  # each sets every widget of its section
 
 
 # 1. Chain rule ------------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "graph")  # a widget here reruns this section alone
 def graph_section() -> None:
-    section(NS, "graph")
     # The activation on its own row: a seventh column was too narrow for it at 1024 px.
     activation = url_select("bp_act", tr("graph.activation"), GRAPH_ACTIVATIONS, "tanh",
                             format_func=acts.get)
@@ -74,9 +73,8 @@ def graph_section() -> None:
 
 
 # 2. Which parameter matters how much --------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "params")  # a widget here reruns this section alone
 def params_section() -> None:
-    section(NS, "params")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         p_act = url_select("bp_pact", tr("params.activation"), GRAPH_ACTIVATIONS, "sigmoid",
@@ -100,9 +98,8 @@ def params_section() -> None:
 
 
 # 3. zero_grad -------------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "zero")  # a widget here reruns this section alone
 def zero_section() -> None:
-    section(NS, "zero")
     c1, c2 = st.columns(2)
     with c1:
         z_lr = url_log_slider("bp_zlr", tr("zero.lr"), ZERO_LR_CHOICES, 0.1)
@@ -127,9 +124,8 @@ def zero_section() -> None:
 
 
 # 4. Accumulation ----------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "accum")  # a widget here reruns this section alone
 def accum_section() -> None:
-    section(NS, "accum")
     c1, c2 = st.columns(2)
     with c1:
         acc_k = url_slider("bp_k", tr("accum.k"), *K_RANGE, 4)

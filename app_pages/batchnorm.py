@@ -13,7 +13,7 @@ from core.charts.batchnorm import (
 )
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_log_slider, url_slider
 
 NS = "batchnorm"
@@ -34,9 +34,8 @@ presets(NS, {
 
 
 # 1. Activation statistics ---------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "stats")  # a widget here reruns this section alone
 def stats_section() -> None:
-    section(NS, "stats")
     lr = url_log_slider("bn_lr", tr("stats.lr"), LR_CHOICES, 0.03)
     stats_cfg = BNTrainConfig(lr=lr)
     with st.spinner(t("common.training")):
@@ -76,9 +75,8 @@ def stats_section() -> None:
 
 
 # 2. Running statistics ------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "running")  # a widget here reruns this section alone
 def running_section() -> None:
-    section(NS, "running")
     c1, c2 = st.columns(2)
     with c1:
         momentum = url_log_slider("bn_momentum", tr("running.momentum"), MOMENTA, 0.1)
@@ -103,9 +101,8 @@ def running_section() -> None:
 
 
 # 3. Pitfalls ----------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "pitfalls")  # a widget here reruns this section alone
 def pitfalls_section() -> None:
-    section(NS, "pitfalls")
     pit_cfg = PitfallsConfig()
     with st.spinner(t("common.training")):
         pit = cached(run_pitfalls)(pit_cfg)

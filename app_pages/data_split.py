@@ -11,7 +11,7 @@ from core.data_split import (
 from ui.i18n import labels, scoped, t
 from core.claims import signed
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_log_slider, url_select, url_slider, url_toggle
 
 NS = "data_split"
@@ -35,9 +35,8 @@ presets(NS, PRESETS)
 
 
 # 1. Ratios and the picture of the split --------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "split")  # a widget here reruns this section alone
 def split_section() -> None:
-    section(NS, "split")
     c1, c2, c3, c4, c5 = st.columns(5)
     with c1:
         train_pct = url_slider("ds_train", tr("split.train"), 0, 100, 60, step=5)
@@ -77,9 +76,8 @@ def split_section() -> None:
 
 
 # 2. Early stopping by validation -------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "early")  # a widget here reruns this section alone
 def early_section() -> None:
-    section(NS, "early")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         width = url_select("ds_width", tr("early.width"), WIDTHS, "128",
@@ -122,9 +120,8 @@ def early_section() -> None:
 
 
 # 3. The classic mistake: tuning on test --------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "tuning")  # a widget here reruns this section alone
 def tuning_section() -> None:
-    section(NS, "tuning")
     c1, c2 = st.columns(2)
     with c1:
         n_configs = url_slider("ds_cfg", tr("tuning.n_configs"), 2, 40, 20)

@@ -15,8 +15,8 @@ from core.dataloader import (
 from ui.i18n import scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
+    section_fragment,
     ask, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
-    section,
 )
 from ui.url_state import url_log_slider, url_slider, url_toggle
 
@@ -32,9 +32,8 @@ presets(NS, {
 
 
 # 1. Batch size --------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "batch")  # a widget here reruns this section alone
 def batch_section() -> None:
-    section(NS, "batch")
     c1, c2, c3 = st.columns(3)
     with c1:
         batch_size = int(url_log_slider("dl_bs", tr("batch.size"), BATCH_SIZES, 32))
@@ -76,9 +75,8 @@ def batch_section() -> None:
 
 
 # 2. Shuffling ---------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "shuffle")  # a widget here reruns this section alone
 def shuffle_section() -> None:
-    section(NS, "shuffle")
     c1, c2, c3 = st.columns(3)
     with c1:
         shuffle_bs = int(url_log_slider("dl_sbs", tr("shuffle.size"), SHUFFLE_BATCHES, 32))
@@ -111,9 +109,8 @@ def shuffle_section() -> None:
 
 
 # 3. num_workers -------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "workers")  # a widget here reruns this section alone
 def workers_section() -> None:
-    section(NS, "workers")
     c1, c2, c3 = st.columns(3)
     with c1:
         n_items = url_slider("dl_items", tr("workers.items"), *ITEMS_RANGE, 32, step=16)

@@ -9,7 +9,7 @@ from core.dropout import (
 )
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_slider
 
 NS = "dropout"
@@ -25,9 +25,8 @@ presets(NS, {
 
 
 # 1. Masks, determinism and scaling ------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "masks")  # a widget here reruns this section alone
 def masks_section() -> None:
-    section(NS, "masks")
     c1, c2, c3 = st.columns(3)
     with c1:
         p = url_slider("do_p", tr("masks.p"), *MASK_P_RANGE, 0.5, step=0.05)
@@ -63,9 +62,8 @@ def masks_section() -> None:
 
 
 # 2. Overfitting -------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "overfit")  # a widget here reruns this section alone
 def overfit_section() -> None:
-    section(NS, "overfit")
     fit_p = url_slider("do_fit_p", tr("overfit.p"), *FIT_P_RANGE, 0.5, step=0.1)
     fit_cfg = OverfitConfig(p=fit_p)
     with st.spinner(t("common.training")):

@@ -11,7 +11,8 @@ from core.home import (
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
 from ui.page import (
-    ask, controls_beside, chart, code_panel, notice_claims, page_header, presets, run_with_progress, section,
+    section_fragment,
+    ask, controls_beside, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
 )
 from ui.registry import available_pages
 from ui.url_state import presenting, url_log_slider, url_select, url_slider
@@ -29,39 +30,45 @@ STEPS = {  # loop step -> (the line of PyTorch that does it, pages that teach it
 }
 
 page_header(NS)
-section(NS, "live")
 presets(NS, {
     "easy": {"home_data": "moons", "home_hidden": 16, "home_epochs": 30, "home_lr": 0.03},
     "hard": {"home_data": "spiral", "home_hidden": 64, "home_epochs": 100, "home_lr": 0.01},
     "too_fast": {"home_data": "moons", "home_hidden": 16, "home_epochs": 30, "home_lr": 1.0},
 })
-controls, view = controls_beside("home_live")
-with controls:
-    c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])  # room for the dataset names at 1024 px
-    with c1:
-        dataset = url_select("home_data", tr("live.dataset"), TOY_2D_NAMES, "moons",
-                             format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
-                             horizontal=False)
-    with c2:
-        hidden = url_slider("home_hidden", tr("live.hidden"), *HIDDEN_RANGE, 16)
-    with c3:
-        epochs = url_slider("home_epochs", tr("live.epochs"), *EPOCHS_RANGE, 30)
-    with c4:
-        lr = url_log_slider("home_lr", tr("live.lr"), LR_CHOICES, 0.03)
-cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
-result = run_with_progress(run_loop, cfg, t("common.training"))
-chart_keys = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
-chart_text = ({k: tr(f"live.{k}") for k in chart_keys}
-              | {"title": tr("live.chart_title"), "diverged": t("common.diverged")})
-# Predict, then reveal: the answer is where this run's validation accuracy ended.
-with view:
-    ask("home_end", tr("ask.end"), labels(f"{NS}.ask.end_opt", ("chance", "between", "high")),
-        correct=accuracy_end(result),
-        reveal=lambda: chart(figure(loop_figure, result, chart_text), "home_loop"))
-if result.diverged:
-    st.error(t("common.diverged_at", step=result.diverged_at))
-notice_claims(f"{NS}.live", loop_claims(result))
-code_panel(loop_code(cfg), key="home_code")
+
+
+@section_fragment(NS, "live")  # a widget here reruns the live run alone, not the map
+def live_section() -> None:
+    controls, view = controls_beside("home_live")
+    with controls:
+        c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])  # room for the dataset names at 1024 px
+        with c1:
+            dataset = url_select("home_data", tr("live.dataset"), TOY_2D_NAMES, "moons",
+                                 format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
+                                 horizontal=False)
+        with c2:
+            hidden = url_slider("home_hidden", tr("live.hidden"), *HIDDEN_RANGE, 16)
+        with c3:
+            epochs = url_slider("home_epochs", tr("live.epochs"), *EPOCHS_RANGE, 30)
+        with c4:
+            lr = url_log_slider("home_lr", tr("live.lr"), LR_CHOICES, 0.03)
+    cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
+    result = run_with_progress(run_loop, cfg, t("common.training"))
+    chart_keys = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")
+    chart_text = ({k: tr(f"live.{k}") for k in chart_keys}
+                  | {"title": tr("live.chart_title"), "diverged": t("common.diverged")})
+    # Predict, then reveal: the answer is where this run's validation accuracy ended.
+    with view:
+        ask("home_end", tr("ask.end"), labels(f"{NS}.ask.end_opt", ("chance", "between", "high")),
+            correct=accuracy_end(result),
+            reveal=lambda: chart(figure(loop_figure, result, chart_text), "home_loop"))
+    if result.diverged:
+        st.error(t("common.diverged_at", step=result.diverged_at))
+    notice_claims(f"{NS}.live", loop_claims(result))
+    code_panel(loop_code(cfg), key="home_code")
+
+
+live_section()
 
 # The map under the live run: a laptop's first screen (1400x900) starts with the run's
 # chart; in presenter view the map folds.

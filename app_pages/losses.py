@@ -27,7 +27,8 @@ from core.losses import (
 from ui.i18n import labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
-    ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets, section,
+    section_fragment,
+    ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets,
 )
 from ui.url_state import url_select, url_slider
 
@@ -50,9 +51,8 @@ presets(NS, REGRESSION_PRESETS | {
 
 
 # 1. Regression with outliers ----------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "regression")  # a widget here reruns this section alone
 def regression_section() -> None:
-    section(NS, "regression")
     controls, view = controls_beside("ls_regression")
     with controls:
         c1, c2, c3, c4, c5 = st.columns(5)
@@ -112,9 +112,8 @@ def regression_section() -> None:
 
 
 # 2. Cross-entropy ---------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "ce")  # a widget here reruns this section alone
 def ce_section() -> None:
-    section(NS, "ce")
     columns = st.columns(N_CLASSES + 1)
     defaults = (2.0, 0.5, -1.0)
     logits = []

@@ -14,7 +14,7 @@ from core.metrics import (
 )
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_slider
 
 NS = "metrics"
@@ -30,9 +30,8 @@ presets(NS, {
 
 
 # 1. Classification ----------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "cls")  # a widget here reruns this section alone
 def cls_section() -> None:
-    section(NS, "cls")
     ct = scoped(f"{NS}.cls")
     c1, c2 = st.columns(2)
     with c1:
@@ -72,9 +71,8 @@ def cls_section() -> None:
 
 
 # 2. Regression --------------------------------------------------------------------------
-@st.fragment  # a widget here reruns this section alone, not the whole page
+@section_fragment(NS, "reg")  # a widget here reruns this section alone
 def reg_section() -> None:
-    section(NS, "reg")
     rt = scoped(f"{NS}.reg")
     outlier = url_slider("mt_outlier", rt("outlier"), *OUTLIER_RANGE, 5.0, step=0.5)
     reg_cfg = RegressionConfig()

@@ -14,7 +14,7 @@ from core.normalization import (
 from core.text import number  # numbers in tables as in sentences: no e-notation
 from ui.i18n import labels, scoped, t
 from ui.compute import figure  # each chart built once per distinct input, shared
-from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section
+from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_log_slider, url_slider
 
 NS = "normalization"
@@ -48,9 +48,8 @@ page_header(NS)
 presets(NS, PRESETS)
 
 
-@st.fragment
+@section_fragment(NS, "features")  # a widget here reruns this section alone
 def features_section() -> None:
-    section(NS, "features")
     c1, c2 = st.columns(2)
     with c1:
         scale2 = url_log_slider("nm_scale", tr("features.scale2"), SCALES, 1000.0)
@@ -85,9 +84,8 @@ def features_section() -> None:
     code_panel(features_code(cfg), key="nm_code_features")
 
 
-@st.fragment
+@section_fragment(NS, "surface")  # a widget here reruns this section alone
 def surface_section() -> None:
-    section(NS, "surface")
     c1, c2, c3 = st.columns(3)
     with c1:
         scale2 = url_log_slider("nm_sscale", tr("surface.scale2"), (1.0, 3.0, 10.0, 30.0, 100.0), 10.0)
@@ -107,9 +105,8 @@ def surface_section() -> None:
     code_panel(surface_code(cfg), key="nm_code_surface")
 
 
-@st.fragment
+@section_fragment(NS, "pixels")  # a widget here reruns this section alone
 def pixels_section() -> None:
-    section(NS, "pixels")
     c1, c2 = st.columns(2)
     with c1:
         lr = url_log_slider("nm_plr", tr("pixels.lr"), (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0), 0.1)

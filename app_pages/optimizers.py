@@ -12,6 +12,7 @@ from core.training import OPTIMIZERS
 from ui.i18n import catalog, labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
+    section_fragment,
     ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
     section,
 )
@@ -23,7 +24,7 @@ LR_CHOICES, EXTRA = core.LR_CHOICES, core.EXTRA  # slider ranges
 name_of = labels(f"{NS}.opt", OPTIMIZERS)
 surface_name = labels(f"{NS}.surface", core.SURFACE_NAMES)
 data_name = labels(f"{NS}.data", TOY_2D_NAMES)
-T = {k: tr(f"paths.{k}") for k in ("start", "minimum", "velocity", "gradient", "exit", "z")}
+PATH_TEXT = {k: tr(f"paths.{k}") for k in ("start", "minimum", "velocity", "gradient", "exit", "z")}
 TABLE = {k[6:]: tr(f"{k}") for k in catalog(NS) if k.startswith("table.")} | {
     f"rate_{o}": tr(f"table.{core.RATE_SCHEME[o]}") for o in OPTIMIZERS}
 
@@ -67,131 +68,137 @@ page_header(NS)
 presets(NS, PRESETS)
 
 # 1. Trajectories -------------------------------------------------------------------------
-section(NS, "paths")
-controls, view = controls_beside("opt_paths")
-with controls:
-    c1, c2, c3 = st.columns([2, 3, 1])
-    with c1:
-        # Radio buttons, not a select box: a select box's one-line field cut the surface's
-        # name in the narrow controls column ("좁은 골짜기 (조건수가 나…").
-        surface = url_select("opt_surface", tr("paths.surface"), core.SURFACE_NAMES, "quadratic",
-                             format_func=surface_name.get)
-    with c2:
-        chosen = url_multiselect("opt_opts", tr("paths.optimizers"), OPTIMIZERS,
-                                 ("sgd", "momentum", "rmsprop", "adam"), format_func=name_of.get)
-    with c3:
-        view_3d = url_toggle("opt_3d", tr("paths.view_3d"), False)
-        animate = url_toggle("opt_anim", tr("paths.animate"), False,
-                             help=tr("paths.animate_help"))
-    s = core.get_surface(surface)
+# The network section trains the optimizers chosen above: one fragment reruns both; the header
+# and presets stay as drawn.
+@section_fragment(NS, "paths")
+def paths_and_network_sections() -> None:
+    controls, view = controls_beside("opt_paths")
+    with controls:
+        c1, c2, c3 = st.columns([2, 3, 1])
+        with c1:
+            # Radio buttons, not a select box: a select box's one-line field cut the surface's
+            # name in the narrow controls column ("좁은 골짜기 (조건수가 나…").
+            surface = url_select("opt_surface", tr("paths.surface"), core.SURFACE_NAMES, "quadratic",
+                                 format_func=surface_name.get)
+        with c2:
+            chosen = url_multiselect("opt_opts", tr("paths.optimizers"), OPTIMIZERS,
+                                     ("sgd", "momentum", "rmsprop", "adam"), format_func=name_of.get)
+        with c3:
+            view_3d = url_toggle("opt_3d", tr("paths.view_3d"), False)
+            animate = url_toggle("opt_anim", tr("paths.animate"), False,
+                                 help=tr("paths.animate_help"))
+        s = core.get_surface(surface)
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            x0 = url_slider(f"opt_x_{surface}", tr("paths.start_x"), *s.x_range, s.start[0], step=0.01)
+        with c2:
+            y0 = url_slider(f"opt_y_{surface}", tr("paths.start_y"), *s.y_range, s.start[1], step=0.01)
+        with c3:
+            steps = url_slider("opt_steps", tr("paths.steps"), 10, 1000, 300, step=10)
+        settings = []
+        with st.expander(tr("paths.settings"), icon="⚙️"):
+            for name in chosen:
+                cols = st.columns([2, 3, 3, 3])
+                cols[0].markdown(f"**{name_of[name]}**")
+                with cols[1]:
+                    values = {"lr": url_log_slider(f"opt_lr_{name}_{surface}", tr("paths.lr"),
+                                                   LR_CHOICES, s.lrs[name])}
+                for col, (field, lo, hi, default, step) in zip(cols[2:], EXTRA.get(name, ())):
+                    with col:
+                        values[field] = url_slider(f"opt_{field}_{name}", tr(f"paths.{field}"), lo,
+                                                   hi, default, step=step)
+                settings.append(core.OptimizerSettings(name, **values))
+        if not chosen:
+            st.warning(tr("paths.pick_one"))
+            settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
+        cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
+        result = cached(core.run_trajectories)(cfg)
+        # The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
+        # that would start at 0 (the paths vanish): hand it its place explicitly. At the end of the
+        # old run it follows to the new end; elsewhere it keeps its step (clamped to the range).
+        if "opt_at" in st.session_state:
+            previous = st.session_state.get("_opt_at_steps", steps)
+            place = st.session_state["opt_at"]
+            st.session_state["opt_at"] = steps if place >= previous else min(place, steps)
+        st.session_state["_opt_at_steps"] = steps
+        at = url_slider("opt_at", tr("paths.at"), 0, steps, steps)
+    grid = cached(core.surface_grid)(surface)
+    T = PATH_TEXT | {"title": tr("paths.chart_title" + ("_3d" if view_3d else "")),
+                     "x": "x", "y": "y", "diverged": tr("paths.diverged")}
+    paths_claims = core.paths_claims(result)
+
+
+    def show_paths() -> None:
+        """The measured answer: paths, per-step curves, the table and the notice."""
+        if animate and not view_3d:  # every frame computed here once; the browser plays them
+            chart(charts.trajectory_animation(result, grid, T | {
+                "play": tr("paths.play"), "pause": tr("paths.pause"),
+                "step": t("common.step")}, name_of), "opt_paths_anim")
+        else:
+            paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
+            chart(figure(paths_figure, result, grid, at, T, name_of), "opt_paths")
+        step_text = {"x": t("common.step"), "diverged": tr("paths.diverged"),
+                     "epsilon": tr("paths.epsilon", eps=cfg.epsilon)}
+        left, right = st.columns(2)
+        with left:
+            chart(figure(charts.loss_figure, result, at, step_text | {"title": tr("paths.loss_title"),
+                                                       "y": "f − f*"}, name_of), "opt_loss")
+        with right:
+            chart(figure(charts.distance_figure, result, at, step_text | {
+                "title": tr("paths.distance_title"), "y": tr("paths.distance")}, name_of),
+                "opt_distance")
+        for name, run in result.runs.items():
+            if run.diverged:
+                st.error(tr("paths.run_diverged", name=name_of[name], step=run.diverged_at))
+        st.markdown(f"**{tr('paths.table_title')}** (ε = {cfg.epsilon})")
+        # st.table wraps long cells instead of hiding columns behind a scrollbar at 1024 px
+        st.table(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)).set_index(
+            TABLE["optimizer"]))
+        notice_claims(f"{NS}.paths", shown(paths_claims))
+
+
+    # Predict, then reveal: which optimizer settles first (the answer is the measured claim).
+    fastest = next((c.values["name"] for c in paths_claims if c.id == "fastest"), "none")
+    with view:
+        ask("opt_fastest", tr("ask.fastest"),
+            {name: name_of[name] for name in result.runs} | {"none": tr("ask.none")},
+            correct=fastest, reveal=show_paths)
+    code_panel(core.trajectories_code(cfg), key="opt_code_paths")
+
+    # 2. The same optimizers on a real network -----------------------------------------------
+    section(NS, "network")
     c1, c2, c3 = st.columns(3)
     with c1:
-        x0 = url_slider(f"opt_x_{surface}", tr("paths.start_x"), *s.x_range, s.start[0], step=0.01)
+        dataset = url_select("opt_data", tr("network.dataset"), TOY_2D_NAMES, "moons",
+                             format_func=data_name.get, horizontal=False)
     with c2:
-        y0 = url_slider(f"opt_y_{surface}", tr("paths.start_y"), *s.y_range, s.start[1], step=0.01)
+        epochs = url_slider("opt_epochs", tr("network.epochs"), 5, 150, 60, step=5)
     with c3:
-        steps = url_slider("opt_steps", tr("paths.steps"), 10, 1000, 300, step=10)
-    settings = []
-    with st.expander(tr("paths.settings"), icon="⚙️"):
-        for name in chosen:
-            cols = st.columns([2, 3, 3, 3])
-            cols[0].markdown(f"**{name_of[name]}**")
-            with cols[1]:
-                values = {"lr": url_log_slider(f"opt_lr_{name}_{surface}", tr("paths.lr"),
-                                               LR_CHOICES, s.lrs[name])}
-            for col, (field, lo, hi, default, step) in zip(cols[2:], EXTRA.get(name, ())):
-                with col:
-                    values[field] = url_slider(f"opt_{field}_{name}", tr(f"paths.{field}"), lo,
-                                               hi, default, step=step)
-            settings.append(core.OptimizerSettings(name, **values))
-    if not chosen:
-        st.warning(tr("paths.pick_one"))
-        settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
-    cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
-    result = cached(core.run_trajectories)(cfg)
-    # The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
-    # that would start at 0 (the paths vanish): hand it its place explicitly. At the end of the
-    # old run it follows to the new end; elsewhere it keeps its step (clamped to the range).
-    if "opt_at" in st.session_state:
-        previous = st.session_state.get("_opt_at_steps", steps)
-        place = st.session_state["opt_at"]
-        st.session_state["opt_at"] = steps if place >= previous else min(place, steps)
-    st.session_state["_opt_at_steps"] = steps
-    at = url_slider("opt_at", tr("paths.at"), 0, steps, steps)
-grid = cached(core.surface_grid)(surface)
-T |= {"title": tr("paths.chart_title" + ("_3d" if view_3d else "")), "x": "x", "y": "y",
-      "diverged": tr("paths.diverged")}
-paths_claims = core.paths_claims(result)
-
-
-def show_paths() -> None:
-    """The measured answer: paths, per-step curves, the table and the notice."""
-    if animate and not view_3d:  # every frame computed here once; the browser plays them
-        chart(charts.trajectory_animation(result, grid, T | {
-            "play": tr("paths.play"), "pause": tr("paths.pause"),
-            "step": t("common.step")}, name_of), "opt_paths_anim")
+        lr_scale = url_log_slider("opt_lrscale", tr("network.lr_scale"), (0.1, 0.3, 1, 3, 10),
+                                  1.0, help=tr("network.lr_scale_help"))
+    # Resolved: the network's learning rates come from lr_scale, so the trajectories' lr sliders
+    # (and the surface, which picks them) do not reach this key.
+    net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset,
+                                 epochs=epochs).resolved()
+    # A toggle rather than a button: it lives in the URL, so a shared link shows the curves too.
+    if url_toggle("opt_net", tr("network.train"), False):
+        # One cached run per optimizer (each trains its own copy from the same weights on the
+        # same batches): a move of one optimizer's setting retrains that optimizer alone.
+        net = derived(core.NetworkResult, net_cfg, {
+            s.name: run_with_progress(core.run_network, replace(net_cfg, optimizers=(s,)),
+                                      t("common.training")).runs[s.name]
+            for s in net_cfg.optimizers})
+        chart(figure(charts.network_figure, net, {"title": tr("network.chart_title"),
+                                   "train": tr("network.train_loss"),
+                                   "val": tr("network.val_loss"), "x": tr("network.epoch"),
+                                   "y": t("common.loss"), "diverged": tr("paths.diverged")},
+                             name_of), "opt_network")
+        st.table(pd.DataFrame(charts.network_table(net, TABLE, name_of)).set_index(
+            TABLE["optimizer"]))
+        notice_claims(f"{NS}.network", shown(core.network_claims(net)))
+        code_panel(core.network_code(net_cfg), key="opt_code_network")
     else:
-        paths_figure = charts.surface3d_figure if view_3d else charts.trajectory_figure
-        chart(figure(paths_figure, result, grid, at, T, name_of), "opt_paths")
-    step_text = {"x": t("common.step"), "diverged": tr("paths.diverged"),
-                 "epsilon": tr("paths.epsilon", eps=cfg.epsilon)}
-    left, right = st.columns(2)
-    with left:
-        chart(figure(charts.loss_figure, result, at, step_text | {"title": tr("paths.loss_title"),
-                                                   "y": "f − f*"}, name_of), "opt_loss")
-    with right:
-        chart(figure(charts.distance_figure, result, at, step_text | {
-            "title": tr("paths.distance_title"), "y": tr("paths.distance")}, name_of),
-            "opt_distance")
-    for name, run in result.runs.items():
-        if run.diverged:
-            st.error(tr("paths.run_diverged", name=name_of[name], step=run.diverged_at))
-    st.markdown(f"**{tr('paths.table_title')}** (ε = {cfg.epsilon})")
-    # st.table wraps long cells instead of hiding columns behind a scrollbar at 1024 px
-    st.table(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)).set_index(
-        TABLE["optimizer"]))
-    notice_claims(f"{NS}.paths", shown(paths_claims))
+        st.info(tr("network.press"))
 
 
-# Predict, then reveal: which optimizer settles first (the answer is the measured claim).
-fastest = next((c.values["name"] for c in paths_claims if c.id == "fastest"), "none")
-with view:
-    ask("opt_fastest", tr("ask.fastest"),
-        {name: name_of[name] for name in result.runs} | {"none": tr("ask.none")},
-        correct=fastest, reveal=show_paths)
-code_panel(core.trajectories_code(cfg), key="opt_code_paths")
-
-# 2. The same optimizers on a real network -----------------------------------------------
-section(NS, "network")
-c1, c2, c3 = st.columns(3)
-with c1:
-    dataset = url_select("opt_data", tr("network.dataset"), TOY_2D_NAMES, "moons",
-                         format_func=data_name.get, horizontal=False)
-with c2:
-    epochs = url_slider("opt_epochs", tr("network.epochs"), 5, 150, 60, step=5)
-with c3:
-    lr_scale = url_log_slider("opt_lrscale", tr("network.lr_scale"), (0.1, 0.3, 1, 3, 10),
-                              1.0, help=tr("network.lr_scale_help"))
-# Resolved: the network's learning rates come from lr_scale, so the trajectories' lr sliders
-# (and the surface, which picks them) do not reach this key.
-net_cfg = core.NetworkConfig(tuple(settings), lr_scale=lr_scale, dataset=dataset,
-                             epochs=epochs).resolved()
-# A toggle rather than a button: it lives in the URL, so a shared link shows the curves too.
-if url_toggle("opt_net", tr("network.train"), False):
-    # One cached run per optimizer (each trains its own copy from the same weights on the
-    # same batches): a move of one optimizer's setting retrains that optimizer alone.
-    net = derived(core.NetworkResult, net_cfg, {
-        s.name: run_with_progress(core.run_network, replace(net_cfg, optimizers=(s,)),
-                                  t("common.training")).runs[s.name]
-        for s in net_cfg.optimizers})
-    chart(figure(charts.network_figure, net, {"title": tr("network.chart_title"),
-                               "train": tr("network.train_loss"),
-                               "val": tr("network.val_loss"), "x": tr("network.epoch"),
-                               "y": t("common.loss"), "diverged": tr("paths.diverged")},
-                         name_of), "opt_network")
-    st.table(pd.DataFrame(charts.network_table(net, TABLE, name_of)).set_index(
-        TABLE["optimizer"]))
-    notice_claims(f"{NS}.network", shown(core.network_claims(net)))
-    code_panel(core.network_code(net_cfg), key="opt_code_network")
-else:
-    st.info(tr("network.press"))
+paths_and_network_sections()

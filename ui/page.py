@@ -28,6 +28,7 @@ The app's chrome around every page (CSS, lesson bar, classroom switches, share d
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -210,6 +211,31 @@ def section(namespace: str, name: str) -> None:
     st.markdown(t(f"{namespace}.{name}.what"))
 
 
+def section_fragment(namespace: str, name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Decorator for a section whose widgets rerun it alone (an ``st.fragment``).
+
+    The heading and its sentence are drawn by the page's full run, outside the fragment: a
+    press reruns, resends and re-renders only what it can change. The browser's rendering of a
+    rerun grows with every element in it (~2–3 ms each on the 2-core machine: BENCHMARKS.md,
+    "Issue 18 (session 2026-12-05c)"), and a press is paid in that.
+    """
+    def wrap(body: Callable[[], None]) -> Callable[[], None]:
+        @st.fragment
+        @functools.wraps(body)
+        def rerun_alone() -> None:
+            set_section(namespace, name)  # widgets of a fragment rerun belong to this section
+            body()
+
+        @functools.wraps(body)
+        def draw_section() -> None:
+            section(namespace, name)
+            rerun_alone()
+
+        return draw_section
+
+    return wrap
+
+
 def controls_beside(key: str) -> tuple[Any, Any]:
     """(controls, view): where a section draws its widgets and where its chart goes.
 
@@ -347,10 +373,18 @@ def chart(figure: go.Figure, key: str) -> None:
 
 
 def code_panel(code: str, key: str) -> None:
-    """Runnable PyTorch that reproduces the view above with the current settings."""
-    with st.expander(t("common.code_title"), icon=":material/code:"):
-        st.caption(t("common.code_caption"))
-        st.code(code, language="python")
+    """Runnable PyTorch that reproduces the view above with the current settings.
+
+    The panel's body is drawn only while it is open (the expander keeps its state under
+    ``key`` and a click reruns the section): a closed panel costs a press nothing in the
+    browser, where the highlighted code was re-rendered on every press; an open one follows
+    every press as before.
+    """
+    with st.expander(t("common.code_title"), icon=":material/code:", key=key,
+                     on_change="rerun") as panel:
+        if panel.open:
+            st.caption(t("common.code_caption"))
+            st.code(code, language="python")
 
 
 # --- predict, then reveal ----------------------------------------------------------------

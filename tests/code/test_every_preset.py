@@ -46,7 +46,7 @@ def panel_blocks(at) -> list[str]:
 
 def collect(page) -> dict[str, str]:
     """Each distinct panel text → where it was first seen (defaults or a preset key)."""
-    at = open_page(page)
+    at = open_page(page, code_panels=True)
     assert_ok(at, "defaults")
     seen: dict[str, str] = {}
     for text in panel_blocks(at):

@@ -21,7 +21,10 @@ PAGES = available_pages()
 IDS = [p.namespace for p in PAGES]
 
 
-def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = None) -> AppTest:
+def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = None,
+              code_panels: bool = False) -> AppTest:
+    """The page as a browser opens it; ``code_panels``: then every code panel opened (a run
+    more, so notices that only the first run shows, such as a bad URL value's, are gone)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
     for key, value in (params or {}).items():
@@ -30,7 +33,20 @@ def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = 
     if page.url_path:
         at.switch_page(page.script)
         at.run()
+    if code_panels and open_code_panels(at):
+        at.run()
     return at
+
+
+def open_code_panels(at: AppTest) -> bool:
+    """Open every "PyTorch code" panel, as a student's click does (a panel draws its code only
+    while open; the state stays for later runs of the session). True if one was closed."""
+    titles = set(catalog("common")["code_title"].values())
+    keys = [e.key for e in at.expander if e.label in titles and e.key]
+    closed = [key for key in keys if key not in at.session_state or not at.session_state[key]]
+    for key in closed:
+        at.session_state[key] = True
+    return bool(closed)
 
 
 def chart_specs(at: AppTest) -> list[dict]:
@@ -51,6 +67,7 @@ def assert_code_compiles(at: AppTest, context: str = "") -> None:
     for expander in at.expander:
         if expander.label not in titles:
             continue
+        assert expander.code, f"{context}: a code panel is closed (open_page(code_panels=True))"
         for block in expander.code:
             try:
                 compile(block.value, "<code panel>", "exec")
@@ -125,7 +142,7 @@ def extreme_values(kind: str, widget) -> list:
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_every_widget_at_its_extremes(page):
-    at = open_page(page)
+    at = open_page(page, code_panels=True)
     for kind, widget in list(url_widgets(at)):
         for value in extreme_values(kind, widget):
             current = next((w for w in at.get(kind) if w.key == widget.key), None)
