@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.pages.test_pages import assert_ok, open_page
+from tests.pages.test_pages import assert_ok, open_code_panels, open_page
 from tests.snippets import run_snippet_fresh
 from ui.i18n import catalog
 from ui.registry import available_pages
@@ -54,6 +54,8 @@ def collect(page) -> dict[str, str]:
     presets = [b.key for b in at.button if (b.key or "").startswith("preset_")]
     for key in presets:
         at.button(key=key).click().run()
+        if open_code_panels(at):  # a panel this preset brought in
+            at.run()
         assert_ok(at, key)
         for text in panel_blocks(at):
             seen.setdefault(text, key)

@@ -150,6 +150,8 @@ def test_every_widget_at_its_extremes(page):
                 continue
             current.set_value(value)
             at.run()
+            if open_code_panels(at):  # a panel this value brought in (e.g. a section turned on)
+                at.run()
             assert_ok(at, f"{widget.key}={value}")
             assert_code_compiles(at, f"{widget.key}={value}")
 
