@@ -56,13 +56,33 @@ _INIT_CODE = {
 }
 
 
-def imports_code(loader: bool = False, digits: bool = False) -> str:
+_IMPORT_CODE = {  # every import a panel may need, in the order panels list them
+    "copy": "import copy", "math": "import math", "time": "import time",
+    "nullcontext": "from contextlib import nullcontext",
+    "torch": "import torch", "nn": "from torch import nn",
+    "loader": "from torch.utils.data import DataLoader, TensorDataset",
+    "digits": "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download",
+    "affine": "from torchvision.transforms import InterpolationMode\n"
+              "from torchvision.transforms.v2 import functional as TF",
+}
+DIGITS_IMPORT = _IMPORT_CODE["digits"]
+
+
+def imports_code(*extra: str, loader: bool = False, digits: bool = False) -> str:
     """The import lines most panels start with (math for the divergence check, torch, nn),
-    plus the DataLoader classes and the digits loader when asked."""
-    lines = ["import math", "import torch", "from torch import nn"]
-    lines += ["from torch.utils.data import DataLoader, TensorDataset"] if loader else []
-    lines += [DIGITS_IMPORT] if digits else []
-    return "\n".join(lines) + "\n"
+    plus the ``extra`` ones (keys of ``_IMPORT_CODE``: "copy", "time", "nullcontext", "affine"),
+    the DataLoader classes and the digits loader when asked; always in ``_IMPORT_CODE``' order."""
+    wanted = {"math", "torch", "nn", *extra} | ({"loader"} if loader else set()) \
+        | ({"digits"} if digits else set())
+    return "".join(f"{line}\n" for key, line in _IMPORT_CODE.items() if key in wanted)
+
+
+def loader_code(x: str, y: str, batch_size: int | str) -> str:
+    """``loader = DataLoader(...)`` over ``x``, ``y`` (expressions), shuffled by its own
+    generator from ``seed``: the batches ``make_loader(x, y, batch_size, seed=seed)`` gives
+    (tests/core/test_training.py checks them bit for bit against this plain DataLoader)."""
+    return (f"loader = DataLoader(TensorDataset({x}, {y}), batch_size={batch_size}, shuffle=True,\n"
+            f"                    generator=torch.Generator().manual_seed(seed))\n")
 
 
 _SOURCE_LOCK = threading.Lock()
@@ -175,9 +195,6 @@ def optimizer_code(name: str, lr: float, params: str = "model.parameters()", *,
     if weight_decay is not None:
         args.append(f"weight_decay={weight_decay!r}")
     return f"torch.optim.{kind.cls.__name__}({', '.join(args)})"
-
-
-DIGITS_IMPORT = "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download"
 
 
 def digits_code(x: str = "x", y: str = "y", scaled: bool = True) -> str:

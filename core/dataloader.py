@@ -19,7 +19,8 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from core.claims import Claim
 from core.codegen import (
-    DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, source_code, training_loop_code,
+    DIGITS_IMPORT, digits_code, imports_code, indent, loader_code, mlp_code, source_code,
+    training_loop_code,
 )
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
@@ -171,13 +172,7 @@ def run_throughput(cfg: ThroughputConfig) -> ThroughputResult:
 
 
 def batch_code(cfg: BatchConfig) -> str:
-    return f'''import math
-import time
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-{DIGITS_IMPORT}
-
+    return f'''{imports_code("time", loader=True, digits=True)}
 seed = {cfg.seed}
 {digits_code()}perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
 tr, va = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
@@ -185,10 +180,7 @@ tr, va = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 {mlp_code(batch_spec(cfg))}
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
-loader = DataLoader(TensorDataset(x[tr], y[tr]), batch_size={cfg.batch_size}, shuffle=True,
-                    generator=torch.Generator().manual_seed(seed))
-print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size}), {cfg.batch_size} samples each
-
+{loader_code("x[tr]", "y[tr]", cfg.batch_size)}print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size}), {cfg.batch_size} samples each
 
 
 def training_set_loss():  # what a mini-batch loss estimates, at the same weights

@@ -17,7 +17,7 @@ from torch import nn
 
 from core.claims import Claim, printed_gap
 from core.codegen import imports_code, mlp_code, source_code, training_loop_code
-from core.data import line_data_code, make_line_with_outliers, split_indices
+from core.data import line_data_code, make_line_with_outliers, split_indices, split_indices_code
 from core.models import MLPSpec, build_mlp
 from core.training import full_batch, make_optimizer, train
 
@@ -165,9 +165,9 @@ seed, n = {cfg.seed}, {cfg.n}
 {source_code(make_imbalanced)}
 
 x, y = make_imbalanced(n, {cfg.minority}, {cfg.separation}, seed)  # class 1 is the rare one
-perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 1))
-tr, te = perm[:round(0.5 * n)], perm[round(0.5 * n):]
 
+
+{split_indices_code("n", (0.5, 0.5), "tr, te", "seed + 1")}
 {mlp_code(classifier_spec(cfg))}optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 {training_loop_code(epochs=cfg.steps, batches="[(x[tr], y[tr])]", losses=None,
                     loss_fn="nn.functional.cross_entropy")}

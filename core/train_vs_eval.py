@@ -20,8 +20,8 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, source_code, training_loop_code
-from core.data import load_digits, split_indices
+from core.codegen import imports_code, loader_code, mlp_code, source_code, training_loop_code
+from core.data import digits_split_code, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
 from core.training import make_loader, make_optimizer, train
@@ -237,28 +237,15 @@ def mistake_claims(result: TrainEvalResult, selected: str) -> list[Claim]:
 
 
 def train_vs_eval_code(cfg: TrainEvalConfig) -> str:
-    return f'''import copy
-import math
-import time
-from contextlib import nullcontext
-
-import torch
-{DIGITS_IMPORT}
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code("copy", "time", "nullcontext", loader=True, digits=True)}
 seed = {cfg.seed}
 torch.set_flush_denormal(True)
-{digits_code()}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-n_train = round(0.8 * len(x))
-xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
+{digits_split_code()}
 
 # Linear -> BatchNorm1d -> ReLU -> Dropout({cfg.p}), twice, then a Linear head
 {mlp_code(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10, dropout=cfg.p, batchnorm=True))}
 bn = model[1]  # the first BatchNorm1d
-loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=True,
-                    generator=torch.Generator().manual_seed(seed))
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+{loader_code("xt", "yt", cfg.batch_size)}optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 loss_fn = nn.CrossEntropyLoss()
 {training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
                     losses=None, dropout_seed="seed")}
