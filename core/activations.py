@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import ACTIVATION_CODE, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import ACTIVATION_CODE, imports_code, indent, mlp_code, optimizer_code, training_loop_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers, make_activation
 from core.stats import (
@@ -268,11 +268,7 @@ before = [fc.weight.detach().clone() for fc in linears]"""
 
 
 def vanishing_code(cfg: VanishingConfig) -> str:
-    return f'''import copy
-import math
-import torch
-from torch import nn
-
+    return f'''{imports_code("copy")}
 torch.set_flush_denormal(True)  # tiny gradients are slow as denormal floats; the app does this too
 
 # Data: a two-class 2-D spiral, {cfg.n_samples} points
@@ -299,11 +295,8 @@ print("mean |dW|/|W| per step, per layer:", [f"{{u:.1e}}" for u in mean_update.t
 
 def dying_relu_code(cfg: DyingReluConfig) -> str:
     spec = dying_spec(cfg, "relu")
-    optimizer = ("torch.optim.Adam(model.parameters(), lr=lr)" if cfg.optimizer == "adam"
-                 else "torch.optim.SGD(model.parameters(), lr=lr)")
     return f'''{imports_code()}
 torch.set_flush_denormal(True)
-lr = {cfg.lr}
 
 # Data: two moons, 300 points
 {toy_2d_code("moons", 300, 0.1, cfg.seed)}
@@ -321,7 +314,7 @@ def inactive_fraction(model):
 
 for activation in {list(cfg.compared)!r}:
     act = nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.01)
-{indent(mlp_code(spec, activation="act"))}    optimizer = {optimizer}
+{indent(mlp_code(spec, activation="act"))}    optimizer = {optimizer_code(cfg.optimizer, cfg.lr)}
     loss_fn = nn.CrossEntropyLoss()
 {indent(training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                            on_diverge='print(activation, "diverged at step", diverged_at)'))}    accuracy = (model(x).argmax(1) == y).float().mean().item()

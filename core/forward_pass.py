@@ -472,8 +472,7 @@ print(f"predicted value {{value:.4f}}, true distance {{math.hypot({cfg.x1}, {cfg
 
 def digit_code(cfg: DigitConfig) -> str:
     scale = "x = x / 16.0  # pixels 0..16 -> 0..1\n" if cfg.scale else ""
-    return f'''{imports_code()}from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, bundled (no download)
-
+    return f'''{imports_code(digits=True)}
 digits = load_digits()
 image = digits.images[{cfg.index}]          # numpy float64, (8, 8)
 print("label", digits.target[{cfg.index}])
