@@ -216,6 +216,11 @@ def _layer_data(cfg: LayersConfig):
     return make_toy_2d(cfg.dataset, n=200, noise=0.1, seed=cfg.seed)
 
 
+def layers_spec(cfg: LayersConfig, activation: str, out_features: int) -> MLPSpec:
+    """The page's nets: 2 inputs, ``depth`` hidden layers of ``width``, default init."""
+    return MLPSpec(hidden=(cfg.width,) * cfg.depth, out_features=out_features, activation=activation)
+
+
 @lru_cache(maxsize=64)
 def _trained(cfg: LayersConfig, activation: str, regression: bool = False):
     """A trained net's state and history, cached: moving the input point must not retrain.
@@ -223,8 +228,7 @@ def _trained(cfg: LayersConfig, activation: str, regression: bool = False):
     Returns a state_dict (copied into fresh models by callers, so nobody shares a module).
     """
     data = _layer_data(cfg)
-    spec = MLPSpec(hidden=(cfg.width,) * cfg.depth, out_features=1 if regression else 2,
-                   activation=activation)
+    spec = layers_spec(cfg, activation, 1 if regression else 2)
     model = build_mlp(spec, seed=cfg.seed)
     if regression:  # target: each point's distance from the origin, a continuous value
         loss_fn, target = nn.MSELoss(), data.x.norm(dim=1, keepdim=True)
@@ -385,13 +389,6 @@ def run_digit(cfg: DigitConfig) -> DigitResult:
 # --- code panels -------------------------------------------------------------------------
 
 
-def _mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed: int,
-              act_expr: str | None = None) -> str:
-    """This page's nets (2 inputs, default init) as codegen.mlp_code writes them."""
-    spec = MLPSpec(hidden=hidden, out_features=out_features, activation=activation)
-    return codegen.mlp_code(spec, seed=str(seed), activation=act_expr)
-
-
 def line_code(cfg: LineConfig) -> str:
     data = line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
     fit = f'''
@@ -417,7 +414,7 @@ print(f"W = {cfg.w}, b = {cfg.b}: MSE = {{mse:.4f}}")
 
 def _train_code(cfg: LayersConfig, activation: str, out: int, target: str, loss: str,
                 act_expr: str | None = None) -> str:
-    return f'''{_mlp_code((cfg.width,) * cfg.depth, out, activation, cfg.seed, act_expr)}target = {target}
+    return f'''{codegen.mlp_code(layers_spec(cfg, activation, out), str(cfg.seed), act_expr)}target = {target}
 loss_fn = {loss}
 optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, target)]", losses=None)}'''
