@@ -249,9 +249,7 @@ def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
 
 def curves_code(cfg: CurvesConfig) -> str:
     acts = ", ".join(f"{name!r}: {ACTIVATION_CODE[name]}" for name in cfg.activations)
-    return f'''import torch
-from torch import nn
-
+    return f'''{imports_code("torch", "nn", base=False)}
 x = torch.linspace({-cfg.x_limit}, {cfg.x_limit}, {cfg.points}, dtype=torch.float64)
 for name, f in {{{acts}}}.items():
     xs = x.clone().requires_grad_(True)

@@ -130,7 +130,7 @@ def run_gallery(cfg: GalleryConfig) -> GalleryResult:
 
 def gallery_code(cfg: GalleryConfig) -> str:
     s = cfg.spec
-    return f'''{imports_code("affine", digits=True)}
+    return f'''{imports_code("torch", "affine", digits=True, base=False)}
 rotation, translate, scale = {s.rotation!r}, {s.translate!r}, {s.scale!r}
 {digits_code()}index = int((y == {cfg.digit}).nonzero()[0])
 image = x[index].reshape(1, 8, 8)  # the first {cfg.digit} of the set

@@ -297,10 +297,7 @@ def running_claims(result: RunningStatsResult) -> list[Claim]:
 
 
 def running_stats_code(cfg: RunningStatsConfig) -> str:
-    return f'''import copy
-import torch
-from torch import nn
-
+    return f'''{imports_code("copy", "torch", "nn", base=False)}
 g = torch.Generator().manual_seed({cfg.seed})
 mu, sigma = torch.tensor({list(TRUE_MEAN)}), torch.tensor({list(TRUE_STD)})
 bn = nn.BatchNorm1d(3, momentum={cfg.momentum}, affine=False)

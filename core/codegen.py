@@ -59,7 +59,7 @@ _INIT_CODE = {
 _IMPORT_CODE = {  # every import a panel may need, in the order panels list them
     "copy": "import copy", "math": "import math", "time": "import time",
     "nullcontext": "from contextlib import nullcontext",
-    "torch": "import torch", "nn": "from torch import nn",
+    "torch": "import torch", "F": "import torch.nn.functional as F", "nn": "from torch import nn",
     "loader": "from torch.utils.data import DataLoader, TensorDataset",
     "digits": "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download",
     "affine": "from torchvision.transforms import InterpolationMode\n"
@@ -68,12 +68,13 @@ _IMPORT_CODE = {  # every import a panel may need, in the order panels list them
 DIGITS_IMPORT = _IMPORT_CODE["digits"]
 
 
-def imports_code(*extra: str, loader: bool = False, digits: bool = False) -> str:
-    """The import lines most panels start with (math for the divergence check, torch, nn),
-    plus the ``extra`` ones (keys of ``_IMPORT_CODE``: "copy", "time", "nullcontext", "affine"),
-    the DataLoader classes and the digits loader when asked; always in ``_IMPORT_CODE``' order."""
-    wanted = {"math", "torch", "nn", *extra} | ({"loader"} if loader else set()) \
-        | ({"digits"} if digits else set())
+def imports_code(*extra: str, loader: bool = False, digits: bool = False, base: bool = True) -> str:
+    """The import lines most panels start with (math for the divergence check, torch, nn; not
+    with ``base=False``), plus the ``extra`` ones (keys of ``_IMPORT_CODE``: "copy", "time",
+    "nullcontext", "affine", …), the DataLoader classes and the digits loader when asked;
+    always in ``_IMPORT_CODE``' order."""
+    wanted = {*(("math", "torch", "nn") if base else ()), *extra} \
+        | ({"loader"} if loader else set()) | ({"digits"} if digits else set())
     return "".join(f"{line}\n" for key, line in _IMPORT_CODE.items() if key in wanted)
 
 

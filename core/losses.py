@@ -358,9 +358,7 @@ for name, loss_fn in losses.items():
 
 
 def cross_entropy_code(cfg: CrossEntropyConfig) -> str:
-    return f'''import torch
-import torch.nn.functional as F
-
+    return f'''{imports_code("torch", "F", base=False)}
 logits = torch.tensor({list(cfg.logits)!r}, dtype=torch.float64, requires_grad=True)
 target = torch.tensor([{cfg.true_class}])  # index of the true class
 

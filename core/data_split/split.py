@@ -11,7 +11,7 @@ import torch
 
 from core.claims import Claim
 from core.data import load_digits, split_indices
-from core.codegen import source_code
+from core.codegen import imports_code, source_code
 
 
 SPLITS = ("train", "val", "test")
@@ -120,9 +120,7 @@ def run_split(cfg: SplitConfig) -> SplitResult:
 
 
 def split_code(cfg: SplitConfig) -> str:
-    return f'''import torch
-from sklearn.datasets import load_digits
-
+    return f'''{imports_code("torch", digits=True, base=False)}
 labels_all = torch.tensor(load_digits().target)
 fractions = {tuple(cfg.fractions)!r}  # train, val, test
 sizes = {class_sizes(cfg)!r}  # samples per class: an imbalanced dataset of {cfg.n}

@@ -115,4 +115,5 @@ def test_imports_are_listed_once_in_one_order():
     order = [line for value in _IMPORT_CODE.values() for line in value.splitlines()]
     assert lines == [line for line in order if line in lines]
     assert imports_code() == "import math\nimport torch\nfrom torch import nn\n"
+    assert imports_code("torch", "F", base=False) == "import torch\nimport torch.nn.functional as F\n"
     exec(text, {})  # every import resolves
