@@ -283,7 +283,7 @@ for i, norm in enumerate(grad_norms, 1):
     print(f"layer {{i:2d}}: |dL/dW| = {{norm:.3e}}")
 
 # 2) A short SGD run: how far does each layer's weight move per step?
-optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("sgd", cfg.lr)}
 update_size = []
 before = [fc.weight.detach().clone() for fc in linears]
 {training_loop_code(epochs=cfg.train_steps, batches="[(x, y)]", losses=None, on_step=UPDATE_CODE)}mean_update = torch.tensor(update_size).mean(0)

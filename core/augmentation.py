@@ -21,7 +21,7 @@ from torchvision.transforms.v2 import functional as TF
 from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
 
 from core.claims import Claim, printed_gap
-from core.codegen import digits_code, imports_code, indent, mlp_code, source_code, training_loop_code
+from core.codegen import digits_code, imports_code, indent, mlp_code, optimizer_code, source_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -373,7 +373,7 @@ def batches(augmented):  # one epoch: shuffled batches, each augmented afresh
 
 
 for name, augmented in [("plain", False), ("augmented", {not s.identity})]:
-{indent(mlp_code(training_spec(cfg)))}    optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr!r})
+{indent(mlp_code(training_spec(cfg)))}    optimizer = {optimizer_code("adam", cfg.lr)}
     g = torch.Generator().manual_seed(seed)  # shuffling and augmentation draws
 {indent(loop)}    model.eval()
     train_acc, val_acc = image_accuracy(model, xt, yt), image_accuracy(model, xv, yv)

@@ -24,7 +24,7 @@ from torch import nn
 from core import codegen
 from core.claims import Claim, printed_gap
 from core.data import digits_split_code, load_digits, split_indices
-from core.codegen import imports_code, indent, loader_code, mlp_code, source_code, training_loop_code
+from core.codegen import imports_code, indent, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
@@ -190,7 +190,7 @@ for use_bn in (False, True):
     for m in model:
         if isinstance(m, nn.ReLU):
             m.register_forward_hook(hook)
-    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum=0.9)
+    optimizer = {optimizer_code("momentum", cfg.lr)}
 {indent(loader_code("xt", "yt", cfg.batch_size))}    status = "ok"
 {codegen.indent(training_loop_code(
     epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps, losses=None,
@@ -426,7 +426,7 @@ seed = {cfg.seed}
 {digits_split_code()}
 
 {mlp_code(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10, batchnorm=True))}
-{loader_code("xt", "yt", cfg.train_batch)}optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+{loader_code("xt", "yt", cfg.train_batch)}optimizer = {optimizer_code("adam", cfg.lr)}
 {training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
                     losses=None, loss_fn="nn.functional.cross_entropy")}
 probe = copy.deepcopy(model).train()

@@ -169,21 +169,22 @@ linears = [m for m in model if isinstance(m, nn.Linear)]
 '''
 
 
-def optimizer_code(name: str, lr: float, params: str = "model.parameters()", *,
+def optimizer_code(name: str, lr: float | str, params: str = "model.parameters()", *,
                    momentum: float = 0.9, betas: tuple[float, float] | None = None,
                    alpha: float | None = None, weight_decay: float | None = None,
                    spell_defaults: bool = False) -> str:
     """The torch.optim constructor call that ``make_optimizer`` makes with these arguments
     (same defaults; both read core.training.OPTIMIZER_KINDS).
 
-    ``params``: the expression passed first (``model.parameters()``, ``[p]``).
+    ``params``: the expression passed first (``model.parameters()``, ``[p]``); ``lr``: a
+    number, or an expression pasted as written (a loop variable, a function's argument).
     A setting left None is torch's default and is not written, unless ``spell_defaults``
     (then the kind's settings and weight decay are written with torch's values, for panels
     that show every knob).
     """
     kind = OPTIMIZER_KINDS[name]
     given = {"momentum": momentum, "betas": betas, "alpha": alpha}
-    args = [params, f"lr={lr!r}"]
+    args = [params, f"lr={lr if isinstance(lr, str) else repr(lr)}"]
     for setting in kind.settings:
         value = given[setting]
         if value is None and spell_defaults:

@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from core.claims import Claim
 from core.codegen import (
-    DIGITS_IMPORT, digits_code, imports_code, indent, loader_code, mlp_code, source_code,
+    DIGITS_IMPORT, digits_code, imports_code, indent, loader_code, mlp_code, optimizer_code, source_code,
     training_loop_code,
 )
 from core.data import digits_xy
@@ -187,7 +187,7 @@ tr, va = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 
 {mlp_code(batch_spec(cfg))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("sgd", cfg.lr)}
 {loader_code("x[tr]", "y[tr]", cfg.batch_size)}print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size}), {cfg.batch_size} samples each
 
 
@@ -353,7 +353,7 @@ x, y, x_ho, y_ho = x_all[tr], y_all[tr], x_all[ho], y_all[ho]
 dataset = TensorDataset(x, y, torch.arange(len(y)))
 
 for shuffle in [False, True]:
-{_indented_mlp(cfg)}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+{_indented_mlp(cfg)}    optimizer = {optimizer_code("sgd", cfg.lr)}
     # The loader's own generator: the same seed gives the same orders, every run
     loader = DataLoader(dataset, batch_size={cfg.batch_size}, shuffle=shuffle,
                         generator=torch.Generator().manual_seed(seed))

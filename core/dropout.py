@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import imports_code, mlp_code, training_loop_code
+from core.codegen import imports_code, mlp_code, optimizer_code, training_loop_code
 from core.data import make_toy_2d, split_indices, split_indices_code, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
@@ -264,7 +264,7 @@ n, noise, seed = {n}, {cfg.noise}, {cfg.seed}
 # Model: {cfg.depth} x {cfg.width} ReLU units, Dropout(p={cfg.p}) after each
 {mlp_code(MLPSpec(hidden=(cfg.width,) * cfg.depth, dropout=cfg.p))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("adam", cfg.lr)}
 
 
 {training_loop_code(epochs=cfg.steps, batches="[(xt, yt)]", eval_every=cfg.eval_every,

@@ -393,7 +393,7 @@ def line_code(cfg: LineConfig) -> str:
     data = line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
     fit = f'''
 # Fit with autograd: full-batch gradient descent from (W, b) = ({cfg.w}, {cfg.b})
-optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+optimizer = {codegen.optimizer_code("sgd", cfg.lr)}
 path = [(model.weight.item(), model.bias.item())]
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                     on_step="path.append((model.weight.item(), model.bias.item()))")}print(f"after {{len(path) - 1}} steps: W = {{path[-1][0]:.4f}}, b = {{path[-1][1]:.4f}}")
@@ -416,7 +416,7 @@ def _train_code(cfg: LayersConfig, activation: str, out: int, target: str, loss:
                 act_expr: str | None = None) -> str:
     return f'''{codegen.mlp_code(layers_spec(cfg, activation, out), str(cfg.seed), act_expr)}target = {target}
 loss_fn = {loss}
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {codegen.optimizer_code("adam", cfg.lr)}
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, target)]", losses=None)}'''
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import imports_code, loader_code, mlp_code, training_loop_code
+from core.codegen import imports_code, loader_code, mlp_code, optimizer_code, training_loop_code
 from core.data import make_toy_2d, split_indices, split_indices_code, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
@@ -167,7 +167,7 @@ print(f"epoch {step // len(loader):3d}  val loss {val_loss:.3f}  val accuracy {a
 {split_indices_code("n", (0.75, 0.25), "train_idx, val_idx")}{loader_code("x[train_idx]", "y[train_idx]", cfg.batch_size)}
 # 2. Model ({loop_spec(cfg).out_features} classes)
 {mlp_code(loop_spec(cfg))}loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("adam", cfg.lr)}
 
 # 3. Training: forward, loss, backward, update; evaluate before training and every epoch
 {loop}'''

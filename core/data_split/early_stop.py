@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import digits_code, imports_code, loader_code, mlp_code, source_code, training_loop_code
+from core.codegen import digits_code, imports_code, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
 from core.data import digits_xy, split_indices, split_indices_code
 from core.models import MLPSpec, build_mlp
 from core.training import make_loader, make_optimizer, train
@@ -212,7 +212,7 @@ x_val, y_val, x_te, y_te = x_all[val_idx], y_all[val_idx], x_all[test_idx], y_al
 
 {mlp_code(early_stop_spec(cfg))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("adam", cfg.lr)}
 {loader_code("x_tr", "y_tr", cfg.batch_size)}
 best_loss, best_epoch, best_state, stop_epoch = math.inf, 0, None, None
 val_losses = []

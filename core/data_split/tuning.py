@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, signed
-from core.codegen import digits_code, imports_code, indent, mlp_code, source_code, training_loop_code
+from core.codegen import digits_code, imports_code, indent, mlp_code, optimizer_code, source_code, training_loop_code
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -133,7 +133,7 @@ correct = []  # per candidate: which held-out samples it gets right
 for i, (width, lr) in enumerate(zip(widths, lrs)):
 {indent(mlp_code(MLPSpec(in_features=64, hidden=(0,), out_features=10), seed="seed + i"))}'''.replace(
         "zip([64], [0])", "zip([64], [width])").replace(
-        "linear(0, 10)", "linear(width, 10)") + f'''    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        "linear(0, 10)", "linear(width, 10)") + f'''    optimizer = {optimizer_code("adam", "lr")}
 {indent(training_loop_code(epochs=cfg.steps, batches="[(x_all[tr], y_all[tr])]", losses=None,
                            loss_fn="nn.functional.cross_entropy", on_diverge=None))}    with torch.no_grad():
         correct.append(model(x_all[pool]).argmax(1) == y_all[pool])

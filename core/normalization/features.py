@@ -16,7 +16,7 @@ from torch import nn
 
 from core.claims import Claim
 from core.codegen import (
-    DIVERGENCE_CODE, imports_code, indent, mlp_code, source_code, training_loop_code,
+    DIVERGENCE_CODE, imports_code, indent, mlp_code, optimizer_code, source_code, training_loop_code,
 )
 from core.models import MLPSpec, build_mlp
 from core.training import (
@@ -182,7 +182,7 @@ n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
 def fit(xs, lr, steps={cfg.steps}, target=None):
     """Full-batch gradient descent on a linear model; returns the loss of each step.
     With a target, stop once the loss reaches it or grows past 10x its first value."""
-{indent(mlp_code(linear_spec()))}    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+{indent(mlp_code(linear_spec()))}    optimizer = {optimizer_code("sgd", "lr")}
 {indent(FIT_LOOP)}    return losses
 
 
@@ -304,7 +304,7 @@ for scaling in ["raw", "standard"]:
     model = nn.Linear(2, 1, bias=False)  # the two weights, started away from the optimum
     with torch.no_grad():
         model.weight.copy_(optimum * (1 + torch.tensor({list(cfg.start)!r})))
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    optimizer = {optimizer_code("sgd", "lr")}
     path = [model.weight.detach().flatten().clone()]
 {indent(SURFACE_LOOP)}    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
           f"final loss {{losses[-1]:.4g}}, end {{path[-1].tolist()}}, optimum {{optimum.tolist()}}")

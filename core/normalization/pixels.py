@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import digits_code, imports_code, indent, loader_code, mlp_code, source_code, training_loop_code
+from core.codegen import digits_code, imports_code, indent, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
 from core.data import load_digits, split_indices, split_indices_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
@@ -121,7 +121,7 @@ seed, epochs = {cfg.seed}, {cfg.epochs}
 for scaling in ["raw", "divide", "standard"]:  # standard: statistics of the training pixels only
     xt = scale_pixels(x[train_idx], x[train_idx], scaling)
     xv = scale_pixels(x[val_idx], x[train_idx], scaling)
-{indent(mlp_code(pixel_spec(cfg)))}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr!r})
+{indent(mlp_code(pixel_spec(cfg)))}    optimizer = {optimizer_code("sgd", cfg.lr)}
 {indent(loader_code("xt", "y[train_idx]", cfg.batch_size))}    curve = []  # (validation accuracy, loss) before training and after every epoch
 
 {indent(PIXELS_LOOP)}    if diverged_at is None:
