@@ -167,7 +167,7 @@ def run_lr_sweep(cfg: SweepConfig) -> dict[str, SweepRun]:
     return out
 
 
-FIT_LOOP = training_loop_code(
+FIT_LOOP_CODE = training_loop_code(
     epochs="steps", batches="[(xs, y)]", loss_fn="nn.functional.mse_loss", on_diverge=None,
     stop_when="target is not None and (losses[-1] <= target or losses[-1] > 10 * losses[0])")
 
@@ -183,7 +183,7 @@ def fit(xs, lr, steps={cfg.steps}, target=None):
     """Full-batch gradient descent on a linear model; returns the loss of each step.
     With a target, stop once the loss reaches it or grows past 10x its first value."""
 {indent(mlp_code(linear_spec()))}    optimizer = {optimizer_code("sgd", "lr")}
-{indent(FIT_LOOP)}    return losses
+{indent(FIT_LOOP_CODE)}    return losses
 
 
 target = {cfg.target!r}
@@ -283,7 +283,7 @@ def run_surface(cfg: SurfaceConfig) -> dict[str, Surface]:
     return out
 
 
-SURFACE_LOOP = training_loop_code(
+SURFACE_LOOP_CODE = training_loop_code(
     epochs="steps", batches="[(xc, yc)]", loss_fn="nn.functional.mse_loss",
     on_step="path.append(model.weight.detach().flatten().clone())",
     on_diverge='print(scaling, "diverged at step", diverged_at)')
@@ -306,7 +306,7 @@ for scaling in ["raw", "standard"]:
         model.weight.copy_(optimum * (1 + torch.tensor({list(cfg.start)!r})))
     optimizer = {optimizer_code("sgd", "lr")}
     path = [model.weight.detach().flatten().clone()]
-{indent(SURFACE_LOOP)}    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
+{indent(SURFACE_LOOP_CODE)}    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
           f"final loss {{losses[-1]:.4g}}, end {{path[-1].tolist()}}, optimum {{optimum.tolist()}}")
 '''
 

@@ -100,7 +100,7 @@ def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
     return out
 
 
-PIXELS_LOOP = training_loop_code(
+PIXELS_LOOP_CODE = training_loop_code(
     epochs="epochs", eval_every="len(loader)", losses=None,
     loss_fn="nn.functional.cross_entropy",
     evaluate="""logits = model(xv)
@@ -124,7 +124,7 @@ for scaling in ["raw", "divide", "standard"]:  # standard: statistics of the tra
 {indent(mlp_code(pixel_spec(cfg)))}    optimizer = {optimizer_code("sgd", cfg.lr)}
 {indent(loader_code("xt", "y[train_idx]", cfg.batch_size))}    curve = []  # (validation accuracy, loss) before training and after every epoch
 
-{indent(PIXELS_LOOP)}    if diverged_at is None:
+{indent(PIXELS_LOOP_CODE)}    if diverged_at is None:
         print(f"{{scaling:>8}}: validation accuracy {{curve[-1][0]:.4f}}, loss {{curve[-1][1]:.4f}}")
 '''
 
