@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import ACTIVATION_CODE, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import ACTIVATION_CODE, imports_code, indent, mlp_code, optimizer_code, training_loop_code
 from core.data import make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp, linear_layers, make_activation
 from core.stats import (
@@ -249,9 +249,7 @@ def run_dying_relu(cfg: DyingReluConfig) -> DyingReluResult:
 
 def curves_code(cfg: CurvesConfig) -> str:
     acts = ", ".join(f"{name!r}: {ACTIVATION_CODE[name]}" for name in cfg.activations)
-    return f'''import torch
-from torch import nn
-
+    return f'''{imports_code("torch", "nn", base=False)}
 x = torch.linspace({-cfg.x_limit}, {cfg.x_limit}, {cfg.points}, dtype=torch.float64)
 for name, f in {{{acts}}}.items():
     xs = x.clone().requires_grad_(True)
@@ -268,11 +266,7 @@ before = [fc.weight.detach().clone() for fc in linears]"""
 
 
 def vanishing_code(cfg: VanishingConfig) -> str:
-    return f'''import copy
-import math
-import torch
-from torch import nn
-
+    return f'''{imports_code("copy")}
 torch.set_flush_denormal(True)  # tiny gradients are slow as denormal floats; the app does this too
 
 # Data: a two-class 2-D spiral, {cfg.n_samples} points
@@ -289,7 +283,7 @@ for i, norm in enumerate(grad_norms, 1):
     print(f"layer {{i:2d}}: |dL/dW| = {{norm:.3e}}")
 
 # 2) A short SGD run: how far does each layer's weight move per step?
-optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("sgd", cfg.lr)}
 update_size = []
 before = [fc.weight.detach().clone() for fc in linears]
 {training_loop_code(epochs=cfg.train_steps, batches="[(x, y)]", losses=None, on_step=UPDATE_CODE)}mean_update = torch.tensor(update_size).mean(0)
@@ -299,11 +293,8 @@ print("mean |dW|/|W| per step, per layer:", [f"{{u:.1e}}" for u in mean_update.t
 
 def dying_relu_code(cfg: DyingReluConfig) -> str:
     spec = dying_spec(cfg, "relu")
-    optimizer = ("torch.optim.Adam(model.parameters(), lr=lr)" if cfg.optimizer == "adam"
-                 else "torch.optim.SGD(model.parameters(), lr=lr)")
     return f'''{imports_code()}
 torch.set_flush_denormal(True)
-lr = {cfg.lr}
 
 # Data: two moons, 300 points
 {toy_2d_code("moons", 300, 0.1, cfg.seed)}
@@ -321,7 +312,7 @@ def inactive_fraction(model):
 
 for activation in {list(cfg.compared)!r}:
     act = nn.ReLU() if activation == "relu" else nn.LeakyReLU(0.01)
-{indent(mlp_code(spec, activation="act"))}    optimizer = {optimizer}
+{indent(mlp_code(spec, activation="act"))}    optimizer = {optimizer_code(cfg.optimizer, cfg.lr)}
     loss_fn = nn.CrossEntropyLoss()
 {indent(training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                            on_diverge='print(activation, "diverged at step", diverged_at)'))}    accuracy = (model(x).argmax(1) == y).float().mean().item()

@@ -21,7 +21,7 @@ from torchvision.transforms.v2 import functional as TF
 from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
 
 from core.claims import Claim, printed_gap
-from core.codegen import DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import digits_code, imports_code, indent, mlp_code, optimizer_code, source_code, training_loop_code
 from core.data import load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -46,11 +46,13 @@ class AugmentSpec:
         return self.rotation == 0 and self.translate == 0 and self.scale == 0
 
 
-def sample_params(n: int, spec: AugmentSpec, g: torch.Generator) -> torch.Tensor:
-    """(n, 4): angle, dx, dy, zoom per image, from ``g`` only."""
+def sample_params(n: int, rotation: float, translate: float, scale: float,
+                  g: torch.Generator) -> torch.Tensor:
+    """(n, 4): angle, dx, dy, zoom per image, from ``g`` only (an AugmentSpec's ranges; the
+    code panels show this function, so it uses torch only)."""
     u = torch.rand(n, 4, generator=g) * 2 - 1  # U(-1, 1)
-    return torch.stack([u[:, 0] * spec.rotation, u[:, 1] * spec.translate * SIZE,
-                        u[:, 2] * spec.translate * SIZE, 1 + u[:, 3] * spec.scale], 1)
+    return torch.stack([u[:, 0] * rotation, u[:, 1] * translate * 8,  # shifts: a share of 8 pixels
+                        u[:, 2] * translate * 8, 1 + u[:, 3] * scale], 1)
 
 
 def affine(images: torch.Tensor, angle: float, dx: float, dy: float, zoom: float) -> torch.Tensor:
@@ -86,19 +88,14 @@ def affine_each(images: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
 
 def augment(images: torch.Tensor, spec: AugmentSpec, g: torch.Generator) -> torch.Tensor:
     """A random affine per image: (n, 1, 8, 8) -> (n, 1, 8, 8)."""
-    return affine_each(images, sample_params(len(images), spec, g))
+    return affine_each(images, sample_params(len(images), spec.rotation, spec.translate, spec.scale, g))
 
 
-_AUGMENT_CODE = """def augment(images, g):
-    \"\"\"A random rotation / shift / zoom per image, parameters drawn from generator g.\"\"\"
-    u = torch.rand(len(images), 4, generator=g) * 2 - 1
-    params = torch.stack([u[:, 0] * rotation, u[:, 1] * translate * 8,
-                          u[:, 2] * translate * 8, 1 + u[:, 3] * scale], 1)
-    return torch.stack([
-        TF.affine(img, angle=a, translate=[dx, dy], scale=z, shear=[0.0, 0.0],
-                  interpolation=InterpolationMode.BILINEAR)
-        for img, (a, dx, dy, z) in zip(images, params.tolist())])
-"""
+def augment_code() -> str:
+    """Both panels' augmentation: the app's own ``sample_params`` and ``affine`` (``augment``
+    runs ``affine_each``, tested bit-identical to ``affine`` per image). Expects the imports of
+    ``imports_code("affine")``."""
+    return f"{source_code(sample_params)}\n\n{source_code(affine)}"
 
 
 # --- 1. gallery ----------------------------------------------------------------------------
@@ -125,7 +122,7 @@ def run_gallery(cfg: GalleryConfig) -> GalleryResult:
     index = int((digits.labels == cfg.digit).nonzero()[0])
     image = digits.images[index] / 16  # (1, 8, 8)
     g = make_generator(cfg.seed)
-    params = sample_params(cfg.count, cfg.spec, g)
+    params = sample_params(cfg.count, cfg.spec.rotation, cfg.spec.translate, cfg.spec.scale, g)
     augmented = affine_each(image[None].expand(cfg.count, -1, -1, -1), params)
     return GalleryResult(original=image[0].numpy(), augmented=augmented[:, 0].numpy(),
                          params=params.numpy(), index=index)
@@ -133,23 +130,17 @@ def run_gallery(cfg: GalleryConfig) -> GalleryResult:
 
 def gallery_code(cfg: GalleryConfig) -> str:
     s = cfg.spec
-    return f'''import torch
-{DIGITS_IMPORT}
-from torchvision.transforms import InterpolationMode
-from torchvision.transforms.v2 import functional as TF
-
+    return f'''{imports_code("torch", "affine", digits=True, base=False)}
 rotation, translate, scale = {s.rotation!r}, {s.translate!r}, {s.scale!r}
 {digits_code()}index = int((y == {cfg.digit}).nonzero()[0])
 image = x[index].reshape(1, 8, 8)  # the first {cfg.digit} of the set
 
+
+{augment_code()}
+
 g = torch.Generator().manual_seed({cfg.seed})  # own generator: same seed, same grid
-u = torch.rand({cfg.count}, 4, generator=g) * 2 - 1
-params = torch.stack([u[:, 0] * rotation, u[:, 1] * translate * 8,
-                      u[:, 2] * translate * 8, 1 + u[:, 3] * scale], 1)
-augmented = torch.stack([
-    TF.affine(image, angle=a, translate=[dx, dy], scale=z, shear=[0.0, 0.0],
-              interpolation=InterpolationMode.BILINEAR)
-    for a, dx, dy, z in params.tolist()])  # ({cfg.count}, 1, 8, 8)
+params = sample_params({cfg.count}, rotation, translate, scale, g)
+augmented = torch.stack([affine(image, *p) for p in params.tolist()])  # ({cfg.count}, 1, 8, 8)
 for (a, dx, dy, z), img in zip(params.tolist(), augmented):
     print(f"angle {{a:6.1f}}  shift ({{dx:5.2f}}, {{dy:5.2f}})  zoom {{z:.2f}}  "
           f"ink {{img.sum().item():.3f}}")
@@ -211,7 +202,7 @@ class AugmentedBatches:
             yield images.flatten(1), self.y[idx]
 
 
-def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+def image_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     with torch.no_grad():
         return float((model(x.flatten(1)).argmax(1) == y).float().mean())
 
@@ -299,9 +290,9 @@ def run_training_run(cfg: TrainingConfig,
         eval_epochs=np.array(h.eval_steps) / steps_per_epoch,
         train_accuracy=np.array(m["train_acc"]), val_accuracy=np.array(m["val_acc"]),
         train_loss=np.array(m["train_loss"]), val_loss=np.array(m["val_loss"]),
-        rotated_accuracy=np.array([_accuracy(model, affine(xv, a, 0, 0, 1), yv)
+        rotated_accuracy=np.array([image_accuracy(model, affine(xv, a, 0, 0, 1), yv)
                                    for a in TEST_ANGLES]),
-        shifted_accuracy=np.array([_accuracy(model, affine(xv, 0, s, 0, 1), yv)
+        shifted_accuracy=np.array([image_accuracy(model, affine(xv, 0, s, 0, 1), yv)
                                    for s in TEST_SHIFTS]),
         diverged=h.diverged, diverged_at=h.diverged_at)
 
@@ -324,9 +315,9 @@ def run_training_run_fresh(cfg: TrainingConfig) -> TrainingRun:
         eval_epochs=np.array(h.eval_steps) / len(batches),
         train_accuracy=np.array(m["train_acc"]), val_accuracy=np.array(m["val_acc"]),
         train_loss=np.array(m["train_loss"]), val_loss=np.array(m["val_loss"]),
-        rotated_accuracy=np.array([_accuracy(model, affine(xv, a, 0, 0, 1), yv)
+        rotated_accuracy=np.array([image_accuracy(model, affine(xv, a, 0, 0, 1), yv)
                                    for a in TEST_ANGLES]),
-        shifted_accuracy=np.array([_accuracy(model, affine(xv, 0, s, 0, 1), yv)
+        shifted_accuracy=np.array([image_accuracy(model, affine(xv, 0, s, 0, 1), yv)
                                    for s in TEST_SHIFTS]),
         diverged=h.diverged, diverged_at=h.diverged_at)
 
@@ -356,9 +347,7 @@ def training_code(cfg: TrainingConfig) -> str:
         epochs=cfg.epochs, batches="batches(augmented)", losses=None,
         loss_fn="nn.functional.cross_entropy",
         on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")\ncontinue')
-    return f'''{imports_code(digits=True)}from torchvision.transforms import InterpolationMode
-from torchvision.transforms.v2 import functional as TF
-
+    return f'''{imports_code("affine", digits=True)}
 seed, rotation, translate, scale = {cfg.seed}, {s.rotation!r}, {s.translate!r}, {s.scale!r}
 {digits_code()}x = x.reshape(-1, 1, 8, 8)  # images (1797, 1, 8, 8) for the transforms
 perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
@@ -366,11 +355,15 @@ train_idx, val_idx = perm[:{cfg.n_train}], perm[{cfg.n_train}:{cfg.n_train + cfg
 xt, yt, xv, yv = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 
 
-{_AUGMENT_CODE}
+{augment_code()}
 
-def accuracy(model, images, labels):
-    with torch.no_grad():
-        return (model(images.flatten(1)).argmax(1) == labels).float().mean().item()
+
+def augment(images, g):  # a random rotation / shift / zoom per image, drawn from g
+    params = sample_params(len(images), rotation, translate, scale, g)
+    return torch.stack([affine(img, *p) for img, p in zip(images, params.tolist())])
+
+
+{source_code(image_accuracy)}
 
 
 def batches(augmented):  # one epoch: shuffled batches, each augmented afresh
@@ -380,14 +373,11 @@ def batches(augmented):  # one epoch: shuffled batches, each augmented afresh
 
 
 for name, augmented in [("plain", False), ("augmented", {not s.identity})]:
-{indent(mlp_code(training_spec(cfg)))}    optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr!r})
+{indent(mlp_code(training_spec(cfg)))}    optimizer = {optimizer_code("adam", cfg.lr)}
     g = torch.Generator().manual_seed(seed)  # shuffling and augmentation draws
 {indent(loop)}    model.eval()
-    train_acc, val_acc = accuracy(model, xt, yt), accuracy(model, xv, yv)
-    rotated = [accuracy(model, TF.affine(xv, angle=float(a), translate=[0.0, 0.0], scale=1.0,
-                                         shear=[0.0, 0.0],
-                                         interpolation=InterpolationMode.BILINEAR), yv)
-               for a in {list(TEST_ANGLES)}]
+    train_acc, val_acc = image_accuracy(model, xt, yt), image_accuracy(model, xv, yv)
+    rotated = [image_accuracy(model, affine(xv, a, 0, 0, 1), yv) for a in {list(TEST_ANGLES)}]
     print(f"{{name:>9}}: train acc {{train_acc:.4f}}, val acc {{val_acc:.4f}}, "
           f"gap {{train_acc - val_acc:.4f}}, rotated {{[round(r, 4) for r in rotated]}}")
 '''

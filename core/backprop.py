@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from core import codegen
-from core.codegen import imports_code
+from core.codegen import imports_code, indent, loader_code
 from core.claims import Claim
 from core.data import line_data_code, make_line_with_outliers, make_toy_2d, toy_2d_code
 from core.models import MLPSpec, build_mlp
@@ -370,7 +370,7 @@ for zero_grad in (True, False):
     with torch.no_grad():
         model.weight.zero_()
         model.bias.zero_()
-    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+    optimizer = {codegen.optimizer_code("sgd", cfg.lr)}
     loss_fn = nn.functional.mse_loss
     grads = []  # .grad after each step: this step's gradient, plus all earlier ones if not zeroed
 {codegen.indent(codegen.training_loop_code(
@@ -390,9 +390,7 @@ k = {cfg.k}  # micro-batches per optimizer step
 final = {{}}
 for batch_size, accumulate in (({cfg.micro_batch}, k), ({cfg.k * cfg.micro_batch}, 1)):
 {codegen.indent(codegen.mlp_code(MLPSpec(hidden=(16,), activation="tanh"), str(cfg.seed)))}
-    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True,
-                        generator=torch.Generator().manual_seed(seed))
-    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+{indent(loader_code("x", "y", "batch_size"))}    optimizer = {codegen.optimizer_code("sgd", cfg.lr)}
     loss_fn = nn.CrossEntropyLoss()
 {codegen.indent(codegen.training_loop_code(
     epochs=epochs, max_steps=cfg.steps, accumulate="accumulate", losses=None))}    final[accumulate] = torch.cat([p.detach().ravel() for p in model.parameters()])

@@ -23,8 +23,8 @@ from torch import nn
 
 from core import codegen
 from core.claims import Claim, printed_gap
-from core.data import load_digits, split_indices
-from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, source_code, training_loop_code
+from core.data import digits_split_code, load_digits, split_indices
+from core.codegen import imports_code, indent, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
@@ -168,16 +168,9 @@ def stats_claims(result: BNTrainResult) -> list[Claim]:
 
 
 def bn_training_code(cfg: BNTrainConfig) -> str:
-    return f'''import math
-import torch
-{DIGITS_IMPORT}
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code(loader=True, digits=True)}
 seed = {cfg.seed}
-{digits_code(scaled=False)}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-n_train = round(0.8 * len(x))
-xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
+{digits_split_code(scaled=False)}
 
 for use_bn in (False, True):
 {codegen.indent(mlp_code(MLPSpec(in_features=64, hidden=(cfg.width,) * cfg.depth, out_features=10)), 4)}
@@ -197,10 +190,8 @@ for use_bn in (False, True):
     for m in model:
         if isinstance(m, nn.ReLU):
             m.register_forward_hook(hook)
-    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum=0.9)
-    loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=True,
-                        generator=torch.Generator().manual_seed(seed))
-    status = "ok"
+    optimizer = {optimizer_code("momentum", cfg.lr)}
+{indent(loader_code("xt", "yt", cfg.batch_size))}    status = "ok"
 {codegen.indent(training_loop_code(
     epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps, losses=None,
     loss_fn="nn.functional.cross_entropy",
@@ -306,10 +297,7 @@ def running_claims(result: RunningStatsResult) -> list[Claim]:
 
 
 def running_stats_code(cfg: RunningStatsConfig) -> str:
-    return f'''import copy
-import torch
-from torch import nn
-
+    return f'''{imports_code("copy", "torch", "nn", base=False)}
 g = torch.Generator().manual_seed({cfg.seed})
 mu, sigma = torch.tensor({list(TRUE_MEAN)}), torch.tensor({list(TRUE_STD)})
 bn = nn.BatchNorm1d(3, momentum={cfg.momentum}, affine=False)
@@ -433,22 +421,12 @@ def pitfalls_claims(result: PitfallsResult) -> list[Claim]:
 
 
 def pitfalls_code(cfg: PitfallsConfig) -> str:
-    return f'''import copy
-import math
-import torch
-{DIGITS_IMPORT}
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code("copy", loader=True, digits=True)}
 seed = {cfg.seed}
-{digits_code()}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-n_train = round(0.8 * len(x))
-xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
+{digits_split_code()}
 
 {mlp_code(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10, batchnorm=True))}
-loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.train_batch}, shuffle=True,
-                    generator=torch.Generator().manual_seed(seed))
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+{loader_code("xt", "yt", cfg.train_batch)}optimizer = {optimizer_code("adam", cfg.lr)}
 {training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
                     losses=None, loss_fn="nn.functional.cross_entropy")}
 probe = copy.deepcopy(model).train()

@@ -56,13 +56,34 @@ _INIT_CODE = {
 }
 
 
-def imports_code(loader: bool = False, digits: bool = False) -> str:
-    """The import lines most panels start with (math for the divergence check, torch, nn),
-    plus the DataLoader classes and the digits loader when asked."""
-    lines = ["import math", "import torch", "from torch import nn"]
-    lines += ["from torch.utils.data import DataLoader, TensorDataset"] if loader else []
-    lines += [DIGITS_IMPORT] if digits else []
-    return "\n".join(lines) + "\n"
+_IMPORT_CODE = {  # every import a panel may need, in the order panels list them
+    "copy": "import copy", "math": "import math", "time": "import time",
+    "nullcontext": "from contextlib import nullcontext",
+    "torch": "import torch", "F": "import torch.nn.functional as F", "nn": "from torch import nn",
+    "loader": "from torch.utils.data import DataLoader, TensorDataset",
+    "digits": "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download",
+    "affine": "from torchvision.transforms import InterpolationMode\n"
+              "from torchvision.transforms.v2 import functional as TF",
+}
+DIGITS_IMPORT = _IMPORT_CODE["digits"]
+
+
+def imports_code(*extra: str, loader: bool = False, digits: bool = False, base: bool = True) -> str:
+    """The import lines most panels start with (math for the divergence check, torch, nn; not
+    with ``base=False``), plus the ``extra`` ones (keys of ``_IMPORT_CODE``: "copy", "time",
+    "nullcontext", "affine", …), the DataLoader classes and the digits loader when asked;
+    always in ``_IMPORT_CODE``' order."""
+    wanted = {*(("math", "torch", "nn") if base else ()), *extra} \
+        | ({"loader"} if loader else set()) | ({"digits"} if digits else set())
+    return "".join(f"{line}\n" for key, line in _IMPORT_CODE.items() if key in wanted)
+
+
+def loader_code(x: str, y: str, batch_size: int | str) -> str:
+    """``loader = DataLoader(...)`` over ``x``, ``y`` (expressions), shuffled by its own
+    generator from ``seed``: the batches ``make_loader(x, y, batch_size, seed=seed)`` gives
+    (tests/core/test_training.py checks them bit for bit against this plain DataLoader)."""
+    return (f"loader = DataLoader(TensorDataset({x}, {y}), batch_size={batch_size}, shuffle=True,\n"
+            f"                    generator=torch.Generator().manual_seed(seed))\n")
 
 
 _SOURCE_LOCK = threading.Lock()
@@ -148,21 +169,22 @@ linears = [m for m in model if isinstance(m, nn.Linear)]
 '''
 
 
-def optimizer_code(name: str, lr: float, params: str = "model.parameters()", *,
+def optimizer_code(name: str, lr: float | str, params: str = "model.parameters()", *,
                    momentum: float = 0.9, betas: tuple[float, float] | None = None,
                    alpha: float | None = None, weight_decay: float | None = None,
                    spell_defaults: bool = False) -> str:
     """The torch.optim constructor call that ``make_optimizer`` makes with these arguments
     (same defaults; both read core.training.OPTIMIZER_KINDS).
 
-    ``params``: the expression passed first (``model.parameters()``, ``[p]``).
+    ``params``: the expression passed first (``model.parameters()``, ``[p]``); ``lr``: a
+    number, or an expression pasted as written (a loop variable, a function's argument).
     A setting left None is torch's default and is not written, unless ``spell_defaults``
     (then the kind's settings and weight decay are written with torch's values, for panels
     that show every knob).
     """
     kind = OPTIMIZER_KINDS[name]
     given = {"momentum": momentum, "betas": betas, "alpha": alpha}
-    args = [params, f"lr={lr!r}"]
+    args = [params, f"lr={lr if isinstance(lr, str) else repr(lr)}"]
     for setting in kind.settings:
         value = given[setting]
         if value is None and spell_defaults:
@@ -175,9 +197,6 @@ def optimizer_code(name: str, lr: float, params: str = "model.parameters()", *,
     if weight_decay is not None:
         args.append(f"weight_decay={weight_decay!r}")
     return f"torch.optim.{kind.cls.__name__}({', '.join(args)})"
-
-
-DIGITS_IMPORT = "from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, no download"
 
 
 def digits_code(x: str = "x", y: str = "y", scaled: bool = True) -> str:

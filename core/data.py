@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import torch
 
-from core.codegen import source_code
+from core.codegen import digits_code, source_code
 from core.seeding import make_generator
 
 
@@ -186,13 +186,30 @@ def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> list[t
     """Shuffle ``range(n)`` and cut it into consecutive parts of the given fractions.
 
     The last part takes the remainder, so the parts always cover every index exactly once.
+    Code panels show this function (``split_indices_code``), so it uses torch only.
     """
     if not fractions or any(f < 0 for f in fractions) or sum(fractions) > 1 + 1e-9:
         raise ValueError("fractions must be non-negative and sum to at most 1")
-    perm = torch.randperm(n, generator=make_generator(seed))
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed)))  # own generator
     sizes = [int(round(f * n)) for f in fractions[:-1]]
-    sizes.append(n - sum(sizes))
+    sizes.append(n - sum(sizes))  # the last part takes the rest: every index exactly once
     return list(torch.split(perm, sizes))
+
+
+def split_indices_code(n: str, fractions: tuple[float, ...], parts: str, seed: str = "seed") -> str:
+    """Code-panel text: the app's own ``split_indices``, then ``{parts} = split_indices(n,
+    fractions, seed)`` (``n``, ``parts`` and ``seed`` pasted as written). Expects ``torch``."""
+    return f"""{source_code(split_indices)}
+
+{parts} = split_indices({n}, {tuple(fractions)!r}, {seed})
+"""
+
+
+def digits_split_code(scaled: bool = True) -> str:
+    """Code-panel text: the digits (``codegen.digits_code``) cut 80/20 by ``seed``, as /batchnorm
+    and /train_vs_eval cut them; defines ``xt, yt`` (training) and ``xs, ys`` (test)."""
+    return (digits_code(scaled=scaled) + "\n\n" + split_indices_code("len(x)", (0.8, 0.2), "train_idx, test_idx")
+            + "xt, yt, xs, ys = x[train_idx], y[train_idx], x[test_idx], y[test_idx]\n")
 
 
 # ----------------------------------------------------------------------------------------

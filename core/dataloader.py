@@ -19,7 +19,8 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from core.claims import Claim
 from core.codegen import (
-    DIGITS_IMPORT, digits_code, imports_code, indent, mlp_code, source_code, training_loop_code,
+    DIGITS_IMPORT, digits_code, imports_code, indent, loader_code, mlp_code, optimizer_code, source_code,
+    training_loop_code,
 )
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
@@ -148,6 +149,20 @@ class ThroughputResult:
     ms_per_step: np.ndarray
 
 
+def samples_per_second(model: nn.Module, loss_fn, xb: torch.Tensor, yb: torch.Tensor,
+                       budget_s: float) -> tuple[float, float]:
+    """(samples per second, milliseconds per step) of forward + backward on one batch. The
+    code panel shows this function, so it uses torch and time only."""
+    for _ in range(2):  # warm-up: the first calls allocate
+        loss_fn(model(xb), yb).backward()
+    reps, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < budget_s or reps < 3:  # at least 3 steps
+        model.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        reps += 1
+    return reps * len(xb) / elapsed, 1000 * elapsed / reps
+
+
 def run_throughput(cfg: ThroughputConfig) -> ThroughputResult:
     """Forward + backward of one batch, repeated for ``budget_s`` per batch size."""
     prepare_thread()
@@ -158,37 +173,22 @@ def run_throughput(cfg: ThroughputConfig) -> ThroughputResult:
     rates, ms = [], []
     for bs in cfg.batch_sizes:
         xb, yb = torch.rand(bs, 64, generator=g), torch.randint(0, 10, (bs,), generator=g)
-        for _ in range(2):  # warm-up
-            loss_fn(model(xb), yb).backward()
-        reps, start = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - start) < cfg.budget_s or reps < 3:
-            model.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            reps += 1
-        rates.append(reps * bs / elapsed)
-        ms.append(1000 * elapsed / reps)
+        rate, step_ms = samples_per_second(model, loss_fn, xb, yb, cfg.budget_s)
+        rates.append(rate)
+        ms.append(step_ms)
     return ThroughputResult(np.array(cfg.batch_sizes), np.array(rates), np.array(ms))
 
 
 def batch_code(cfg: BatchConfig) -> str:
-    return f'''import math
-import time
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-{DIGITS_IMPORT}
-
+    return f'''{imports_code("time", loader=True, digits=True)}
 seed = {cfg.seed}
 {digits_code()}perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
 tr, va = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 
 {mlp_code(batch_spec(cfg))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
-loader = DataLoader(TensorDataset(x[tr], y[tr]), batch_size={cfg.batch_size}, shuffle=True,
-                    generator=torch.Generator().manual_seed(seed))
-print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size}), {cfg.batch_size} samples each
-
+optimizer = {optimizer_code("sgd", cfg.lr)}
+{loader_code("x[tr]", "y[tr]", cfg.batch_size)}print("steps per epoch:", len(loader))  # ceil({cfg.n_train} / {cfg.batch_size}), {cfg.batch_size} samples each
 
 
 def training_set_loss():  # what a mini-batch loss estimates, at the same weights
@@ -207,17 +207,16 @@ print(f"epoch {step // len(loader)}: {last}val acc {val_acc:.3f}")""",
     gaps = torch.tensor(losses[last_epoch]) - torch.tensor(full_losses[last_epoch])
     print(f"loss noise (RMS over the last epoch): {{gaps.pow(2).mean().sqrt().item():.4f}}")
 
+
+
+{source_code(samples_per_second)}
+
 # Throughput: forward + backward per batch size on this machine
 big = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
                     nn.Linear(256, 10))
 for bs in [1, 4, 16, 64, 256]:
-    xb, yb = torch.rand(bs, 64), torch.randint(0, 10, (bs,))
-    reps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < 0.03 or reps < 3:
-        big.zero_grad()
-        loss_fn(big(xb), yb).backward()
-        reps += 1
-    print(f"batch {{bs:4d}}: {{reps * bs / (time.perf_counter() - start):,.0f}} samples/s")
+    rate, step_ms = samples_per_second(big, loss_fn, torch.rand(bs, 64), torch.randint(0, 10, (bs,)), 0.03)
+    print(f"batch {{bs:4d}}: {{rate:,.0f}} samples/s, {{step_ms:.2f}} ms per step")
 '''
 
 
@@ -253,17 +252,23 @@ class ShuffleResult:
     steps_per_epoch: int
 
 
-def sorted_digits(cfg: ShuffleConfig):
-    """Training set sorted by class (all 0s, then all 1s, …) and the held-out rest."""
-    x, y = digits_xy()
-    g = make_generator(cfg.seed)
+def sorted_by_class(y: torch.Tensor, per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Indices: ``per_class`` random samples of class 0, then of class 1, … (a training set
+    sorted by class), and the rest held out. The code panel shows this function: torch only."""
+    g = torch.Generator().manual_seed(seed)  # its own generator: the same pick every run
     train_idx, held_idx = [], []
     for c in range(10):
         idx = torch.nonzero(y == c).flatten()
         idx = idx[torch.randperm(len(idx), generator=g)]
-        train_idx.append(idx[:cfg.per_class])
-        held_idx.append(idx[cfg.per_class:])
-    tr, ho = torch.cat(train_idx), torch.cat(held_idx)
+        train_idx.append(idx[:per_class])
+        held_idx.append(idx[per_class:])
+    return torch.cat(train_idx), torch.cat(held_idx)
+
+
+def sorted_digits(cfg: ShuffleConfig):
+    """Training set sorted by class (all 0s, then all 1s, …) and the held-out rest."""
+    x, y = digits_xy()
+    tr, ho = sorted_by_class(y, cfg.per_class, cfg.seed)
     return (x[tr], y[tr]), (x[ho], y[ho])
 
 
@@ -339,20 +344,16 @@ def shuffle_code(cfg: ShuffleConfig) -> str:
     return f'''{imports_code(loader=True, digits=True)}
 seed = {cfg.seed}
 {digits_code("x_all", "y_all")}
-# Training set sorted by class: {cfg.per_class} zeros, then {cfg.per_class} ones, ...
-g = torch.Generator().manual_seed(seed)
-train_idx, held_idx = [], []
-for c in range(10):
-    idx = torch.nonzero(y_all == c).flatten()
-    idx = idx[torch.randperm(len(idx), generator=g)]
-    train_idx.append(idx[:{cfg.per_class}])
-    held_idx.append(idx[{cfg.per_class}:])
-tr, ho = torch.cat(train_idx), torch.cat(held_idx)
+
+
+{source_code(sorted_by_class)}
+
+tr, ho = sorted_by_class(y_all, {cfg.per_class}, seed)  # {cfg.per_class} zeros, then {cfg.per_class} ones, ...
 x, y, x_ho, y_ho = x_all[tr], y_all[tr], x_all[ho], y_all[ho]
 dataset = TensorDataset(x, y, torch.arange(len(y)))
 
 for shuffle in [False, True]:
-{_indented_mlp(cfg)}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+{_indented_mlp(cfg)}    optimizer = {optimizer_code("sgd", cfg.lr)}
     # The loader's own generator: the same seed gives the same orders, every run
     loader = DataLoader(dataset, batch_size={cfg.batch_size}, shuffle=shuffle,
                         generator=torch.Generator().manual_seed(seed))

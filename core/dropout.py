@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import imports_code, mlp_code, training_loop_code
-from core.data import make_toy_2d, split_indices, toy_2d_code
+from core.codegen import imports_code, mlp_code, optimizer_code, training_loop_code
+from core.data import make_toy_2d, split_indices, split_indices_code, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
 from core.training import classifier_metrics, full_batch, make_optimizer, train
@@ -258,14 +258,13 @@ def overfit_code(cfg: OverfitConfig) -> str:
 n, noise, seed = {n}, {cfg.noise}, {cfg.seed}
 # Data: {n} noisy two-moons points; {cfg.n_train} for training, the rest for validation
 {toy_2d_code("moons", n, cfg.noise, cfg.seed).split(chr(10), 1)[1]}
-perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-train_idx, val_idx = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
-xt, yt, xv, yv = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
+
+{split_indices_code("n", (cfg.n_train / n, cfg.n_val / n), "train_idx, val_idx")}xt, yt, xv, yv = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 
 # Model: {cfg.depth} x {cfg.width} ReLU units, Dropout(p={cfg.p}) after each
 {mlp_code(MLPSpec(hidden=(cfg.width,) * cfg.depth, dropout=cfg.p))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("adam", cfg.lr)}
 
 
 {training_loop_code(epochs=cfg.steps, batches="[(xt, yt)]", eval_every=cfg.eval_every,

@@ -216,6 +216,11 @@ def _layer_data(cfg: LayersConfig):
     return make_toy_2d(cfg.dataset, n=200, noise=0.1, seed=cfg.seed)
 
 
+def layers_spec(cfg: LayersConfig, activation: str, out_features: int) -> MLPSpec:
+    """The page's nets: 2 inputs, ``depth`` hidden layers of ``width``, default init."""
+    return MLPSpec(hidden=(cfg.width,) * cfg.depth, out_features=out_features, activation=activation)
+
+
 @lru_cache(maxsize=64)
 def _trained(cfg: LayersConfig, activation: str, regression: bool = False):
     """A trained net's state and history, cached: moving the input point must not retrain.
@@ -223,8 +228,7 @@ def _trained(cfg: LayersConfig, activation: str, regression: bool = False):
     Returns a state_dict (copied into fresh models by callers, so nobody shares a module).
     """
     data = _layer_data(cfg)
-    spec = MLPSpec(hidden=(cfg.width,) * cfg.depth, out_features=1 if regression else 2,
-                   activation=activation)
+    spec = layers_spec(cfg, activation, 1 if regression else 2)
     model = build_mlp(spec, seed=cfg.seed)
     if regression:  # target: each point's distance from the origin, a continuous value
         loss_fn, target = nn.MSELoss(), data.x.norm(dim=1, keepdim=True)
@@ -385,18 +389,11 @@ def run_digit(cfg: DigitConfig) -> DigitResult:
 # --- code panels -------------------------------------------------------------------------
 
 
-def _mlp_code(hidden: tuple[int, ...], out_features: int, activation: str, seed: int,
-              act_expr: str | None = None) -> str:
-    """This page's nets (2 inputs, default init) as codegen.mlp_code writes them."""
-    spec = MLPSpec(hidden=hidden, out_features=out_features, activation=activation)
-    return codegen.mlp_code(spec, seed=str(seed), activation=act_expr)
-
-
 def line_code(cfg: LineConfig) -> str:
     data = line_data_code(cfg.n, LINE_SLOPE, LINE_INTERCEPT, cfg.noise, 0, 0.0, "up", cfg.seed)
     fit = f'''
 # Fit with autograd: full-batch gradient descent from (W, b) = ({cfg.w}, {cfg.b})
-optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+optimizer = {codegen.optimizer_code("sgd", cfg.lr)}
 path = [(model.weight.item(), model.bias.item())]
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                     on_step="path.append((model.weight.item(), model.bias.item()))")}print(f"after {{len(path) - 1}} steps: W = {{path[-1][0]:.4f}}, b = {{path[-1][1]:.4f}}")
@@ -417,9 +414,9 @@ print(f"W = {cfg.w}, b = {cfg.b}: MSE = {{mse:.4f}}")
 
 def _train_code(cfg: LayersConfig, activation: str, out: int, target: str, loss: str,
                 act_expr: str | None = None) -> str:
-    return f'''{_mlp_code((cfg.width,) * cfg.depth, out, activation, cfg.seed, act_expr)}target = {target}
+    return f'''{codegen.mlp_code(layers_spec(cfg, activation, out), str(cfg.seed), act_expr)}target = {target}
 loss_fn = {loss}
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {codegen.optimizer_code("adam", cfg.lr)}
 {codegen.training_loop_code(epochs=cfg.steps, batches="[(x, target)]", losses=None)}'''
 
 
@@ -472,8 +469,7 @@ print(f"predicted value {{value:.4f}}, true distance {{math.hypot({cfg.x1}, {cfg
 
 def digit_code(cfg: DigitConfig) -> str:
     scale = "x = x / 16.0  # pixels 0..16 -> 0..1\n" if cfg.scale else ""
-    return f'''{imports_code()}from sklearn.datasets import load_digits  # 1,797 real 8x8 digits, bundled (no download)
-
+    return f'''{imports_code(digits=True)}
 digits = load_digits()
 image = digits.images[{cfg.index}]          # numpy float64, (8, 8)
 print("label", digits.target[{cfg.index}])

@@ -9,8 +9,8 @@ import numpy as np
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import imports_code, mlp_code, training_loop_code
-from core.data import make_toy_2d, split_indices, toy_2d_code
+from core.codegen import imports_code, loader_code, mlp_code, optimizer_code, training_loop_code
+from core.data import make_toy_2d, split_indices, split_indices_code, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.training import (
     ResumableRuns, StepInfo, Trainer, classifier_metrics, make_loader,
@@ -162,14 +162,12 @@ accuracy = (val_logits.argmax(1) == y[val_idx]).float().mean().item()
 print(f"epoch {step // len(loader):3d}  val loss {val_loss:.3f}  val accuracy {accuracy:.3f}")""")
     return f'''{imports_code(loader=True)}
 # 1. Data: {cfg.dataset}, 400 points, 75% for training and 25% for validation
-{toy_2d_code(cfg.dataset, 400, 0.15, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-train_idx, val_idx = perm[:300], perm[300:]
-loader = DataLoader(TensorDataset(x[train_idx], y[train_idx]), batch_size={cfg.batch_size},
-                    shuffle=True, generator=torch.Generator().manual_seed(seed))
+{toy_2d_code(cfg.dataset, 400, 0.15, cfg.seed)}
 
+{split_indices_code("n", (0.75, 0.25), "train_idx, val_idx")}{loader_code("x[train_idx]", "y[train_idx]", cfg.batch_size)}
 # 2. Model ({loop_spec(cfg).out_features} classes)
 {mlp_code(loop_spec(cfg))}loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+optimizer = {optimizer_code("adam", cfg.lr)}
 
 # 3. Training: forward, loss, backward, update; evaluate before training and every epoch
 {loop}'''

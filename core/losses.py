@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.claims import Claim, vector
-from core.codegen import imports_code, indent, training_loop_code
+from core.codegen import imports_code, indent, optimizer_code, training_loop_code
 from core.data import line_data_code, make_line_with_outliers
 from core.training import StepInfo, full_batch, make_optimizer, train
 
@@ -345,7 +345,7 @@ for name, loss_fn in losses.items():
     with torch.no_grad():  # init by hand: no_grad is for manual updates and init too
         model.weight.zero_()
         model.bias.zero_()
-    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})
+    optimizer = {optimizer_code("sgd", cfg.lr)}
     # linear decay to 0: MAE's gradient does not shrink near the optimum
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1 - s / {cfg.steps})
 {indent(training_loop_code(
@@ -358,9 +358,7 @@ for name, loss_fn in losses.items():
 
 
 def cross_entropy_code(cfg: CrossEntropyConfig) -> str:
-    return f'''import torch
-import torch.nn.functional as F
-
+    return f'''{imports_code("torch", "F", base=False)}
 logits = torch.tensor({list(cfg.logits)!r}, dtype=torch.float64, requires_grad=True)
 target = torch.tensor([{cfg.true_class}])  # index of the true class
 

@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import imports_code, mlp_code, source_code, training_loop_code
-from core.data import line_data_code, make_line_with_outliers, split_indices
+from core.codegen import imports_code, mlp_code, optimizer_code, source_code, training_loop_code
+from core.data import line_data_code, make_line_with_outliers, split_indices, split_indices_code
 from core.models import MLPSpec, build_mlp
 from core.training import full_batch, make_optimizer, train
 
@@ -165,10 +165,10 @@ seed, n = {cfg.seed}, {cfg.n}
 {source_code(make_imbalanced)}
 
 x, y = make_imbalanced(n, {cfg.minority}, {cfg.separation}, seed)  # class 1 is the rare one
-perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed + 1))
-tr, te = perm[:round(0.5 * n)], perm[round(0.5 * n):]
 
-{mlp_code(classifier_spec(cfg))}optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+
+{split_indices_code("n", (0.5, 0.5), "tr, te", "seed + 1")}
+{mlp_code(classifier_spec(cfg))}optimizer = {optimizer_code("adam", cfg.lr)}
 {training_loop_code(epochs=cfg.steps, batches="[(x[tr], y[tr])]", losses=None,
                     loss_fn="nn.functional.cross_entropy")}
 model.eval()
@@ -218,12 +218,13 @@ def regression_errors(y: torch.Tensor, pred: torch.Tensor) -> tuple[float, float
 
 
 REGRESSION_SPEC = MLPSpec(in_features=1, hidden=(), out_features=1)  # a line, y = w x + b
+REGRESSION_LR = 0.1  # Adam's learning rate for the line (the app's fit and the panel's)
 
 
 def run_regression(cfg: RegressionConfig) -> RegressionResult:
     data = make_line_with_outliers(n=cfg.n, n_outliers=0, seed=cfg.seed)
     model = build_mlp(REGRESSION_SPEC, seed=cfg.seed)
-    history = train(model, nn.MSELoss(), make_optimizer("adam", model.parameters(), lr=0.1),
+    history = train(model, nn.MSELoss(), make_optimizer("adam", model.parameters(), lr=REGRESSION_LR),
                     full_batch(data.x, data.y), epochs=cfg.steps, seed=cfg.seed)
     with torch.no_grad():
         pred = model(data.x)[:, 0]
@@ -284,7 +285,7 @@ model = nn.Linear(1, 1)  # y = w x + b, initialised as nn.Linear does: U(-1, 1) 
 with torch.no_grad():
     model.weight.uniform_(-1, 1, generator=g)
     model.bias.uniform_(-1, 1, generator=g)
-optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+optimizer = {optimizer_code("adam", REGRESSION_LR)}
 {training_loop_code(epochs=cfg.steps, batches="[(x, y)]", losses=None,
                     loss_fn="nn.functional.mse_loss")}with torch.no_grad():
     pred = model(x)            # these predictions stay fixed below

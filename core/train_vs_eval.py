@@ -20,8 +20,8 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, source_code, training_loop_code
-from core.data import load_digits, split_indices
+from core.codegen import imports_code, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
+from core.data import digits_split_code, load_digits, split_indices
 from core.models import MLPSpec, build_mlp
 from core.seeding import global_rng
 from core.training import make_loader, make_optimizer, train
@@ -111,6 +111,9 @@ def saved_bytes_of_forward(model: nn.Module, x: torch.Tensor) -> tuple[torch.Ten
     return out, sum(storages.values())
 
 
+PROBE_LR = 0.1  # the one SGD step each combination tries (does backward work, how far W moves)
+
+
 def measure_combo(trained: nn.Module, mode: str, no_grad: bool, x: torch.Tensor,
                   y: torch.Tensor, cfg: TrainEvalConfig) -> ComboMeasure:
     model = copy.deepcopy(trained)  # each combination starts from the same trained state
@@ -138,7 +141,7 @@ def measure_combo(trained: nn.Module, mode: str, no_grad: bool, x: torch.Tensor,
                else "running")
 
     first_weight = model.fc1.weight.detach().clone()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    optimizer = make_optimizer("sgd", model.parameters(), lr=PROBE_LR)
     optimizer.zero_grad()
     backward_error = ""
     try:
@@ -237,28 +240,15 @@ def mistake_claims(result: TrainEvalResult, selected: str) -> list[Claim]:
 
 
 def train_vs_eval_code(cfg: TrainEvalConfig) -> str:
-    return f'''import copy
-import math
-import time
-from contextlib import nullcontext
-
-import torch
-{DIGITS_IMPORT}
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-
+    return f'''{imports_code("copy", "time", "nullcontext", loader=True, digits=True)}
 seed = {cfg.seed}
 torch.set_flush_denormal(True)
-{digits_code()}perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-n_train = round(0.8 * len(x))
-xt, yt, xs, ys = x[perm[:n_train]], y[perm[:n_train]], x[perm[n_train:]], y[perm[n_train:]]
+{digits_split_code()}
 
 # Linear -> BatchNorm1d -> ReLU -> Dropout({cfg.p}), twice, then a Linear head
 {mlp_code(MLPSpec(in_features=64, hidden=(cfg.width, cfg.width), out_features=10, dropout=cfg.p, batchnorm=True))}
 bn = model[1]  # the first BatchNorm1d
-loader = DataLoader(TensorDataset(xt, yt), batch_size={cfg.batch_size}, shuffle=True,
-                    generator=torch.Generator().manual_seed(seed))
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+{loader_code("xt", "yt", cfg.batch_size)}optimizer = {optimizer_code("adam", cfg.lr)}
 loss_fn = nn.CrossEntropyLoss()
 {training_loop_code(epochs=f"math.ceil({cfg.steps} / len(loader))", max_steps=cfg.steps,
                     losses=None, dropout_seed="seed")}
@@ -277,7 +267,7 @@ for mode in ("train", "eval"):
             out2 = model(xs)
         moved = (model[1].running_mean - running_before).norm().item()
         before = model[0].weight.detach().clone()
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        opt = {optimizer_code("sgd", PROBE_LR)}
         opt.zero_grad()
         try:
             nn.functional.cross_entropy(out1, ys).backward()

@@ -12,10 +12,9 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import DIGITS_IMPORT, digits_code, mlp_code, training_loop_code
-from core.data import digits_xy, split_indices
+from core.codegen import digits_code, imports_code, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
+from core.data import digits_xy, split_indices, split_indices_code
 from core.models import MLPSpec, build_mlp
-from core.seeding import make_generator
 from core.training import make_loader, make_optimizer, train
 
 
@@ -51,15 +50,21 @@ class EarlyStopResult:
     diverged_at: int | None
 
 
+def with_label_noise(y: torch.Tensor, fraction: float, seed: int) -> torch.Tensor:
+    """A copy of the labels ``y`` with ``fraction`` of them replaced by a wrong class (the code
+    panel shows this function, so it uses torch only)."""
+    y = y.clone()
+    g = torch.Generator().manual_seed(seed)  # its own generator: the same labels every run
+    n_noisy = round(fraction * len(y))
+    noisy = torch.randperm(len(y), generator=g)[:n_noisy]
+    y[noisy] = (y[noisy] + torch.randint(1, 10, (n_noisy,), generator=g)) % 10  # shift 1..9: wrong
+    return y
+
+
 def early_stop_data(cfg: EarlyStopConfig):
     x, y = digits_xy()
     train_idx, val_idx, test_idx = split_indices(len(y), (*cfg.fractions, 1 - sum(cfg.fractions)), seed=cfg.seed)
-    y_train = y[train_idx].clone()
-    g = make_generator(cfg.seed + 1)
-    n_noisy = round(cfg.label_noise * len(train_idx))
-    noisy = torch.randperm(len(train_idx), generator=g)[:n_noisy]
-    # a random *wrong* class: shift by 1..9 modulo 10
-    y_train[noisy] = (y_train[noisy] + torch.randint(1, 10, (n_noisy,), generator=g)) % 10
+    y_train = with_label_noise(y[train_idx], cfg.label_noise, cfg.seed + 1)
     return (x[train_idx], y_train), (x[val_idx], y[val_idx]), (x[test_idx], y[test_idx])
 
 
@@ -192,35 +197,23 @@ if stop_epoch is None:  # a real run would stop at stop_epoch; we go on to see w
         best_state = copy.deepcopy(model.state_dict())
     elif step // len(loader) - best_epoch >= {cfg.patience}:  # no improvement for that long
         stop_epoch = step // len(loader)""")
-    return f'''import copy
-import math
-import torch
-from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
-{DIGITS_IMPORT}
-
+    fractions = (*cfg.fractions, 1 - sum(cfg.fractions))
+    return f'''{imports_code("copy", loader=True, digits=True)}
 seed = {cfg.seed}
 {digits_code("x_all", "y_all")}
-# Split: {cfg.fractions[0]:.0%} train, {cfg.fractions[1]:.0%} validation, the rest test
-n = len(y_all)
-perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-n_train, n_val = round({cfg.fractions[0]} * n), round({cfg.fractions[1]} * n)
-train_idx, val_idx, test_idx = perm[:n_train], perm[n_train:n_train + n_val], perm[n_train + n_val:]
-x_tr, y_tr = x_all[train_idx], y_all[train_idx].clone()
-x_val, y_val, x_te, y_te = x_all[val_idx], y_all[val_idx], x_all[test_idx], y_all[test_idx]
+
+{split_indices_code("len(y_all)", fractions, "train_idx, val_idx, test_idx")}
+
+{source_code(with_label_noise)}
 
 # {cfg.label_noise:.0%} of the training labels replaced by a wrong class
-g = torch.Generator().manual_seed(seed + 1)
-n_noisy = round({cfg.label_noise} * n_train)
-noisy = torch.randperm(n_train, generator=g)[:n_noisy]
-y_tr[noisy] = (y_tr[noisy] + torch.randint(1, 10, (n_noisy,), generator=g)) % 10
+x_tr, y_tr = x_all[train_idx], with_label_noise(y_all[train_idx], {cfg.label_noise}, seed + 1)
+x_val, y_val, x_te, y_te = x_all[val_idx], y_all[val_idx], x_all[test_idx], y_all[test_idx]
 
 {mlp_code(early_stop_spec(cfg))}
 loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
-loader = DataLoader(TensorDataset(x_tr, y_tr), batch_size={cfg.batch_size}, shuffle=True,
-                    generator=torch.Generator().manual_seed(seed))
-
+optimizer = {optimizer_code("adam", cfg.lr)}
+{loader_code("x_tr", "y_tr", cfg.batch_size)}
 best_loss, best_epoch, best_state, stop_epoch = math.inf, 0, None, None
 val_losses = []
 

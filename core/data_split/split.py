@@ -11,7 +11,7 @@ import torch
 
 from core.claims import Claim
 from core.data import load_digits, split_indices
-from core.seeding import make_generator
+from core.codegen import imports_code, source_code
 
 
 SPLITS = ("train", "val", "test")
@@ -60,15 +60,21 @@ def class_sizes(cfg: SplitConfig) -> list[int]:
     return sizes
 
 
+def pick_per_class(labels: torch.Tensor, sizes: list[int], seed: int) -> torch.Tensor:
+    """Indices of ``sizes[c]`` random samples of each class c (the code panel shows this
+    function, so it uses torch only)."""
+    g = torch.Generator().manual_seed(seed)  # its own generator: the same pick every run
+    picked = []
+    for c, size in enumerate(sizes):
+        idx = torch.nonzero(labels == c).flatten()
+        picked.append(idx[torch.randperm(len(idx), generator=g)[:size]])
+    return torch.cat(picked)
+
+
 def make_imbalanced_labels(cfg: SplitConfig) -> torch.Tensor:
     """The dataset's labels: ``class_sizes`` digits of each class, drawn from the real set."""
     labels = load_digits().labels
-    g = make_generator(cfg.seed)
-    picked = []
-    for c, size in enumerate(class_sizes(cfg)):
-        idx = torch.nonzero(labels == c).flatten()
-        picked.append(idx[torch.randperm(len(idx), generator=g)[:size]])
-    return labels[torch.cat(picked)]
+    return labels[pick_per_class(labels, class_sizes(cfg), cfg.seed)]
 
 
 def stratified_indices(labels: torch.Tensor, fractions: tuple[float, ...],
@@ -76,15 +82,15 @@ def stratified_indices(labels: torch.Tensor, fractions: tuple[float, ...],
     """Cut every class separately at the same cumulative fractions, then merge.
 
     Boundaries are rounded cumulatively, so each part of each class is within one sample
-    of ``fraction * class size``.
+    of ``fraction * class size``. The code panel shows this function: torch only.
     """
-    g = make_generator(seed)
+    g = torch.Generator().manual_seed(seed)  # its own generator: the same cut every run
     parts: list[list[torch.Tensor]] = [[] for _ in fractions]
     for c in torch.unique(labels).tolist():
         idx = torch.nonzero(labels == c).flatten()
         idx = idx[torch.randperm(len(idx), generator=g)]
         cuts = [0] + [round(sum(fractions[: i + 1]) * len(idx)) for i in range(len(fractions))]
-        cuts[-1] = len(idx)
+        cuts[-1] = len(idx)  # the last part takes the rest
         for i in range(len(fractions)):
             parts[i].append(idx[cuts[i]:cuts[i + 1]])
     return [torch.cat(p) for p in parts]
@@ -114,40 +120,22 @@ def run_split(cfg: SplitConfig) -> SplitResult:
 
 
 def split_code(cfg: SplitConfig) -> str:
-    return f'''import torch
-from sklearn.datasets import load_digits
-
+    return f'''{imports_code("torch", digits=True, base=False)}
 labels_all = torch.tensor(load_digits().target)
-fractions = {tuple(round(f, 6) for f in cfg.fractions)!r}  # train, val, test
+fractions = {tuple(cfg.fractions)!r}  # train, val, test
 sizes = {class_sizes(cfg)!r}  # samples per class: an imbalanced dataset of {cfg.n}
 seed = {cfg.seed}
 
-# The dataset: `size` real digits of each class
-g = torch.Generator().manual_seed(seed)
-picked = []
-for c, size in enumerate(sizes):
-    idx = torch.nonzero(labels_all == c).flatten()
-    picked.append(idx[torch.randperm(len(idx), generator=g)[:size]])
-labels = labels_all[torch.cat(picked)]
-n = len(labels)
 
-# Random split: shuffle everything, cut once
-perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-cut = [round(fractions[0] * n), round(fractions[1] * n)]
-random_parts = torch.split(perm, [cut[0], cut[1], n - sum(cut)])
+{source_code(pick_per_class)}
 
-# Stratified split: cut every class at the same fractions
-g = torch.Generator().manual_seed(seed)
-strat_parts = [[], [], []]
-for c in torch.unique(labels).tolist():
-    idx = torch.nonzero(labels == c).flatten()
-    idx = idx[torch.randperm(len(idx), generator=g)]
-    cuts = [0, round(fractions[0] * len(idx)), round((fractions[0] + fractions[1]) * len(idx)),
-            len(idx)]
-    for i in range(3):
-        strat_parts[i].append(idx[cuts[i]:cuts[i + 1]])
-strat_parts = [torch.cat(p) for p in strat_parts]
+{source_code(stratified_indices)}
 
+{source_code(split_indices)}
+
+labels = labels_all[pick_per_class(labels_all, sizes, seed)]  # the dataset: sizes[c] real digits of class c
+random_parts = split_indices(len(labels), fractions, seed)  # shuffle everything, cut once
+strat_parts = stratified_indices(labels, fractions, seed)  # cut every class at the same fractions
 counts = {{}}
 for method, parts in [("random", random_parts), ("stratified", strat_parts)]:
     counts[method] = [torch.bincount(labels[p], minlength={cfg.n_classes}).tolist() for p in parts]

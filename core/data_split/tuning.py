@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from core.claims import Claim, signed
-from core.codegen import digits_code, imports_code, indent, mlp_code, training_loop_code
+from core.codegen import digits_code, imports_code, indent, mlp_code, optimizer_code, source_code, training_loop_code
 from core.data import digits_xy
 from core.models import MLPSpec, build_mlp
 from core.seeding import make_generator, prepare_thread
@@ -52,11 +52,19 @@ class TuningResult:
     fresh_size: int
 
 
+def draw_candidates(n: int, widths: tuple[int, ...], seed: int) -> tuple[list[int], list[float]]:
+    """``n`` random widths and log-uniform learning rates in [0.003, 0.03]. The code panel
+    shows this function, so it uses torch only."""
+    g = torch.Generator().manual_seed(seed)  # its own generator: the same candidates every run
+    chosen = [widths[i] for i in torch.randint(0, len(widths), (n,), generator=g)]
+    lrs = [float(10 ** (-2.5 + u)) for u in torch.rand(n, generator=g).tolist()]
+    return chosen, lrs
+
+
 def candidates(cfg: TuningConfig) -> tuple[list[int], list[float]]:
-    """Random widths and log-uniform learning rates in [0.003, 0.03], from the seed."""
-    g = make_generator(cfg.seed + 7)
-    widths = [WIDTHS[i] for i in torch.randint(0, len(WIDTHS), (MAX_CONFIGS,), generator=g)]
-    lrs = [float(10 ** (-2.5 + u)) for u in torch.rand(MAX_CONFIGS, generator=g).tolist()]
+    """The first ``n_configs`` of MAX_CONFIGS candidates drawn from ``seed + 7`` (so more
+    candidates only add to the list)."""
+    widths, lrs = draw_candidates(MAX_CONFIGS, WIDTHS, cfg.seed + 7)
     return widths[:cfg.n_configs], lrs[:cfg.n_configs]
 
 
@@ -114,17 +122,18 @@ seed = {cfg.seed}
 perm = torch.randperm(len(y_all), generator=torch.Generator().manual_seed(seed))
 tr, pool = perm[:{cfg.n_train}], perm[{cfg.n_train}:]
 
-# {cfg.n_configs} candidate models: random width and learning rate (first of {MAX_CONFIGS} draws)
-g = torch.Generator().manual_seed(seed + 7)
-widths = [{list(WIDTHS)!r}[i] for i in torch.randint(0, {len(WIDTHS)}, ({MAX_CONFIGS},), generator=g)]
-lrs = [10 ** (-2.5 + u) for u in torch.rand({MAX_CONFIGS}, generator=g).tolist()]
+
+{source_code(draw_candidates)}
+
+# {cfg.n_configs} candidate models: random width and learning rate (the first of {MAX_CONFIGS} draws)
+widths, lrs = draw_candidates({MAX_CONFIGS}, {WIDTHS!r}, seed + 7)
 widths, lrs = widths[:{cfg.n_configs}], lrs[:{cfg.n_configs}]
 
 correct = []  # per candidate: which held-out samples it gets right
 for i, (width, lr) in enumerate(zip(widths, lrs)):
 {indent(mlp_code(MLPSpec(in_features=64, hidden=(0,), out_features=10), seed="seed + i"))}'''.replace(
         "zip([64], [0])", "zip([64], [width])").replace(
-        "linear(0, 10)", "linear(width, 10)") + f'''    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        "linear(0, 10)", "linear(width, 10)") + f'''    optimizer = {optimizer_code("adam", "lr")}
 {indent(training_loop_code(epochs=cfg.steps, batches="[(x_all[tr], y_all[tr])]", losses=None,
                            loss_fn="nn.functional.cross_entropy", on_diverge=None))}    with torch.no_grad():
         correct.append(model(x_all[pool]).argmax(1) == y_all[pool])

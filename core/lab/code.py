@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.codegen import mlp_code, optimizer_code, whole_source
+from core.codegen import mlp_code, optimizer_code, training_loop_code, whole_source
 from core.data import PLAYGROUND_GENERATORS as GENERATORS
 from core.data import _uniform
 from core.lab.config import (
@@ -70,8 +70,6 @@ x_train, y_train, x_test, y_test = x[:split], y[:split], x[split:], y[split:]
                   whole_source(lr_factor), "\n\n",
                   "scheduler = torch.optim.lr_scheduler.LambdaLR(\n"
                   f"    optimizer, lambda e: lr_factor({cfg.schedule!r}, e))  # once per epoch\n"]
-    else:
-        parts += ["scheduler = None\n"]
     if cfg.playground_mode:
         parts += ["\n\n", whole_source(PlaygroundBatches), "\n\n",
                   f"batches = PlaygroundBatches(x_train, y_train, {cfg.batch_size})\n"]
@@ -84,23 +82,9 @@ batches = DataLoader(TensorDataset(x_train, y_train), batch_size=None,
                                           {cfg.batch_size}, False),
                      generator=loader_generator)
 ''']
-    parts += ['''
-torch.manual_seed(seed)  # dropout masks come from the global generator
-model.train()
-step = 0
-while step < steps:
-    for xb, yb in batches:
-        optimizer.zero_grad()
-        loss = loss_fn(model(xb), yb)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        if step == steps:
-            break
-    else:  # a whole epoch
-        if scheduler is not None:
-            scheduler.step()
-
+    parts += ["\n# at most `steps` epochs: every epoch takes at least one step\n", training_loop_code(
+        epochs="steps", max_steps="steps", batches="batches", losses=None, dropout_seed="seed",
+        on_epoch="scheduler.step()  # once per epoch" if cfg.schedule != "none" else None), '''
 model.eval()
 with torch.no_grad():
     out = model(torch.cat([x_train, x_test]))

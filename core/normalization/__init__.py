@@ -10,22 +10,22 @@ everything public is importable from ``core.normalization``.
 """
 
 from core.normalization.features import (
-    FIT_LOOP, FeaturesConfig, NARROW_RATIO, REACHED, SCALINGS, SURFACE_LOOP, SWEEP_LRS,
+    FIT_LOOP_CODE, FeaturesConfig, NARROW_RATIO, REACHED, SCALINGS, SURFACE_LOOP_CODE, SWEEP_LRS,
     ScalingRun, Surface, SurfaceConfig, SweepConfig, SweepRun, condition_number,
     features_claims, features_code, larger_stable_lr, linear_spec, make_two_scale_data,
     run_features, run_lr_sweep, run_surface, scale_features, surface_claims, surface_code,
 )
 from core.normalization.pixels import (
-    DIGIT_CLASSES, NEAR_CHANCE_PP, PIXELS_LOOP, PIXEL_SCALINGS, PixelRun, PixelsConfig,
+    DIGIT_CLASSES, NEAR_CHANCE_PP, PIXELS_LOOP_CODE, PIXEL_SCALINGS, PixelRun, PixelsConfig,
     SAME_PP, pixel_spec, pixels_claims, pixels_code, run_pixels, scale_pixels,
 )
 
 __all__ = [
-    "FIT_LOOP", "FeaturesConfig", "NARROW_RATIO", "REACHED", "SCALINGS", "SURFACE_LOOP",
+    "FIT_LOOP_CODE", "FeaturesConfig", "NARROW_RATIO", "REACHED", "SCALINGS", "SURFACE_LOOP_CODE",
     "SWEEP_LRS", "ScalingRun", "Surface", "SurfaceConfig", "SweepConfig", "SweepRun",
     "condition_number", "features_claims", "features_code", "larger_stable_lr", "linear_spec",
     "make_two_scale_data", "run_features", "run_lr_sweep", "run_surface", "scale_features",
-    "surface_claims", "surface_code", "DIGIT_CLASSES", "NEAR_CHANCE_PP", "PIXELS_LOOP",
+    "surface_claims", "surface_code", "DIGIT_CLASSES", "NEAR_CHANCE_PP", "PIXELS_LOOP_CODE",
     "PIXEL_SCALINGS", "PixelRun", "PixelsConfig", "SAME_PP", "pixel_spec", "pixels_claims",
     "pixels_code", "run_pixels", "scale_pixels",
 ]

@@ -16,7 +16,7 @@ from torch import nn
 
 from core.claims import Claim
 from core.codegen import (
-    DIVERGENCE_CODE, imports_code, indent, mlp_code, source_code, training_loop_code,
+    DIVERGENCE_CODE, imports_code, indent, mlp_code, optimizer_code, source_code, training_loop_code,
 )
 from core.models import MLPSpec, build_mlp
 from core.training import (
@@ -167,7 +167,7 @@ def run_lr_sweep(cfg: SweepConfig) -> dict[str, SweepRun]:
     return out
 
 
-FIT_LOOP = training_loop_code(
+FIT_LOOP_CODE = training_loop_code(
     epochs="steps", batches="[(xs, y)]", loss_fn="nn.functional.mse_loss", on_diverge=None,
     stop_when="target is not None and (losses[-1] <= target or losses[-1] > 10 * losses[0])")
 
@@ -182,8 +182,8 @@ n, scale2, noise, seed = {cfg.n}, {cfg.scale2!r}, {cfg.noise!r}, {cfg.seed}
 def fit(xs, lr, steps={cfg.steps}, target=None):
     """Full-batch gradient descent on a linear model; returns the loss of each step.
     With a target, stop once the loss reaches it or grows past 10x its first value."""
-{indent(mlp_code(linear_spec()))}    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-{indent(FIT_LOOP)}    return losses
+{indent(mlp_code(linear_spec()))}    optimizer = {optimizer_code("sgd", "lr")}
+{indent(FIT_LOOP_CODE)}    return losses
 
 
 target = {cfg.target!r}
@@ -283,7 +283,7 @@ def run_surface(cfg: SurfaceConfig) -> dict[str, Surface]:
     return out
 
 
-SURFACE_LOOP = training_loop_code(
+SURFACE_LOOP_CODE = training_loop_code(
     epochs="steps", batches="[(xc, yc)]", loss_fn="nn.functional.mse_loss",
     on_step="path.append(model.weight.detach().flatten().clone())",
     on_diverge='print(scaling, "diverged at step", diverged_at)')
@@ -304,9 +304,9 @@ for scaling in ["raw", "standard"]:
     model = nn.Linear(2, 1, bias=False)  # the two weights, started away from the optimum
     with torch.no_grad():
         model.weight.copy_(optimum * (1 + torch.tensor({list(cfg.start)!r})))
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    optimizer = {optimizer_code("sgd", "lr")}
     path = [model.weight.detach().flatten().clone()]
-{indent(SURFACE_LOOP)}    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
+{indent(SURFACE_LOOP_CODE)}    print(f"{{scaling:>8}}: condition number {{(eig.max() / eig.min()).item():.3g}}, lr {{lr:.3g}}, "
           f"final loss {{losses[-1]:.4g}}, end {{path[-1].tolist()}}, optimum {{optimum.tolist()}}")
 '''
 

@@ -11,8 +11,8 @@ import torch
 from torch import nn
 
 from core.claims import Claim, printed_gap
-from core.codegen import digits_code, imports_code, indent, mlp_code, source_code, training_loop_code
-from core.data import load_digits, split_indices
+from core.codegen import digits_code, imports_code, indent, loader_code, mlp_code, optimizer_code, source_code, training_loop_code
+from core.data import load_digits, split_indices, split_indices_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import (
@@ -100,7 +100,7 @@ def run_pixels(cfg: PixelsConfig) -> dict[str, PixelRun]:
     return out
 
 
-PIXELS_LOOP = training_loop_code(
+PIXELS_LOOP_CODE = training_loop_code(
     epochs="epochs", eval_every="len(loader)", losses=None,
     loss_fn="nn.functional.cross_entropy",
     evaluate="""logits = model(xv)
@@ -112,22 +112,19 @@ curve.append(((logits.argmax(1) == y[val_idx]).float().mean().item(),
 def pixels_code(cfg: PixelsConfig) -> str:
     return f'''{imports_code(loader=True, digits=True)}
 seed, epochs = {cfg.seed}, {cfg.epochs}
-{digits_code(scaled=False)}perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
-n_train = round(0.7 * len(y))
-train_idx, val_idx = perm[:n_train], perm[n_train:]
+{digits_code(scaled=False)}
 
+{split_indices_code("len(y)", (0.7, 0.3), "train_idx, val_idx")}
 
 {source_code(scale_pixels)}
 
 for scaling in ["raw", "divide", "standard"]:  # standard: statistics of the training pixels only
     xt = scale_pixels(x[train_idx], x[train_idx], scaling)
     xv = scale_pixels(x[val_idx], x[train_idx], scaling)
-{indent(mlp_code(pixel_spec(cfg)))}    optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr!r})
-    loader = DataLoader(TensorDataset(xt, y[train_idx]), batch_size={cfg.batch_size},
-                        shuffle=True, generator=torch.Generator().manual_seed(seed))
-    curve = []  # (validation accuracy, loss) before training and after every epoch
+{indent(mlp_code(pixel_spec(cfg)))}    optimizer = {optimizer_code("sgd", cfg.lr)}
+{indent(loader_code("xt", "y[train_idx]", cfg.batch_size))}    curve = []  # (validation accuracy, loss) before training and after every epoch
 
-{indent(PIXELS_LOOP)}    if diverged_at is None:
+{indent(PIXELS_LOOP_CODE)}    if diverged_at is None:
         print(f"{{scaling:>8}}: validation accuracy {{curve[-1][0]:.4f}}, loss {{curve[-1][1]:.4f}}")
 '''
 

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from core.claims import Claim
-from core.codegen import imports_code, indent, mlp_code, training_loop_code
-from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, toy_2d_code
+from core.codegen import imports_code, indent, loader_code, mlp_code, training_loop_code
+from core.data import TOY_2D_NAMES, make_toy_2d, split_indices, split_indices_code, toy_2d_code
 from core.models import MLPSpec, build_mlp
 from core.seeding import prepare_thread
 from core.training import (
@@ -184,9 +184,9 @@ def network_code(cfg: NetworkConfig) -> str:
         on_diverge='print(f"{name:>9}: diverged at step {diverged_at}")')
     return f'''{imports_code(loader=True)}
 # Data: {cfg.dataset}, {cfg.n_samples} points, half for training and half for validation
-{toy_2d_code(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)}perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-train_idx, val_idx = perm[:round(n / 2)], perm[round(n / 2):]
-x_train, y_train, x_val, y_val = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
+{toy_2d_code(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed)}
+
+{split_indices_code("n", (0.5, 0.5), "train_idx, val_idx")}x_train, y_train, x_val, y_val = x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 loss_fn = nn.CrossEntropyLoss()
 optimizers = {{
 {makers}
@@ -194,9 +194,7 @@ optimizers = {{
 for name, make in optimizers.items():
     # The same seed for every optimizer: the same initial weights and the same batches.
 {indent(mlp_code(spec))}    optimizer = make(model.parameters())
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size={cfg.batch_size},
-                        shuffle=True, generator=torch.Generator().manual_seed(seed))
-    curve = []  # (train loss, validation loss) before training and after every epoch
+{indent(loader_code("x_train", "y_train", cfg.batch_size))}    curve = []  # (train loss, validation loss) before training and after every epoch
 
 {indent(loop)}    if diverged_at is None:
         print(f"{{name:>9}}: train loss {{curve[-1][0]:.4f}}  val loss {{curve[-1][1]:.4f}}")

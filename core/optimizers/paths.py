@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from core.claims import Claim
-from core.codegen import DIVERGENCE_CODE
+from core.codegen import DIVERGENCE_CODE, imports_code
 from core.seeding import prepare_thread
 from core.training import (
     DIVERGENCE_LOSS, OPTIMIZER_KINDS,
@@ -389,8 +389,7 @@ def trajectories_code(cfg: TrajectoryConfig) -> str:
     cfg = cfg.resolved()
     surface = get_surface(cfg.surface)
     makers = "\n".join(f"    {s.name!r}: lambda p: {optimizer_code(s)}," for s in cfg.optimizers)
-    return f'''import math
-import torch
+    return f'''{imports_code("math", "torch", base=False)}
 
 def f(p):  # the {cfg.surface} surface; p = (x, y)
     x, y = p[0], p[1]

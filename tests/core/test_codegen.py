@@ -265,3 +265,93 @@ def test_source_code_keeps_comments_and_dedents_a_method():
     text = source_code(Holder.shown)
     assert text.splitlines()[1] == "def shown(v):"  # the decorator line stays, at column 0
     assert "# kept: a comment says why" in text and "Not for students" not in text
+
+
+# -- the optimizer table: every panel's constructor comes from it ---------------------------
+
+def _has_defaults(config: type) -> bool:
+    import dataclasses
+
+    unset = (dataclasses.MISSING, dataclasses.MISSING)
+    return all((f.default, f.default_factory) != unset for f in dataclasses.fields(config))
+
+
+def _panels() -> dict[str, str]:
+    """Every panel of core rendered once: each module-level ``*_code`` function whose
+    required arguments are config dataclasses with defaults, given default configs, plus the
+    panels that take more (a threshold, a step count) or draw their optimizer only when asked."""
+    import dataclasses
+    import importlib
+    import inspect
+    import pkgutil
+    import typing
+    from dataclasses import replace
+
+    import core
+    from core import forward_pass, metrics
+    from core.lab import LabConfig, lab_code
+
+    texts = {}
+    for info in pkgutil.walk_packages(core.__path__, "core."):
+        if ".charts" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for name, function in vars(module).items():
+            if not (name.endswith("_code") and inspect.isfunction(function)
+                    and function.__module__ == module.__name__):
+                continue
+            hints = typing.get_type_hints(function)
+            required = [p.name for p in inspect.signature(function).parameters.values()
+                        if p.default is inspect.Parameter.empty]
+            if all(dataclasses.is_dataclass(hints.get(p)) and _has_defaults(hints[p])
+                   for p in required):
+                texts[f"{module.__name__}.{name}"] = function(**{p: hints[p]() for p in required})
+    texts["metrics.classifier_code"] = metrics.classifier_code(metrics.ClassifierConfig(), 0.5)
+    texts["metrics.regression_code"] = metrics.regression_code(metrics.RegressionConfig(), 3.0)
+    texts["forward_pass.line_code(fit)"] = forward_pass.line_code(
+        replace(forward_pass.LineConfig(), fit=True))
+    texts["lab_code"] = lab_code(LabConfig(), 50)
+    return texts
+
+
+def test_every_panel_takes_its_optimizer_from_the_table(monkeypatch):
+    """Change the table (one more constructor argument for every kind) and every optimizer
+    a panel constructs must show it: no panel writes ``torch.optim.X(...)`` by itself."""
+    import re
+    from dataclasses import replace
+
+    from core.training import OPTIMIZER_KINDS
+
+    for name, kind in list(OPTIMIZER_KINDS.items()):
+        monkeypatch.setitem(OPTIMIZER_KINDS, name,
+                            replace(kind, fixed=(*kind.fixed, ("foreach", False))))
+    classes = "|".join({kind.cls.__name__ for kind in OPTIMIZER_KINDS.values()})
+    constructors = 0
+    for panel, text in _panels().items():
+        calls = re.findall(rf"torch\.optim\.(?:{classes})\([^\n]*", text)
+        constructors += len(calls)
+        assert all("foreach=False" in call for call in calls), (panel, calls)
+    assert constructors >= 30  # the panels were found (43 panels, 41 constructors at writing)
+
+
+def test_no_string_in_core_spells_an_optimizer_constructor():
+    """The static half of the test above, for branches a default config does not render:
+    outside codegen.py no string literal in core writes ``torch.optim.<class>(``."""
+    import ast
+    import re
+    from pathlib import Path
+
+    from core.training import OPTIMIZER_KINDS
+
+    classes = "|".join({kind.cls.__name__ for kind in OPTIMIZER_KINDS.values()})
+    spelled = re.compile(rf"torch\.optim\.(?:{classes})\(")
+    root = Path(__file__).resolve().parents[2] / "core"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "codegen.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and spelled.search(node.value):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not found, found
