@@ -110,7 +110,7 @@ def live() -> None:
     started = time.perf_counter()
     session = st.session_state[S_SESSION]
     if st.session_state.get(S_PLAYING):
-        with admitted("playground"):  # an idle session (no full run for a while) pauses
+        with admitted("playground", live=True):  # an idle session (no full run for a while) pauses
             reason = session.tick(TICK_BUDGET).paused
         if reason is not None:
             st.session_state[S_PLAYING] = False
