@@ -68,6 +68,9 @@ CACHE_TTL_SECONDS = 6 * 3600
 # where a cold move's server time goes (benchmarks/bench_load.py --by-page, bench_browser.py).
 LOG_TIMES = bool(os.environ.get("DLE_LOG_RUN_TIMES"))
 WAIT_POLL_SECONDS = 0.25  # how often a waiting session re-checks (and may be interrupted)
+# A live tick lets presses asked up to this much later go first (``admitted(live=True)``): with
+# 30 players a round of queued ticks is ~1 s per process, and a slider waited for all of it.
+LIVE_TICK_YIELD = 1.0
 
 
 def _cores() -> int:
@@ -539,14 +542,21 @@ def run_with_progress(run: Callable[..., R], cfg: Hashable, label: str) -> R:
 
 
 @contextmanager
-def admitted(label: str | None = None) -> Iterator[None]:
+def admitted(label: str | None = None, live: bool = False) -> Iterator[None]:
     """Hold one of the gate's K computing slots for the body (live training ticks use this).
 
+    ``live``: a timer's tick, not a person's press. It queues as if it had asked
+    LIVE_TICK_YIELD seconds later, so a press (a slider, Step) goes before the ticks queued
+    just ahead of it instead of waiting for a whole class's round of ticks; ticks keep their
+    order among themselves and wait at most that much longer, so every player still advances.
     While no slot is free, the session shows "waiting — N ahead of you"."""
     notice = NOTICE()
     _mark_activity()
+    priority = _run_priority()
+    if live:
+        priority = (time.monotonic() if priority is None else priority) + LIVE_TICK_YIELD
     try:
-        with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), _run_priority()):
+        with GATE.slot(lambda ahead: notice.show(_gate_text(ahead)), priority):
             notice.clear()
             yield
     finally:

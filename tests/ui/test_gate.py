@@ -360,3 +360,40 @@ def test_a_page_that_started_first_is_served_first(fresh):
     for th in later + [first]:
         th.join(timeout=10)
     assert order == ["first student, 2nd computation", "late0", "late1", "late2"]
+
+
+def test_a_press_goes_before_live_ticks_that_asked_just_before_it(fresh, monkeypatch):
+    """30 players keep ~1 s of ticks queued per process: a slider move (a person's press) goes
+    ahead of ticks that asked less than LIVE_TICK_YIELD before it, never of older ones, and
+    ticks keep their own order (each player still advances)."""
+    monkeypatch.setattr(compute, "GATE", compute.Gate(1))
+    order = []
+
+    def ask(name, live):
+        with compute.admitted(name, live=live):
+            order.append(name)
+
+    def queue(name, live, waiting):
+        th = threading.Thread(target=ask, args=(name, live))
+        th.start()
+        wait_until(lambda: compute.GATE.waiting() == waiting)
+        return th
+
+    compute.GATE.acquire()
+    monkeypatch.setattr(compute, "LIVE_TICK_YIELD", 60.0)
+    threads = [queue("tick a", True, 1), queue("tick b", True, 2), queue("press", False, 3)]
+    compute.GATE.release()
+    for th in threads:
+        th.join(timeout=10)
+    assert order == ["press", "tick a", "tick b"]
+
+    order.clear()
+    compute.GATE.acquire()
+    monkeypatch.setattr(compute, "LIVE_TICK_YIELD", 0.05)
+    threads = [queue("old tick", True, 1)]
+    time.sleep(0.2)  # the press asks later than the tick's yield reaches
+    threads.append(queue("press", False, 2))
+    compute.GATE.release()
+    for th in threads:
+        th.join(timeout=10)
+    assert order == ["old tick", "press"]
