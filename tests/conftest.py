@@ -30,6 +30,25 @@ LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pag
 ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
 ONE_WORKER_PER_CASE = {"e2e/test_screens.py"}
 
+# The run ends when the slower worker ends, so long work is handed out first and the last
+# minutes are short tests that both workers share. First the deploy modules: single tests or
+# one-worker groups of minutes each, mostly waiting on the processes they start (pip, serve.sh),
+# so the other worker keeps the CPU meanwhile. Then the other modules by the seconds they take
+# on one worker (measured on two workers, 2026-12-05c; only the order they give matters); a
+# module not listed counts by its layer, per test (LAYER_SECONDS).
+FIRST = ("deploy/test_dockerfile_steps.py", "deploy/test_serve.py", "deploy/test_embed.py",
+         "deploy/test_cloud_entry.py")
+MODULE_SECONDS = {
+    "e2e/test_screens.py": 450, "pages/test_pages.py": 400, "code/test_every_preset.py": 300,
+    "e2e/test_classroom.py": 250, "e2e/test_browser.py": 230, "pages/test_classroom.py": 120,
+    "e2e/test_playground.py": 60, "e2e/test_chart_element.py": 40,
+}
+LAYER_SECONDS = {"e2e": 8.0, "deploy": 10.0, "pages": 3.0}  # per test; other layers: 0.2
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.partition("::")[0].removeprefix("tests/")
+
 
 def work_unit(nodeid: str) -> str:
     """What goes to one worker as a whole: the module, one case of a module, or the test."""
@@ -42,18 +61,53 @@ def work_unit(nodeid: str) -> str:
     return nodeid
 
 
+def longest_modules_first(nodeids: list[str]) -> list[str]:
+    """``nodeids`` in the order to hand them out: FIRST's modules, then the others by their
+    expected seconds, longest first; collection order within a module and between equals."""
+    counts: dict[str, int] = {}
+    for nodeid in nodeids:
+        counts[module_of(nodeid)] = counts.get(module_of(nodeid), 0) + 1
+
+    def seconds(module: str) -> float:
+        if module in MODULE_SECONDS:
+            return MODULE_SECONDS[module]
+        layer = LAYERS.get(module.split("/", 1)[0], "core") if "/" in module else "core"
+        return LAYER_SECONDS.get(layer, 0.2) * counts[module]
+
+    def rank(nodeid: str) -> tuple[int, float]:
+        module = module_of(nodeid)
+        return (FIRST.index(module) if module in FIRST else len(FIRST), -seconds(module))
+
+    return sorted(nodeids, key=rank)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`--dist loadgroup` with work_unit as the groups. (xdist 3.8's own loadgroup marks groups
-    by editing item._nodeid, which pytest 9 no longer reads: its xdist_group marks group
-    nothing here, so the groups are made in the scheduler instead.)"""
+    """`--dist loadgroup` with work_unit as the groups, handed out longest module first.
+    (xdist 3.8's own loadgroup marks groups by editing item._nodeid, which pytest 9 no longer
+    reads: its xdist_group marks group nothing here, so the groups are made in the scheduler.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadScopeScheduling
 
     class WorkUnitScheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return work_unit(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first hand-out: the queue is complete, nothing taken yet
+                self.ordered = True
+                first_test = {scope: next(iter(tests)) for scope, tests in self.workqueue.items()}
+                position = {nodeid: i for i, nodeid in enumerate(self.collection)}
+                order = longest_modules_first(sorted(first_test.values(), key=position.get))
+                scope_of = {nodeid: scope for scope, nodeid in first_test.items()}
+                self.workqueue = OrderedDict(
+                    (scope_of[nodeid], self.workqueue[scope_of[nodeid]]) for nodeid in order)
+            super()._assign_work_unit(node)
 
     return WorkUnitScheduling(config, log)
 
