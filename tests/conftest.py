@@ -25,10 +25,8 @@ LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pag
 
 # With pytest-xdist (`-n 2 --dist loadgroup`, scripts/test.sh) tests are handed to workers one
 # by one, so tests that share what a module-scoped fixture made must be kept on one worker, or
-# each worker makes it again: serve.sh (started once for the module, its last test stops it),
-# and test_screens' measure() of a page and language (three screens and axe, read by five tests).
+# each worker makes it again: serve.sh (started once for the module, its last test stops it).
 ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
-ONE_WORKER_PER_CASE = {"e2e/test_screens.py"}
 
 # The run ends when the slower worker ends, so long work is handed out first and the last
 # minutes are short tests that both workers share. First the deploy modules: single tests or
@@ -51,14 +49,9 @@ def module_of(nodeid: str) -> str:
 
 
 def work_unit(nodeid: str) -> str:
-    """What goes to one worker as a whole: the module, one case of a module, or the test."""
-    path, _, test = nodeid.partition("::")
-    module = path.removeprefix("tests/")
-    if module in ONE_WORKER_PER_MODULE:
-        return path
-    if module in ONE_WORKER_PER_CASE and test.endswith("]"):
-        return f"{path}[{test.split('[', 1)[1]}"
-    return nodeid
+    """What goes to one worker as a whole: the module, or the test."""
+    path = nodeid.partition("::")[0]
+    return path if module_of(nodeid) in ONE_WORKER_PER_MODULE else nodeid
 
 
 def longest_modules_first(nodeids: list[str]) -> list[str]:
