@@ -12,7 +12,11 @@
 - classroom mode's presenter view (issue 10) on the same 1024x768 load: the page's title, no
   exception or page error, the sidebar folded away, chart text >= ``PRESENT_MIN_FONT``, nothing
   overflowing sideways, the lesson links and step line (``check_presenter_view``, which
-  tests/e2e/test_classroom.py runs for the pages not measured here).
+  tests/e2e/test_classroom.py runs for the pages not measured here);
+- the page works (on the laptop load, after the checks above): no exception or page error, its
+  title, the router's language switch, and its first slider moved to its end changes the URL
+  and what the page draws (``check_page_works``; tests/e2e/test_browser.py runs it for the
+  pages not measured here).
 
 With ``SCREENS_DIR`` set, each of those first screens is saved there as a PNG
 (``<page>_<lang>_<presenter|phone|laptop>.png``) to look at.
@@ -163,6 +167,7 @@ CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('""" + CHART_SE
     .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.slice(0, 20)])"""
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 PRESENT_SHOTS = os.environ.get("E2E_SCREENSHOTS")
+BROWSER_SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "artifacts"))
 
 
 def sidebar_hidden(page) -> bool:
@@ -211,6 +216,44 @@ def check_presenter_view(page, info, lang: str) -> None:
     assert not errors, errors
 
 
+def drawn(page) -> str:
+    """Everything the page draws: its charts, /playground's drawing element and the status line
+    under it (a live setting such as the learning rate shows there first; which chart a slider
+    changes first depends on the page)."""
+    return page.evaluate("""(charts) => Array.from(document.querySelectorAll(
+        charts + ', .pgd, .st-key-pg_lab [data-testid=stCaptionContainer]'))
+        .map(e => e.outerHTML).join('')""", CHART_SELECTOR)
+
+
+def check_page_works(page, info, lang: str, errors: list[str]) -> None:
+    """Assert that ``info``'s page, loaded and idle with a chart drawn, works: no exception,
+    its title, the router's language switch, and its first slider moved to its end re-renders;
+    ``errors``: the page errors since before it was opened. Moves that slider."""
+    assert page.locator("[data-testid=stException]").count() == 0
+    title = catalog(info.namespace)["title"][lang]
+    assert page.locator("h1").first.inner_text().strip() == title
+    # The language switch and the navigation come from the router, not a legacy pages/ run.
+    assert page.locator("[data-testid=stSidebar] [role=radiogroup]").count() >= 1
+    BROWSER_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(BROWSER_SHOTS / f"{info.namespace}_{lang}.png"))
+
+    # Streamlit's slider is a react-aria group around a visually hidden range input.
+    sliders = page.locator("[data-testid=stSlider] input[type=range]")
+    assert sliders.count() >= 1, "every page has at least one slider"
+    before = drawn(page)
+    url_before = page.url
+    sliders.first.focus()
+    page.keyboard.press("End")  # jump the first slider to its maximum
+    page.wait_for_timeout(300)
+    page.wait_for_selector(READY, timeout=120_000)
+    page.wait_for_timeout(500)
+    assert page.locator("[data-testid=stException]").count() == 0
+    after = drawn(page)
+    assert page.url != url_before, "the new value is in the URL"
+    assert after != before, "a chart or picture re-rendered after the slider moved"
+    assert not errors, errors
+
+
 AXE_JS = """async () => {
   const result = await axe.run({exclude: [['[data-testid=stSidebarNav]']]},
                                {resultTypes: ['violations']});
@@ -221,8 +264,10 @@ AXE_JS = """async () => {
 }"""
 
 
-def _load(browser, url: str, context: dict):
+def _load(browser, url: str, context: dict, errors: list[str] | None = None):
     page = browser.new_page(**context)
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector(READY, timeout=180_000)
     page.wait_for_selector("[data-testid=stMain] .js-plotly-plot .main-svg", timeout=120_000)
@@ -239,7 +284,7 @@ def _shoot(page, info, lang: str, screen: str) -> None:
 
 def measure(browser, base_url: str, info, lang: str) -> dict:
     """Every figure of the checks for one page in one language (three page loads); the
-    presenter load also runs check_presenter_view."""
+    presenter load also runs check_presenter_view, the laptop load check_page_works."""
     figures: dict = {}
     page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}&present=1", PRESENTER)
     try:
@@ -262,13 +307,19 @@ def measure(browser, base_url: str, info, lang: str) -> dict:
         _shoot(page, info, lang, "phone")
     finally:
         page.close()
-    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", LAPTOP)
+    errors: list[str] = []
+    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", LAPTOP, errors)
     try:
         figures["laptop_chart"] = page.evaluate(FIRST_CHART_JS)
         _shoot(page, info, lang, "laptop")
         if AXE.exists():
             page.add_script_tag(path=str(AXE))
             figures["axe"] = page.evaluate(AXE_JS)
+        try:
+            check_page_works(page, info, lang, errors)
+            figures["works"] = ""
+        except AssertionError as error:
+            figures["works"] = str(error) or "an assertion failed"
     finally:
         page.close()
     return figures
@@ -327,13 +378,18 @@ def presenter_view_problem(f: dict) -> str:
     return f["presenter_view"]
 
 
+def page_works_problem(f: dict) -> str:
+    return f["works"]
+
+
 def axe_problem(f: dict) -> str:
     violations = f.get("axe")
     return json.dumps(violations, ensure_ascii=False, indent=1) if violations else ""
 
 
 CHECKS = (presenter_chart_problem, laptop_chart_problem, presenter_font_problem,
-          notice_problem, tick_problem, phone_problem, presenter_view_problem, axe_problem)
+          notice_problem, tick_problem, phone_problem, presenter_view_problem, page_works_problem,
+          axe_problem)
 
 
 # --- the test ------------------------------------------------------------------------------
