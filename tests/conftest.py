@@ -32,14 +32,15 @@ ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
 # minutes are short tests that both workers share. First the deploy modules: single tests or
 # one-worker groups of minutes each, mostly waiting on the processes they start (pip, serve.sh),
 # so the other worker keeps the CPU meanwhile. Then the other modules by the seconds they take
-# on one worker (measured on two workers beside other work, 2026-12-05c: only their order
+# on one worker (measured on two workers beside other work, 2026-12-05c, with test_screens
+# running the presenter and slider checks of test_classroom and test_browser: only their order
 # matters); a module not listed counts by its layer, per test (LAYER_SECONDS).
 FIRST = ("deploy/test_dockerfile_steps.py", "deploy/test_serve.py", "deploy/test_embed.py",
          "deploy/test_cloud_entry.py")
 MODULE_SECONDS = {
-    "e2e/test_screens.py": 1000, "e2e/test_classroom.py": 400, "e2e/test_browser.py": 360,
-    "code/test_every_preset.py": 300, "pages/test_pages.py": 230, "e2e/test_playground.py": 80,
-    "e2e/test_chart_element.py": 60, "pages/test_classroom.py": 45,
+    "e2e/test_screens.py": 1100, "code/test_every_preset.py": 300, "pages/test_pages.py": 230,
+    "e2e/test_classroom.py": 125, "e2e/test_playground.py": 80, "e2e/test_chart_element.py": 60,
+    "pages/test_classroom.py": 45, "e2e/test_browser.py": 30,
 }
 LAYER_SECONDS = {"e2e": 8.0, "deploy": 10.0, "pages": 3.0}  # per test; other layers: 0.2
 

@@ -19,8 +19,8 @@ def test_long_work_is_handed_out_first_and_modules_keep_their_order():
         "tests/deploy/test_dockerfile_steps.py::test_install_and_start_steps_in_a_fresh_venv",
         "tests/e2e/test_screens.py::test_screens[home-ko]",
         "tests/e2e/test_screens.py::test_screens[home-en]",
-        "tests/e2e/test_browser.py::test_page_in_browser[home-ko]",
         "tests/pages/test_pages.py::test_every_preset[home]",
+        "tests/e2e/test_browser.py::test_page_in_browser[home-ko]",
         "tests/deploy/test_install_files.py::test_pins",  # unlisted: 10 s a deploy test
         "tests/charts/test_losses.py::test_a",  # unlisted, 0.2 s a test: 0.4 s
         "tests/charts/test_losses.py::test_b",
