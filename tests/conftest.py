@@ -25,35 +25,83 @@ LAYERS = {"core": "core", "claims": "core", "charts": "charts", "ui": "ui", "pag
 
 # With pytest-xdist (`-n 2 --dist loadgroup`, scripts/test.sh) tests are handed to workers one
 # by one, so tests that share what a module-scoped fixture made must be kept on one worker, or
-# each worker makes it again: serve.sh (started once for the module, its last test stops it),
-# and test_screens' measure() of a page and language (three screens and axe, read by five tests).
+# each worker makes it again: serve.sh (started once for the module, its last test stops it).
 ONE_WORKER_PER_MODULE = {"deploy/test_serve.py"}
-ONE_WORKER_PER_CASE = {"e2e/test_screens.py"}
+
+# The run ends when the slower worker ends, so long work is handed out first and the last
+# minutes are short tests that both workers share. First the deploy modules: single tests or
+# one-worker groups of minutes each, mostly waiting on the processes they start (pip, serve.sh),
+# so the other worker keeps the CPU meanwhile. Then the other modules by the seconds they take
+# on one worker (measured on two workers beside other work, 2026-12-05c, with test_screens
+# running the presenter and slider checks of test_classroom and test_browser: only their order
+# matters); a module not listed counts by its layer, per test (LAYER_SECONDS).
+FIRST = ("deploy/test_dockerfile_steps.py", "deploy/test_serve.py", "deploy/test_embed.py",
+         "deploy/test_cloud_entry.py")
+MODULE_SECONDS = {
+    "e2e/test_screens.py": 1100, "code/test_every_preset.py": 300, "pages/test_pages.py": 230,
+    "e2e/test_classroom.py": 125, "e2e/test_playground.py": 80, "e2e/test_chart_element.py": 60,
+    "pages/test_classroom.py": 45, "e2e/test_browser.py": 30,
+}
+LAYER_SECONDS = {"e2e": 8.0, "deploy": 10.0, "pages": 3.0}  # per test; other layers: 0.2
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.partition("::")[0].removeprefix("tests/")
 
 
 def work_unit(nodeid: str) -> str:
-    """What goes to one worker as a whole: the module, one case of a module, or the test."""
-    path, _, test = nodeid.partition("::")
-    module = path.removeprefix("tests/")
-    if module in ONE_WORKER_PER_MODULE:
-        return path
-    if module in ONE_WORKER_PER_CASE and test.endswith("]"):
-        return f"{path}[{test.split('[', 1)[1]}"
-    return nodeid
+    """What goes to one worker as a whole: the module, or the test."""
+    path = nodeid.partition("::")[0]
+    return path if module_of(nodeid) in ONE_WORKER_PER_MODULE else nodeid
+
+
+def longest_modules_first(nodeids: list[str]) -> list[str]:
+    """``nodeids`` in the order to hand them out: FIRST's modules, then the others by their
+    expected seconds, longest first; collection order within a module and between equals."""
+    counts: dict[str, int] = {}
+    for nodeid in nodeids:
+        counts[module_of(nodeid)] = counts.get(module_of(nodeid), 0) + 1
+
+    def seconds(module: str) -> float:
+        if module in MODULE_SECONDS:
+            return MODULE_SECONDS[module]
+        layer = LAYERS.get(module.split("/", 1)[0], "core") if "/" in module else "core"
+        return LAYER_SECONDS.get(layer, 0.2) * counts[module]
+
+    def rank(nodeid: str) -> tuple[int, float]:
+        module = module_of(nodeid)
+        return (FIRST.index(module) if module in FIRST else len(FIRST), -seconds(module))
+
+    return sorted(nodeids, key=rank)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`--dist loadgroup` with work_unit as the groups. (xdist 3.8's own loadgroup marks groups
-    by editing item._nodeid, which pytest 9 no longer reads: its xdist_group marks group
-    nothing here, so the groups are made in the scheduler instead.)"""
+    """`--dist loadgroup` with work_unit as the groups, handed out longest module first.
+    (xdist 3.8's own loadgroup marks groups by editing item._nodeid, which pytest 9 no longer
+    reads: its xdist_group marks group nothing here, so the groups are made in the scheduler.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadScopeScheduling
 
     class WorkUnitScheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return work_unit(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first hand-out: the queue is complete, nothing taken yet
+                self.ordered = True
+                first_test = {scope: next(iter(tests)) for scope, tests in self.workqueue.items()}
+                position = {nodeid: i for i, nodeid in enumerate(self.collection)}
+                order = longest_modules_first(sorted(first_test.values(), key=position.get))
+                scope_of = {nodeid: scope for scope, nodeid in first_test.items()}
+                self.workqueue = OrderedDict(
+                    (scope_of[nodeid], self.workqueue[scope_of[nodeid]]) for nodeid in order)
+            super()._assign_work_unit(node)
 
     return WorkUnitScheduling(config, log)
 

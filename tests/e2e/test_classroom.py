@@ -1,12 +1,13 @@
 """Classroom mode in real headless Chromium (issue 10): presenter view at 1024×768 on every
 page (sidebar folded away, chart text ≥ 18 px, nothing overflowing sideways, lesson links
-right), hidden controls, the share dialog's link, and settings that survive a page switch.
+right: ``check_presenter_view``, which test_screens runs on its own presenter load of the pages
+it measures, so here only on the others), hidden controls, the share dialog's link, and
+settings that survive a page switch.
 
 Set E2E_SCREENSHOTS=<dir> to keep a screenshot of every presenter view."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -14,8 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from devtools.app_server import CHART_SELECTOR, CHROMIUM, READY
+from tests.e2e.test_screens import PAGES as SCREENED
+from tests.e2e.test_screens import OVERFLOW, check_presenter_view, sidebar_hidden
 from ui.i18n import catalog
-from ui.page import PRESENT_MIN_FONT
 from ui.registry import available_pages, lesson_neighbours
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -23,11 +25,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 
 PAGES = available_pages()
-SHOTS = os.environ.get("E2E_SCREENSHOTS")
-CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('""" + CHART_SELECTOR + """ svg text'))
-    .filter(e => e.textContent.trim() && e.getBBox().width > 0)
-    .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.slice(0, 20)])"""
-OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
 def wait_idle(page) -> None:
@@ -45,53 +42,16 @@ def open_view(browser, url: str, width: int = 1024, height: int = 768):
     return page
 
 
-def sidebar_hidden(page) -> bool:
-    box = page.locator("[data-testid=stSidebar]").bounding_box()
-    return box is None or box["width"] == 0 or box["x"] + box["width"] <= 0
-
-
-def lesson_hrefs(page) -> list[tuple[str, str]]:
-    """(url path, query) of the lesson links ("← …", "… →") in page order."""
-    result = []
-    for link in page.locator("[data-testid=stPageLink-NavLink]").all():
-        text = link.inner_text().strip()
-        if text.startswith("←") or text.endswith("→"):
-            parts = urlsplit(link.get_attribute("href"))
-            result.append((parts.path.strip("/"), parts.query))
-    return result
+# test_screens runs the same checks on its own presenter load of every page it measures.
+UNSCREENED = [p for p in PAGES if p.namespace not in {s.namespace for s in SCREENED}]
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("info", PAGES, ids=[p.namespace for p in PAGES])
+@pytest.mark.parametrize("info", UNSCREENED, ids=[p.namespace for p in UNSCREENED])
 def test_presenter_view_at_1024(base_url, browser, info, lang):
     page = open_view(browser, f"{base_url}/{info.url_path}?lang={lang}&present=1")
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
-        page.wait_for_timeout(800)
-        assert page.locator("[data-testid=stException]").count() == 0
-        assert page.locator("h1").first.inner_text().strip() == \
-            catalog(info.namespace)["title"][lang]
-        assert sidebar_hidden(page), "presenter view starts with the sidebar folded away"
-        sizes = page.evaluate(CHART_FONT_SIZES)
-        assert sizes, "chart text drawn"
-        small = [s for s in sizes if s[0] < PRESENT_MIN_FONT - 0.01]
-        assert not small, f"chart text under {PRESENT_MIN_FONT} px: {small[:5]}"
-        scroll_width, inner_width = page.evaluate(OVERFLOW)
-        assert scroll_width <= inner_width, "nothing overflows sideways"
-        previous, k, n, following = lesson_neighbours(info.url_path)
-        expected = [p.url_path for p in (previous, following) if p is not None]
-        hrefs = lesson_hrefs(page)
-        assert [path for path, _ in hrefs] == expected * 2, "compact bar on top, links below"
-        for _, query in hrefs:
-            assert dict(parse_qsl(query)) == {"lang": lang, "present": "1"}
-        step = catalog("common")["lesson_step"][lang].format(k=k, n=n)
-        assert page.get_by_text(step).count() == 2
-        if SHOTS:
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(SHOTS) / f"present_{info.namespace}_{lang}.png"))
-        assert not errors, errors
+        check_presenter_view(page, info, lang)
     finally:
         page.close()
 

@@ -8,7 +8,15 @@
 - presenter view: every "what to notice" box is at most two lines;
 - presenter and phone: no two tick labels of a chart overlap (tick counts follow the width);
 - axe-core (``npm ci --prefix devtools``): 0 critical/serious violations in the app's own
-  markup (Streamlit's sidebar navigation list is Streamlit's, and excluded).
+  markup (Streamlit's sidebar navigation list is Streamlit's, and excluded);
+- classroom mode's presenter view (issue 10) on the same 1024x768 load: the page's title, no
+  exception or page error, the sidebar folded away, chart text >= ``PRESENT_MIN_FONT``, nothing
+  overflowing sideways, the lesson links and step line (``check_presenter_view``, which
+  tests/e2e/test_classroom.py runs for the pages not measured here);
+- the page works (on the laptop load, after the checks above): no exception or page error, its
+  title, the router's language switch, and its first slider moved to its end changes the URL
+  and what the page draws (``check_page_works``; tests/e2e/test_browser.py runs it for the
+  pages not measured here).
 
 With ``SCREENS_DIR`` set, each of those first screens is saved there as a PNG
 (``<page>_<lang>_<presenter|phone|laptop>.png``) to look at.
@@ -24,11 +32,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
-from ui.registry import available_pages
+from devtools.app_server import CHART_SELECTOR, CHROMIUM, CHROMIUM_ARGS, READY, streamlit_server
+from ui.i18n import catalog
+from ui.page import PRESENT_MIN_FONT
+from ui.registry import available_pages, lesson_neighbours
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "devtools" / "node_modules" / "axe-core" / "axe.min.js"
@@ -150,6 +161,99 @@ TICKS_JS = """() => {
   return clashes;
 }"""
 
+# Classroom mode's presenter view (issue 10).
+CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('""" + CHART_SELECTOR + """ svg text'))
+    .filter(e => e.textContent.trim() && e.getBBox().width > 0)
+    .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.slice(0, 20)])"""
+OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+PRESENT_SHOTS = os.environ.get("E2E_SCREENSHOTS")
+BROWSER_SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "artifacts"))
+
+
+def sidebar_hidden(page) -> bool:
+    box = page.locator("[data-testid=stSidebar]").bounding_box()
+    return box is None or box["width"] == 0 or box["x"] + box["width"] <= 0
+
+
+def lesson_hrefs(page) -> list[tuple[str, str]]:
+    """(url path, query) of the lesson links ("← …", "… →") in page order."""
+    result = []
+    for link in page.locator("[data-testid=stPageLink-NavLink]").all():
+        text = link.inner_text().strip()
+        if text.startswith("←") or text.endswith("→"):
+            parts = urlsplit(link.get_attribute("href"))
+            result.append((parts.path.strip("/"), parts.query))
+    return result
+
+
+def check_presenter_view(page, info, lang: str) -> None:
+    """Assert classroom mode's presenter view on ``page``: ``info``'s page loaded at 1024x768
+    with ``?present=1``, its first chart drawn and the script idle."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=60_000)
+    page.wait_for_timeout(800)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("h1").first.inner_text().strip() == catalog(info.namespace)["title"][lang]
+    assert sidebar_hidden(page), "presenter view starts with the sidebar folded away"
+    sizes = page.evaluate(CHART_FONT_SIZES)
+    assert sizes, "chart text drawn"
+    small = [s for s in sizes if s[0] < PRESENT_MIN_FONT - 0.01]
+    assert not small, f"chart text under {PRESENT_MIN_FONT} px: {small[:5]}"
+    scroll_width, inner_width = page.evaluate(OVERFLOW)
+    assert scroll_width <= inner_width, "nothing overflows sideways"
+    previous, k, n, following = lesson_neighbours(info.url_path)
+    expected = [p.url_path for p in (previous, following) if p is not None]
+    hrefs = lesson_hrefs(page)
+    assert [path for path, _ in hrefs] == expected * 2, "compact bar on top, links below"
+    for _, query in hrefs:
+        assert dict(parse_qsl(query)) == {"lang": lang, "present": "1"}
+    step = catalog("common")["lesson_step"][lang].format(k=k, n=n)
+    assert page.get_by_text(step).count() == 2
+    if PRESENT_SHOTS:
+        Path(PRESENT_SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(PRESENT_SHOTS) / f"present_{info.namespace}_{lang}.png"))
+    assert not errors, errors
+
+
+def drawn(page) -> str:
+    """Everything the page draws: its charts, /playground's drawing element and the status line
+    under it (a live setting such as the learning rate shows there first; which chart a slider
+    changes first depends on the page)."""
+    return page.evaluate("""(charts) => Array.from(document.querySelectorAll(
+        charts + ', .pgd, .st-key-pg_lab [data-testid=stCaptionContainer]'))
+        .map(e => e.outerHTML).join('')""", CHART_SELECTOR)
+
+
+def check_page_works(page, info, lang: str, errors: list[str]) -> None:
+    """Assert that ``info``'s page, loaded and idle with a chart drawn, works: no exception,
+    its title, the router's language switch, and its first slider moved to its end re-renders;
+    ``errors``: the page errors since before it was opened. Moves that slider."""
+    assert page.locator("[data-testid=stException]").count() == 0
+    title = catalog(info.namespace)["title"][lang]
+    assert page.locator("h1").first.inner_text().strip() == title
+    # The language switch and the navigation come from the router, not a legacy pages/ run.
+    assert page.locator("[data-testid=stSidebar] [role=radiogroup]").count() >= 1
+    BROWSER_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(BROWSER_SHOTS / f"{info.namespace}_{lang}.png"))
+
+    # Streamlit's slider is a react-aria group around a visually hidden range input.
+    sliders = page.locator("[data-testid=stSlider] input[type=range]")
+    assert sliders.count() >= 1, "every page has at least one slider"
+    before = drawn(page)
+    url_before = page.url
+    sliders.first.focus()
+    page.keyboard.press("End")  # jump the first slider to its maximum
+    page.wait_for_timeout(300)
+    page.wait_for_selector(READY, timeout=120_000)
+    page.wait_for_timeout(500)
+    assert page.locator("[data-testid=stException]").count() == 0
+    after = drawn(page)
+    assert page.url != url_before, "the new value is in the URL"
+    assert after != before, "a chart or picture re-rendered after the slider moved"
+    assert not errors, errors
+
+
 AXE_JS = """async () => {
   const result = await axe.run({exclude: [['[data-testid=stSidebarNav]']]},
                                {resultTypes: ['violations']});
@@ -160,8 +264,10 @@ AXE_JS = """async () => {
 }"""
 
 
-def _load(browser, url: str, context: dict):
+def _load(browser, url: str, context: dict, errors: list[str] | None = None):
     page = browser.new_page(**context)
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector(READY, timeout=180_000)
     page.wait_for_selector("[data-testid=stMain] .js-plotly-plot .main-svg", timeout=120_000)
@@ -177,7 +283,8 @@ def _shoot(page, info, lang: str, screen: str) -> None:
 
 
 def measure(browser, base_url: str, info, lang: str) -> dict:
-    """Every figure of the checks for one page in one language (three page loads)."""
+    """Every figure of the checks for one page in one language (three page loads); the
+    presenter load also runs check_presenter_view, the laptop load check_page_works."""
     figures: dict = {}
     page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}&present=1", PRESENTER)
     try:
@@ -186,6 +293,11 @@ def measure(browser, base_url: str, info, lang: str) -> dict:
         figures["notices"] = page.evaluate(NOTICE_JS)
         figures["presenter_ticks"] = page.evaluate(TICKS_JS)
         _shoot(page, info, lang, "presenter")
+        try:
+            check_presenter_view(page, info, lang)
+            figures["presenter_view"] = ""
+        except AssertionError as error:
+            figures["presenter_view"] = str(error) or "an assertion failed"
     finally:
         page.close()
     page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", PHONE)
@@ -195,13 +307,19 @@ def measure(browser, base_url: str, info, lang: str) -> dict:
         _shoot(page, info, lang, "phone")
     finally:
         page.close()
-    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", LAPTOP)
+    errors: list[str] = []
+    page = _load(browser, f"{base_url}/{info.url_path}?lang={lang}", LAPTOP, errors)
     try:
         figures["laptop_chart"] = page.evaluate(FIRST_CHART_JS)
         _shoot(page, info, lang, "laptop")
         if AXE.exists():
             page.add_script_tag(path=str(AXE))
             figures["axe"] = page.evaluate(AXE_JS)
+        try:
+            check_page_works(page, info, lang, errors)
+            figures["works"] = ""
+        except AssertionError as error:
+            figures["works"] = str(error) or "an assertion failed"
     finally:
         page.close()
     return figures
@@ -256,13 +374,22 @@ def phone_problem(f: dict) -> str:
     return ""
 
 
+def presenter_view_problem(f: dict) -> str:
+    return f["presenter_view"]
+
+
+def page_works_problem(f: dict) -> str:
+    return f["works"]
+
+
 def axe_problem(f: dict) -> str:
     violations = f.get("axe")
     return json.dumps(violations, ensure_ascii=False, indent=1) if violations else ""
 
 
 CHECKS = (presenter_chart_problem, laptop_chart_problem, presenter_font_problem,
-          notice_problem, tick_problem, phone_problem, axe_problem)
+          notice_problem, tick_problem, phone_problem, presenter_view_problem, page_works_problem,
+          axe_problem)
 
 
 # --- the test ------------------------------------------------------------------------------
