@@ -39,11 +39,12 @@ tr = scoped(NS)
 
 # The browser asks for a tick every TICK_EVERY s (a setInterval independent of the runs); a
 # request that comes while a tick runs waits and starts the next one at once. A tick is
-# TICK_BUDGET of training + ~10 ms (snapshot, drawing data, Streamlit's fragment rerun), so
-# asking more often than that keeps ticks back to back: the server never waits for a request
-# that the browser's timer, delayed while it paints the last tick, sends late (at 0.06 s it
-# did: ticks came every ~68 ms, 14.7 a second).
-TICK_EVERY = 0.04
+# TICK_BUDGET of training + ~12 ms (snapshot, drawing data, Streamlit's fragment rerun), so
+# at 0.06 s a request seldom waits. Asking more often kept the server busier (more epochs a
+# second) but made the redraws irregular: at 0.04 s 5.6-13.2 redraws a second, gaps up to
+# 0.7-0.8 s (p95), against 13.0-13.6 and 0.16 s at 0.06 s (BENCHMARKS.md, "Issue 20 (session
+# 2026-12-05c)").
+TICK_EVERY = 0.06
 TICK_BUDGET = 0.045  # s of training per tick: ~80 % of each second trains; a click waits ~this
 
 
