@@ -33,29 +33,11 @@ PRESETS = {
 page_header(NS)
 presets(NS, PRESETS)
 
-section(NS, "gallery")
-c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-with c1:
-    digit = url_select("au_digit", tr("gallery.digit"), DIGITS, "3", format_func={d: d for d in DIGITS}.get,
-                       horizontal=False)
-with c2:
-    rotation = url_slider("au_rot", tr("gallery.rotation"), 0, 45, 10)
-with c3:
-    shift = url_slider("au_shift", tr("gallery.translate"), 0.0, 0.3, 0.05, step=0.05)
-with c4:
-    zoom = url_slider("au_zoom", tr("gallery.scale"), 0.0, 0.3, 0.05, step=0.05)
-spec = AugmentSpec(rotation=float(rotation), translate=shift, scale=zoom)
-gallery_cfg = GalleryConfig(digit=int(digit), spec=spec)
-gallery = cached(run_gallery)(gallery_cfg)
-chart(figure(gallery_figure, gallery, {"title": tr("gallery.chart_title"),
-                               "original": tr("gallery.original")}), "au_gallery")
-notice_claims(f"{NS}.gallery", gallery_claims(gallery))
-code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
-
 # The epochs slider reruns the training and robustness sections alone; a gallery slider (the
-# augmentation they train with) reruns the page.
+# augmentation they train with) reruns the gallery and them, inside the gallery's fragment: the
+# sidebar, header and presets (~45 elements) are not re-sent on a press.
 @section_fragment(NS, "training")
-def training_and_robust_sections() -> None:
+def training_and_robust_sections(spec: AugmentSpec) -> None:
     epochs = url_slider("au_epochs", tr("training.epochs"), 10, 100, 60, step=10)
     train_cfg = TrainingConfig(spec=spec, epochs=epochs)
     # Two stages cached apart: the plain run never retrains when an augmentation slider moves.
@@ -97,4 +79,26 @@ def training_and_robust_sections() -> None:
     notice_claims(f"{NS}.robust", robust_claims(runs, train_cfg))
 
 
-training_and_robust_sections()
+@section_fragment(NS, "gallery")
+def gallery_and_training_sections() -> None:
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    with c1:
+        digit = url_select("au_digit", tr("gallery.digit"), DIGITS, "3", format_func={d: d for d in DIGITS}.get,
+                           horizontal=False)
+    with c2:
+        rotation = url_slider("au_rot", tr("gallery.rotation"), 0, 45, 10)
+    with c3:
+        shift = url_slider("au_shift", tr("gallery.translate"), 0.0, 0.3, 0.05, step=0.05)
+    with c4:
+        zoom = url_slider("au_zoom", tr("gallery.scale"), 0.0, 0.3, 0.05, step=0.05)
+    spec = AugmentSpec(rotation=float(rotation), translate=shift, scale=zoom)
+    gallery_cfg = GalleryConfig(digit=int(digit), spec=spec)
+    gallery = cached(run_gallery)(gallery_cfg)
+    chart(figure(gallery_figure, gallery, {"title": tr("gallery.chart_title"),
+                                   "original": tr("gallery.original")}), "au_gallery")
+    notice_claims(f"{NS}.gallery", gallery_claims(gallery))
+    code_panel(gallery_code(gallery_cfg), key="au_code_gallery")
+    training_and_robust_sections(spec)
+
+
+gallery_and_training_sections()

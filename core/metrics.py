@@ -104,8 +104,9 @@ def _ratio(num: float, den: float) -> float:
 
 def threshold_metrics(y_true: np.ndarray, prob: np.ndarray, threshold: float) -> ThresholdMetrics:
     """Predict 1 where ``prob >= threshold`` and count (torch.bincount) the four outcomes."""
-    y = torch.as_tensor(y_true, dtype=torch.int64)
-    pred = (torch.as_tensor(prob) >= threshold).long()
+    # Copies: a cached result's arrays are read-only, and torch warns on a read-only view.
+    y = torch.tensor(np.asarray(y_true), dtype=torch.int64)
+    pred = (torch.tensor(np.asarray(prob)) >= threshold).long()
     tn, fp, fn, tp = torch.bincount(2 * y + pred, minlength=4).tolist()
     precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
     specificity = _ratio(tn, tn + fp)

@@ -199,6 +199,7 @@ export default function (component) {
   div.__dleDrawn = text;
   const message = JSON.parse(text);
   div.setAttribute("aria-label", message.label);
+  heading(parentElement, div, message.heading);
   const figure = message.figure;
   figure.layout = figure.layout || {};
   if (!message.presenter) themed(figure, parentElement);
@@ -227,6 +228,22 @@ export default function (component) {
     }))
     .finally(() => { window.__dleDrawing -= 1; });
   return cleanup(div);
+}
+
+// Presenter view draws the figure's title above the plot, in the element itself (one element
+// fewer per chart on every press than a markdown line beside it): at projector sizes a legend
+// above the plot ran into a title inside it. The text is the app's own (translated, with
+// numbers), with the same inline HTML (<br>, <sup>) a plotly title may carry.
+function heading(parentElement, div, text) {
+  let title = parentElement.querySelector(":scope > .dle-chart-title");
+  if (!text) return title?.remove();
+  if (!title) {
+    title = document.createElement("div");
+    title.className = "dle-chart-title";
+    title.setAttribute("aria-hidden", "true"); // the figure's aria-label already says it
+    parentElement.insertBefore(title, div);
+  }
+  if (title.innerHTML !== text) title.innerHTML = text;
 }
 
 // Streamlit calls a cleanup only when the element unmounts or when a run it superseded

@@ -86,11 +86,12 @@ def draw(figure: Any, key: str, *, presenter: bool, title: str | None = None) ->
 
     ``presenter``: drawn as the figure says (``theme=None``); otherwise with Streamlit's chart
     theme, rebuilt in the browser from Streamlit's CSS variables (chart_element.js).
-    ``title``: the figure's title when the page draws it above the chart instead.
+    ``title``: the figure's title, drawn above the plot by the element itself (presenter view).
     """
     spec = figure.to_dict()
-    message = {"figure": spec, "presenter": presenter, "key": key,
-               "label": " · ".join(filter(None, (_text(title), text_alternative(spec)))), "height": DEFAULT_HEIGHT, "plotly": PLOTLY_JS_URL}
+    message = {"figure": spec, "presenter": presenter, "key": key, "heading": title or "",
+               "label": " · ".join(filter(None, (_text(title), text_alternative(spec)))),
+               "height": DEFAULT_HEIGHT, "plotly": PLOTLY_JS_URL}
     # Bytes, not a dict: plotly's encoder handles numpy arrays, and Streamlit forwards bytes
     # as they are (a dict would be JSON-encoded again).
     _ELEMENT(key=key, data=to_json_plotly(message).encode("utf-8"), width="stretch",

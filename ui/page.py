@@ -211,25 +211,30 @@ def section(namespace: str, name: str) -> None:
     st.markdown(t(f"{namespace}.{name}.what"))
 
 
-def section_fragment(namespace: str, name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def section_fragment(namespace: str, name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Decorator for a section whose widgets rerun it alone (an ``st.fragment``).
+
+    Arguments of the call are kept for the section's own reruns (Streamlit reruns a fragment
+    with the arguments of its last call). A section fragment may call another: a widget of
+    the outer one reruns both, a widget of the inner one the inner alone (/augmentation: the
+    gallery's augmentation is what the training section trains with).
 
     The heading and its sentence are drawn by the page's full run, outside the fragment: a
     press reruns, resends and re-renders only what it can change. The browser's rendering of a
     rerun grows with every element in it (~2–3 ms each on the 2-core machine: BENCHMARKS.md,
     "Issue 18 (session 2026-12-05c)"), and a press is paid in that.
     """
-    def wrap(body: Callable[[], None]) -> Callable[[], None]:
+    def wrap(body: Callable[..., None]) -> Callable[..., None]:
         @st.fragment
         @functools.wraps(body)
-        def rerun_alone() -> None:
+        def rerun_alone(*args: Any, **kwargs: Any) -> None:
             set_section(namespace, name)  # widgets of a fragment rerun belong to this section
-            body()
+            body(*args, **kwargs)
 
         @functools.wraps(body)
-        def draw_section() -> None:
+        def draw_section(*args: Any, **kwargs: Any) -> None:
             section(namespace, name)
-            rerun_alone()
+            rerun_alone(*args, **kwargs)
 
         return draw_section
 
@@ -359,14 +364,12 @@ def chart(figure: go.Figure, key: str) -> None:
         scaled = presenter_figure(figure)
         title = scaled.layout.title.text
         if title:
-            # Drawn above the chart instead: at projector sizes a legend above the plot
-            # (placed in the top margin) ran into the title; the legend's own automargin
-            # keeps it clear of the plot, but plotly never makes room for both.
+            # Drawn above the plot by the chart element instead: at projector sizes a legend
+            # above the plot (placed in the top margin) ran into the title; the legend's own
+            # automargin keeps it clear of the plot, but plotly never makes room for both.
             title_size = scaled.layout.title.font.size or PRESENT_MIN_FONT
             top = scaled.layout.margin.t if scaled.layout.margin.t is not None else 100
             scaled.update_layout(title_text=None, margin_t=max(top - title_size - 16, 40))
-            st.markdown(f"<div style='font-size:1.45rem;font-weight:600;color:#2a3f5f;"
-                        f"line-height:1.3'>{title}</div>", unsafe_allow_html=True)
         draw(scaled, key, presenter=True, title=title)
         return
     draw(figure, key, presenter=False)

@@ -4,6 +4,7 @@ a page switch. Pages are opened through app.py (the router), as in test_pages.py
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -66,6 +67,15 @@ def test_presenter_view(page):
         assert spec["layout"]["font"]["size"] >= PRESENT_MIN_FONT
         assert min(font_sizes(spec)) >= PRESENT_MIN_FONT
         assert spec["layout"]["height"] > spec0["layout"].get("height", 0)
+    # a titled chart's title drawn above the plot by the chart element, not by plotly (where a
+    # legend above the plot ran into it) and not as a separate markdown line (an element more
+    # on every press)
+    headings = [json.loads(e.proto.bytes)["heading"] for e in at.get("bidi_component")
+                if e.proto.component_name == "dle_chart"]
+    for spec, spec0, heading in zip(charts, plain_charts, headings):
+        assert bool(heading) == bool((spec0["layout"].get("title") or {}).get("text"))
+        assert not (spec["layout"].get("title") or {}).get("text")
+        assert not any(heading in value for value in shown if heading)
     # the compact lesson bar on top and the full one at the bottom
     previous, _, _, following = lesson_neighbours(page.url_path)
     expected = [p.url_path for p in (previous, following) if p is not None]
