@@ -40,18 +40,13 @@ presets(NS, {
 @section_fragment(NS, "live")  # a widget here reruns the live run alone, not the map
 def live_section() -> None:
     controls, view = controls_beside("home_live")
-    with controls:
-        c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])  # room for the dataset names at 1024 px
-        with c1:
-            dataset = url_select("home_data", tr("live.dataset"), TOY_2D_NAMES, "moons",
-                                 format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
-                                 horizontal=False)
-        with c2:
-            hidden = url_slider("home_hidden", tr("live.hidden"), *HIDDEN_RANGE, 16)
-        with c3:
-            epochs = url_slider("home_epochs", tr("live.epochs"), *EPOCHS_RANGE, 30)
-        with c4:
-            lr = url_log_slider("home_lr", tr("live.lr"), LR_CHOICES, 0.03)
+    with controls:  # one under the other (see controls_beside): no columns of their own
+        dataset = url_select("home_data", tr("live.dataset"), TOY_2D_NAMES, "moons",
+                             format_func=labels(f"{NS}.dataset_name", TOY_2D_NAMES).get,
+                             horizontal=False)
+        hidden = url_slider("home_hidden", tr("live.hidden"), *HIDDEN_RANGE, 16)
+        epochs = url_slider("home_epochs", tr("live.epochs"), *EPOCHS_RANGE, 30)
+        lr = url_log_slider("home_lr", tr("live.lr"), LR_CHOICES, 0.03)
     cfg = LoopConfig(dataset=dataset, hidden=hidden, epochs=epochs, lr=lr)
     result = run_with_progress(run_loop, cfg, t("common.training"))
     chart_keys = ("title", "loss_title", "acc_title", "epoch", "train_loss", "val_loss", "val_acc")

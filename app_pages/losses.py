@@ -54,20 +54,13 @@ presets(NS, REGRESSION_PRESETS | {
 @section_fragment(NS, "regression")  # a widget here reruns this section alone
 def regression_section() -> None:
     controls, view = controls_beside("ls_regression")
-    with controls:
-        c1, c2, c3, c4, c5 = st.columns(5)
-        with c1:
-            n_outliers = url_slider("ls_nout", tr("regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
-        with c2:
-            size = url_slider("ls_size", tr("regression.size"), *OUTLIER_SIZE_RANGE, 15.0,
-                              step=1.0)
-        with c3:
-            side = url_select("ls_side", tr("regression.side"), SIDES, "up",
-                              format_func=labels(f"{NS}.side", SIDES).get)
-        with c4:
-            noise = url_slider("ls_noise", tr("regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
-        with c5:
-            delta = url_slider("ls_delta", tr("regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
+    with controls:  # one under the other (see controls_beside): no columns of their own
+        n_outliers = url_slider("ls_nout", tr("regression.n_outliers"), *N_OUTLIERS_RANGE, 5)
+        size = url_slider("ls_size", tr("regression.size"), *OUTLIER_SIZE_RANGE, 15.0, step=1.0)
+        side = url_select("ls_side", tr("regression.side"), SIDES, "up",
+                          format_func=labels(f"{NS}.side", SIDES).get)
+        noise = url_slider("ls_noise", tr("regression.noise"), *NOISE_RANGE, 0.5, step=0.1)
+        delta = url_slider("ls_delta", tr("regression.delta"), *DELTA_RANGE, 1.0, step=0.1)
     reg_cfg = RegressionConfig(n_outliers=n_outliers, outlier_size=size, outlier_side=side,
                                noise=noise, delta=delta)
     # One cached fit per loss, keyed by the fields it reads: a Huber-delta move refits Huber

@@ -247,7 +247,9 @@ def controls_beside(key: str) -> tuple[Any, Any]:
     A narrow column of controls beside a wide one for the chart, so a section with many
     controls still shows its chart on the first screen of a 1024x768 projector and a 1400x900
     laptop (``ui.chrome.base_css`` keeps the two side by side and stacks the controls inside);
-    a phone stacks the two.
+    a phone stacks the two. Draw the controls straight into the first column, one under the
+    other: columns inside it would stack anyway, and each is a block more that every press of
+    the section re-sends and re-renders.
     """
     controls, view = st.container(key=f"beside_{key}").columns([1, 3], gap="medium")
     return controls, view
