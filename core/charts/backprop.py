@@ -69,7 +69,7 @@ def graph_figure(result: GraphResult, text: Mapping[str, str],
     fig.update_yaxes(visible=False, range=[-0.7, 2.7])
     fig.update_layout(
         title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=430,
+        font={"family": FONT_FAMILY, "size": FONT_SIZE}, height=430,
         margin={"l": 10, "r": 10, "t": 60, "b": 10}, showlegend=False,
     )
     return fig

@@ -6,6 +6,14 @@ from collections.abc import Iterable
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
+
+# Every figure of the app starts from plotly_white. Set as the default rather than passed to
+# update_layout: plotly validates and deep-copies a template each time one is set, so a figure
+# built with the default "plotly" and then switched paid for two (a third of a figure's
+# build time; a cold press builds one to three figures). The app has no other plotly user.
+HOUSE_TEMPLATE = "plotly_white"
+pio.templates.default = HOUSE_TEMPLATE
 
 # Pretendard is served by the app (static/); the rest are the usual system Hangul fonts.
 FONT_FAMILY = (
@@ -44,7 +52,6 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go
         font={"family": FONT_FAMILY, "size": FONT_SIZE},
         height=height,
         margin={"l": 70, "r": 20, "t": 60, "b": 60},
-        template="plotly_white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         hoverlabel={"font": {"family": FONT_FAMILY}},
     )
@@ -58,7 +65,7 @@ def style_subplots(fig: go.Figure, title: str, height: int = 430,
     """The house style for a make_subplots figure: title, fonts, legend under the panels."""
     fig.update_layout(
         title={"text": title, "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE}, template="plotly_white", height=height,
+        font={"family": FONT_FAMILY, "size": FONT_SIZE}, height=height,
         margin={"l": 70, "r": 20, "t": 90, "b": 60},
         legend={"orientation": "h", "y": legend_y, "x": 0.5, "xanchor": "center"},
         hoverlabel={"font": {"family": FONT_FAMILY}},

@@ -41,7 +41,7 @@ def costs_figure(result: TrainEvalResult, text: Mapping[str, str],
     fig.update_yaxes(autorange="reversed", row=1, col=1)
     fig.update_layout(
         title={"text": text["title"], "x": 0.0, "font": {"size": FONT_SIZE + 3}},
-        font={"family": FONT_FAMILY, "size": FONT_SIZE - 2}, template="plotly_white",
+        font={"family": FONT_FAMILY, "size": FONT_SIZE - 2},
         height=340, margin={"l": 20, "r": 20, "t": 100, "b": 40},
     )
     fig.update_yaxes(automargin=True)
