@@ -619,6 +619,12 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except Unkeyable:
         return builder(*args, **kwargs)
     _mark_activity()
+    _record("figure", builder, args, kwargs)
+    return _built_figure(key, builder, args, kwargs)
+
+
+def _built_figure(key: Hashable, builder: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """The stored figure under ``key``, else built, stored and returned (page or prefetch)."""
     hit, value = STORE.get(key)
     if hit:
         return value
@@ -642,6 +648,11 @@ def derived(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     except Unkeyable:
         return fn(*args, **kwargs)
     _mark_activity()
+    _record("derived", fn, args, kwargs)
+    return _derived_value(key, fn, args, kwargs)
+
+
+def _derived_value(key: Hashable, fn: Callable[..., R], args: tuple, kwargs: dict) -> R:
     hit, value = STORE.get(key)
     if hit:
         return value
@@ -661,7 +672,10 @@ def derived(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
 # every number in the call's arguments (frozen dataclass configs, walked recursively) equal to
 # the slider's value is replaced by the neighbouring value, one place at a time. The result
 # goes into the one store under the key the real press will ask for, so single flight serves
-# that press from it (or from the prefetch still running: the press follows it).
+# that press from it (or from the prefetch still running: the press follows it). The page's
+# ``figure(builder, result, texts…)`` calls are recorded too: once a guess is stored, the
+# figures the page built from the result it varies are built from the guess, so the press
+# finds its charts built as well.
 #
 # Pages need no edit: a config built from slider values field by field is covered. Not
 # covered: a slider whose value reaches the config transformed (scaled, converted to a name)
@@ -695,11 +709,17 @@ class _Cancelled(Exception):
 
 @dataclasses.dataclass
 class _Call:
-    kind: str  # "run" (cached) or "progress" (run_with_progress)
+    # "run" (cached), "progress" (run_with_progress): computations a guess varies;
+    # "derived", "figure": built from their results (a guess's are built after it)
+    kind: str
     fn: Callable
     args: tuple
     kwargs: dict
     sliders: dict[str, tuple[Any, tuple]]  # key -> (value, neighbouring values), at call time
+    move: tuple[str, Any, Any] | None = None  # a guess: (slider, its value, the value guessed)
+
+
+_FOLLOWERS = ("derived", "figure")
 
 
 @dataclasses.dataclass
@@ -835,8 +855,9 @@ def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
     """(store key, call) to prefetch, the likeliest next press first: the slider moved last,
     its next value in the direction it moved first; then every other slider. Deduplicated,
     at most PREFETCH_MAX_JOBS."""
+    computing = [call for call in plan.calls if call.kind not in _FOLLOWERS]
     keys: list[str] = []
-    for call in plan.calls:
+    for call in computing:
         keys += [k for k in call.sliders if k not in keys]
     moved_key, direction = plan.moved if plan.moved else (None, 0)
     if moved_key in keys:
@@ -845,7 +866,7 @@ def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
     jobs: list[tuple[Hashable, _Call]] = []
     seen: set = set()
     for key in keys:
-        for call in plan.calls:
+        for call in computing:
             if key not in call.sliders:
                 continue
             value, neighbours = call.sliders[key]
@@ -853,7 +874,7 @@ def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
                 neighbours = tuple(reversed(neighbours))
             for new in neighbours:
                 for args in _substituted(call.args, value, new):
-                    job = _Call(call.kind, call.fn, args, call.kwargs, {})
+                    job = _Call(call.kind, call.fn, args, call.kwargs, {}, (key, value, new))
                     try:
                         job_key = _job_key(job)
                     except Unkeyable:
@@ -944,6 +965,8 @@ def prefetch_step(now: float | None = None) -> str | None:
                 continue
             key, call = plan.jobs.pop(0)
         outcome = _prefetch_one(key, call)
+        if outcome in ("stored", "skipped"):
+            _prefetch_followers(plan, call)
         if outcome == "skipped":
             return outcome
         if outcome in ("busy", "cancelled"):
@@ -951,6 +974,93 @@ def prefetch_step(now: float | None = None) -> str | None:
                 plan.jobs.insert(0, (key, call))  # try again when the process is quiet again
         return outcome
     return None
+
+
+def _with_guesses(arg: Any, swaps: dict[Hashable, Any]) -> Any:
+    """``arg`` with every stored page value named in ``swaps`` (store key -> its guessed
+    counterpart) replaced: the argument itself, or values of a dict / items of a tuple or list
+    holding one (``{"plain": r1, "augmented": r2}``). ``arg`` itself when nothing changed."""
+    token = STORE.token(arg) if not isinstance(arg, (str, int, float, bool, type(None))) else None
+    if token is not None and token in swaps:
+        return swaps[token]
+    if isinstance(arg, dict):
+        changed = {k: _with_guesses(v, swaps) for k, v in arg.items()}
+        return changed if any(changed[k] is not arg[k] for k in arg) else arg
+    if isinstance(arg, (tuple, list)):
+        items = [_with_guesses(v, swaps) for v in arg]
+        if all(a is b for a, b in zip(items, arg)):
+            return arg
+        return items if isinstance(arg, list) else tuple(items)
+    return arg
+
+
+def _move_results(plan: _Plan, move: tuple[str, Any, Any]) -> dict[Hashable, Any] | None:
+    """{store key of a page's computation: its guessed result} for every computation of the
+    page that ``move`` (one slider one step) changes; None until all of them are stored, or
+    when a move is ambiguous (its value occurs in two places of one call's arguments)."""
+    slider, value, new = move
+    swaps: dict[Hashable, Any] = {}
+    for call in plan.calls:
+        if call.kind in _FOLLOWERS or call.sliders.get(slider, (None,))[0] != value:
+            continue
+        guesses = _substituted(call.args, value, new)
+        if not guesses:  # drawn before this call, but not one of its arguments
+            continue
+        if len(guesses) > 1:
+            return None
+        try:
+            page_key = _job_key(call)
+            hit, guess = STORE.peek(_job_key(_Call(call.kind, call.fn, guesses[0], call.kwargs, {})))
+        except Unkeyable:
+            return None
+        if not hit:
+            return None
+        swaps[page_key] = guess
+    return swaps or None
+
+
+def _prefetch_followers(plan: _Plan, job: _Call) -> int:
+    """Once every computation a guessed move changes is stored, what the page built from
+    them: its ``derived`` values (tables, a result assembled from several runs) and its
+    figures, built from the guesses in the order the page built them, with the page's own
+    texts and the guessed slider value in their other arguments. The press that asks for
+    them then finds its charts built too (a figure costs 10-50 ms of a press). A follower
+    whose other arguments hold the slider's value in two places is left to the press. Stops at
+    the first sign of page work. Returns how many were built."""
+    if job.move is None:
+        return 0
+    with _plans_lock:
+        followers = [call for call in plan.calls if call.kind in _FOLLOWERS]
+    swaps = _move_results(plan, job.move) if followers else None
+    if not swaps:
+        return 0
+    _, value, new = job.move
+    started_at = time.monotonic()
+    built = 0
+    for call in followers:
+        if not PREFETCH or _last_activity > started_at or GATE.waiting():
+            break
+        args = tuple(_with_guesses(arg, swaps) for arg in call.args)
+        if all(a is b for a, b in zip(args, call.args)):
+            continue
+        plain = [i for i, arg in enumerate(args) if arg is call.args[i]]
+        try:
+            page_key = _key(call.kind, call.fn, call.args, call.kwargs)
+            for i in plain:  # a config beside the results carries the slider's value too
+                variants = _substituted(args[i], value, new)
+                if len(variants) > 1:
+                    raise Unkeyable("the slider's value occurs twice")
+                if variants:
+                    args = args[:i] + (variants[0],) + args[i + 1:]
+            key = _key(call.kind, call.fn, args, call.kwargs)
+            if call.kind == "derived":
+                swaps[page_key] = _derived_value(key, call.fn, args, call.kwargs)
+            else:
+                _built_figure(key, call.fn, args, call.kwargs)
+            built += 1
+        except Exception:  # unkeyable, or a builder that refuses the guess: left to the press
+            continue
+    return built
 
 
 def _stop_prefetch() -> None:
@@ -961,7 +1071,25 @@ def _stop_prefetch() -> None:
     PREFETCH = False
 
 
+PREFETCH_NICE = 19  # the OS's lowest priority for the prefetch thread (Linux)
+
+
+def lowest_priority() -> None:
+    """Put the calling thread at the OS's lowest priority (nice 19; Linux, where a thread's id
+    is a scheduling entity of its own; elsewhere nothing). A guess may be a torch run that
+    cannot stop midway: at nice 19 it takes only CPU that the page runs of this process (and,
+    on a teacher's laptop, the browser) leave free, so a press that arrives while a guess
+    computes is not slowed by it. Lowering needs no privilege; the thread never raises it."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREFETCH_NICE)
+    except OSError:
+        pass
+
+
 def _worker_loop() -> None:
+    lowest_priority()
     while PREFETCH:
         try:
             outcome = prefetch_step()

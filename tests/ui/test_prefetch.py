@@ -260,3 +260,135 @@ def test_a_prefetched_press_gives_the_numbers_of_a_cold_one(fresh):
     for f in dataclasses.fields(cold):
         a, b = getattr(cold, f.name), getattr(pressed, f.name)
         assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, f.name
+
+
+# --- the figures of a guess ---------------------------------------------------------------
+BUILT: list = []
+
+
+def curve_figure(result, title: str):
+    """A stand-in chart builder: a real go.Figure of the result's numbers."""
+    import plotly.graph_objects as go
+
+    BUILT.append((result["cfg"], title))
+    return go.Figure(go.Scatter(y=result["value"][:3].tolist()), layout={"title": {"text": title}})
+
+
+def pair_figure(runs: dict, title: str):
+    """A builder given a dict of results (as /augmentation's curves are)."""
+    import plotly.graph_objects as go
+
+    BUILT.append((runs["a"]["cfg"], title))
+    return go.Figure(go.Scatter(y=[runs["a"]["value"][0], runs["b"]["value"][0]]))
+
+
+def record_figure(builder, args: tuple, run: object) -> None:
+    record_call("s1", run, _Call("figure", builder, args, {}, dict(SLIDERS)))
+
+
+def test_the_charts_of_a_guessed_result_are_built_from_it(fresh):
+    """The teacher's next press finds its result AND its charts: the figures the page built
+    from the result a guess varies are built from the guess, with the page's own texts."""
+    run, cfg = object(), Cfg()
+    record(cfg, run)
+    result = compute.run_with_progress(train, cfg, "training")
+    other = compute.run_with_progress(train, Cfg(epochs=10), "training")  # not a neighbour
+    record_figure(curve_figure, (result, "Loss"), run)
+    record_figure(pair_figure, ({"a": result, "b": other}, "Both"), run)
+    record_figure(curve_figure, (other, "Other"), run)  # nothing of the varied result in it
+    compute._last_activity = -1e9  # the page run is over: the process is quiet
+    drain()
+    built = set(BUILT)
+    assert (Cfg(epochs=70), "Loss") in built and (Cfg(Spec(rotation=11.0)), "Both") in built
+    assert not any(title == "Other" for _, title in built)
+    BUILT.clear()
+    CALLS.clear()
+    # the press: result and both charts served as stored, nothing computed or built
+    got = compute.run_with_progress(train, Cfg(epochs=70), "training")
+    spec = compute.figure(curve_figure, got, "Loss").to_dict()
+    pair = compute.figure(pair_figure, {"a": got, "b": other}, "Both").to_dict()
+    assert CALLS == [] and BUILT == []
+    assert spec["data"][0]["y"] == [70 * 10.0 + 0.05] * 3
+    assert pair["data"][0]["y"] == [70 * 10.0 + 0.05, 10 * 10.0 + 0.05]
+
+
+def test_building_a_guess_s_charts_stops_at_page_work(fresh):
+    run, cfg = object(), Cfg()
+    record(cfg, run)
+    result = compute.run_with_progress(train, cfg, "training")
+
+    def busy_figure(result, title):
+        compute._mark_activity()  # a student's press arrives while this chart is built
+        return curve_figure(result, title)
+
+    record_figure(busy_figure, (result, "first"), run)
+    record_figure(curve_figure, (result, "second"), run)
+    plan = compute._plans["s1"]
+    key, job = compute.plan_jobs(plan)[0]
+    assert compute._prefetch_one(key, job) == "stored"
+    assert compute._prefetch_followers(plan, job) == 1
+    assert [title for _, title in BUILT] == ["first"]
+
+
+FITS: list = []
+
+
+def fit(cfg: Cfg, name: str) -> dict:
+    FITS.append((cfg, name))
+    return {"cfg": cfg, "name": name, "value": np.full(10, cfg.epochs + len(name))}
+
+
+ASSEMBLED: list = []
+
+
+def assemble(cfg: Cfg, fits: dict) -> dict:
+    """A result put together from several runs (as /losses' three fits are)."""
+    ASSEMBLED.append(cfg)
+    return {"cfg": cfg, "value": np.array([sum(float(f["value"][0]) for f in fits.values())] * 3)}
+
+
+def test_a_result_assembled_from_several_runs_and_its_chart_follow_the_guesses(fresh):
+    """A slider feeding two runs: the table/result derived from both, and the chart of it,
+    are built once both guessed runs are stored, with the guessed value in the config."""
+    run, cfg = object(), Cfg()
+    for name in ("mse", "mae"):
+        record_call("s1", run, _Call("run", fit, (cfg, name), {}, dict(SLIDERS)))
+    fits = {name: compute.cached(fit)(cfg, name) for name in ("mse", "mae")}
+    both = compute.derived(assemble, cfg, fits)
+    record_call("s1", run, _Call("derived", assemble, (cfg, fits), {}, dict(SLIDERS)))
+    compute.figure(curve_figure, both, "Total")
+    record_call("s1", run, _Call("figure", curve_figure, (both, "Total"), {}, dict(SLIDERS)))
+    compute._last_activity = -1e9
+    plan = compute._plans["s1"]
+    jobs = [(k, j) for k, j in compute.plan_jobs(plan) if j.move == ("au_epochs", 60, 70)]
+    assert [j.args for _, j in jobs] == [(Cfg(epochs=70), "mse"), (Cfg(epochs=70), "mae")]
+    assert compute._prefetch_one(*jobs[0]) == "stored"
+    assert compute._prefetch_followers(plan, jobs[0][1]) == 0  # the other run is not there yet
+    assert compute._prefetch_one(*jobs[1]) == "stored"
+    assert compute._prefetch_followers(plan, jobs[1][1]) == 2
+    FITS.clear(), ASSEMBLED.clear(), BUILT.clear()
+    # the press
+    new = Cfg(epochs=70)
+    fits = {name: compute.cached(fit)(new, name) for name in ("mse", "mae")}
+    both = compute.derived(assemble, new, fits)
+    spec = compute.figure(curve_figure, both, "Total").to_dict()
+    assert FITS == [] and ASSEMBLED == [] and BUILT == []
+    assert spec["data"][0]["y"] == [(70 + 3) * 2] * 3
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="per-thread nice")
+def test_the_prefetch_thread_runs_at_the_lowest_priority_and_only_it():
+    import os
+
+    seen = {}
+
+    def worker():
+        compute.lowest_priority()
+        seen["worker"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen["worker"] == compute.PREFETCH_NICE == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # not the process
