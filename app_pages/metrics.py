@@ -13,7 +13,7 @@ from core.metrics import (
     run_regression, threshold_metrics, threshold_sweep,
 )
 from ui.i18n import labels, scoped, t
-from ui.compute import figure  # each chart built once per distinct input, shared
+from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import ask, cached, chart, code_panel, notice_claims, page_header, presets, section_fragment
 from ui.url_state import url_slider
 
@@ -43,7 +43,9 @@ def cls_section() -> None:
         cls = cached(run_classifier)(cls_cfg)
     if cls.diverged:
         st.error(t("common.diverged_at", step=cls.diverged_at))
-    m = threshold_metrics(cls.y_test, cls.prob_test, threshold)
+    # Through the store: the threshold only changes this (and the charts of it), so the
+    # prefetch can build the charts one step either side of it before the press.
+    m = derived(threshold_metrics, cls.y_test, cls.prob_test, threshold)
     names = {k: ct(k) for k in ("accuracy", "baseline", "balanced", "precision", "recall", "f1")}
     claims = cls_claims(m)
 

@@ -854,10 +854,13 @@ def _substituted(obj: Any, old: Any, new: Any, _depth: int = 0) -> list[Any]:
 def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
     """(store key, call) to prefetch, the likeliest next press first: the slider moved last,
     its next value in the direction it moved first; then every other slider. Deduplicated,
-    at most PREFETCH_MAX_JOBS."""
+    at most PREFETCH_MAX_JOBS. A slider that reaches no computation, only what is built from
+    results (a threshold, the step shown), gets "view" jobs: its figures built for the values
+    beside it."""
     computing = [call for call in plan.calls if call.kind not in _FOLLOWERS]
+    followers = [call for call in plan.calls if call.kind in _FOLLOWERS]
     keys: list[str] = []
-    for call in computing:
+    for call in plan.calls:
         keys += [k for k in call.sliders if k not in keys]
     moved_key, direction = plan.moved if plan.moved else (None, 0)
     if moved_key in keys:
@@ -882,7 +885,59 @@ def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
                     if job_key not in seen:
                         seen.add(job_key)
                         jobs.append((job_key, job))
+        _add_view_jobs(key, computing, followers, moved_key, direction, jobs, seen)
     return jobs[:PREFETCH_MAX_JOBS]
+
+
+def _add_view_jobs(key: str, computing: list[_Call], followers: list[_Call], moved_key: str | None,
+                   direction: float, jobs: list, seen: set) -> None:
+    """View jobs for slider ``key`` if its value is an argument of no computation but of a
+    figure or derived value."""
+    holders = [call for call in plan_calls_with(key, computing)]
+    if holders:
+        return
+    views = [call for call in plan_calls_with(key, followers)]
+    if not views:
+        return
+    value, neighbours = views[0].sliders[key]
+    if key == moved_key and direction > 0:
+        neighbours = tuple(reversed(neighbours))
+    for new in neighbours:
+        job_key = ("view", key, value, new)
+        if job_key not in seen:
+            seen.add(job_key)
+            jobs.append((job_key, _Call("view", None, (), {}, {}, (key, value, new))))
+
+
+def plan_calls_with(key: str, calls: list[_Call]) -> list[_Call]:
+    """The calls among ``calls`` whose arguments (results aside) hold slider ``key``'s value
+    at call time."""
+    found = []
+    for call in calls:
+        if key not in call.sliders:
+            continue
+        value, new = call.sliders[key][0], _other(call.sliders[key])
+        if any(_substituted(arg, value, new) for arg in call.args if not _holds_result(arg)):
+            found.append(call)
+    return found
+
+
+def _holds_result(arg: Any) -> bool:
+    """A stored result, or a dict / tuple / list holding one: never varied in place (a result
+    may carry its config; the guess for it comes from its own computation)."""
+    if isinstance(arg, (str, int, float, bool, type(None))):
+        return False
+    if STORE.token(arg) is not None:
+        return True
+    items = arg.values() if isinstance(arg, dict) else arg if isinstance(arg, (tuple, list)) else ()
+    return any(STORE.token(v) is not None for v in items
+               if not isinstance(v, (str, int, float, bool, type(None))))
+
+
+def _other(slider: tuple[Any, tuple]) -> Any:
+    """A neighbouring value of a slider (what _substituted puts in its place to find it)."""
+    value, neighbours = slider
+    return neighbours[0] if neighbours else value
 
 
 def _job_key(call: _Call) -> Hashable:
@@ -964,6 +1019,8 @@ def prefetch_step(now: float | None = None) -> str | None:
             if not plan.jobs:
                 continue
             key, call = plan.jobs.pop(0)
+        if call.kind == "view":
+            return "stored" if _prefetch_followers(plan, call) else "skipped"
         outcome = _prefetch_one(key, call)
         if outcome in ("stored", "skipped"):
             _prefetch_followers(plan, call)
@@ -1016,7 +1073,7 @@ def _move_results(plan: _Plan, move: tuple[str, Any, Any]) -> dict[Hashable, Any
         if not hit:
             return None
         swaps[page_key] = guess
-    return swaps or None
+    return swaps  # empty: a view move (the slider reaches no computation)
 
 
 def _prefetch_followers(plan: _Plan, job: _Call) -> int:
@@ -1032,7 +1089,7 @@ def _prefetch_followers(plan: _Plan, job: _Call) -> int:
     with _plans_lock:
         followers = [call for call in plan.calls if call.kind in _FOLLOWERS]
     swaps = _move_results(plan, job.move) if followers else None
-    if not swaps:
+    if swaps is None:
         return 0
     _, value, new = job.move
     started_at = time.monotonic()
@@ -1041,17 +1098,20 @@ def _prefetch_followers(plan: _Plan, job: _Call) -> int:
         if not PREFETCH or _last_activity > started_at or GATE.waiting():
             break
         args = tuple(_with_guesses(arg, swaps) for arg in call.args)
-        if all(a is b for a, b in zip(args, call.args)):
-            continue
-        plain = [i for i, arg in enumerate(args) if arg is call.args[i]]
+        changed = any(a is not b for a, b in zip(args, call.args))
         try:
             page_key = _key(call.kind, call.fn, call.args, call.kwargs)
-            for i in plain:  # a config beside the results carries the slider's value too
-                variants = _substituted(args[i], value, new)
+            for i, arg in enumerate(args):  # a config or a view setting beside the results
+                if arg is not call.args[i] or _holds_result(arg):
+                    continue
+                variants = _substituted(arg, value, new)
                 if len(variants) > 1:
                     raise Unkeyable("the slider's value occurs twice")
                 if variants:
                     args = args[:i] + (variants[0],) + args[i + 1:]
+                    changed = True
+            if not changed:
+                continue
             key = _key(call.kind, call.fn, args, call.kwargs)
             if call.kind == "derived":
                 swaps[page_key] = _derived_value(key, call.fn, args, call.kwargs)

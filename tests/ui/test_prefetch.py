@@ -392,3 +392,28 @@ def test_the_prefetch_thread_runs_at_the_lowest_priority_and_only_it():
     thread.join()
     assert seen["worker"] == compute.PREFETCH_NICE == 19
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # not the process
+
+
+def cut_figure(result, threshold: float, title: str):
+    """A chart of a result at a view setting (as /metrics' threshold or /optimizers' step)."""
+    import plotly.graph_objects as go
+
+    BUILT.append((result["cfg"], threshold))
+    return go.Figure(go.Scatter(y=[float(result["value"][0]) > threshold * 1000]))
+
+
+def test_a_slider_that_only_changes_a_chart_gets_its_charts_built_beside_it(fresh):
+    run, cfg = object(), Cfg()
+    sliders = dict(SLIDERS) | {"mt_threshold": (0.5, (0.45, 0.55))}
+    record_call("s1", run, _Call("progress", train, (cfg,), {}, sliders))
+    result = compute.run_with_progress(train, cfg, "training")
+    compute.figure(cut_figure, result, 0.5, "Cut")
+    record_call("s1", run, _Call("figure", cut_figure, (result, 0.5, "Cut"), {}, sliders))
+    compute._last_activity = -1e9
+    views = [job.move for _, job in compute.plan_jobs(compute._plans["s1"]) if job.kind == "view"]
+    assert views == [("mt_threshold", 0.5, 0.45), ("mt_threshold", 0.5, 0.55)]
+    drain()
+    assert {(cfg, 0.45), (cfg, 0.55)} <= set(BUILT)
+    BUILT.clear()
+    compute.figure(cut_figure, compute.run_with_progress(train, cfg, "training"), 0.55, "Cut")
+    assert BUILT == []
