@@ -853,7 +853,8 @@ def _substituted(obj: Any, old: Any, new: Any, _depth: int = 0) -> list[Any]:
 
 def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
     """(store key, call) to prefetch, the likeliest next press first: the slider moved last,
-    its next value in the direction it moved first; then every other slider. Deduplicated,
+    its next value in the direction it moved first; then the sliders drawn after it, then
+    those before it (a class works down the page). Deduplicated,
     at most PREFETCH_MAX_JOBS. A slider that reaches no computation, only what is built from
     results (a threshold, the step shown), gets "view" jobs: its figures built for the values
     beside it."""
@@ -863,9 +864,9 @@ def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
     for call in plan.calls:
         keys += [k for k in call.sliders if k not in keys]
     moved_key, direction = plan.moved if plan.moved else (None, 0)
-    if moved_key in keys:
-        keys.remove(moved_key)
-        keys.insert(0, moved_key)
+    if moved_key in keys:  # then the sliders below it (read on down the page), then above
+        at = keys.index(moved_key)
+        keys = keys[at:] + keys[:at]
     jobs: list[tuple[Hashable, _Call]] = []
     seen: set = set()
     for key in keys:

@@ -417,3 +417,11 @@ def test_a_slider_that_only_changes_a_chart_gets_its_charts_built_beside_it(fres
     BUILT.clear()
     compute.figure(cut_figure, compute.run_with_progress(train, cfg, "training"), 0.55, "Cut")
     assert BUILT == []
+
+
+def test_after_the_slider_moved_last_come_the_sliders_below_it_then_those_above(fresh):
+    record(Cfg(), run=object())
+    record_call("s1", object(), _Call("progress", train, (Cfg(Spec(zoom=0.1)),), {},
+                                      SLIDERS | {"au_zoom": (0.1, (0.05, 0.15))}))
+    order = list(dict.fromkeys(job.move[0] for _, job in compute.plan_jobs(compute._plans["s1"])))
+    assert order == ["au_zoom", "au_epochs", "au_rot"]
