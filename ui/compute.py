@@ -47,6 +47,7 @@ import streamlit as st
 import torch  # noqa: F401  (imported before the freeze below, so the freeze covers it)
 from plotly.basedatatypes import BaseFigure
 
+from core.training.loop import yielding_to
 from ui.i18n import t
 
 R = TypeVar("R")
@@ -974,16 +975,23 @@ def _prefetch_one(key: Hashable, call: _Call) -> str:
             flight.running = True
             started = time.perf_counter(), time.thread_time()
 
-            def on_progress(fraction: float) -> None:
-                flight.progress = fraction
+            def give_way() -> None:
+                """Stop for real work (unless a press now waits for this very value)."""
                 if not PREFETCH or (not flight.wanted
                                     and (_last_activity > started_at or GATE.waiting())):
                     raise _Cancelled
 
-            if call.kind == "progress":
-                value = call.fn(*call.args, _on_progress=on_progress, **call.kwargs)
-            else:
-                value = call.fn(*call.args, **call.kwargs)
+            def on_progress(fraction: float) -> None:
+                flight.progress = fraction
+                give_way()
+
+            # A run through the one training loop also gives way after any step, progress
+            # reported or not (a plain cached run used to share the CPU with a press to its end).
+            with yielding_to(give_way):
+                if call.kind == "progress":
+                    value = call.fn(*call.args, _on_progress=on_progress, **call.kwargs)
+                else:
+                    value = call.fn(*call.args, **call.kwargs)
             if LOG_TIMES:
                 log_time("prefetch", key, started)
         finally:

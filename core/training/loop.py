@@ -255,6 +255,7 @@ class Trainer:
         prepare_thread()
         model, optimizer, history = self.model, self.optimizer, self.history
         accumulate, forward = self.accumulate, self.forward
+        check = getattr(_yield, "check", None)  # yielding_to: background work gives way
         with self._rng():
             model.train()
             if not self._started:
@@ -309,10 +310,40 @@ class Trainer:
                         self.stopped = True
                         self._run_evaluation(step)
                         return
+                if check is not None:
+                    check()
                 if epoch_over:
                     self._close_epoch()
                 if max_steps is not None and step >= max_steps:
                     return
+
+
+# --- a yield point for background work -------------------------------------------------
+# A thread may register a function that the loop calls after every completed step (the same
+# place as the callbacks, so a run stopped there is whole and a kept Trainer resumes to the
+# same numbers). ui.compute's prefetch thread registers one that raises when a student's
+# press arrives, so a guess that is a plain (not progress-reporting) run gives way within one
+# step instead of sharing the CPU and the GIL with the press to its end. Per thread: page runs
+# are never affected.
+_yield = threading.local()
+
+
+@contextmanager
+def yielding_to(check: Callable[[], None]) -> Iterator[None]:
+    """Training loops of this thread call ``check()`` after every step inside the block."""
+    previous = getattr(_yield, "check", None)
+    _yield.check = check
+    try:
+        yield
+    finally:
+        _yield.check = previous
+
+
+def yield_point() -> None:
+    """Call this thread's ``yielding_to`` check, if any (the loop does after each step)."""
+    check = getattr(_yield, "check", None)
+    if check is not None:
+        check()
 
 
 def _len_or_none(batches: Iterable[Batch]) -> int | None:

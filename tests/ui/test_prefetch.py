@@ -425,3 +425,41 @@ def test_after_the_slider_moved_last_come_the_sliders_below_it_then_those_above(
                                       SLIDERS | {"au_zoom": (0.1, (0.05, 0.15))}))
     order = list(dict.fromkeys(job.move[0] for _, job in compute.plan_jobs(compute._plans["s1"])))
     assert order == ["au_zoom", "au_epochs", "au_rot"]
+
+
+def test_a_plain_guess_through_the_one_loop_gives_way_to_a_press_within_a_step(fresh):
+    """A cached (not progress-reporting) run that the prefetch computes stops at the next step
+    of the one training loop once a press arrives, and a kept run resumes to the same numbers."""
+    import torch
+    from torch import nn
+
+    from core.training.loop import Trainer
+
+    steps_done = []
+
+    def long_run(cfg: Cfg) -> float:
+        torch.manual_seed(0)
+        model = nn.Linear(2, 1)
+        x, y = torch.randn(64, 2), torch.randn(64, 1)
+        batches = [(x[i:i + 8], y[i:i + 8]) for i in range(0, 64, 8)]
+
+        def count(info):
+            steps_done.append(info.step)
+            if info.step == 3:
+                compute._mark_activity()  # a student's press lands during step 3
+
+        trainer = Trainer(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                          batches, callbacks=[count])
+        trainer.run(epochs=cfg.epochs)
+        return float(model.weight.sum())
+
+    record_call("s1", object(), _Call("run", long_run, (Cfg(epochs=5),), {}, {"au_epochs": (5, (4, 6))}))
+    compute._last_activity = -1e9
+    key, job = compute.plan_jobs(compute._plans["s1"])[0]
+    assert compute._prefetch_one(key, job) == "cancelled"
+    assert steps_done == [1, 2, 3]  # not the 4 x 8 steps of 4 epochs
+    assert compute.STORE.peek(key) == (False, None)
+    # page runs (no yielding_to in their thread) never stop there
+    steps_done.clear()
+    compute.cached(long_run)(Cfg(epochs=1))
+    assert steps_done == list(range(1, 9))
