@@ -1,5 +1,6 @@
 """/optimizers — optimizer trajectories on 2-D loss surfaces; the same optimizers on a network."""
 
+from contextlib import nullcontext
 from dataclasses import replace
 
 import pandas as pd
@@ -13,7 +14,7 @@ from ui.i18n import catalog, labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     section_fragment,
-    ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
+    ask, controls_beside, cached, chart, code_panel, lazy_fold, notice_claims, page_header, presets, run_with_progress,
     section,
 )
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
@@ -96,10 +97,14 @@ def paths_and_network_sections() -> None:
         with c3:
             steps = url_slider("opt_steps", tr("paths.steps"), 10, 1000, 300, step=10)
         settings = []
-        with st.expander(tr("paths.settings"), icon="⚙️"):
+        # Drawn only while open: closed (the default), its ~4 rows of columns, names and
+        # sliders cost a press nothing; the sliders' values still come from the URL, a preset
+        # or the session (ui.url_state.off_screen), so the result is the same open or closed.
+        with lazy_fold(tr("paths.settings"), "opt_settings", icon="⚙️") as open_:
             for name in chosen:
-                cols = st.columns([2, 3, 3, 3])
-                cols[0].markdown(f"**{name_of[name]}**")
+                cols = st.columns([2, 3, 3, 3]) if open_ else [nullcontext()] * 4
+                if open_:
+                    cols[0].markdown(f"**{name_of[name]}**")
                 with cols[1]:
                     values = {"lr": url_log_slider(f"opt_lr_{name}_{surface}", tr("paths.lr"),
                                                    LR_CHOICES, s.lrs[name])}
