@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import optimizers as core
 from core.charts import optimizers as charts
@@ -14,8 +15,8 @@ from ui.i18n import catalog, labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     section_fragment,
-    ask, controls_beside, cached, chart, code_panel, lazy_fold, notice_claims, page_header, presets, run_with_progress,
-    section,
+    ask, controls_beside, cached, chart, code_panel, lazy_fold, notice_claims, page_header, presets,
+    run_with_progress,
 )
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
@@ -56,6 +57,12 @@ PRESETS = {
 }
 
 
+def fragment_run() -> bool:
+    """True when this run is a fragment's alone (a press), not the page's."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def shown(claims):
     """Claims with optimizer ids replaced by their display names."""
     def label(value):
@@ -69,10 +76,14 @@ page_header(NS)
 presets(NS, PRESETS)
 
 # 1. Trajectories -------------------------------------------------------------------------
-# The network section trains the optimizers chosen above: one fragment reruns both; the header
-# and presets stay as drawn.
+# Two fragments: a press reruns its own section only (the network section's ~11 elements are not
+# re-sent on a trajectories press). The network trains the optimizers chosen here: this section
+# leaves them in NET_SETTINGS, and a change of them with the network on reruns the page.
+NET_SETTINGS = "_opt_net_settings"  # session key: the optimizers the network section trains
+
+
 @section_fragment(NS, "paths")
-def paths_and_network_sections() -> None:
+def paths_section() -> None:
     controls, view = controls_beside("opt_paths")
     with controls:
         c1, c2, c3 = st.columns([2, 3, 1])
@@ -170,8 +181,19 @@ def paths_and_network_sections() -> None:
             correct=fastest, reveal=show_paths)
     code_panel(core.trajectories_code(cfg), key="opt_code_paths")
 
-    # 2. The same optimizers on a real network -----------------------------------------------
-    section(NS, "network")
+    # The network's learning rates come from its own scale (resolved), so only the chosen
+    # optimizers and their momentum/β/α reach it: a change of those redraws the network too.
+    net_settings = core.NetworkConfig(tuple(settings)).resolved().optimizers
+    changed = st.session_state.get(NET_SETTINGS, net_settings) != net_settings
+    st.session_state[NET_SETTINGS] = net_settings
+    if changed and st.session_state.get("opt_net") and fragment_run():
+        st.rerun()  # the whole page: the network section trains the new settings
+
+
+# 2. The same optimizers on a real network -------------------------------------------------
+@section_fragment(NS, "network")
+def network_section() -> None:
+    settings = st.session_state.get(NET_SETTINGS) or core.NetworkConfig().resolved().optimizers
     c1, c2, c3 = st.columns(3)
     with c1:
         dataset = url_select("opt_data", tr("network.dataset"), TOY_2D_NAMES, "moons",
@@ -206,4 +228,5 @@ def paths_and_network_sections() -> None:
         st.info(tr("network.press"))
 
 
-paths_and_network_sections()
+paths_section()
+network_section()
