@@ -123,3 +123,18 @@ def test_a_preset_reaches_the_closed_fold(open_first):
     at.run()  # a later run: the value is no longer in the session, only in the store and URL
     assert "momentum=0.5" in code(at)
     assert not story(at), "a value changed in the fold, then closed: the story is gone"
+
+
+def test_the_network_trains_the_closed_folds_settings():
+    """The network section (its own fragment) trains the chosen optimizers with the momentum/β
+    of the fold, closed, and its own learning-rate scale."""
+    at = open_page(PAGE, "en", {"opt_net": "1", "opt_epochs": "5", "opt_opts": "sgd,momentum",
+                                "opt_momentum_momentum": "0.5", "opt_lrscale": "0.3"})
+    assert_ok(at)
+    assert settings_drawn(at) == []
+    assert len(at.table) == 2 and len(at.table[1].value) == 2, "two optimizers trained"
+    at.session_state["opt_code_network"] = True
+    at.run()
+    text = next(e for e in at.expander if e.key == "opt_code_network").code[0].value
+    assert "momentum=0.5" in text
+    assert "lr=0.015" in text, "momentum's network rate 0.05 x 0.3, not the surface's 0.1"
