@@ -127,6 +127,14 @@ def paths_section() -> None:
         if not chosen:
             st.warning(tr("paths.pick_one"))
             settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
+        # The network's learning rates come from its own scale (resolved), so only the chosen
+        # optimizers and their momentum/β/α reach it: a change of those redraws the network
+        # too (the whole page, at once: nothing of this section is drawn for nothing).
+        net_settings = core.NetworkConfig(tuple(settings)).resolved().optimizers
+        changed = st.session_state.get(NET_SETTINGS, net_settings) != net_settings
+        st.session_state[NET_SETTINGS] = net_settings
+        if changed and st.session_state.get("opt_net") and fragment_run():
+            st.rerun()
         cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
         result = cached(core.run_trajectories)(cfg)
         # The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
@@ -180,14 +188,6 @@ def paths_section() -> None:
             {name: name_of[name] for name in result.runs} | {"none": tr("ask.none")},
             correct=fastest, reveal=show_paths)
     code_panel(core.trajectories_code(cfg), key="opt_code_paths")
-
-    # The network's learning rates come from its own scale (resolved), so only the chosen
-    # optimizers and their momentum/β/α reach it: a change of those redraws the network too.
-    net_settings = core.NetworkConfig(tuple(settings)).resolved().optimizers
-    changed = st.session_state.get(NET_SETTINGS, net_settings) != net_settings
-    st.session_state[NET_SETTINGS] = net_settings
-    if changed and st.session_state.get("opt_net") and fragment_run():
-        st.rerun()  # the whole page: the network section trains the new settings
 
 
 # 2. The same optimizers on a real network -------------------------------------------------
