@@ -1,9 +1,11 @@
 """/optimizers — optimizer trajectories on 2-D loss surfaces; the same optimizers on a network."""
 
+from contextlib import nullcontext
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import optimizers as core
 from core.charts import optimizers as charts
@@ -13,8 +15,8 @@ from ui.i18n import catalog, labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     section_fragment,
-    ask, controls_beside, cached, chart, code_panel, notice_claims, page_header, presets, run_with_progress,
-    section,
+    ask, controls_beside, cached, chart, code_panel, lazy_fold, notice_claims, page_header, presets,
+    run_with_progress,
 )
 from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
 
@@ -55,6 +57,12 @@ PRESETS = {
 }
 
 
+def fragment_run() -> bool:
+    """True when this run is a fragment's alone (a press), not the page's."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def shown(claims):
     """Claims with optimizer ids replaced by their display names."""
     def label(value):
@@ -68,10 +76,14 @@ page_header(NS)
 presets(NS, PRESETS)
 
 # 1. Trajectories -------------------------------------------------------------------------
-# The network section trains the optimizers chosen above: one fragment reruns both; the header
-# and presets stay as drawn.
+# Two fragments: a press reruns its own section only (the network section's ~11 elements are not
+# re-sent on a trajectories press). The network trains the optimizers chosen here: this section
+# leaves them in NET_SETTINGS, and a change of them with the network on reruns the page.
+NET_SETTINGS = "_opt_net_settings"  # session key: the optimizers the network section trains
+
+
 @section_fragment(NS, "paths")
-def paths_and_network_sections() -> None:
+def paths_section() -> None:
     controls, view = controls_beside("opt_paths")
     with controls:
         c1, c2, c3 = st.columns([2, 3, 1])
@@ -96,10 +108,14 @@ def paths_and_network_sections() -> None:
         with c3:
             steps = url_slider("opt_steps", tr("paths.steps"), 10, 1000, 300, step=10)
         settings = []
-        with st.expander(tr("paths.settings"), icon="⚙️"):
+        # Drawn only while open: closed (the default), its ~4 rows of columns, names and
+        # sliders cost a press nothing; the sliders' values still come from the URL, a preset
+        # or the session (ui.url_state.off_screen), so the result is the same open or closed.
+        with lazy_fold(tr("paths.settings"), "opt_settings", icon="⚙️") as open_:
             for name in chosen:
-                cols = st.columns([2, 3, 3, 3])
-                cols[0].markdown(f"**{name_of[name]}**")
+                cols = st.columns([2, 3, 3, 3]) if open_ else [nullcontext()] * 4
+                if open_:
+                    cols[0].markdown(f"**{name_of[name]}**")
                 with cols[1]:
                     values = {"lr": url_log_slider(f"opt_lr_{name}_{surface}", tr("paths.lr"),
                                                    LR_CHOICES, s.lrs[name])}
@@ -111,6 +127,14 @@ def paths_and_network_sections() -> None:
         if not chosen:
             st.warning(tr("paths.pick_one"))
             settings = [core.OptimizerSettings("sgd", s.lrs["sgd"])]
+        # The network's learning rates come from its own scale (resolved), so only the chosen
+        # optimizers and their momentum/β/α reach it: a change of those redraws the network
+        # too (the whole page, at once: nothing of this section is drawn for nothing).
+        net_settings = core.NetworkConfig(tuple(settings)).resolved().optimizers
+        changed = st.session_state.get(NET_SETTINGS, net_settings) != net_settings
+        st.session_state[NET_SETTINGS] = net_settings
+        if changed and st.session_state.get("opt_net") and fragment_run():
+            st.rerun()
         cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
         result = cached(core.run_trajectories)(cfg)
         # The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
@@ -165,8 +189,11 @@ def paths_and_network_sections() -> None:
             correct=fastest, reveal=show_paths)
     code_panel(core.trajectories_code(cfg), key="opt_code_paths")
 
-    # 2. The same optimizers on a real network -----------------------------------------------
-    section(NS, "network")
+
+# 2. The same optimizers on a real network -------------------------------------------------
+@section_fragment(NS, "network")
+def network_section() -> None:
+    settings = st.session_state.get(NET_SETTINGS) or core.NetworkConfig().resolved().optimizers
     c1, c2, c3 = st.columns(3)
     with c1:
         dataset = url_select("opt_data", tr("network.dataset"), TOY_2D_NAMES, "moons",
@@ -201,4 +228,5 @@ def paths_and_network_sections() -> None:
         st.info(tr("network.press"))
 
 
-paths_and_network_sections()
+paths_section()
+network_section()

@@ -19,7 +19,8 @@ Page API (signatures are stable; pages call these):
   docstring for a worked example).
 - ``chart(figure, key)``: draws a Plotly figure; in presenter view every font is at least
   18 px and the chart is taller (no chart-builder changes needed).
-- ``notice``, ``notice_claims``, ``code_panel``; ``cached`` and ``run_with_progress`` are
+- ``notice``, ``notice_claims``, ``code_panel``, ``lazy_fold`` (a fold drawn only while open,
+  its url_* widgets still returning their values); ``cached`` and ``run_with_progress`` are
   re-exported from ``ui.compute``.
 
 The app's chrome around every page (CSS, lesson bar, classroom switches, share dialog) is in
@@ -28,10 +29,11 @@ The app's chrome around every page (CSS, lesson bar, classroom switches, share d
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -42,7 +44,7 @@ from ui.chart_element import draw
 from ui.compute import cached, run_with_progress  # noqa: F401  (re-exported for pages)
 from ui.i18n import has, t
 from ui.url_state import (
-    NOTICE_SLOT, asking, presenting, section_defaults, set_section,
+    NOTICE_SLOT, asking, current_value, off_screen, presenting, section_defaults, set_section,
 )
 
 PRESENT_MIN_FONT = 18  # px: the smallest chart text in presenter view
@@ -191,7 +193,7 @@ def _preset_story(namespace: str) -> None:
         return
     _, preset_id, values = last
     key = f"{namespace}.preset.{preset_id}_story"
-    still_set = all(st.session_state.get(k, v) == v for k, v in values.items())
+    still_set = all(current_value(k, v) == v for k, v in values.items())  # drawn or not
     if has(key) and still_set:
         st.info(f"**{t(f'{namespace}.preset.{preset_id}')}** · {t(key)}",
                 icon=":material/auto_stories:")
@@ -377,17 +379,30 @@ def chart(figure: go.Figure, key: str) -> None:
     draw(figure, key, presenter=False)
 
 
+@contextlib.contextmanager
+def lazy_fold(label: str, key: str, icon: str | None = None) -> Iterator[bool]:
+    """A fold (``st.expander``) whose body is drawn only while it is open; yields whether it is.
+
+    A closed fold's elements were re-sent and re-rendered on every press of its section (~2–3
+    ms each in the browser: BENCHMARKS.md, "Issue 18 (session 2026-12-05c)"). Its state is kept
+    under ``key`` and a click reruns the section. Inside a closed fold the ``ui.url_state``
+    widgets are kept off screen (``off_screen()``): each still returns its value (URL, session,
+    preset, default) exactly as if drawn, so the block runs the same code open or closed; only
+    other elements (columns, text) need ``if open:``.
+    """
+    with st.expander(label, icon=icon, key=key, on_change="rerun") as fold, \
+            off_screen(not fold.open):
+        yield bool(fold.open)
+
+
 def code_panel(code: str, key: str) -> None:
     """Runnable PyTorch that reproduces the view above with the current settings.
 
-    The panel's body is drawn only while it is open (the expander keeps its state under
-    ``key`` and a click reruns the section): a closed panel costs a press nothing in the
-    browser, where the highlighted code was re-rendered on every press; an open one follows
-    every press as before.
+    A lazy fold (``lazy_fold``): a closed panel costs a press nothing in the browser, where the
+    highlighted code was re-rendered on every press; an open one follows every press as before.
     """
-    with st.expander(t("common.code_title"), icon=":material/code:", key=key,
-                     on_change="rerun") as panel:
-        if panel.open:
+    with lazy_fold(t("common.code_title"), key, icon=":material/code:") as open_:
+        if open_:
             st.caption(t("common.code_caption"))
             st.code(code, language="python")
 

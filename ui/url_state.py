@@ -10,6 +10,10 @@ Classroom mode adds three things every page gets without edits:
 
 - **Hidden controls** ``?hide=key1,key2``: a hidden widget is not drawn, but its value is still
   seeded from the URL (or the session) and returned, exactly as if it had been drawn.
+- **Off screen** ``with off_screen():``: the same for every widget created inside the block (a
+  closed fold, ``ui.page.lazy_fold``, whose widgets a press would otherwise re-send and the
+  browser re-render for nothing). The values still come from the URL, the session, a preset,
+  and are still written back to the URL and the store (where they live between runs).
 - **Settings survive page switches**: Streamlit forgets the state of widgets that a run did not
   draw, so every value is also kept in a per-session store and re-seeded from it when the
   page is drawn again (a value in the URL still wins: it is what a shared link asked for).
@@ -24,7 +28,9 @@ teacher whose link was mangled should be told why the view is not what they shar
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +46,8 @@ _STORE = "_url_store"  # session key: {widget key: last value}, survives page sw
 _REGISTRY = "_url_registry"  # session key: {widget key: WidgetInfo}
 _SECTION = "_url_section"  # session key: (namespace, section) the widgets now drawn belong to
 _HIDDEN = "_url_hidden"  # session key: frozenset of hidden widget keys
+# True inside ``off_screen()``: widgets take the hidden path (per script thread, per block)
+_OFF_SCREEN: ContextVar[bool] = ContextVar("url_off_screen", default=False)
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,33 @@ def hidden_keys() -> frozenset[str]:
 
 def is_hidden(key: str) -> bool:
     return key in hidden_keys()
+
+
+@contextmanager
+def off_screen(active: bool = True) -> Iterator[None]:
+    """Widgets created inside are not drawn (when ``active``) yet behave as if they were.
+
+    Each ``url_*`` helper inside takes the ``?hide=`` path: the value comes from the session
+    (a preset's click, or the widget's own value in the run that closes its fold), else the URL
+    (a shared link), else the store (the value last used), else the default; it is returned,
+    registered (presets reset it with its section) and written back to the URL and the store.
+    So a closed fold's settings keep their values, follow a preset and a shared link, and
+    reach the page's result exactly as if drawn. Between runs the value is in the store, not
+    the session (see ``_hidden_value``), so the prefetch (``ui.compute``), which offers the
+    values beside the sliders in the session, leaves out sliders that cannot be pressed.
+    ``active=False`` changes nothing (blocks nest: an inner ``off_screen(False)`` does not
+    bring back what an outer one keeps off).
+    """
+    token = _OFF_SCREEN.set(_OFF_SCREEN.get() or active)
+    try:
+        yield
+    finally:
+        _OFF_SCREEN.reset(token)
+
+
+def _shown(key: str) -> bool:
+    """Whether a URL-bound widget is drawn: not hidden by ``?hide=``, not ``off_screen()``."""
+    return not _OFF_SCREEN.get() and not is_hidden(key)
 
 
 def _flag(key: str) -> bool:
@@ -154,8 +189,26 @@ def _publish(key: str, value: Any, default: Any, serialize: Callable[[Any], str]
 
 
 def _hidden_value(key: str) -> Any:
-    """The value of a widget that ``?hide=`` keeps off screen: what _seed put in the session."""
-    return st.session_state[key]
+    """The value of a widget not drawn (``?hide=``, ``off_screen()``): what _seed put in the
+    session, or the widget's own value in the first run after it was last drawn.
+
+    Off screen, the value then leaves the session and lives in the store and the URL only (as
+    a widget of another page does; ``_publish`` writes both), and ``_seed`` brings it back on
+    the next run. Kept in the session, the value ``_seed`` first set under the key would
+    outlive the widget's own state: a slider moved in an open fold would jump back to it after
+    a page switch."""
+    value = st.session_state[key]
+    if _OFF_SCREEN.get():
+        del st.session_state[key]
+    return value
+
+
+def current_value(key: str, default: Any = None) -> Any:
+    """A URL-bound widget's value now, drawn or not: the session's, else the store's (a widget
+    off screen or on another page), else ``default``."""
+    if key in st.session_state:
+        return st.session_state[key]
+    return st.session_state.get(_STORE, {}).get(key, default)
 
 
 def _number_parser(kind: type, lo: float, hi: float, options: Sequence | None = None) -> Callable:
@@ -185,7 +238,7 @@ def url_slider(
     _seed(key, default, _number_parser(kind, min_value, max_value))
     _register(key, default, label, span=(min_value, max_value,
                                          step if step is not None else 1 if kind is int else 0.01))
-    value = _hidden_value(key) if is_hidden(key) else st.slider(
+    value = _hidden_value(key) if not _shown(key) else st.slider(
         label, min_value, max_value, step=step, key=key, help=help, format=format)
     _publish(key, value, default, _format_number)
     return value
@@ -197,7 +250,7 @@ def url_log_slider(
     """A slider over log-spaced choices (learning rates), shown as numbers; ``?key=0.03``."""
     _seed(key, default, _number_parser(float, min(options), max(options), options))
     _register(key, default, label, options=tuple(options))
-    value = _hidden_value(key) if is_hidden(key) else st.select_slider(
+    value = _hidden_value(key) if not _shown(key) else st.select_slider(
         label, options=list(options), key=key, help=help, format_func=_format_number)
     _publish(key, value, default, _format_number)
     return value
@@ -219,7 +272,7 @@ def url_select(
     """One choice among ``options`` (stored in the URL by its id, not its translated label)."""
     _seed(key, default, _choice_parser(options))
     _register(key, default, label)
-    if is_hidden(key):
+    if not _shown(key):
         value = _hidden_value(key)
     elif horizontal and len(options) <= 6:
         value = st.radio(label, options, key=key, format_func=format_func, help=help,
@@ -237,7 +290,7 @@ def url_multiselect(
     """Several choices; ``?key=a,b``. An unknown id drops the whole value with a notice."""
     _seed(key, list(default), _choice_parser(options), many=True)
     _register(key, list(default), label)
-    value = _hidden_value(key) if is_hidden(key) else st.multiselect(
+    value = _hidden_value(key) if not _shown(key) else st.multiselect(
         label, options, key=key, format_func=format_func, help=help)
     _publish(key, list(value), list(default), ",".join)
     return list(value)
@@ -255,7 +308,7 @@ def _bool_parser(raw: str) -> bool:
 def url_toggle(key: str, label: str, default: bool, help: str | None = None) -> bool:
     _seed(key, default, _bool_parser)
     _register(key, default, label)
-    value = _hidden_value(key) if is_hidden(key) else st.toggle(label, key=key, help=help)
+    value = _hidden_value(key) if not _shown(key) else st.toggle(label, key=key, help=help)
     _publish(key, value, default, lambda v: "1" if v else "0")
     return value
 

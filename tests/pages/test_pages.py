@@ -23,7 +23,7 @@ IDS = [p.namespace for p in PAGES]
 
 def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = None,
               code_panels: bool = False) -> AppTest:
-    """The page as a browser opens it; ``code_panels``: then every code panel opened (a run
+    """The page as a browser opens it; ``code_panels``: then every lazy fold opened (a run
     more, so notices that only the first run shows, such as a bad URL value's, are gone)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params["lang"] = lang
@@ -39,14 +39,17 @@ def open_page(page: PageInfo, lang: str = "en", params: dict[str, str] | None = 
 
 
 def open_code_panels(at: AppTest) -> bool:
-    """Open every "PyTorch code" panel, as a student's click does (a panel draws its code only
-    while open; the state stays for later runs of the session). True if one was closed."""
-    titles = set(catalog("common")["code_title"].values())
-    keys = [e.key for e in at.expander if e.label in titles and e.key]
+    """Open every lazy fold ("PyTorch code" panels, /optimizers' settings: ``ui.page.lazy_fold``,
+    the only expanders with a key), as a student's click does (a fold draws its body only while
+    open; the state stays for later runs of the session). True if one was closed."""
+    keys = [e.key for e in at.expander if e.key]
     closed = [key for key in keys if key not in at.session_state or not at.session_state[key]]
     for key in closed:
         at.session_state[key] = True
     return bool(closed)
+
+
+open_folds = open_code_panels
 
 
 def chart_specs(at: AppTest) -> list[dict]:
