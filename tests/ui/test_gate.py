@@ -150,7 +150,9 @@ def test_a_failing_run_frees_its_slot_wakes_waiters_and_does_not_poison_the_key(
 
     def flaky(cfg):
         attempts.append(cfg)
-        time.sleep(0.1)
+        # long enough that all four students (started 0.01 s apart) are following the first
+        # attempt when it fails, even on a loaded machine (0.1 s was not: 1 run in ~20 under load)
+        time.sleep(0.5 if len(attempts) == 1 else 0.01)
         if len(attempts) == 1:
             raise RuntimeError("boom")
         return cfg + 1

@@ -451,7 +451,7 @@ def test_a_plain_guess_through_the_one_loop_gives_way_to_a_press_within_a_step(f
         trainer = Trainer(model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
                           batches, callbacks=[count])
         trainer.run(epochs=cfg.epochs)
-        return float(model.weight.sum())
+        return float(model.weight.detach().sum())
 
     record_call("s1", object(), _Call("run", long_run, (Cfg(epochs=5),), {}, {"au_epochs": (5, (4, 6))}))
     compute._last_activity = -1e9
