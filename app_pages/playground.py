@@ -23,7 +23,7 @@ import time
 import streamlit as st
 
 from core import lab
-from ui.compute import LOG_TIMES, admitted, cached
+from ui.compute import GATE, LOG_TIMES, admitted, cached
 from ui.i18n import labels, scoped
 from ui.lab.controls import (
     architecture, beyond_controls, control_bar, data_controls, feature_toggles, pin_button,
@@ -49,6 +49,10 @@ tr = scoped(NS)
 # (0.04 s: 5.6-13 redraws a second, gaps up to 0.8 s; BENCHMARKS.md, "Issue 20 (session
 # 2026-12-05c)").
 TICK_BUDGET = 0.045  # s of training per tick; a click waits about this long
+# An answered tick trains on (in 10 ms steps) while the browser's next answer is not in yet
+# and no other session waits at the gate, up to this long: a slow browser (a loaded machine,
+# a slow phone) then gets fewer redraws but the server does not idle waiting for it.
+TICK_MAX = 0.15
 
 
 import_from_query()
@@ -113,10 +117,28 @@ if st.session_state.pop("_pg_step_request", False):
 
 
 # --- the live part: one fragment, rerun by the drawing's answers while playing -----------
-def train_tick(session) -> None:
-    """One bounded tick of training at the gate (a live tick: presses go first)."""
+def next_run_asked() -> bool:
+    """Whether a rerun (the drawing's answer, a press) already waits for this run to end:
+    Streamlit 1.67 holds a request that comes during a run as one pending rerun
+    (``ScriptRequests``, private; if that changes, ticks are simply not extended)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+        return get_script_run_ctx().script_requests._state is not ScriptRequestType.CONTINUE
+    except Exception:
+        return True
+
+
+def train_tick(session, until_answered: bool = False) -> None:
+    """One bounded tick of training at the gate (a live tick: presses go first);
+    ``until_answered``: then on until the next run is asked for (at most TICK_MAX)."""
     with admitted("playground", live=True):  # an idle session (no full run for a while) pauses
+        started = time.perf_counter()
         reason = session.tick(TICK_BUDGET).paused
+        while (until_answered and reason is None and not next_run_asked()
+               and not GATE.waiting() and time.perf_counter() - started < TICK_MAX):
+            reason = session.tick(0.01).paused
     if reason is not None:
         st.session_state[S_PLAYING] = False
         st.session_state[S_PAUSED] = reason
@@ -150,7 +172,7 @@ def live() -> None:
               playing=playing, pinned=st.session_state.get(S_PINNED), tick=token)
     drawn = time.perf_counter()
     if answered:  # the browser paints this while the next tick trains
-        train_tick(session)
+        train_tick(session, until_answered=True)
     if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: what a live tick costs, for profiling a class
         last = st.session_state.get("_pg_tick_end")
         st.session_state["_pg_tick_end"] = time.perf_counter()
