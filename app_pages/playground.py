@@ -3,10 +3,10 @@
 Layout, in TensorFlow Playground's order and on one screen: the data column beside the lab
 (Play / Pause / Step / Reset, then ONE drawing element with the network, the output over the
 plane with its legend, the loss curve, epoch and losses: ``ui.lab.drawing``) inside a fragment
-that reruns on a timer only while playing. On a phone the lab comes first. Less-used settings
-(features and layers as sliders, loss and classes, optimizer, init, schedule, dropout, batch
-norm, pin) fold into a panel below; then presets, CSV upload, opening a Playground link and
-the code of this run.
+that, while playing, reruns each time the drawing has painted a tick. On a phone the lab
+comes first. Less-used settings (features and layers as sliders, loss and classes, optimizer,
+init, schedule, dropout, batch norm, pin) fold into a panel below; then presets, CSV upload,
+opening a Playground link and the code of this run.
 
 The LabSession lives in ``st.session_state`` (one per browser session; core caps its
 history); its keys and the callbacks are in ``ui.lab.state``, the widget groups in
@@ -23,13 +23,14 @@ import time
 import streamlit as st
 
 from core import lab
-from ui.compute import LOG_TIMES, admitted, cached
+from ui.compute import GATE, LOG_TIMES, admitted, cached
 from ui.i18n import labels, scoped
 from ui.lab.controls import (
     architecture, beyond_controls, control_bar, data_controls, feature_toggles, pin_button,
 )
+from ui.lab.drawing import painted
 from ui.lab.state import (
-    S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
+    S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION, S_TICK,
     apply_taps, import_from_query, import_from_text, load_csv,
 )
 from ui.lab.view import NS, draw_live, lab_layout_css
@@ -37,15 +38,21 @@ from ui.page import ask, code_panel, page_header, presets, section
 
 tr = scoped(NS)
 
-# The browser asks for a tick every TICK_EVERY s (a setInterval independent of the runs); a
-# request that comes while a tick runs waits and starts the next one at once. A tick is
-# TICK_BUDGET of training + ~12 ms (snapshot, drawing data, Streamlit's fragment rerun), so
-# at 0.06 s a request seldom waits. Asking more often kept the server busier (more epochs a
-# second) but made the redraws irregular: at 0.04 s 5.6-13.2 redraws a second, gaps up to
-# 0.7-0.8 s (p95), against 13.0-13.6 and 0.16 s at 0.06 s (BENCHMARKS.md, "Issue 20 (session
+# While playing, a tick is asked for by the drawing element once it has painted the last
+# one (ui.lab.drawing: the data's token comes back as the trigger value ``painted``), not by
+# a timer: the server trains the next tick exactly when the browser has shown the last, and
+# never more than one is asked for. A run started by that answer draws first (the snapshot
+# the last tick left) and trains after, so the browser paints while the server trains and
+# its answer is waiting when the run ends: ticks back to back, one redraw each. With a
+# timer (``run_every``, a browser setInterval) a tick either waited for the next request
+# (0.06 s: 13-15 redraws a second) or requests piled up while the browser fell behind
+# (0.04 s: 5.6-13 redraws a second, gaps up to 0.8 s; BENCHMARKS.md, "Issue 20 (session
 # 2026-12-05c)").
-TICK_EVERY = 0.06
-TICK_BUDGET = 0.045  # s of training per tick: ~80 % of each second trains; a click waits ~this
+TICK_BUDGET = 0.045  # s of training per tick; a click waits about this long
+# An answered tick trains on (in 10 ms steps) while the browser's next answer is not in yet
+# and no other session waits at the gate, up to this long: a slow browser (a loaded machine,
+# a slow phone) then gets fewer redraws but the server does not idle waiting for it.
+TICK_MAX = 0.15
 
 
 import_from_query()
@@ -100,7 +107,7 @@ else:
     if session.update(cfg, lab_data) == "reset" and progress:
         st.session_state[S_NOTE] = True  # progress was lost: say why
 st.session_state[S_SESSION] = session
-session.touch()  # a full run = someone interacted (the timer's ticks are fragment runs)
+session.touch()  # a full run = someone interacted (the ticks are fragment runs)
 st.session_state["_pg_csv_token"] = csv_token
 if st.session_state.pop("_pg_reset_request", False):
     session.reset(cfg, lab_data(cfg))
@@ -109,20 +116,51 @@ if st.session_state.pop("_pg_step_request", False):
         session.step_one()
 
 
-# --- the live part: one fragment, on a timer only while playing ----------------------------
-@st.fragment(run_every=TICK_EVERY if playing else None)
+# --- the live part: one fragment, rerun by the drawing's answers while playing -----------
+def next_run_asked() -> bool:
+    """Whether a rerun (the drawing's answer, a press) already waits for this run to end:
+    Streamlit 1.67 holds a request that comes during a run as one pending rerun
+    (``ScriptRequests``, private; if that changes, ticks are simply not extended)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+        return get_script_run_ctx().script_requests._state is not ScriptRequestType.CONTINUE
+    except Exception:
+        return True
+
+
+def train_tick(session, until_answered: bool = False) -> None:
+    """One bounded tick of training at the gate (a live tick: presses go first);
+    ``until_answered``: then on until the next run is asked for (at most TICK_MAX)."""
+    with admitted("playground", live=True):  # an idle session (no full run for a while) pauses
+        started = time.perf_counter()
+        reason = session.tick(TICK_BUDGET).paused
+        while (until_answered and reason is None and not next_run_asked()
+               and not GATE.waiting() and time.perf_counter() - started < TICK_MAX):
+            reason = session.tick(0.01).paused
+    if reason is not None:
+        st.session_state[S_PLAYING] = False
+        st.session_state[S_PAUSED] = reason
+        st.rerun()
+
+
+@st.fragment
 def live() -> None:
     started = trained = time.perf_counter()
     started_cpu = time.thread_time()
     session = st.session_state[S_SESSION]
-    if st.session_state.get(S_PLAYING):
-        with admitted("playground", live=True):  # an idle session (no full run for a while) pauses
-            reason = session.tick(TICK_BUDGET).paused
-        if reason is not None:
-            st.session_state[S_PLAYING] = False
-            st.session_state[S_PAUSED] = reason
-            st.rerun()
+    playing = bool(st.session_state.get(S_PLAYING))
+    # Who started this run: the element's answer for the token given last (train after
+    # drawing), an older token (a repeat or an answer overtaken by a press: draw only, the
+    # token stays), or no answer at all (Play, a slider, a tap: train, then draw, as always).
+    answer, token = painted(), st.session_state.get(S_TICK)
+    answered = playing and answer is not None and answer == token
+    if playing and answer is None:
+        train_tick(session)
         trained = time.perf_counter()
+    if playing and (answer is None or answered):
+        token = st.session_state[S_TICK] = (token or 0) + 1
     snap = session.snapshot()
     snapped = time.perf_counter()
     if st.session_state.pop(S_NOTE, False):
@@ -130,16 +168,20 @@ def live() -> None:
     if S_PAUSED in st.session_state:
         st.info(tr(f"paused.{st.session_state[S_PAUSED]}", epoch=snap.epoch,
                   idle=round(session.idle_pause / 60)), icon=":material/pause_circle:")
-    # the play state now (the tick may have paused), not the full run's `playing`
     draw_live(cfg, snap, session.data, show_test=show_test, discretize=discretize,
-              playing=bool(st.session_state.get(S_PLAYING)),
-              pinned=st.session_state.get(S_PINNED))
+              playing=playing, pinned=st.session_state.get(S_PINNED), tick=token)
+    drawn = time.perf_counter()
+    if answered:  # the browser paints this while the next tick trains
+        train_tick(session, until_answered=True)
     if LOG_TIMES:  # DLE_LOG_RUN_TIMES=1: what a live tick costs, for profiling a class
         last = st.session_state.get("_pg_tick_end")
         st.session_state["_pg_tick_end"] = time.perf_counter()
-        print(f"playground tick epoch {snap.epoch} step {snap.step} "
-              f"{time.perf_counter() - started:.3f}s (gate + training {trained - started:.3f}, "
-              f"snapshot {snapped - trained:.3f}, drawing {time.perf_counter() - snapped:.3f}; "
+        kind = ("answer" if answered else "full" if answer is None else "stale") if playing \
+            else "paused"
+        training = (trained - started) if answer is None else (time.perf_counter() - drawn)
+        print(f"playground tick ({kind}) epoch {snap.epoch} step {snap.step} "
+              f"{time.perf_counter() - started:.3f}s (gate + training {training:.3f}, "
+              f"snapshot {snapped - trained:.3f}, drawing {drawn - snapped:.3f}; "
               f"CPU {time.thread_time() - started_cpu:.3f}), idle before it "
               f"{started - last if last else 0:.3f}s, process CPU {time.process_time():.3f}s",
               file=sys.stderr, flush=True)

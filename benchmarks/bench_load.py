@@ -11,9 +11,12 @@ the front end sends a change. All students connect at the same moment (a class o
 teacher's link). Student i sits on page i mod the number of pages. With ``--players N``
 (``--play``: one) N more students open /playground with the issue's Playground link
 (benchmarks/bench_playground.py PLAYGROUND_KEYS), press Play together once all have drawn the
-page, and follow the ``run_every`` timer the server asks for (auto_rerun) for
-``--play-seconds``: as the browser's timer, a tick is asked for every interval after the last
-one was asked for, or as soon as it finished when it took longer (runs are never stacked).
+page, and keep playing for ``--play-seconds`` as the lab's drawing element does: when a tick
+has been drawn, its token goes back as the element's ``painted`` trigger value, which asks for
+the next tick (ui.lab.drawing; here once the run has finished, a browser answers as soon as it
+has painted). A page that asks for ticks with a ``run_every`` timer (auto_rerun) instead is
+followed as the browser's timer: a tick every interval after the last one was asked for, or as
+soon as it finished when it took longer (runs are never stacked).
 
     .venv/bin/python benchmarks/bench_load.py --users 0 --players 30 --play-seconds 30
 
@@ -41,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -165,10 +169,13 @@ class Student:
         self.widgets: dict[str, Widget] = {}
         self.states: dict[str, WidgetState] = {}  # what the browser would send back
         self.auto: dict[str, float] = {}  # fragment id -> run_every interval
+        # the lab's drawing element: (its trigger widget id, its fragment id, the token of the
+        # tick it shows: answered once "painted"; None while paused)
+        self.painted: tuple[str, str, int | None] | None = None
         self.ws = None
 
     async def _send_rerun(self, fragment_id: str = "", trigger: Widget | None = None,
-                          auto: bool = False) -> None:
+                          auto: bool = False, event: tuple[str, str, object] | None = None) -> None:
         msg = BackMsg()
         rs = msg.rerun_script
         rs.query_string = self.query
@@ -179,6 +186,10 @@ class Student:
         rs.widget_states.widgets.extend(self.states.values())
         if trigger is not None:
             rs.widget_states.widgets.append(WidgetState(id=trigger.id, trigger_value=True))
+        if event is not None:  # a custom component's trigger value, as its setTriggerValue
+            widget_id, name, value = event
+            rs.widget_states.widgets.append(WidgetState(
+                id=widget_id, json_trigger_value=json.dumps([{"event": name, "value": value}])))
         await self.ws.send(msg.SerializeToString())
 
     async def _until_finished(self) -> bool:
@@ -211,6 +222,13 @@ class Student:
             return
         if kind == "alert" and "hourglass" in el.alert.icon:  # ui.compute's waiting notice
             self.stats.waiting_seen += 1
+        if kind == "bidi_component" and el.bidi_component.json:  # the lab's drawing element
+            try:
+                tick = json.loads(el.bidi_component.json).get("tick")
+            except (ValueError, AttributeError):
+                return
+            self.painted = (_make_trigger_id(el.bidi_component.id, "events"),
+                            msg.delta.fragment_id, tick)
         if kind in ("slider", "radio", "selectbox", "multiselect", "checkbox", "button"):
             p = getattr(el, kind)
             if kind == "slider" and p.type == p.SELECT_SLIDER:
@@ -306,6 +324,13 @@ class Student:
             return
         start = time.perf_counter()
         end, asked, done = start + seconds, start, 0
+        while not self.auto and self.painted and self.painted[2] and time.perf_counter() < end:
+            widget_id, fid, tick = self.painted  # the tick on screen: ask for the next
+            took = await self._run(f"/{self.page} tick", fragment_id=fid,
+                                   event=(widget_id, "painted", tick))
+            if took is not None:
+                self.stats.ticks.append(took)
+                done += 1
         while self.auto and time.perf_counter() < end:
             fid, interval = next(iter(self.auto.items()))
             asked = max(asked + interval, time.perf_counter())  # setInterval, never stacked
@@ -316,7 +341,7 @@ class Student:
                 done += 1
         self.stats.player_ticks[self.uid] = done
         self.stats.play_seconds = max(self.stats.play_seconds, seconds)
-        if not self.auto and time.perf_counter() < end:
+        if not self.auto and not (self.painted and self.painted[2]) and time.perf_counter() < end:
             self.stats.failed.append(f"/{self.page} player {self.uid}: stopped playing early")
 
 

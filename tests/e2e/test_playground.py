@@ -1,6 +1,7 @@
 """/playground in real headless Chromium, both languages: Step takes exactly one optimizer
-step, Play advances the epoch counter and redraws the boundary on its own (the fragment's
-timer, no clicks), Pause stops it; while playing, the output picture is never missing."""
+step, Play advances the epoch counter and redraws the boundary on its own (the drawing asks
+for each next tick once it has painted the last, no clicks), Pause stops it; while playing,
+the output picture is never missing."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def test_step_play_pause_in_the_browser(base_url, browser, lang):
             wait_idle(page)
             assert steps(page, lang) == expected
 
-        button(page, "play", lang).click()  # Play: the timer trains and redraws by itself
+        button(page, "play", lang).click()  # Play: it trains and redraws by itself
         page.wait_for_function(
             "() => parseInt(document.querySelector('.pgd [data-m=epoch]').innerText"
             ".replace(/,/g, '')) >= 3", timeout=60_000)
@@ -153,6 +154,56 @@ def test_the_lab_by_touch_on_a_phone(base_url, browser, lang):
             " return n !== null && !n.classList.contains('off'); }", timeout=60_000)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"playground_phone_{lang}.png"))
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+# Counts what the page sends the server (Streamlit's BackMsgs: every rerun request).
+COUNT_SENDS = """(() => {
+  const Orig = window.WebSocket;
+  window.__sends = 0;
+  window.WebSocket = function (...args) {
+    const ws = new Orig(...args), send = ws.send.bind(ws);
+    ws.send = (data) => { window.__sends++; return send(data); };
+    return ws;
+  };
+  window.WebSocket.prototype = Orig.prototype;
+})();"""
+
+
+def test_play_is_driven_by_the_drawing_answering_each_painted_tick(base_url, browser):
+    """No timer asks for ticks: the drawing element answers each painted tick once (its
+    ``painted`` trigger) and that answer trains the next one. Broken, the lab would stand
+    still (or crawl on the element's 2 s repeat); while it works, ticks come back to back and
+    the page sends one request per redraw, never a queue of them. Paused, it sends nothing."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.add_init_script(COUNT_SENDS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base_url}/playground?lang=en")
+        wait_idle(page)
+        page.wait_for_selector(".pgd canvas.grid", timeout=60_000)
+        button(page, "play", "en").click()
+        page.wait_for_function(  # the first ticks (a cold server may take a while)
+            "() => +document.querySelector('.pgd').dataset.paints >= 4", timeout=60_000)
+        paints0, sends0, epoch0 = paints(page), page.evaluate("window.__sends"), epoch(page, "en")
+        page.wait_for_timeout(3000)
+        painted, sent = paints(page) - paints0, page.evaluate("window.__sends") - sends0
+        assert painted >= 4, f"{painted} redraws in 3 s: the painted answers do not drive ticks"
+        assert epoch(page, "en") > epoch0
+        assert sent <= painted + 2, f"{sent} requests for {painted} redraws: requests pile up"
+
+        button(page, "pause", "en").click()
+        button(page, "play", "en").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.wait_for_timeout(500)  # an answer already on its way is answered by a paused run
+        stopped, sends_paused = (epoch(page, "en"), steps(page, "en")), page.evaluate("window.__sends")
+        page.wait_for_timeout(2500)
+        assert (epoch(page, "en"), steps(page, "en")) == stopped
+        assert page.evaluate("window.__sends") == sends_paused, "a paused lab sent requests"
+        assert page.locator("[data-testid=stException]").count() == 0
         assert not errors, errors
     finally:
         page.close()

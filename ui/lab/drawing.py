@@ -8,6 +8,14 @@ tap (or hover) a neuron to show its output large on the plane, tap (or hover) a 
 its weight (kept and updated while playing), tap an input thumbnail to switch that feature,
 +/- buttons for layers and neurons. Those taps that change the network come back to Python
 as the state value ``action`` ({"kind": "feature" | "layers" | "neurons", ..., "id"}).
+
+While playing, the element asks for the next tick itself: each tick's data carries a token
+(``tick``), and once the element has painted that data (in its animation frame) it sends the
+token back once as the trigger value ``painted``, which reruns the lab's fragment. So the
+server trains the next tick exactly when the browser has shown the last one: no timer, never
+more than one tick asked for. A paused lab's data has no token and the element sends nothing.
+If an answer is lost (a dropped connection), the element sends the same token again every
+``WATCH_MS``; the page trains only for the token it gave last, so a repeat is harmless.
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ CSS = """
 
 JS = r"""
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
   if (!data) return;
   let S = parentElement.__pgd;
   if (!S) {
@@ -103,12 +111,33 @@ export default function (component) {
       S.hover = null; paint(S, S.data);
     });
   }
+  S.trigger = setTriggerValue;  // this run's (it knows the element's fragment)
   // Later ticks paint at the next animation frame, once however many ticks' data arrived
   // before it (a paint the screen would not show is skipped); a new element paints at once.
+  // After the paint, a playing lab's token goes back: the server's cue for the next tick.
   const fresh = !S.data;
   S.data = data;
-  if (fresh) paint(S, data);
-  else if (!S.frame) S.frame = requestAnimationFrame(() => { S.frame = 0; paint(S, S.data); });
+  if (fresh) { paint(S, data); answer(S); }
+  else if (!S.frame) S.frame = requestAnimationFrame(() => { S.frame = 0; paint(S, S.data); answer(S); });
+}
+
+const WATCH_MS = 2000;
+
+function answer(S) {
+  // Once per token, after its data is painted. While no newer data comes, the same token
+  // again every WATCH_MS (a lost answer must not stop the lab; the server trains only for
+  // the token it gave last, so a repeat asks for nothing more). No token (paused): nothing.
+  const tok = S.data.tick;
+  clearTimeout(S.watch); S.watch = 0;
+  if (!tok) return;
+  if (tok !== S.answered) { S.answered = tok; S.trigger('painted', tok); }
+  const again = () => {
+    S.watch = 0;
+    if (S.data.tick !== tok) return;
+    S.trigger('painted', tok);
+    S.watch = setTimeout(again, WATCH_MS);
+  };
+  S.watch = setTimeout(again, WATCH_MS);
 }
 
 const b64 = (s) => Uint8Array.from(atob(s || ''), (c) => c.charCodeAt(0));
@@ -404,12 +433,22 @@ _component = st.components.v2.component(
 
 
 def draw(data: dict) -> dict | None:
-    """Mount (first run) or update (every later run) the element with this tick's data;
-    returns the last tap that changes the network (or None)."""
-    result = _component(key=KEY, data=data, on_action_change=_ignore, height="content")
+    """Mount (first run) or update (every later run) the element with this tick's data
+    (``data["tick"]``: the token to send back once painted, None while paused); returns the
+    last tap that changes the network (or None)."""
+    result = _component(key=KEY, data=data, on_action_change=_ignore,
+                        on_painted_change=_ignore, height="content")
     action = getattr(result, "action", None)
     return action if isinstance(action, dict) else None
 
 
+def painted() -> int | None:
+    """The token the element sent back after painting, if that is what started this run
+    (a trigger value: None in any other run). Read before the element is drawn again."""
+    state = st.session_state.get(KEY)
+    value = state.get("painted") if isinstance(state, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _ignore() -> None:
-    """The tap is read from the element's result in the run it starts (ui.lab.state)."""
+    """Taps and paints are read in the run they start (ui.lab.state, the page's fragment)."""

@@ -19,6 +19,7 @@ from ui.url_state import HIDE_KEY, hidden_keys
 S_SESSION, S_PLAYING, S_PAUSED, S_NOTE, S_PINNED = (
     "_pg_session", "_pg_playing", "_pg_paused", "_pg_note", "_pg_pinned")
 S_IMPORT, S_CSV, S_CSV_ERROR = "_pg_import", "_pg_csv", "_pg_csv_error"
+S_TICK = "_pg_tick"  # the token of the last tick drawn while playing (ui.lab.drawing answers it)
 
 
 def seed_widgets(values: dict) -> None:

@@ -97,15 +97,18 @@ def drawing_text(cfg: lab.LabConfig) -> dict:
 
 
 def draw_live(cfg: lab.LabConfig, snap, data, *, show_test: bool, discretize: bool,
-              playing: bool, pinned: dict | None) -> None:
-    """All the live fragment draws after a tick."""
+              playing: bool, pinned: dict | None, tick: int | None = None) -> None:
+    """All the live fragment draws for a snapshot. ``tick``: while playing, the token the
+    drawing element sends back once it has painted this (ui.lab.drawing), else None."""
     controls = {"features": True,
                 "layers": not is_hidden("pg_layers"), "present": presenting()}
-    tap = drawing.draw(drawing_data(
+    shown = drawing_data(
         snap, data, features=cfg.features, all_features=lab.FEATURES,
         feature_maps=feature_maps(), stride=lab.GRID // lab.THUMB, extent=lab.EXTENT,
         show_test=show_test, discretize=discretize, pinned=pinned, text=drawing_text(cfg),
-        controls=controls))
+        controls=controls)
+    shown["tick"] = tick if playing else None
+    tap = drawing.draw(shown)
     if handle_tap(tap):  # the network changes: the whole page reruns with the new values
         st.rerun(scope="app")
     classify = snap.train_acc is not None
