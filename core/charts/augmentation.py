@@ -9,30 +9,56 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.augmentation import TEST_ANGLES, TEST_SHIFTS, GalleryResult, TrainingRun
-from core.charts.common import PALETTE, mark_diverged, style_subplots
+from core.charts.common import FONT_FAMILY, PALETTE, mark_diverged, style_subplots
 
 COLORS = {"plain": PALETTE[1], "augmented": PALETTE[0]}
 COLUMNS = 8
 
 
+GAP = 2  # pixels of empty plane between two tiles of the gallery (a row gap also holds a title)
+
+
+def gallery_tiles(images: list[np.ndarray], columns: int = COLUMNS) -> np.ndarray:
+    """The images laid out in rows of ``columns`` as one array, NaN (drawn empty) between them
+    and in the unused tiles; row 0 of the array is the top row of the picture."""
+    size = images[0].shape[0]
+    rows = -(-len(images) // columns)
+    step_y, step_x = size + 2 * GAP, size + GAP  # a row's gap is wider: its titles sit in it
+    tiles = np.full((rows * step_y - 2 * GAP, columns * step_x - GAP), np.nan)
+    for i, image in enumerate(images):
+        top, left = (i // columns) * step_y, (i % columns) * step_x
+        tiles[top:top + size, left:left + size] = image
+    return tiles
+
+
 def gallery_figure(result: GalleryResult, text: Mapping[str, str]) -> go.Figure:
-    """The original digit, then its augmented copies, as small grey-scale images."""
+    """The original digit, then its augmented copies, as small grey-scale images: one heatmap
+    of all of them side by side (``gallery_tiles``), each titled above. One trace on one pair
+    of axes, not one subplot per image: 16 subplots cost ~70 ms to build on the server and ~70
+    ms to draw in the browser on every gallery press (BENCHMARKS.md, "Issue 18 (session
+    2026-12-05d)")."""
     images = [result.original, *result.augmented]
+    size = images[0].shape[0]
     rows = -(-len(images) // COLUMNS)
     # Rounded to whole degrees before the sign is chosen: "{:+.0f}" printed -0.3° as "-0°".
     titles = [text["original"]] + [f"{int(round(float(a))):+d}°, ×{z:.2f}"
                                    for a, _, _, z in result.params]
-    fig = make_subplots(rows=rows, cols=COLUMNS, subplot_titles=titles,
-                        horizontal_spacing=0.02, vertical_spacing=0.12)
-    for i, image in enumerate(images):
-        fig.add_trace(go.Heatmap(z=image[::-1], zmin=0, zmax=1, colorscale="Greys",
-                                 showscale=False, hovertemplate="%{z:.2f}<extra></extra>"),
-                      row=i // COLUMNS + 1, col=i % COLUMNS + 1)
-    style_subplots(fig, text["title"], height=150 + 150 * rows)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    for annotation in fig.layout.annotations:
-        annotation.font.size = 12
+    tiles = gallery_tiles(images)
+    height = len(tiles)
+    fig = go.Figure(go.Heatmap(z=tiles[::-1], zmin=0, zmax=1, colorscale="Greys",
+                               showscale=False, hoverongaps=False,
+                               hovertemplate="%{z:.2f}<extra></extra>"))
+    # The tiles are ~4 times wider than tall: a plot as high as the subplots had left a band
+    # of empty plane above and below them.
+    style_subplots(fig, text["title"], height=150 + 110 * rows)
+    fig.update_layout(annotations=[
+        {"text": title, "x": (i % COLUMNS) * (size + GAP) + (size - 1) / 2,
+         "y": height - (i // COLUMNS) * (size + 2 * GAP) - 0.5, "xref": "x", "yref": "y",
+         "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "family": FONT_FAMILY}}
+        for i, title in enumerate(titles)])
+    fig.update_xaxes(visible=False, range=[-0.5, len(tiles[0]) - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[-0.5, height + 1.5], scaleanchor="x", scaleratio=1,
+                     constrain="domain", constraintoward="top")
     return fig
 
 

@@ -1,7 +1,11 @@
 import json
 
+import numpy as np
+
 from core.augmentation import GalleryConfig, TrainingConfig, run_gallery, run_training
-from core.charts.augmentation import curves_figure, gallery_figure, robustness_figure
+from core.charts.augmentation import (
+    COLUMNS, GAP, curves_figure, gallery_figure, robustness_figure,
+)
 
 TEXT = {k: k.upper() for k in ("title", "original", "accuracy", "loss", "x", "train", "val",
                                "diverged", "rotated", "shifted", "angle", "shift")}
@@ -9,8 +13,19 @@ NAMES = {"plain": "P", "augmented": "A"}
 
 
 def test_gallery_figure_draws_every_image():
-    fig = gallery_figure(run_gallery(GalleryConfig(count=15)), TEXT)
-    assert len(fig.data) == 16 and fig.layout.annotations[0].text == "ORIGINAL"
+    """One heatmap of all the images side by side: each tile is its image, pixel for pixel,
+    where its title says (8 to a row, the original first), and empty (NaN) between them."""
+    result = run_gallery(GalleryConfig(count=15))
+    fig = gallery_figure(result, TEXT)
+    assert len(fig.data) == 1 and len(fig.layout.annotations) == 16
+    assert fig.layout.annotations[0].text == "ORIGINAL"
+    z = np.asarray(fig.data[0].z, dtype=float)[::-1]  # row 0 = the top of the picture
+    images = [result.original, *result.augmented]
+    for i, (image, title) in enumerate(zip(images, fig.layout.annotations)):
+        top, left = (i // COLUMNS) * (8 + 2 * GAP), (i % COLUMNS) * (8 + GAP)
+        assert np.array_equal(z[top:top + 8, left:left + 8], image), i
+        assert left <= title.x <= left + 7  # the title sits over its own tile
+    assert np.isnan(z).sum() == z.size - 16 * 64
     json.dumps(fig.to_plotly_json(), default=str)
 
 
