@@ -1,6 +1,5 @@
 """/normalization — raw vs standardized vs min-max inputs: speed, stable lr, loss surface, pixels."""
 
-from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -35,15 +34,6 @@ PRESETS = {
 }
 
 
-def shown(claims):
-    """Claims with scaling ids replaced by their display names."""
-    def label(value):
-        if isinstance(value, tuple):
-            return ", ".join(name_of[v] for v in value)
-        return name_of.get(value, value) if isinstance(value, str) else value
-    return [replace(c, values={k: label(v) for k, v in c.values.items()}) for c in claims]
-
-
 page_header(NS)
 presets(NS, PRESETS)
 
@@ -75,7 +65,7 @@ def features_section() -> None:
         for s in SCALINGS:
             if runs[s].diverged:
                 st.error(f"{name_of[s]}: " + t("common.diverged_at", step=runs[s].diverged_at))
-        notice_claims(f"{NS}.features", shown(features_claims(runs, sweep, cfg)))
+        notice_claims(f"{NS}.features", features_claims(runs, sweep, cfg), name_of)
 
     # Predict, then reveal: which inputs tolerate the larger learning rate (measured sweep).
     ask("nm_stable", tr("ask.stable"),
@@ -101,7 +91,7 @@ def surface_section() -> None:
     for s, surf in surfaces.items():
         if surf.diverged:
             st.error(f"{name_of[s]}: " + t("common.diverged_at", step=surf.diverged_at))
-    notice_claims(f"{NS}.surface", shown(surface_claims(surfaces)))
+    notice_claims(f"{NS}.surface", surface_claims(surfaces), name_of)
     code_panel(surface_code(cfg), key="nm_code_surface")
 
 
@@ -122,7 +112,7 @@ def pixels_section() -> None:
         column.metric(tr("pixels.final", name=name_of[s]), final[s])
         if runs[s].diverged:
             column.error(t("common.diverged_at", step=runs[s].diverged_at))
-    notice_claims(f"{NS}.pixels", shown(pixels_claims(runs)))
+    notice_claims(f"{NS}.pixels", pixels_claims(runs), name_of)
     code_panel(pixels_code(cfg), key="nm_code_pixels")
 
 

@@ -5,7 +5,6 @@ from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import optimizers as core
 from core.charts import optimizers as charts
@@ -15,10 +14,12 @@ from ui.i18n import catalog, labels, scoped, t
 from ui.compute import derived, figure  # each chart built once per distinct input, shared
 from ui.page import (
     section_fragment,
-    ask, controls_beside, cached, chart, code_panel, lazy_fold, notice_claims, page_header, presets,
-    run_with_progress,
+    ask, controls_beside, cached, chart, code_panel, fragment_run, lazy_fold, notice_claims,
+    page_header, presets, run_with_progress,
 )
-from ui.url_state import url_log_slider, url_multiselect, url_select, url_slider, url_toggle
+from ui.url_state import (
+    url_end_slider, url_log_slider, url_multiselect, url_select, url_slider, url_toggle,
+)
 
 NS = "optimizers"
 tr = scoped(NS)
@@ -55,21 +56,6 @@ PRESETS = {
     "saddle": preset("saddle", ("sgd", "momentum", "adam"), 300, start=(-2.5, 0.01)),
     "too_fast": preset("quadratic", ("sgd", "adam"), 100, {"sgd": 0.5}),
 }
-
-
-def fragment_run() -> bool:
-    """True when this run is a fragment's alone (a press), not the page's."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
-
-
-def shown(claims):
-    """Claims with optimizer ids replaced by their display names."""
-    def label(value):
-        if isinstance(value, tuple):
-            return ", ".join(name_of.get(v, v) for v in value)
-        return name_of.get(value, value) if isinstance(value, str) else value
-    return [replace(c, values={k: label(v) for k, v in c.values.items()}) for c in claims]
 
 
 page_header(NS)
@@ -137,15 +123,7 @@ def paths_section() -> None:
             st.rerun()
         cfg = core.TrajectoryConfig(surface, tuple(settings), start=(x0, y0), steps=steps)
         result = cached(core.run_trajectories)(cfg)
-        # The step slider's range follows "Steps". A changed range makes Streamlit build a new slider
-        # that would start at 0 (the paths vanish): hand it its place explicitly. At the end of the
-        # old run it follows to the new end; elsewhere it keeps its step (clamped to the range).
-        if "opt_at" in st.session_state:
-            previous = st.session_state.get("_opt_at_steps", steps)
-            place = st.session_state["opt_at"]
-            st.session_state["opt_at"] = steps if place >= previous else min(place, steps)
-        st.session_state["_opt_at_steps"] = steps
-        at = url_slider("opt_at", tr("paths.at"), 0, steps, steps)
+        at = url_end_slider("opt_at", tr("paths.at"), steps)  # its range follows "Steps"
     grid = cached(core.surface_grid)(surface)
     T = PATH_TEXT | {"title": tr("paths.chart_title" + ("_3d" if view_3d else "")),
                      "x": "x", "y": "y", "diverged": tr("paths.diverged")}
@@ -178,7 +156,7 @@ def paths_section() -> None:
         # st.table wraps long cells instead of hiding columns behind a scrollbar at 1024 px
         st.table(pd.DataFrame(charts.trajectory_table(result, TABLE, name_of)).set_index(
             TABLE["optimizer"]))
-        notice_claims(f"{NS}.paths", shown(paths_claims))
+        notice_claims(f"{NS}.paths", paths_claims, name_of)
 
 
     # Predict, then reveal: which optimizer settles first (the answer is the measured claim).
@@ -222,7 +200,7 @@ def network_section() -> None:
                              name_of), "opt_network")
         st.table(pd.DataFrame(charts.network_table(net, TABLE, name_of)).set_index(
             TABLE["optimizer"]))
-        notice_claims(f"{NS}.network", shown(core.network_claims(net)))
+        notice_claims(f"{NS}.network", core.network_claims(net), name_of)
         code_panel(core.network_code(net_cfg), key="opt_code_network")
     else:
         st.info(tr("network.press"))

@@ -875,9 +875,7 @@ def plan_jobs(plan: _Plan) -> list[tuple[Hashable, _Call]]:
             if key not in call.sliders:
                 continue
             value, neighbours = call.sliders[key]
-            if key == moved_key and direction > 0:  # neighbours are (lower, higher)
-                neighbours = tuple(reversed(neighbours))
-            for new in neighbours:
+            for new in _likeliest_first(neighbours, key == moved_key and direction > 0):
                 for args in _substituted(call.args, value, new):
                     job = _Call(call.kind, call.fn, args, call.kwargs, {}, (key, value, new))
                     try:
@@ -895,20 +893,22 @@ def _add_view_jobs(key: str, computing: list[_Call], followers: list[_Call], mov
                    direction: float, jobs: list, seen: set) -> None:
     """View jobs for slider ``key`` if its value is an argument of no computation but of a
     figure or derived value."""
-    holders = [call for call in plan_calls_with(key, computing)]
-    if holders:
+    if plan_calls_with(key, computing):
         return
-    views = [call for call in plan_calls_with(key, followers)]
+    views = plan_calls_with(key, followers)
     if not views:
         return
     value, neighbours = views[0].sliders[key]
-    if key == moved_key and direction > 0:
-        neighbours = tuple(reversed(neighbours))
-    for new in neighbours:
+    for new in _likeliest_first(neighbours, key == moved_key and direction > 0):
         job_key = ("view", key, value, new)
         if job_key not in seen:
             seen.add(job_key)
             jobs.append((job_key, _Call("view", None, (), {}, {}, (key, value, new))))
+
+
+def _likeliest_first(neighbours: tuple, moved_up: bool) -> tuple:
+    """A slider's neighbours (lower, higher), the higher first if it was last moved up."""
+    return tuple(reversed(neighbours)) if moved_up else neighbours
 
 
 def plan_calls_with(key: str, calls: list[_Call]) -> list[_Call]:
@@ -1076,7 +1076,7 @@ def _move_results(plan: _Plan, move: tuple[str, Any, Any]) -> dict[Hashable, Any
             return None
         try:
             page_key = _job_key(call)
-            hit, guess = STORE.peek(_job_key(_Call(call.kind, call.fn, guesses[0], call.kwargs, {})))
+            hit, guess = STORE.peek(_key(call.kind, call.fn, guesses[0], call.kwargs))
         except Unkeyable:
             return None
         if not hit:

@@ -243,6 +243,14 @@ def section_fragment(namespace: str, name: str) -> Callable[[Callable[..., None]
     return wrap
 
 
+def fragment_run() -> bool:
+    """True when this run is a section fragment's alone (a press), not the whole page's."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def controls_beside(key: str) -> tuple[Any, Any]:
     """(controls, view): where a section draws its widgets and where its chart goes.
 
@@ -299,14 +307,24 @@ def _notice_box(text: str) -> None:
     st.info(f"**{t('common.notice')}** {text}", icon=":material/lightbulb:")
 
 
-def notice_claims(prefix: str, claims: Sequence[Claim]) -> None:
+def notice_claims(prefix: str, claims: Sequence[Claim],
+                  names: Mapping[str, str] | None = None) -> None:
     """A 'what to notice' box made only of claims that core found true for these numbers.
 
-    Each claim is translated from ``<prefix>.claim.<id>`` with its values. In presenter view
-    the box holds the first sentence of the first claim (core lists the one that matters
-    first); the rest folds (``notice``).
+    Each claim is translated from ``<prefix>.claim.<id>`` with its values. ``names``: display
+    names for the ids core puts in the values (an optimizer, a scaling), a tuple of ids shown
+    as a comma-separated list. In presenter view the box holds the first sentence of the
+    first claim (core lists the one that matters first); the rest folds (``notice``).
     """
-    sentences = [t(f"{prefix}.claim.{claim.id}", **claim.values) for claim in claims]
+    def shown(value: Any) -> Any:
+        if names is None:
+            return value
+        if isinstance(value, tuple):
+            return ", ".join(names.get(v, v) for v in value)
+        return names.get(value, value) if isinstance(value, str) else value
+
+    sentences = [t(f"{prefix}.claim.{claim.id}", **{k: shown(v) for k, v in claim.values.items()})
+                 for claim in claims]
     if sentences:
         notice(" ".join(sentences))
 

@@ -244,6 +244,19 @@ def url_slider(
     return value
 
 
+def url_end_slider(key: str, label: str, end: int, help: str | None = None) -> int:
+    """A 0..``end`` step slider (the step shown of a run of ``end`` steps), at ``end`` by
+    default, whose range follows ``end``. A changed range makes Streamlit build a new slider
+    that would start at 0 (the run would vanish): it is handed its place instead. At the end
+    of the old range it follows to the new end; elsewhere it keeps its step, clamped."""
+    if key in st.session_state:
+        previous = st.session_state.get(f"_{key}_end", end)
+        place = st.session_state[key]
+        st.session_state[key] = end if place >= previous else min(place, end)
+    st.session_state[f"_{key}_end"] = end
+    return url_slider(key, label, 0, end, end, help=help)
+
+
 def url_log_slider(
     key: str, label: str, options: Sequence[float], default: float, help: str | None = None,
 ) -> float:

@@ -18,15 +18,20 @@ COLUMNS = 8
 GAP = 2  # pixels of empty plane between two tiles of the gallery (a row gap also holds a title)
 
 
-def gallery_tiles(images: list[np.ndarray], columns: int = COLUMNS) -> np.ndarray:
-    """The images laid out in rows of ``columns`` as one array, NaN (drawn empty) between them
+def tile_origin(i: int, size: int) -> tuple[int, int]:
+    """(top row, left column) of image ``i``'s tile in ``gallery_tiles``' array. A row's gap
+    is wider than a column's: the titles of the row below sit in it."""
+    return (i // COLUMNS) * (size + 2 * GAP), (i % COLUMNS) * (size + GAP)
+
+
+def gallery_tiles(images: list[np.ndarray]) -> np.ndarray:
+    """The images laid out in rows of COLUMNS as one array, NaN (drawn empty) between them
     and in the unused tiles; row 0 of the array is the top row of the picture."""
     size = images[0].shape[0]
-    rows = -(-len(images) // columns)
-    step_y, step_x = size + 2 * GAP, size + GAP  # a row's gap is wider: its titles sit in it
-    tiles = np.full((rows * step_y - 2 * GAP, columns * step_x - GAP), np.nan)
+    rows = -(-len(images) // COLUMNS)
+    tiles = np.full((rows * (size + 2 * GAP) - 2 * GAP, COLUMNS * (size + GAP) - GAP), np.nan)
     for i, image in enumerate(images):
-        top, left = (i // columns) * step_y, (i % columns) * step_x
+        top, left = tile_origin(i, size)
         tiles[top:top + size, left:left + size] = image
     return tiles
 
@@ -51,11 +56,12 @@ def gallery_figure(result: GalleryResult, text: Mapping[str, str]) -> go.Figure:
     # The tiles are ~4 times wider than tall: a plot as high as the subplots had left a band
     # of empty plane above and below them.
     style_subplots(fig, text["title"], height=150 + 110 * rows)
-    fig.update_layout(annotations=[
-        {"text": title, "x": (i % COLUMNS) * (size + GAP) + (size - 1) / 2,
-         "y": height - (i // COLUMNS) * (size + 2 * GAP) - 0.5, "xref": "x", "yref": "y",
-         "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "family": FONT_FAMILY}}
-        for i, title in enumerate(titles)])
+    origins = [tile_origin(i, size) for i in range(len(titles))]
+    fig.update_layout(annotations=[  # over its tile's middle, just above its top row
+        {"text": title, "x": left + (size - 1) / 2, "y": height - top - 0.5, "xref": "x",
+         "yref": "y", "yanchor": "bottom", "showarrow": False,
+         "font": {"size": 12, "family": FONT_FAMILY}}
+        for title, (top, left) in zip(titles, origins)])
     fig.update_xaxes(visible=False, range=[-0.5, len(tiles[0]) - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[-0.5, height + 1.5], scaleanchor="x", scaleratio=1,
                      constrain="domain", constraintoward="top")

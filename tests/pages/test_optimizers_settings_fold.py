@@ -138,3 +138,19 @@ def test_the_network_trains_the_closed_folds_settings():
     text = next(e for e in at.expander if e.key == "opt_code_network").code[0].value
     assert "momentum=0.5" in text
     assert "lr=0.015" in text, "momentum's network rate 0.05 x 0.3, not the surface's 0.1"
+
+
+def test_the_step_shown_follows_steps_at_the_end_and_is_clamped_elsewhere():
+    """ui.url_state.url_end_slider: at the end of the run it follows a new "Steps"; moved back,
+    it keeps its step, clamped to a shorter run (a new range must never drop it to 0)."""
+    at = open_page(PAGE, "en")
+    steps, shown = at.slider(key="opt_steps"), lambda: at.slider(key="opt_at")
+    assert shown().value == steps.value == 300
+    steps.set_value(500).run()
+    assert_ok(at)
+    assert shown().value == 500 and shown().max == 500  # at the end: follows to the new end
+    shown().set_value(120).run()
+    at.slider(key="opt_steps").set_value(600).run()
+    assert shown().value == 120 and shown().max == 600  # elsewhere: keeps its step
+    at.slider(key="opt_steps").set_value(100).run()
+    assert shown().value == 100  # clamped to the shorter run
