@@ -34,7 +34,7 @@ from ui.lab.state import (
     apply_taps, import_from_query, import_from_text, load_csv,
 )
 from ui.lab.view import NS, draw_live, lab_layout_css
-from ui.page import ask, code_panel, page_header, presets, section
+from ui.page import ask, code_panel, page_header, presets, rerun_pending, section
 
 tr = scoped(NS)
 
@@ -117,26 +117,13 @@ if st.session_state.pop("_pg_step_request", False):
 
 
 # --- the live part: one fragment, rerun by the drawing's answers while playing -----------
-def next_run_asked() -> bool:
-    """Whether a rerun (the drawing's answer, a press) already waits for this run to end:
-    Streamlit 1.67 holds a request that comes during a run as one pending rerun
-    (``ScriptRequests``, private; if that changes, ticks are simply not extended)."""
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
-
-        return get_script_run_ctx().script_requests._state is not ScriptRequestType.CONTINUE
-    except Exception:
-        return True
-
-
 def train_tick(session, until_answered: bool = False) -> None:
     """One bounded tick of training at the gate (a live tick: presses go first);
     ``until_answered``: then on until the next run is asked for (at most TICK_MAX)."""
     with admitted("playground", live=True):  # an idle session (no full run for a while) pauses
         started = time.perf_counter()
         reason = session.tick(TICK_BUDGET).paused
-        while (until_answered and reason is None and not next_run_asked()
+        while (until_answered and reason is None and not rerun_pending()
                and not GATE.waiting() and time.perf_counter() - started < TICK_MAX):
             reason = session.tick(0.01).paused
     if reason is not None:

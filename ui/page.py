@@ -251,6 +251,20 @@ def fragment_run() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
+def rerun_pending() -> bool:
+    """Whether a rerun (a press, the lab drawing's answer) already waits for this run to end.
+    Streamlit 1.67 holds a request that comes during a run as one pending rerun
+    (``ScriptRequests``, private: if that changes this says True, and a caller that would go on
+    working until then simply stops at once)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+
+        return get_script_run_ctx().script_requests._state is not ScriptRequestType.CONTINUE
+    except Exception:
+        return True
+
+
 def controls_beside(key: str) -> tuple[Any, Any]:
     """(controls, view): where a section draws its widgets and where its chart goes.
 
