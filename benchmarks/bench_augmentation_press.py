@@ -1,0 +1,86 @@
+"""What a cold slider press of /augmentation's training section computes on the server.
+
+A press of an augmentation slider (rotation 10° -> 11°, the page's defaults otherwise) trains
+the augmented model anew (the plain one never depends on the sliders and is cached), then
+builds the curves and robustness figures and serializes them as ``ui.compute.figure`` does
+(``to_json(validate=False)``). Each part is timed on its own and together, the median of
+REPEATS runs in one process, with the load average printed (the machine is shared).
+
+Run: ``.venv/bin/python benchmarks/bench_augmentation_press.py [--profile]`` from the
+repository root. ``--profile`` prints cProfile's top functions of one press instead.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import augmentation  # noqa: E402
+from core.augmentation import (  # noqa: E402
+    AugmentSpec, TrainingConfig, run_training_run, training_stages,
+)
+from core.charts.augmentation import curves_figure, robustness_figure  # noqa: E402
+
+REPEATS = 9
+TEXT = {k: k for k in ("title", "accuracy", "loss", "x", "train", "val", "diverged",
+                       "rotated", "shifted", "angle", "shift")}
+NAMES = {"plain": "without augmentation", "augmented": "with augmentation"}
+DEFAULT = TrainingConfig()  # the page's defaults: rotation 10°, shift 0.05, zoom 0.05, 60 epochs
+PRESSED = replace(DEFAULT, spec=replace(AugmentSpec(), rotation=11.0))  # one slider step away
+
+
+def train_fresh() -> dict:
+    """The augmented run of the pressed config, with no kept run to continue."""
+    augmentation._TRAINING_RUNS.clear()
+    return run_training_run(training_stages(PRESSED)[1])
+
+
+def figures(runs: dict) -> None:
+    for builder in (curves_figure, robustness_figure):
+        builder(runs, TEXT, NAMES).to_json(validate=False)
+
+
+def median_ms(fn, repeats: int = REPEATS) -> tuple[float, list[float]]:
+    fn()  # warm-up: imports, first-call caches
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - started))
+    return statistics.median(times), times
+
+
+def main() -> None:
+    plain = run_training_run(training_stages(PRESSED)[0])  # cached on the page: not timed
+    runs = {"plain": plain, "augmented": train_fresh()}
+    print(f"load average before: {os.getloadavg()}")
+    if "--profile" in sys.argv:
+        profile = cProfile.Profile()
+        profile.runcall(lambda: figures({"plain": plain, "augmented": train_fresh()}))
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        return
+    parts = {
+        "training (augmented, fresh)": train_fresh,
+        "curves_figure + to_json": lambda: curves_figure(runs, TEXT, NAMES).to_json(validate=False),
+        "robustness_figure + to_json":
+            lambda: robustness_figure(runs, TEXT, NAMES).to_json(validate=False),
+        "whole press (training + both figures)":
+            lambda: figures({"plain": plain, "augmented": train_fresh()}),
+    }
+    for name, fn in parts.items():
+        median, times = median_ms(fn)
+        print(f"{name:40s} median {median:7.1f} ms  "
+              f"(min {min(times):.1f}, max {max(times):.1f}, n={len(times)})")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
