@@ -56,6 +56,18 @@ def sample_params(n: int, rotation: float, translate: float, scale: float,
                         u[:, 2] * translate * 8, 1 + u[:, 3] * scale], 1)
 
 
+def draw_params(n: int, spec: AugmentSpec, g: torch.Generator) -> torch.Tensor:
+    """``sample_params(n, spec.rotation, spec.translate, spec.scale, g)`` in every bit, in
+    half the torch calls (~15 µs less per training batch): one product with the four ranges
+    as a float32 row instead of four column products stacked. The same float32 roundings:
+    a Python float multiplies a float32 tensor as a float32, and a shift range times 8 (a
+    power of two) rounds as the range does (tests/core/test_augmentation_batched.py)."""
+    u = torch.rand(n, 4, generator=g) * 2 - 1  # the same draw as sample_params
+    params = u * torch.tensor([spec.rotation, spec.translate * 8, spec.translate * 8, spec.scale])
+    params[:, 3] += 1
+    return params
+
+
 def affine(images: torch.Tensor, angle: float, dx: float, dy: float, zoom: float) -> torch.Tensor:
     """torchvision v2's affine (bilinear) on (..., 1, 8, 8) images, one set of parameters."""
     return TF.affine(images, angle=float(angle), translate=[float(dx), float(dy)],
@@ -119,13 +131,13 @@ def affine_each(images: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
 
 def augment(images: torch.Tensor, spec: AugmentSpec, g: torch.Generator) -> torch.Tensor:
     """A random affine per image: (n, 1, 8, 8) -> (n, 1, 8, 8)."""
-    return affine_each(images, sample_params(len(images), spec.rotation, spec.translate, spec.scale, g))
+    return affine_each(images, draw_params(len(images), spec, g))
 
 
 def augment_code() -> str:
     """Both panels' augmentation: the app's own ``sample_params`` and ``affine`` (``augment``
-    runs ``affine_each``, tested bit-identical to ``affine`` per image). Expects the imports of
-    ``imports_code("affine")``."""
+    runs ``draw_params`` and ``affine_each``, tested bit-identical to them). Expects the
+    imports of ``imports_code("affine")``."""
     return f"{source_code(sample_params)}\n\n{source_code(affine)}"
 
 

@@ -6,7 +6,7 @@ import torch
 from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
 
 from core.augmentation import (
-    AugmentSpec, AugmentedBatches, TrainingConfig, affine, affine_each, augment,
+    AugmentSpec, AugmentedBatches, TrainingConfig, affine, affine_each, augment, draw_params,
     inverse_affine_matrices, run_training, run_training_run, sample_params, training_stages,
 )
 from core.data import load_digits
@@ -44,6 +44,21 @@ def test_batched_affine_is_bit_identical_to_one_call_per_image():
         params = sample_params(n, spec.rotation, spec.translate, spec.scale, g)
         one_by_one = torch.stack([affine(img, *p.tolist()) for img, p in zip(images, params)])
         assert torch.equal(affine_each(images, params), one_by_one)
+
+
+def test_draw_params_is_sample_params_bit_for_bit():
+    """Every bit (signed zeros of an unrotated spec's angles included) and the generator's
+    state after, for the sliders' values and ranges no slider gives."""
+    rng = np.random.default_rng(0)
+    specs = [AugmentSpec(r, t, s) for r in (0.0, 1.0, 10.0, 45.0) for t in (0.0, 0.05, 0.15, 0.3)
+             for s in (0.0, 0.05, 0.3)]
+    specs += [AugmentSpec(*ranges) for ranges in rng.uniform(0, [90, 1, 1], (100, 3)).tolist()]
+    for seed, spec in enumerate(specs):
+        g1, g2 = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
+        expected = sample_params(50, spec.rotation, spec.translate, spec.scale, g1)
+        got = draw_params(50, spec, g2)
+        assert torch.equal(got.view(torch.int32), expected.view(torch.int32)), spec
+        assert torch.equal(g1.get_state(), g2.get_state())
 
 
 def test_augment_draws_as_before():
