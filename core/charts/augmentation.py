@@ -81,6 +81,13 @@ def gallery_tiles(images: list[np.ndarray]) -> np.ndarray:
     return tiles
 
 
+def gallery_titles(result: GalleryResult, text: Mapping[str, str]) -> list[str]:
+    """The title above each tile: "original", then each copy's angle and zoom."""
+    # Rounded to whole degrees before the sign is chosen: "{:+.0f}" printed -0.3° as "-0°".
+    return [text["original"]] + [f"{int(round(float(a))):+d}°, ×{z:.2f}"
+                                 for a, _, _, z in result.params]
+
+
 def gallery_figure(result: GalleryResult, text: Mapping[str, str]) -> go.Figure:
     """The original digit, then its augmented copies, as small grey-scale images: one heatmap
     of all of them side by side (``gallery_tiles``), each titled above. One trace on one pair
@@ -90,9 +97,7 @@ def gallery_figure(result: GalleryResult, text: Mapping[str, str]) -> go.Figure:
     images = [result.original, *result.augmented]
     size = images[0].shape[0]
     rows = -(-len(images) // COLUMNS)
-    # Rounded to whole degrees before the sign is chosen: "{:+.0f}" printed -0.3° as "-0°".
-    titles = [text["original"]] + [f"{int(round(float(a))):+d}°, ×{z:.2f}"
-                                   for a, _, _, z in result.params]
+    titles = gallery_titles(result, text)
     tiles = gallery_tiles(images)
     height = len(tiles)
     heatmap = {"type": "heatmap", "z": tiles[::-1], "zmin": 0, "zmax": 1, "colorscale": GREYS,

@@ -13,8 +13,8 @@ from core.augmentation import (
     run_training,
 )
 from core.charts.augmentation import (
-    COLORS, COLUMNS, GAP, curves_figure, gallery_figure, gallery_tiles, robustness_figure,
-    tile_origin,
+    COLORS, COLUMNS, GAP, curves_figure, gallery_figure, gallery_tiles, gallery_titles,
+    robustness_figure, tile_origin,
 )
 from core.charts.common import FONT_FAMILY, HOUSE_TEMPLATE, mark_diverged, style_subplots
 
@@ -64,12 +64,12 @@ def test_a_small_negative_angle_is_not_shown_as_minus_zero():
 def _curves_reference(runs, text, names):
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=(text["accuracy"], text["loss"]))
-    for name, run in runs.items():
-        color = COLORS[name]
-        for split, acc, loss, dash in (("train", run.train_accuracy, run.train_loss, "dash"),
-                                       ("val", run.val_accuracy, run.val_loss, "solid")):
+    for name, run in runs.items():  # the split's arrays by name: training dashed
+        for split in ("train", "val"):
+            acc, loss = getattr(run, f"{split}_accuracy"), getattr(run, f"{split}_loss")
             label = f"{names[name]} · {text[split]}"
-            style = {"color": color, "dash": dash, "width": 3}
+            style = {"color": COLORS[name], "dash": "dash" if split == "train" else "solid",
+                     "width": 3}
             fig.add_trace(go.Scatter(x=run.eval_epochs, y=100 * acc, name=label, line=style,
                                      legendgroup=label), row=1, col=1)
             fig.add_trace(go.Scatter(x=run.eval_epochs, y=np.where(np.isfinite(loss), loss, np.nan),
@@ -104,13 +104,10 @@ def _robustness_reference(runs, text, names):
 
 
 def _gallery_reference(result, text):
-    images = [result.original, *result.augmented]
-    size = images[0].shape[0]
-    rows = -(-len(images) // COLUMNS)
-    titles = [text["original"]] + [f"{int(round(float(a))):+d}°, ×{z:.2f}"
-                                   for a, _, _, z in result.params]
-    tiles = gallery_tiles(images)
-    height = len(tiles)
+    """The tiles and titles are the figure's own (tested above); the plotly calls are the
+    validated ones."""
+    titles, tiles = gallery_titles(result, text), gallery_tiles([result.original, *result.augmented])
+    size, rows, height = len(result.original), -(-len(titles) // COLUMNS), len(tiles)
     fig = go.Figure(go.Heatmap(z=tiles[::-1], zmin=0, zmax=1, colorscale="Greys",
                                showscale=False, hoverongaps=False,
                                hovertemplate="%{z:.2f}<extra></extra>"))
