@@ -3,11 +3,36 @@
 import numpy as np
 import torch
 
+from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
+
 from core.augmentation import (
-    AugmentSpec, AugmentedBatches, TrainingConfig, affine, affine_each, augment, run_training,
-    run_training_run, sample_params, training_stages,
+    AugmentSpec, AugmentedBatches, TrainingConfig, affine, affine_each, augment, draw_params,
+    inverse_affine_matrices, run_training, run_training_run, sample_params, training_stages,
 )
 from core.data import load_digits
+
+
+def test_inverse_matrices_are_torchvisions_bit_for_bit():
+    """All matrices at once equal torchvision's one call per image in every bit (signed
+    zeros included), over random draws and the sliders' extremes: no rotation (and -0.0,
+    which an unrotated spec draws), the largest rotation both ways, negative, zero and
+    largest shifts, zoom at both limits."""
+    g = torch.Generator().manual_seed(7)
+    random = [sample_params(200, *ranges, g) for ranges in
+              ((45.0, 0.3, 0.3), (10.0, 0.05, 0.05), (0.0, 0.0, 0.0), (0.0, 0.3, 0.0),
+               (45.0, 0.0, 0.3))]
+    extremes = torch.tensor([[angle, dx, dy, zoom]
+                             for angle in (0.0, -0.0, 45.0, -45.0, 1e-7, 90.0, -180.0)
+                             for dx in (0.0, -0.0, -2.4, 2.4, -1.0)
+                             for dy in (0.0, -2.4, 2.4)
+                             for zoom in (0.7, 1.0, 1.3)], dtype=torch.float32)
+    params = torch.cat([*random, extremes])
+    expected = np.array([_get_inverse_affine_matrix([0.0, 0.0], a, [dx, dy], z, [0.0, 0.0])
+                         for a, dx, dy, z in params.tolist()])
+    got = inverse_affine_matrices(params)
+    assert got.dtype == np.float64 and got.shape == expected.shape
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))
+    assert torch.equal(torch.from_numpy(got).float(), torch.tensor(expected, dtype=torch.float32))
 
 
 def test_batched_affine_is_bit_identical_to_one_call_per_image():
@@ -19,6 +44,21 @@ def test_batched_affine_is_bit_identical_to_one_call_per_image():
         params = sample_params(n, spec.rotation, spec.translate, spec.scale, g)
         one_by_one = torch.stack([affine(img, *p.tolist()) for img, p in zip(images, params)])
         assert torch.equal(affine_each(images, params), one_by_one)
+
+
+def test_draw_params_is_sample_params_bit_for_bit():
+    """Every bit (signed zeros of an unrotated spec's angles included) and the generator's
+    state after, for the sliders' values and ranges no slider gives."""
+    rng = np.random.default_rng(0)
+    specs = [AugmentSpec(r, t, s) for r in (0.0, 1.0, 10.0, 45.0) for t in (0.0, 0.05, 0.15, 0.3)
+             for s in (0.0, 0.05, 0.3)]
+    specs += [AugmentSpec(*ranges) for ranges in rng.uniform(0, [90, 1, 1], (100, 3)).tolist()]
+    for seed, spec in enumerate(specs):
+        g1, g2 = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
+        expected = sample_params(50, spec.rotation, spec.translate, spec.scale, g1)
+        got = draw_params(50, spec, g2)
+        assert torch.equal(got.view(torch.int32), expected.view(torch.int32)), spec
+        assert torch.equal(g1.get_state(), g2.get_state())
 
 
 def test_augment_draws_as_before():
