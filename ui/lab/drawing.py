@@ -10,7 +10,7 @@ its weight (kept and updated while playing), tap an input thumbnail to switch th
 as the state value ``action`` ({"kind": "feature" | "layers" | "neurons", ..., "id"}).
 
 While playing, the element asks for the next tick itself: each tick's data carries a token
-(``tick``), and once the element has painted that data (in its animation frame) it sends the
+(``tick``), and once the element has painted that data into its canvases it sends the
 token back once as the trigger value ``painted``, which reruns the lab's fragment. So the
 server trains the next tick exactly when the browser has shown the last one: no timer, never
 more than one tick asked for. A paused lab's data has no token and the element sends nothing.
@@ -112,13 +112,13 @@ export default function (component) {
     });
   }
   S.trigger = setTriggerValue;  // this run's (it knows the element's fragment)
-  // Later ticks paint at the next animation frame, once however many ticks' data arrived
-  // before it (a paint the screen would not show is skipped); a new element paints at once.
-  // After the paint, a playing lab's token goes back: the server's cue for the next tick.
-  const fresh = !S.data;
+  // Painted at once, and a playing lab's token goes back right after: the server's cue for
+  // the next tick. Waiting for the animation frame first (to skip paints the screen would
+  // not show) cost ~10 ms a tick between the data and the answer, and only one tick is ever
+  // in flight, so there is nothing to skip; the canvases show at the next frame anyway.
   S.data = data;
-  if (fresh) { paint(S, data); answer(S); }
-  else if (!S.frame) S.frame = requestAnimationFrame(() => { S.frame = 0; paint(S, S.data); answer(S); });
+  paint(S, data);
+  answer(S);
 }
 
 const WATCH_MS = 2000;
