@@ -49,7 +49,7 @@ def _biggest_tick_message() -> int:
                         extent=lab.EXTENT, show_test=True, discretize=False, pinned=pinned,
                         text=text, controls={"features": True, "layers": True, "present": True})
     body = json.dumps(data, ensure_ascii=False).encode()
-    return len(body) + len(drawing.JS.encode()) + len(drawing.CSS.encode())
+    return len(body) + len(drawing.JS.encode()) + len(drawing.CSS.encode())  # JS: the loader
 
 
 def test_no_tick_message_reaches_the_cache_threshold():
