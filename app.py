@@ -10,7 +10,10 @@ from ui.compute import LOG_TIMES, log_time
 from ui.i18n import t
 from ui.chrome import base_css, classroom_sidebar, lesson_bar, presenter_css, share_panel
 from ui.registry import SECTIONS, available_pages, page_by_url_path
+from ui.server_sockets import send_without_delay
 from ui.url_state import NOTICE_SLOT, presenting, set_section, url_language
+
+send_without_delay()  # once per process: no 40 ms Nagle waits (ui/server_sockets.py)
 
 # Presenter view (?present=1 or the sidebar switch) starts with the sidebar folded away.
 st.set_page_config(page_title="Deep Learning Explorer", page_icon="🧠", layout="wide",

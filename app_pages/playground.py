@@ -49,7 +49,7 @@ tr = scoped(NS)
 # (0.04 s: 5.6-13 redraws a second, gaps up to 0.8 s; BENCHMARKS.md, "Issue 20 (session
 # 2026-12-05c)").
 TICK_BUDGET = 0.045  # s of training per tick; a click waits about this long
-# An answered tick trains on (in 10 ms steps) while the browser's next answer is not in yet
+# An answered tick trains on (in 5 ms steps) while the browser's next answer is not in yet
 # and no other session waits at the gate, up to this long: a slow browser (a loaded machine,
 # a slow phone) then gets fewer redraws but the server does not idle waiting for it.
 TICK_MAX = 0.15
@@ -125,7 +125,7 @@ def train_tick(session, until_answered: bool = False) -> None:
         reason = session.tick(TICK_BUDGET).paused
         while (until_answered and reason is None and not rerun_pending()
                and not GATE.waiting() and time.perf_counter() - started < TICK_MAX):
-            reason = session.tick(0.01).paused
+            reason = session.tick(0.005).paused  # the shortest tick: the answer waits least
     if reason is not None:
         st.session_state[S_PLAYING] = False
         st.session_state[S_PAUSED] = reason
@@ -176,6 +176,9 @@ def live() -> None:
 
 with live_slot:
     live()
+    if playing:  # outside the fragment: sent once, not with every tick
+        st.caption(tr("when_paused" if cfg.problem == "classification"
+                      else "when_paused_regression"))
     for note in notes:  # under the drawing: the output stays on the first screen
         st.caption(note)
     if imported is not None:  # a whole Playground link names ~25 keys: under the drawing too

@@ -4,7 +4,7 @@ element that updates the SAME plot in place (``Plotly.react``) on later reruns.
 Why not ``st.plotly_chart``: it hashes the figure into the element's id, so a changed figure is a
 new element, unmounted and drawn from scratch with ``Plotly.newPlot`` (about twice the browser
 time of ``Plotly.react``, BENCHMARKS.md). A v2 component's identity is its key: Streamlit keeps
-its DOM node across reruns and runs ``chart_element.js`` again with the new data.
+its DOM node across reruns and runs ``static/chart_element.js`` again with the new data.
 
 plotly.js comes from plotly.py's own bundle, copied once into ``static/`` (served by Streamlit's
 static serving, as the fonts are) under its version's name: no network, no build step, and the
@@ -26,10 +26,11 @@ import streamlit as st
 from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs_version
 
+from ui.assets import STATIC_DIR, STATIC_URL, static_module
+
 _HERE = Path(__file__).resolve().parent
-STATIC_DIR = _HERE.parent / "static"  # Streamlit serves it at app/static/ (enableStaticServing)
 PLOTLY_JS_NAME = f"plotly-{get_plotlyjs_version()}.min.js"
-PLOTLY_JS_URL = f"app/static/{PLOTLY_JS_NAME}"  # relative, like the font URLs in config.toml
+PLOTLY_JS_URL = f"{STATIC_URL}{PLOTLY_JS_NAME}"
 DEFAULT_HEIGHT = 450  # px: what plotly (and st.plotly_chart) draw when a figure sets none
 _TAGS = re.compile(r"<[^>]+>")
 _LOG = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ _install_plotly_js()
 
 _ELEMENT = st.components.v2.component(
     "dle_chart",
-    js=(_HERE / "chart_element.js").read_text(encoding="utf-8"),
+    js=static_module("chart_element.js"),  # static/chart_element.js, loaded once per page
     css=(_HERE / "chart_element.css").read_text(encoding="utf-8"),
     # Not isolated: plotly.js puts its CSS (hover labels, mode bar) in the page's <head>.
     isolate_styles=False,
@@ -85,7 +86,7 @@ def draw(figure: Any, key: str, *, presenter: bool, title: str | None = None) ->
     """Draw ``figure`` (a go.Figure or anything with ``to_dict()``) under ``key``.
 
     ``presenter``: drawn as the figure says (``theme=None``); otherwise with Streamlit's chart
-    theme, rebuilt in the browser from Streamlit's CSS variables (chart_element.js).
+    theme, rebuilt in the browser from Streamlit's CSS variables (static/chart_element.js).
     ``title``: the figure's title, drawn above the plot by the element itself (presenter view).
     """
     spec = figure.to_dict()

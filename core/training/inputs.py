@@ -90,8 +90,12 @@ def make_optimizer(
     if name not in OPTIMIZER_KINDS:
         raise ValueError(f"unknown optimizer {name!r}; expected one of {OPTIMIZERS}")
     kind = OPTIMIZER_KINDS[name]
+    # foreach=False is what torch picks for CPU tensors anyway (its foreach kernels are for
+    # GPUs), so the numbers are the same; said explicitly, torch does not decide again at every
+    # step (~10 µs a step: 5 % of the lab's 2-8-8-1 step, BENCHMARKS.md "Issue 20 (session
+    # 2026-12-05e)").
     return kind.cls(params, **kind.kwargs(lr, weight_decay, momentum=momentum, betas=betas,
-                                          alpha=alpha))
+                                          alpha=alpha), foreach=False)
 
 
 def seeded_loader(

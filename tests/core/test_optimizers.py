@@ -256,8 +256,14 @@ def test_optimizer_code_builds_what_make_optimizer_builds():
         assert type(shown) is type(ours)
         assert shown.param_groups[0].keys() == ours.param_groups[0].keys()
         for key, value in ours.param_groups[0].items():
-            if key != "params":
+            if key not in ("params", "foreach"):
                 assert shown.param_groups[0][key] == value, (s.name, key)
+        # The app says foreach=False; the shown code leaves torch's default (None), which torch
+        # resolves to the same for-loop implementation on CPU tensors at every step.
+        assert ours.param_groups[0]["foreach"] is False
+        assert shown.param_groups[0]["foreach"] is None
+        from torch.optim.optimizer import _default_to_fused_or_foreach
+        assert _default_to_fused_or_foreach([p], False) == (False, False)
 
 
 def test_stored_paths_are_reused_across_step_counts_and_optimizers():

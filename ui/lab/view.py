@@ -2,9 +2,12 @@
 
 The page's ``live()`` fragment trains for a tick, handles pausing, then calls ``draw_live``:
 ONE drawing element (ui.lab.drawing: network, output over the plane with its legend, the
-loss curve, epoch and losses) that keeps its canvases and only receives this tick's numbers,
-then a status line, the claims, and the confusion matrix while paused. Nothing redrawn on
-every tick is a picture or a plotly chart (a whole figure re-sent and re-laid out per tick).
+loss curve, epoch and losses) that keeps its canvases and only receives this tick's numbers.
+While paused it adds a status line, the claims and the confusion matrix. While playing the
+drawing is all a tick sends: every other element of a fragment is re-rendered by the browser
+on each of up to ~16 ticks a second (a caption or a claim ~1 ms of markdown each, and a third
+of the browser's per-tick style and layout work, measured: BENCHMARKS.md "Issue 20 (session
+2026-12-05e)"), and a sentence whose numbers change 16 times a second cannot be read anyway.
 """
 
 from __future__ import annotations
@@ -111,14 +114,14 @@ def draw_live(cfg: lab.LabConfig, snap, data, *, show_test: bool, discretize: bo
     tap = drawing.draw(shown)
     if handle_tap(tap):  # the network changes: the whole page reruns with the new values
         st.rerun(scope="app")
+    if playing:  # the rest is read when paused (the page says so under the lab)
+        return
     classify = snap.train_acc is not None
     st.caption(tr("status", step=snap.step, lr=snap.lr, n=snap.n_params,
                  n_train=snap.n_train, n_test=snap.n_test)
                + (" · " + tr("train_acc_is", acc=_pct(snap.train_acc)) if classify else ""))
     notice_claims(NS, lab.lab_claims(snap))
-    if classify and snap.confusion is not None and playing:
-        st.caption(tr("cm_when_paused"))  # one chart fewer to redraw every tick
-    elif classify and snap.confusion is not None:
+    if classify and snap.confusion is not None:
         names = [_ct("class_name", k=k) for k in range(len(snap.confusion))]
         chart(charts.confusion_figure(snap.confusion, names, {
             "title": _ct("cm_title", n=int(snap.confusion.sum())), "x": _ct("cm_x"),

@@ -1,6 +1,6 @@
-// The app's one chart element (ui/chart_element.py). Streamlit keeps this component's
-// parentElement across reruns (its identity is the key) and calls this function again with new
-// data, so a changed figure is drawn into the SAME div with Plotly.react instead of being
+// The app's one chart element (ui/chart_element.py), served from static/ (ui.assets).
+// Streamlit keeps this component's parentElement across reruns (its identity is the key) and
+// calls this function again with new data, so a changed figure is drawn into the SAME div with Plotly.react instead of being
 // unmounted and drawn anew with Plotly.newPlot, as st.plotly_chart does.
 
 const NO_MODE_BAR = "(hover: none), (pointer: coarse)"; // touch: the bar covered chart titles
