@@ -1,5 +1,6 @@
 """The lab's drawing element: network, output over the plane, legend, loss curve and the
-epoch and losses, drawn in place by one Streamlit Custom Component v2 (inline JS, no iframe).
+epoch and losses, drawn in place by one Streamlit Custom Component v2 (no iframe, no build
+step; its code is static/lab_drawing.js, loaded once per page: ui.assets).
 
 The element is mounted with a fixed key, so Streamlit keeps it (and its canvases and SVG)
 across reruns and only hands it new data (core.charts.lab_drawing.drawing_data) each tick:
