@@ -19,9 +19,7 @@ from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
 from core.claims import Claim
-from core.codegen import (
-    digits_code, imports_code, source_code,
-)
+from core.codegen import digits_code, imports_code, source_code
 from core.data import load_digits
 from core.seeding import make_generator
 
