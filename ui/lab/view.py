@@ -20,7 +20,7 @@ import streamlit as st
 from core import lab
 from core.charts import playground as charts
 from core.charts.lab_drawing import drawing_data
-from ui.i18n import scoped, t
+from ui.i18n import current_lang, scoped, t
 from ui.lab import drawing
 from ui.lab.state import handle_tap
 from ui.page import chart, notice_claims
@@ -73,8 +73,15 @@ def lab_layout_css() -> None:
 
 
 def drawing_text(cfg: lab.LabConfig) -> dict:
-    """Every word the element shows, in the page's language."""
-    regression = cfg.problem == "regression"
+    """Every word the element shows, in the page's language (shared: the element's data copies
+    it). Built once per language and problem, not on every tick: ~35 catalog look-ups, each
+    reading the session's language, ran on every tick of a playing lab."""
+    return _drawing_text(current_lang(), cfg.problem == "regression", cfg.n_classes)
+
+
+@functools.lru_cache(maxsize=64)
+def _drawing_text(lang: str, regression: bool, n_classes: int) -> dict:
+    """``drawing_text`` for the language ``lang`` (the current one: ``tr`` reads it)."""
     text = {key: tr(key) for key in ("epoch", "train_loss", "test_loss", "test_acc")}
     text |= {key: _ct(key) for key in ("inputs", "output", "weight", "curves_title", "epochs",
                                        "pinned_train", "pinned_test", "tap_again",
@@ -89,9 +96,9 @@ def drawing_text(cfg: lab.LabConfig) -> dict:
     # map is always -1 .. +1)
     if regression:
         text["legend_lo"], text["legend_hi"] = "−1", "+1"
-    elif cfg.n_classes > 2:
+    elif n_classes > 2:
         text["legend_lo"] = _ct("legend_classes_lo")
-        text["legend_hi"] = _ct("class_name", k=cfg.n_classes - 1)
+        text["legend_hi"] = _ct("class_name", k=n_classes - 1)
     else:
         text["legend_lo"], text["legend_hi"] = _ct("legend_lo"), _ct("legend_hi")
     text["legend_node_lo"], text["legend_node_hi"] = "−1", "+1"
