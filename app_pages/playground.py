@@ -30,7 +30,8 @@ from ui.lab.controls import (
 )
 from ui.lab.drawing import painted
 from ui.lab.state import (
-    S_CSV, S_CSV_ERROR, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION, S_TICK,
+    S_CSV, S_CSV_ERROR, S_FULL_RUN, S_IMPORT, S_NOTE, S_PAUSED, S_PINNED, S_PLAYING, S_SESSION,
+    S_TICK,
     apply_taps, import_from_query, import_from_text, load_csv,
 )
 from ui.lab.view import NS, draw_live, lab_layout_css
@@ -57,6 +58,7 @@ TICK_MAX = 0.15
 
 import_from_query()
 apply_taps()
+st.session_state.pop(S_FULL_RUN, None)  # this is the full run a click asked for
 page_header(NS)
 imported = st.session_state.pop(S_IMPORT, None)  # said under the lab: Play stays on top
 playing = bool(st.session_state.get(S_PLAYING, False))
@@ -134,6 +136,8 @@ def train_tick(session, until_answered: bool = False) -> None:
 
 @st.fragment
 def live() -> None:
+    if st.session_state.get(S_FULL_RUN):  # a click on the controls came as a fragment run
+        st.rerun(scope="app")
     started = trained = time.perf_counter()
     started_cpu = time.thread_time()
     session = st.session_state[S_SESSION]

@@ -69,19 +69,30 @@ def import_from_text() -> None:
 
 
 # --- play controls (button callbacks: they run before the script) ------------------------
+# Set by a click on the controls outside the lab's fragment, cleared by every full run. The
+# browser batches widget updates: a click landing in the same batch as the drawing's answer is
+# sent as a rerun of the fragment only, so the click's callback ran but the control bar (Pause
+# still showing after a pause) and the page's requests were not redrawn; the fragment then
+# asks for the full run (app_pages/playground.py). Seen 4 times in 50 pauses with a core busy.
+S_FULL_RUN = "_pg_full_run_needed"
+
+
 def play() -> None:
     st.session_state[S_PLAYING] = True
     st.session_state.pop(S_PAUSED, None)
+    st.session_state[S_FULL_RUN] = True
 
 
 def pause() -> None:
     st.session_state[S_PLAYING] = False
     st.session_state.pop(S_PAUSED, None)
+    st.session_state[S_FULL_RUN] = True
 
 
 def request(name: str) -> None:
     st.session_state[S_PLAYING] = False
     st.session_state[f"_pg_{name}_request"] = True
+    st.session_state[S_FULL_RUN] = True
 
 
 def regenerate() -> None:
