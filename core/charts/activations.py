@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core.activations import CurvesResult, DyingReluResult, VanishingResult
 from core.charts.common import (
     FONT_SIZE, base_figure, color_for, finite_positive, log_axis, mark_diverged, style_subplots,
+    subplots,
 )
 from core.charts.common import BLUE, BLUISH_GREEN, GREY, LIGHT_GREY, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
@@ -31,8 +31,8 @@ def curves_figure(result: CurvesResult, text: Mapping[str, str],
 
     text: title, x, value, derivative. names: activation id -> display name.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["value"], text["derivative"]),
-                        horizontal_spacing=0.08)
+    fig = subplots(rows=1, cols=2, subplot_titles=(text["value"], text["derivative"]),
+                   horizontal_spacing=0.08)
     for name, values in result.values.items():
         style = {"color": color_for(name), **CURVE_STYLE.get(name, {"width": 3})}
         fig.add_trace(go.Scatter(x=result.x, y=values, name=names[name], line=style,
@@ -118,8 +118,8 @@ def dying_figure(result: DyingReluResult, text: Mapping[str, str],
                  names: Mapping[str, str]) -> go.Figure:
     """Fraction of inactive units per layer over the steps; one panel per activation."""
     runs = list(result.runs.items())
-    fig = make_subplots(rows=1, cols=len(runs), shared_yaxes=True, horizontal_spacing=0.05,
-                        subplot_titles=[names[name] for name, _ in runs])
+    fig = subplots(rows=1, cols=len(runs), shared_yaxes=True, horizontal_spacing=0.05,
+                   subplot_titles=[names[name] for name, _ in runs])
     for col, (_, run) in enumerate(runs, start=1):
         steps = result.steps[: len(run.inactive)]
         for layer in range(run.inactive.shape[1]):

@@ -6,11 +6,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core.batchnorm import BNTrainResult, PitfallsResult, RunningStatsResult
 from core.charts.common import (
-    FONT_SIZE, base_figure, color_for, finite_positive, log_axis, style_subplots,
+    FONT_SIZE, base_figure, color_for, finite_positive, log_axis, style_subplots, subplots,
 )
 from core.charts.common import BLUE, BLUISH_GREEN, GREY, LIGHT_GREY, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 
@@ -20,8 +19,8 @@ def activation_std_figure(result: BNTrainResult, text: Mapping[str, str]) -> go.
 
     text: title, x, y, plain, bn, layer ("layer {n}"), diverged.
     """
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
-                        subplot_titles=(text["plain"], text["bn"]))
+    fig = subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
+                   subplot_titles=(text["plain"], text["bn"]))
     values = []
     for col, name in enumerate(("plain", "bn"), start=1):
         run = result.runs[name]

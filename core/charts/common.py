@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.subplots import make_subplots
 
 # Every figure of the app starts from plotly_white. Set as the default rather than passed to
 # update_layout: plotly validates and deep-copies a template each time one is set, so a figure
@@ -45,7 +49,27 @@ def color_for(name: str, index: int = 0) -> str:
     return SERIES_COLORS.get(name, PALETTE[index % len(PALETTE)])
 
 
-def base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
+# --- figure skeletons, built by plotly once and copied ----------------------------------
+# A figure's empty layout costs more to build through plotly's update calls than everything
+# drawn on it: ``base_figure``'s update_layout/update_xaxes/update_yaxes took 8 ms and
+# ``make_subplots`` 8-20 ms (its grid bookkeeping, each axis set through plotly's relayout
+# path), of a figure's 8-40 ms, on every cold press (BENCHMARKS.md, "Issue 18 (session
+# 2026-12-05f)"). So plotly builds each distinct skeleton once per process, and every figure
+# starts from a copy of its layout as plain data, validated again on the way in (~0.7 ms).
+# The template is left out of the copy: a new figure takes the default one when it is built,
+# as plotly's own do. tests/charts/test_common.py checks every copy equals plotly's build.
+
+_TEXT = "\x00"  # a placeholder title, replaced in the copy
+
+
+def _layout_data(fig: go.Figure) -> dict:
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)
+    return layout
+
+
+def plotly_base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
+    """``base_figure`` through plotly's own update calls (the reference it is copied from)."""
     fig = go.Figure()
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": FONT_SIZE + 3}},
@@ -58,6 +82,55 @@ def base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go
     fig.update_xaxes(title_text=x_title, automargin=True)
     fig.update_yaxes(title_text=y_title, automargin=True)
     return fig
+
+
+@functools.lru_cache(maxsize=32)
+def _base_layout(height: int) -> dict:
+    return _layout_data(plotly_base_figure(_TEXT, _TEXT, _TEXT, height))
+
+
+def base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
+    """One chart: the house title, fonts, margins and legend, and the two axis titles."""
+    layout = copy.deepcopy(_base_layout(height))
+    layout["title"]["text"] = title
+    layout["xaxis"]["title"]["text"] = x_title
+    layout["yaxis"]["title"]["text"] = y_title
+    return go.Figure(layout=layout)
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` made hashable (lists and tuples as tuples, dicts as sorted items), tagged so
+    that ``_thawed`` gives it back."""
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, tuple):
+        kind, items = value
+        if kind == "dict":
+            return {k: _thawed(v) for k, v in items}
+        return [_thawed(v) for v in items]
+    return value
+
+
+@functools.lru_cache(maxsize=128)
+def _subplots_skeleton(frozen_grid: Any) -> tuple[dict, Any, Any]:
+    fig = make_subplots(**_thawed(frozen_grid))
+    # plotly's row/col bookkeeping: read here and handed back through the constructor's dict
+    # form ("_grid_ref", "_grid_str"), the way plotly's own figure copies carry it.
+    return _layout_data(fig), fig._grid_ref, fig._grid_str
+
+
+def subplots(**grid: Any) -> go.Figure:
+    """``plotly.subplots.make_subplots(**grid)``, built once per distinct grid and copied:
+    ``add_trace(row=, col=)`` and ``update_*axes(row=, col=)`` work on it as on plotly's."""
+    layout, grid_ref, grid_str = _subplots_skeleton(_frozen(grid))
+    return go.Figure({"layout": copy.deepcopy(layout), "_grid_ref": grid_ref,
+                      "_grid_str": grid_str})
 
 
 def style_subplots(fig: go.Figure, title: str, height: int = 430,

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from core.charts.common import PALETTE, base_figure, mark_diverged, style_subplots
+from core.charts.common import PALETTE, base_figure, mark_diverged, style_subplots, subplots
 from core.charts.common import BLUE, BLUISH_GREEN, GREY, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
 from core.data_split import METHODS, SPLITS, EarlyStopResult, SplitResult, TuningResult
@@ -20,8 +19,8 @@ def split_figure(result: SplitResult, text: Mapping[str, str],
 
     text: title, y, all, digit ("digit {c}"); names: method and split ids -> display names.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[names[m] for m in METHODS],
-                        shared_yaxes=True, horizontal_spacing=0.05)
+    fig = subplots(rows=1, cols=2, subplot_titles=[names[m] for m in METHODS],
+                   shared_yaxes=True, horizontal_spacing=0.05)
     x = [text["all"]] + [names[s] for s in SPLITS]
     for col, method in enumerate(METHODS, start=1):
         counts = np.vstack([result.class_sizes, result.counts[method]])  # (4, classes)
@@ -136,8 +135,8 @@ def tuning_figure(result: TuningResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, left, right, reported, fresh, by_test, by_val, acc, gap, count.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["left"], text["right"]),
-                        horizontal_spacing=0.12)
+    fig = subplots(rows=1, cols=2, subplot_titles=(text["left"], text["right"]),
+                   horizontal_spacing=0.12)
     rules = (("test", text["by_test"], VERMILLION), ("val", text["by_val"], BLUISH_GREEN))
     labels = [label for _, label, _ in rules]
     fig.add_trace(go.Bar(x=labels, y=[100 * result.reported[r] for r, _, _ in rules],

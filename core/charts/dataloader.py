@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from core.charts.common import base_figure, finite_positive, log_axis, mark_diverged, style_subplots
+from core.charts.common import (
+    base_figure, finite_positive, log_axis, mark_diverged, style_subplots, subplots,
+)
 from core.charts.common import BLUE, BLUISH_GREEN, GREY, VERMILLION  # Okabe–Ito
 from core.charts.playback import frame_steps, play_figure
 from core.dataloader import BatchResult, ShuffleResult, ThroughputResult, WorkersResult
@@ -67,8 +68,8 @@ def shuffle_figure(result: ShuffleResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, loss, acc, x, sorted, shuffled, diverged. Dotted lines mark epochs.
     """
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=(text["loss"], text["acc"]))
+    fig = subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                   subplot_titles=(text["loss"], text["acc"]))
     colors = {"sorted": VERMILLION, "shuffled": BLUE}
     dashes = {"sorted": "dash", "shuffled": "solid"}  # a second cue besides colour
     for name, run in result.runs.items():

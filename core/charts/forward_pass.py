@@ -6,9 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_SIZE, base_figure, mark_diverged, style_subplots
+from core.charts.common import FONT_SIZE, base_figure, mark_diverged, style_subplots, subplots
 from core.charts.common import BLUE, BLUISH_GREEN, GREY, ORANGE, VERMILLION, YELLOW  # Okabe–Ito
 from core.forward_pass import (
     B_RANGE,
@@ -110,8 +109,8 @@ def layer_maps_figure(maps: NetMaps, grid: np.ndarray, unit: int,
     depth = len(maps.pre)
     titles = [text["pre"].format(layer=i + 1) for i in range(depth)]
     titles += [text["post"].format(layer=i + 1) for i in range(depth)]
-    fig = make_subplots(rows=2, cols=depth, subplot_titles=titles, horizontal_spacing=0.04,
-                        vertical_spacing=0.12)
+    fig = subplots(rows=2, cols=depth, subplot_titles=titles, horizontal_spacing=0.04,
+                   vertical_spacing=0.12)
     for layer in range(depth):
         pre, post = maps.pre[layer][unit], maps.post[layer][unit]
         limit = float(np.abs(pre).max()) or 1.0
@@ -130,7 +129,7 @@ def boundary_figure(result: LayersResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, nonlinear, linear (panel titles, may use {acc}), class0, class1, diverged.
     """
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.06, subplot_titles=(
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.06, subplot_titles=(
         text["nonlinear"].format(acc=result.nonlinear.accuracy),
         text["linear"].format(acc=result.linear.accuracy)))
     for col, maps in enumerate((result.nonlinear, result.linear), start=1):
@@ -164,8 +163,8 @@ def output_figure(result: OutputResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, classification, regression, class0, class1, prob, predicted, true.
     """
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=(text["classification"], text["regression"]))
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                   subplot_titles=(text["classification"], text["regression"]))
     labels = [text["class0"], text["class1"]]
     fig.add_trace(go.Bar(x=labels, y=result.probs, marker_color=list(CLASS_COLORS),
                          text=[f"{p:.3f}" for p in result.probs], textposition="outside",
@@ -185,8 +184,8 @@ def digit_figure(result: DigitResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, image, flat, pixel.
     """
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08,
-                        subplot_titles=(text["image"], text["flat"]))
+    fig = subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.08,
+                   subplot_titles=(text["image"], text["flat"]))
     # One decimal: at projector sizes (18 px) "0.94" was wider than its cell and overlapped.
     fmt = "{:.1f}" if result.max_value <= 1.0 else "{:.0f}"
     labels = [[fmt.format(v) for v in row] for row in result.image]

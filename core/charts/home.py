@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 import numpy as np
 
-from core.charts.common import finite_positive, log_axis, mark_diverged, style_subplots
+from core.charts.common import finite_positive, log_axis, mark_diverged, style_subplots, subplots
 from core.charts.common import BLUISH_GREEN, SKY_BLUE, VERMILLION  # Okabe–Ito
 from core.home import LoopResult
 
@@ -22,8 +21,8 @@ def loop_figure(result: LoopResult, text: Mapping[str, str]) -> go.Figure:
 
     text: title, loss_title, acc_title, step, epoch, train_loss, val_loss, val_acc, diverged.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["loss_title"], text["acc_title"]),
-                        horizontal_spacing=0.1)
+    fig = subplots(rows=1, cols=2, subplot_titles=(text["loss_title"], text["acc_title"]),
+                   horizontal_spacing=0.1)
     steps_per_epoch = result.steps.max() / max(result.eval_epochs.max(), 1)
     fig.add_trace(go.Scatter(x=result.steps / steps_per_epoch, y=result.train_loss,
                              name=text["train_loss"], line={"color": SKY_BLUE, "width": 1.5}),

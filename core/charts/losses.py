@@ -6,9 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_SIZE, base_figure, style_subplots
+from core.charts.common import FONT_SIZE, base_figure, style_subplots, subplots
 from core.charts.common import BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, VERMILLION  # Okabe–Ito
 from core.losses import CrossEntropyResult, RegressionResult
 
@@ -65,8 +64,8 @@ def penalty_figure(result: RegressionResult, text: Mapping[str, str],
 
     text: title, penalty, pull, residual.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["penalty"], text["pull"]),
-                        horizontal_spacing=0.1)
+    fig = subplots(rows=1, cols=2, subplot_titles=(text["penalty"], text["pull"]),
+                   horizontal_spacing=0.1)
     for name in result.penalty:
         style = {"color": LOSS_COLORS[name], "width": 3, "dash": LOSS_DASHES[name]}
         fig.add_trace(go.Scatter(x=result.residual, y=result.penalty[name], name=names[name],
@@ -87,8 +86,8 @@ def softmax_figure(result: CrossEntropyResult, true_class: int,
 
     text: title, probs, curve, class (with {i}), p_true, loss.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["probs"], text["curve"]),
-                        horizontal_spacing=0.12)
+    fig = subplots(rows=1, cols=2, subplot_titles=(text["probs"], text["curve"]),
+                   horizontal_spacing=0.12)
     labels = [text["class"].format(i=i) for i in range(len(result.probs))]
     colors = [BLUISH_GREEN if i == true_class else "#9e9e9e" for i in range(len(result.probs))]
     fig.add_trace(go.Bar(x=labels, y=result.probs, marker_color=colors, showlegend=False,
@@ -115,8 +114,8 @@ def gradient_figure(result: CrossEntropyResult, text: Mapping[str, str]) -> go.F
 
     text: title, per_logit, sweep, class (with {i}), ce, mse, p_true, grad.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text["per_logit"], text["sweep"]),
-                        horizontal_spacing=0.12)
+    fig = subplots(rows=1, cols=2, subplot_titles=(text["per_logit"], text["sweep"]),
+                   horizontal_spacing=0.12)
     labels = [text["class"].format(i=i) for i in range(len(result.probs))]
     fig.add_trace(go.Bar(x=labels, y=result.grad_ce, name=text["ce"], marker_color=VERMILLION,
                          legendgroup="ce"), row=1, col=1)

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core.charts.common import (
     FONT_SIZE, PALETTE, base_figure, finite_positive, log_axis, mark_diverged, style_subplots,
+    subplots,
 )
 from core.charts.common import VERMILLION, YELLOW  # Okabe–Ito
 from core.normalization import PixelRun, ScalingRun, Surface
@@ -45,8 +45,8 @@ def surface_figure(surfaces: Mapping[str, Surface], text: Mapping[str, str],
                    names: Mapping[str, str]) -> go.Figure:
     """Contours of L(w1, w2) and the gradient-descent path, one panel per scaling."""
     items = list(surfaces.items())
-    fig = make_subplots(rows=1, cols=len(items), horizontal_spacing=0.1,
-                        subplot_titles=[names[s] for s, _ in items])
+    fig = subplots(rows=1, cols=len(items), horizontal_spacing=0.1,
+                   subplot_titles=[names[s] for s, _ in items])
     for col, (_, surf) in enumerate(items, start=1):
         levels = np.log10(surf.loss)
         fig.add_trace(go.Contour(x=surf.w1, y=surf.w2, z=levels, ncontours=18, showscale=False,
@@ -87,8 +87,8 @@ def surface_figure(surfaces: Mapping[str, Surface], text: Mapping[str, str],
 def pixels_figure(runs: Mapping[str, PixelRun], text: Mapping[str, str],
                   names: Mapping[str, str]) -> go.Figure:
     """Validation accuracy (left) and validation loss (right, log) per evaluation."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=(text["accuracy"], text["loss"]))
+    fig = subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                   subplot_titles=(text["accuracy"], text["loss"]))
     losses = []
     for scaling, run in runs.items():
         style = {"width": 3, "color": COLORS[scaling], "dash": DASHES[scaling]}

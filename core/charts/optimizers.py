@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from core.charts.common import (
     FONT_FAMILY,
@@ -21,6 +20,7 @@ from core.charts.common import (
     finite_positive,
     log_axis,
     style_subplots,
+    subplots,
 )
 from core.charts.common import BLUISH_GREEN, VERMILLION  # Okabe–Ito
 from core.optimizers import NetworkResult, SurfaceGrid, Trajectory, TrajectoryResult, get_surface
@@ -225,8 +225,8 @@ def network_figure(result: NetworkResult, text: Mapping[str, str],
 
     text: title, train, val, x, y, diverged ({step}).
     """
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
-                        subplot_titles=(text["train"], text["val"]))
+    fig = subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
+                   subplot_titles=(text["train"], text["val"]))
     initial = []
     for name, run in result.runs.items():
         color = optimizer_color(name)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from core.charts.common import FONT_FAMILY, FONT_SIZE
+from core.charts.common import FONT_FAMILY, FONT_SIZE, subplots
 from core.charts.common import SKY_BLUE, VERMILLION  # Okabe–Ito
 from core.train_vs_eval import COMBOS, TrainEvalResult, combo_id
 
@@ -23,8 +22,8 @@ def costs_figure(result: TrainEvalResult, text: Mapping[str, str],
     colors = [VERMILLION if i == selected else SKY_BLUE for i in ids]
     # Horizontal bars: the combination names are written once, on the left (vertical bars
     # needed them under every panel, where they collided at 1024 px).
-    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,
-                        subplot_titles=(text["accuracy"], text["time"], text["memory"]))
+    fig = subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.06,
+                   subplot_titles=(text["accuracy"], text["time"], text["memory"]))
     values = (
         [100 * result.combos[i].accuracy for i in ids],
         [result.combos[i].forward_ms for i in ids],
