@@ -133,10 +133,34 @@ def subplots(**grid: Any) -> go.Figure:
                       "_grid_str": grid_str})
 
 
+def _merged(current: dict, extra: dict) -> dict:
+    """``extra`` merged into ``current`` the way plotly's ``update`` merges: nested dicts
+    recursively, anything else replaced."""
+    merged = dict(current)
+    for name, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(name), dict):
+            value = _merged(merged[name], value)
+        merged[name] = value
+    return merged
+
+
+def update_layout(fig: go.Figure, **props: Any) -> go.Figure:
+    """``fig.update_layout(**props)`` for plain property names, one validated assignment per
+    property: plotly's update_layout goes through its relayout machinery, 3.4 ms for
+    ``style_subplots``' six properties against 0.5 ms (tests/charts/test_common.py compares)."""
+    layout = fig.layout
+    for name, value in props.items():
+        if isinstance(value, dict):
+            value = _merged(layout[name].to_plotly_json(), value)
+        layout[name] = value
+    return fig
+
+
 def style_subplots(fig: go.Figure, title: str, height: int = 430,
                    legend_y: float = -0.22) -> go.Figure:
     """The house style for a make_subplots figure: title, fonts, legend under the panels."""
-    fig.update_layout(
+    update_layout(
+        fig,
         title={"text": title, "x": 0.0, "font": {"size": FONT_SIZE + 3}},
         font={"family": FONT_FAMILY, "size": FONT_SIZE}, height=height,
         margin={"l": 70, "r": 20, "t": 90, "b": 60},
