@@ -16,8 +16,8 @@ import pytest
 from plotly.subplots import make_subplots
 
 from core.charts.common import (
-    HOUSE_TEMPLATE, base_figure, log_axis, mark_diverged, plotly_base_figure, style_subplots,
-    subplots,
+    FONT_FAMILY, FONT_SIZE, HOUSE_TEMPLATE, base_figure, log_axis, mark_diverged,
+    plotly_base_figure, style_subplots, subplots, update_layout,
 )
 
 
@@ -58,7 +58,23 @@ GRIDS = [  # the kinds of grids the pages draw
 ]
 
 
-def _draw_on(fig: go.Figure, grid: dict) -> go.Figure:
+def _plotly_style_subplots(fig: go.Figure, title: str, height: int = 430,
+                           legend_y: float = -0.22) -> go.Figure:
+    """``style_subplots`` through plotly's own ``update_layout`` (the reference)."""
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "font": {"size": FONT_SIZE + 3}},
+        font={"family": FONT_FAMILY, "size": FONT_SIZE}, height=height,
+        margin={"l": 70, "r": 20, "t": 90, "b": 60},
+        legend={"orientation": "h", "y": legend_y, "x": 0.5, "xanchor": "center"},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+    )
+    for annotation in fig.layout.annotations:
+        if annotation.font.color is None:
+            annotation.font = {"size": FONT_SIZE + 1, "family": FONT_FAMILY}
+    return fig
+
+
+def _draw_on(fig: go.Figure, grid: dict, style=style_subplots) -> go.Figure:
     """What a page's chart does to its grid: traces and axes by row and column, the house
     style, a log axis, a diverged banner with its line."""
     rows, cols = grid["rows"], grid["cols"]
@@ -69,7 +85,7 @@ def _draw_on(fig: go.Figure, grid: dict) -> go.Figure:
             fig.update_xaxes(title_text=f"x{row}{col}", row=row, col=col)
     fig.update_yaxes(range=[0, 30], row=1, col=1)
     log_axis(fig, np.array([1e-3, 1.0, 10.0]), row=rows, col=cols)
-    style_subplots(fig, "Title", height=460, legend_y=-0.3)
+    style(fig, "Title", height=460, legend_y=-0.3)
     mark_diverged(fig, "diverged", x=2.0)
     return fig
 
@@ -77,7 +93,8 @@ def _draw_on(fig: go.Figure, grid: dict) -> go.Figure:
 @pytest.mark.parametrize("grid", GRIDS, ids=range(len(GRIDS)))
 def test_subplots_is_plotlys_make_subplots(grid, template):
     assert _data(subplots(**grid)) == _data(make_subplots(**grid))
-    assert _data(_draw_on(subplots(**grid), grid)) == _data(_draw_on(make_subplots(**grid), grid))
+    assert (_data(_draw_on(subplots(**grid), grid))
+            == _data(_draw_on(make_subplots(**grid), grid, style=_plotly_style_subplots)))
 
 
 def test_every_copy_is_a_new_figure():
@@ -97,3 +114,17 @@ def test_a_grid_given_as_lists_or_tuples_is_the_same_grid():
     as_tuple = subplots(rows=1, cols=2, subplot_titles=("a", "b"))
     other = subplots(rows=1, cols=2, subplot_titles=("a", "c"))
     assert _data(as_list) == _data(as_tuple) != _data(other)
+
+
+def test_update_layout_merges_as_plotlys_update_layout():
+    """Nested properties merged into what is set (the title's font kept, its text replaced),
+    anything else replaced, a property not set before created."""
+    props = {"title": {"text": "new", "x": 0.5}, "legend": {"font": {"size": 9}, "y": -0.2},
+             "height": 300, "margin": {"l": 5}, "barmode": "group"}
+    ours, plotlys = (base_figure("old", "x", "y") for _ in range(2))
+    for fig in (ours, plotlys):
+        fig.update_layout(legend={"font": {"color": "red"}, "x": 0.1}, margin={"t": 7})
+    update_layout(ours, **props)
+    plotlys.update_layout(**props)
+    assert _data(ours) == _data(plotlys)
+    assert ours.layout.title.font.size == FONT_SIZE + 3 and ours.layout.legend.font.color == "red"
