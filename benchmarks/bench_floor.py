@@ -11,8 +11,9 @@ slider pressed alternately right and left, ``--presses`` times in all per page. 
 and p95 over all presses of all pages, the same for the floor app, and the ratios (issue 18
 targets: p50 ≤ 2.5×, p95 ≤ 5× the floor; after idle: p50 ≤ 2×, p95 ≤ 3×).
 
-A press ends when the rerun it caused has finished, every chart element (ui.chart_element)
-has drawn what arrived (``window.__dleDrawing`` back at 0: its Plotly.react runs after the
+A press ends when the rerun it caused has finished (its ``script_finished`` message has
+arrived, read from the WebSocket frames: FRAMES) and is rendered, every chart element
+(ui.chart_element) has drawn what arrived (``window.__dleDrawing`` back at 0: its Plotly.react runs after the
 rerun's messages, in the element's own JS) and a frame is painted.
 
 Each press is split in two: **drawing** = the time the page's main thread was busy in long
@@ -73,21 +74,77 @@ class Press:
 DRAWN = "() => !window.__dleDrawing"
 
 
+# Every frame the page receives on Streamlit's WebSocket, with its time (the page's clock) and
+# whether it ends a run: a ForwardMsg whose top-level field 6 (script_finished) is set, read
+# from the protobuf's field keys. The script-state attribute is not enough to see a run: a
+# quick run's "running" and "notRunning" reach React in one batch, the attribute never
+# changes, and such presses were taken for presses that caused no run. On this machine that
+# dropped 20-40 % of the floor app's presses (its fastest ones) and 2-7 % of a page's.
+FRAMES = """(() => {
+  window.__frames = [];
+  const endsRun = (bytes) => {
+    let i = 0;
+    const varint = () => { let value = 0, scale = 1, byte;
+      do { byte = bytes[i++]; value += (byte & 0x7f) * scale; scale *= 128; } while (byte & 0x80);
+      return value; };
+    while (i < bytes.length) {
+      const key = varint(), field = Math.floor(key / 8), wire = key % 8;
+      if (field === 6) return true;
+      if (wire === 0) varint(); else if (wire === 1) i += 8; else if (wire === 5) i += 4;
+      else if (wire === 2) { const length = varint(); i += length; } else return false;
+    }
+    return false;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (event) => window.__frames.push([performance.now(),
+        event.data instanceof ArrayBuffer && endsRun(new Uint8Array(event.data))]));
+    }
+  };
+})()"""
+FRAME_SINCE = "(t0) => window.__frames.some(([t]) => t >= t0)"
+RUN_ENDED = """(t0) => { const end = window.__frames.find(([t, ends]) => t >= t0 && ends);
+  return end ? end[0] : null; }"""
+NOT_RUNNING = """() => document.querySelector('[data-testid=stApp]')
+  .getAttribute('data-test-script-state') === 'notRunning'"""
+NEXT_FRAME = "new Promise(r => requestAnimationFrame(() => r()))"
+QUICK_RUNS: list[bool] = []  # per timed rerun: True when it never showed "running"
+
+
 def nudge(page, slider, key: str, timeout: float = 60.0) -> float | None:
     """Seconds from the key press to the end of the rerun it caused, every chart element
-    drawn and one frame painted; None when the press caused no rerun (slider at that end)."""
+    drawn and one frame painted; None when the press caused no rerun (slider at that end).
+
+    The run's end as before: the script-state attribute back at "notRunning", rendered. When a
+    quick run never showed "running" (one React batch), its end is the frame that ended it
+    plus one animation frame for its last messages to render."""
     slider.focus()
     t0 = page.evaluate("performance.now()")
     page.keyboard.press(key)
     try:
-        page.wait_for_function(STARTED, arg=t0, timeout=3000)
+        page.wait_for_function(FRAME_SINCE, arg=t0, timeout=3000)
     except Exception:
         return None
-    done = page.wait_for_function(DONE, arg=t0, timeout=timeout * 1000).json_value()
+    ended = page.wait_for_function(RUN_ENDED, arg=t0, timeout=timeout * 1000).json_value()
+    QUICK_RUNS.append(not page.evaluate(STARTED, t0))
+    if not QUICK_RUNS[-1]:
+        done = page.wait_for_function(DONE, arg=t0, timeout=timeout * 1000).json_value()
+    else:
+        page.wait_for_function(NOT_RUNNING, timeout=timeout * 1000)
+        page.evaluate(NEXT_FRAME)
+        done = ended
     page.wait_for_function(DRAWN, timeout=timeout * 1000, polling="raf")
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     painted = page.evaluate("performance.now()")
     return (max(done, painted) - t0) / 1000
+
+
+def new_page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(FRAMES)
+    return page
 
 
 def open_for_presses(page, url: str) -> None:
@@ -172,9 +229,11 @@ def main() -> None:
     with app_server("benchmarks/floor_app.py") as (floor, _), app as (base, _), \
             sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = new_page(browser)
         presses(page, floor, 2)  # warm the browser and the floor server
+        QUICK_RUNS.clear()
         floor_times = presses(page, floor, 4 * args.presses)
+        floor_quick = sum(QUICK_RUNS)
         passes: list[tuple[str, list[Press], list[str]]] = []
         kinds = (["cold"] + ["warm"] * (args.passes - 1) + (["idle"] if args.idle else [])
                  + (["teacher"] if args.idle and args.teacher else []))
@@ -182,7 +241,7 @@ def main() -> None:
             # A new session each pass: settings survive page switches within a session, so
             # only a new one starts every page from its defaults (the same presses again).
             page.context.close()
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = new_page(browser)
             page.goto(f"{base}/?lang=en")
             page.wait_for_selector(READY, timeout=180_000)
             app_times: list[Press] = []
@@ -205,11 +264,16 @@ def main() -> None:
             print(f"pass {kind} done", file=sys.stderr, flush=True)
         # The floor again at the end: the machine's pace can drift during a long run.
         page.context.close()
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = new_page(browser)
+        app_quick = sum(QUICK_RUNS) - floor_quick
+        QUICK_RUNS.clear()
         floor_times += presses(page, floor, 4 * args.presses)
+        floor_quick += sum(QUICK_RUNS)
         browser.close()
     f50, f95 = pct([p.total for p in floor_times], 0.5), pct([p.total for p in floor_times], 0.95)
     print(summary("floor app", floor_times))
+    print(f"(runs too quick to show 'running', timed from their frames: floor {floor_quick}, "
+          f"app pages {app_quick})")
     for kind, app_times, rows in passes:
         label = {"cold": "cold: first pass (most results computed now)",
                  "warm": "warm: the same presses again (results cached)",

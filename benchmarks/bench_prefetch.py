@@ -32,8 +32,10 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_browser import WATCH, nudge  # noqa: E402
-from benchmarks.bench_floor import BUSY_SINCE, LONG_TASKS, Press, presses  # noqa: E402
+from benchmarks.bench_browser import WATCH  # noqa: E402
+from benchmarks.bench_floor import (  # noqa: E402
+    BUSY_SINCE, LONG_TASKS, Press, new_page, nudge, presses,
+)
 from benchmarks.bench_load import app_server, pct  # noqa: E402
 from devtools.app_server import CHROMIUM, CHROMIUM_ARGS, READY  # noqa: E402
 from ui.registry import available_pages  # noqa: E402
@@ -80,7 +82,7 @@ def run_server(browser, prefetch: bool, only: list[str], sliders: int,
         for info in available_pages():
             if info.namespace == "playground" or (only and info.namespace not in only):
                 continue
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = new_page(browser)
             got = page_presses(page, f"{base}/{info.url_path}?lang=en", sliders, idle)
             page.context.close()
             for kind in KINDS:
@@ -109,7 +111,7 @@ def main() -> None:
     args = ap.parse_args()
     with app_server("benchmarks/floor_app.py") as (floor, _), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = new_page(browser)
         presses(page, floor, 2)  # warm the browser and the floor server
         floor_times = presses(page, floor, 24)
         page.context.close()
