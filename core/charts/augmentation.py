@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.augmentation import TEST_ANGLES, TEST_SHIFTS, GalleryResult, TrainingRun
-from core.charts.common import FONT_FAMILY, PALETTE, mark_diverged, style_subplots
+from core.charts.common import FONT_FAMILY, PALETTE, layout_data, mark_diverged, style_subplots
 
 COLORS = {"plain": PALETTE[1], "augmented": PALETTE[0]}
 COLUMNS = 8
@@ -39,9 +39,7 @@ def _plotly_house_layout(height: int, legend_y: float, two_panels: bool) -> dict
     fig = (make_subplots(**TWO_PANELS, subplot_titles=("left", "right")) if two_panels
            else go.Figure())
     style_subplots(fig, "", height=height, legend_y=legend_y)
-    layout = fig.layout.to_plotly_json()
-    layout.pop("template")
-    return layout
+    return layout_data(fig)
 
 
 def house_layout(title: str, height: int = 430, legend_y: float = -0.22,

@@ -62,7 +62,9 @@ def color_for(name: str, index: int = 0) -> str:
 _TEXT = "\x00"  # a placeholder title, replaced in the copy
 
 
-def _layout_data(fig: go.Figure) -> dict:
+def layout_data(fig: go.Figure) -> dict:
+    """A figure's layout as plain data, without its template (a figure built from it takes
+    the default template of the moment, as plotly's own figures do)."""
     layout = fig.layout.to_plotly_json()
     layout.pop("template", None)
     return layout
@@ -86,7 +88,7 @@ def plotly_base_figure(title: str, x_title: str, y_title: str, height: int = 420
 
 @functools.lru_cache(maxsize=32)
 def _base_layout(height: int) -> dict:
-    return _layout_data(plotly_base_figure(_TEXT, _TEXT, _TEXT, height))
+    return layout_data(plotly_base_figure(_TEXT, _TEXT, _TEXT, height))
 
 
 def base_figure(title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
@@ -122,7 +124,7 @@ def _subplots_skeleton(frozen_grid: Any) -> tuple[dict, Any, Any]:
     fig = make_subplots(**_thawed(frozen_grid))
     # plotly's row/col bookkeeping: read here and handed back through the constructor's dict
     # form ("_grid_ref", "_grid_str"), the way plotly's own figure copies carry it.
-    return _layout_data(fig), fig._grid_ref, fig._grid_str
+    return layout_data(fig), fig._grid_ref, fig._grid_str
 
 
 def subplots(**grid: Any) -> go.Figure:
